@@ -1,0 +1,411 @@
+//! The leaderboard model and its two readers.
+//!
+//! * [`parse_normalised`] reads the app's own, documented format (`{"nodes": [...]}`), strictly:
+//!   a missing or out-of-range field is an error that names the entry and the field.
+//! * [`dashboard::adapt`] maps the dashboard's JSON (the `leaderboard-by-address` shape:
+//!   operators, each with its nodes and their state-machine points/counters) into the same model.
+//!   That JSON is undocumented and changes per network, so everything that knows it lives in that
+//!   one module; the rest of the app only sees [`Leaderboard`].
+//!
+//! [`parse_any`] picks the reader from the shape of the document.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Leaderboard {
+    pub nodes: Vec<LeaderboardNode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LeaderboardNode {
+    pub node: String,
+    pub operator: String,
+    /// When present it is the node's score, used as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub score: Option<f64>,
+    /// Raw metrics, scored by the ruleset's weights when `score` is absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub metrics: Option<Metrics>,
+}
+
+/// Raw metrics of a node. In the normalised format every field is required; the dashboard
+/// adapter leaves out what the dashboard does not publish, and scoring skips missing families.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Metrics {
+    /// Fraction of time up, 0–1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub uptime: Option<f64>,
+    /// Fraction of requests answered in time, 0–1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub responsiveness: Option<f64>,
+    /// Tasks per hour, ≥ 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub throughput: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub ping_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub global_ping_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub state_quality: Option<StateQuality>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub tasks_completed: Option<f64>,
+    /// Fraction of tasks answered correctly, 0–1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub task_accuracy: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub bug_reports: Option<f64>,
+}
+
+/// Success rate (0–1) in each state of the session state machine.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StateQuality {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub create: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub prepare: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub precommit: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub commit: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LeaderboardError {
+    #[error("the leaderboard is not valid JSON: {0}")]
+    Json(String),
+    #[error("the leaderboard has a wrong value at `{path}`: {message}")]
+    Field { path: String, message: String },
+    #[error("the leaderboard lists node {node} twice (at `nodes[{first}]` and `nodes[{second}]`); remove the duplicate")]
+    Duplicate { node: String, first: usize, second: usize },
+    #[error("the leaderboard has no nodes")]
+    Empty,
+    #[error("this document is not a leaderboard this app knows: {0}")]
+    UnknownShape(String),
+}
+
+fn field_err(path: impl Into<String>, message: impl Into<String>) -> LeaderboardError {
+    LeaderboardError::Field { path: path.into(), message: message.into() }
+}
+
+/// `0x` followed by 40 hex digits.
+pub fn is_address(s: &str) -> bool {
+    s.len() == 42 && s.starts_with("0x") && s[2..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Parse any supported leaderboard document (normalised or dashboard).
+pub fn parse_any(text: &str) -> Result<Leaderboard, LeaderboardError> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| LeaderboardError::Json(e.to_string()))?;
+    match &value {
+        serde_json::Value::Object(o) if o.contains_key("nodes") => parse_normalised_value(value),
+        serde_json::Value::Array(_) => dashboard::adapt(value),
+        _ => Err(LeaderboardError::UnknownShape(
+            "expected an object with a `nodes` list, or the dashboard's list of operators".into(),
+        )),
+    }
+}
+
+/// Parse the normalised format strictly.
+pub fn parse_normalised(text: &str) -> Result<Leaderboard, LeaderboardError> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| LeaderboardError::Json(e.to_string()))?;
+    parse_normalised_value(value)
+}
+
+fn parse_normalised_value(value: serde_json::Value) -> Result<Leaderboard, LeaderboardError> {
+    let lb: Leaderboard = serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        field_err(path, e.into_inner().to_string())
+    })?;
+    for (i, n) in lb.nodes.iter().enumerate() {
+        let at = format!("nodes[{i}]");
+        if n.score.is_none() && n.metrics.is_none() {
+            return Err(field_err(at, "has neither `score` nor `metrics`; give one of them"));
+        }
+        if let Some(m) = &n.metrics {
+            require_all_metrics(m, &format!("{at}.metrics"))?;
+        }
+    }
+    validate(&lb)?;
+    Ok(lb)
+}
+
+fn require_all_metrics(m: &Metrics, at: &str) -> Result<(), LeaderboardError> {
+    let missing = |name: &str| field_err(format!("{at}.{name}"), "is missing");
+    let top: [(&str, bool); 8] = [
+        ("uptime", m.uptime.is_some()),
+        ("responsiveness", m.responsiveness.is_some()),
+        ("throughput", m.throughput.is_some()),
+        ("ping_ms", m.ping_ms.is_some()),
+        ("global_ping_ms", m.global_ping_ms.is_some()),
+        ("tasks_completed", m.tasks_completed.is_some()),
+        ("task_accuracy", m.task_accuracy.is_some()),
+        ("bug_reports", m.bug_reports.is_some()),
+    ];
+    if let Some((name, _)) = top.iter().find(|(_, present)| !present) {
+        return Err(missing(name));
+    }
+    let sq = m.state_quality.as_ref().ok_or_else(|| missing("state_quality"))?;
+    for (name, v) in [("create", sq.create), ("prepare", sq.prepare), ("precommit", sq.precommit), ("commit", sq.commit)] {
+        if v.is_none() {
+            return Err(missing(&format!("state_quality.{name}")));
+        }
+    }
+    Ok(())
+}
+
+/// Checks every reader's output: addresses, value ranges, duplicates.
+pub fn validate(lb: &Leaderboard) -> Result<(), LeaderboardError> {
+    if lb.nodes.is_empty() {
+        return Err(LeaderboardError::Empty);
+    }
+    let mut seen: HashMap<String, usize> = HashMap::with_capacity(lb.nodes.len());
+    for (i, n) in lb.nodes.iter().enumerate() {
+        let at = format!("nodes[{i}]");
+        for (name, addr) in [("node", &n.node), ("operator", &n.operator)] {
+            if !is_address(addr) {
+                return Err(field_err(
+                    format!("{at}.{name}"),
+                    format!("'{addr}' is not an address (0x followed by 40 hex digits)"),
+                ));
+            }
+        }
+        if let Some(s) = n.score {
+            if !s.is_finite() || s < 0.0 {
+                return Err(field_err(format!("{at}.score"), format!("{s} must be a number ≥ 0")));
+            }
+        }
+        if let Some(m) = &n.metrics {
+            validate_metrics(m, &format!("{at}.metrics"))?;
+        }
+        if let Some(first) = seen.insert(n.node.to_ascii_lowercase(), i) {
+            return Err(LeaderboardError::Duplicate { node: n.node.clone(), first, second: i });
+        }
+    }
+    Ok(())
+}
+
+fn validate_metrics(m: &Metrics, at: &str) -> Result<(), LeaderboardError> {
+    let fraction = |name: &str, v: Option<f64>| -> Result<(), LeaderboardError> {
+        match v {
+            Some(x) if !(x.is_finite() && (0.0..=1.0).contains(&x)) => {
+                Err(field_err(format!("{at}.{name}"), format!("{x} must be a fraction between 0 and 1")))
+            }
+            _ => Ok(()),
+        }
+    };
+    let non_negative = |name: &str, v: Option<f64>| -> Result<(), LeaderboardError> {
+        match v {
+            Some(x) if !(x.is_finite() && x >= 0.0) => {
+                Err(field_err(format!("{at}.{name}"), format!("{x} must be a number ≥ 0")))
+            }
+            _ => Ok(()),
+        }
+    };
+    fraction("uptime", m.uptime)?;
+    fraction("responsiveness", m.responsiveness)?;
+    non_negative("throughput", m.throughput)?;
+    non_negative("ping_ms", m.ping_ms)?;
+    non_negative("global_ping_ms", m.global_ping_ms)?;
+    non_negative("tasks_completed", m.tasks_completed)?;
+    fraction("task_accuracy", m.task_accuracy)?;
+    non_negative("bug_reports", m.bug_reports)?;
+    if let Some(sq) = &m.state_quality {
+        fraction("state_quality.create", sq.create)?;
+        fraction("state_quality.prepare", sq.prepare)?;
+        fraction("state_quality.precommit", sq.precommit)?;
+        fraction("state_quality.commit", sq.commit)?;
+    }
+    Ok(())
+}
+
+/// The adapter from the dashboard's JSON to [`Leaderboard`]. See ARCHITECTURE.md, "Leaderboard boundary".
+pub mod dashboard {
+    use super::*;
+
+    /// One node row as the dashboard's backend publishes it (camelCase point/counter pairs).
+    /// Unknown fields are ignored: the dashboard adds fields between networks.
+    #[derive(Debug, Deserialize)]
+    struct Row {
+        miner: String,
+        #[serde(default, rename = "createPoint")]
+        create_point: Option<f64>,
+        #[serde(default, rename = "createCounter")]
+        create_counter: Option<f64>,
+        #[serde(default, rename = "preparePoint")]
+        prepare_point: Option<f64>,
+        #[serde(default, rename = "prepareCounter")]
+        prepare_counter: Option<f64>,
+        #[serde(default, rename = "precommitPoint")]
+        precommit_point: Option<f64>,
+        #[serde(default, rename = "precommitCounter")]
+        precommit_counter: Option<f64>,
+        #[serde(default, rename = "commitPoint")]
+        commit_point: Option<f64>,
+        #[serde(default, rename = "commitCounter")]
+        commit_counter: Option<f64>,
+        #[serde(default, rename = "correctnessPoint")]
+        correctness_point: Option<f64>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Operator {
+        miner: String,
+        nodes: Vec<Row>,
+    }
+
+    /// points / counter, clamped to 0–1; `None` when the state was never assigned.
+    fn rate(points: Option<f64>, counter: Option<f64>) -> Option<f64> {
+        match (points, counter) {
+            (Some(p), Some(c)) if c > 0.0 && p >= 0.0 => Some((p / c).min(1.0)),
+            _ => None,
+        }
+    }
+
+    /// Map the dashboard's `leaderboard-by-address` list (operators with their nodes).
+    pub fn adapt(value: serde_json::Value) -> Result<Leaderboard, LeaderboardError> {
+        if let Some(first) = value.as_array().and_then(|a| a.first()) {
+            if first.get("nodes").is_none() && first.get("miner").is_some() {
+                return Err(LeaderboardError::UnknownShape(
+                    "this is the per-node dashboard list, which has no operator addresses; \
+                     use the dashboard's leaderboard-by-address endpoint instead"
+                        .into(),
+                ));
+            }
+        }
+        let operators: Vec<Operator> = serde_path_to_error::deserialize(value)
+            .map_err(|e| field_err(e.path().to_string(), e.into_inner().to_string()))?;
+        let mut nodes = Vec::new();
+        for op in operators {
+            for r in op.nodes {
+                let state_quality = StateQuality {
+                    create: rate(r.create_point, r.create_counter),
+                    prepare: rate(r.prepare_point, r.prepare_counter),
+                    precommit: rate(r.precommit_point, r.precommit_counter),
+                    commit: rate(r.commit_point, r.commit_counter),
+                };
+                let metrics = Metrics {
+                    state_quality: Some(state_quality),
+                    tasks_completed: r.commit_point.filter(|v| *v >= 0.0),
+                    task_accuracy: rate(r.correctness_point, r.commit_counter),
+                    ..Metrics::default()
+                };
+                nodes.push(LeaderboardNode { node: r.miner, operator: op.miner.clone(), score: None, metrics: Some(metrics) });
+            }
+        }
+        let lb = Leaderboard { nodes };
+        validate(&lb)?;
+        Ok(lb)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "0x00000000000000000000000000000000000000a1";
+    const B: &str = "0x00000000000000000000000000000000000000b2";
+    const OP: &str = "0x0000000000000000000000000000000000000f01";
+
+    fn full_metrics() -> String {
+        r#"{"uptime": 0.998, "responsiveness": 0.97, "throughput": 120.0, "ping_ms": 45, "global_ping_ms": 180,
+            "state_quality": {"create": 0.99, "prepare": 0.98, "precommit": 0.97, "commit": 0.99},
+            "tasks_completed": 1520, "task_accuracy": 0.995, "bug_reports": 2}"#
+            .to_string()
+    }
+
+    #[test]
+    fn parses_the_documented_example() {
+        let text = format!(
+            r#"{{"nodes": [{{"node": "{A}", "operator": "{OP}", "score": 93.5}},
+                          {{"node": "{B}", "operator": "{OP}", "metrics": {}}}]}}"#,
+            full_metrics()
+        );
+        let lb = parse_any(&text).unwrap();
+        assert_eq!(lb.nodes.len(), 2);
+        assert_eq!(lb.nodes[0].score, Some(93.5));
+        assert_eq!(lb.nodes[1].metrics.as_ref().unwrap().state_quality.as_ref().unwrap().precommit, Some(0.97));
+    }
+
+    #[test]
+    fn errors_name_the_entry_and_field() {
+        let cases = [
+            (format!(r#"{{"nodes": [{{"node": "{A}", "operator": "{OP}", "score": "high"}}]}}"#), "nodes[0].score"),
+            (format!(r#"{{"nodes": [{{"node": "{A}", "operator": "{OP}", "score": -3}}]}}"#), "nodes[0].score"),
+            (format!(r#"{{"nodes": [{{"node": "{A}", "score": 3}}]}}"#), "operator"),
+            (format!(r#"{{"nodes": [{{"node": "0xnothex", "operator": "{OP}", "score": 3}}]}}"#), "nodes[0].node"),
+            (format!(r#"{{"nodes": [{{"node": "{A}", "operator": "{OP}"}}]}}"#), "neither"),
+            (
+                format!(r#"{{"nodes": [{{"node": "{A}", "operator": "{OP}", "metrics": {{"uptime": 1}}}}]}}"#),
+                "nodes[0].metrics.responsiveness",
+            ),
+            (
+                format!(
+                    r#"{{"nodes": [{{"node": "{A}", "operator": "{OP}", "metrics": {}}}]}}"#,
+                    full_metrics().replace("0.998", "1.7")
+                ),
+                "nodes[0].metrics.uptime",
+            ),
+            (
+                format!(r#"{{"nodes": [{{"node": "{A}", "operator": "{OP}", "score": 1}}, {{"node": "{}", "operator": "{OP}", "score": 2}}]}}"#, A.to_uppercase().replace("0X", "0x")),
+                "twice",
+            ),
+            (r#"{"nodes": []}"#.to_string(), "no nodes"),
+            (r#"{"nodes": [}"#.to_string(), "not valid JSON"),
+            (r#""hello""#.to_string(), "not a leaderboard"),
+        ];
+        for (text, expect) in cases {
+            let err = parse_any(&text).unwrap_err().to_string();
+            assert!(err.contains(expect), "{text}\n→ {err}\n(expected to mention {expect})");
+        }
+    }
+
+    #[test]
+    fn adapts_the_dashboard_shape() {
+        let text = format!(
+            r#"[{{"miner": "{OP}", "nodes": [
+                {{"miner": "{A}", "last_active": 1700000000, "ping_counter": 10,
+                  "createPoint": 9, "createCounter": 10, "preparePoint": 4, "prepareCounter": 4,
+                  "precommitPoint": 3, "precommitCounter": 4, "commitPoint": 2, "commitCounter": 4,
+                  "correctnessPoint": 1, "globalPingPoint": 7, "someNewField": "x"}},
+                {{"miner": "{B}", "createPoint": 0, "createCounter": 0}}]}}]"#
+        );
+        let lb = parse_any(&text).unwrap();
+        assert_eq!(lb.nodes.len(), 2);
+        assert_eq!(lb.nodes[0].operator, OP);
+        let m = lb.nodes[0].metrics.as_ref().unwrap();
+        let sq = m.state_quality.as_ref().unwrap();
+        assert_eq!((sq.create, sq.prepare, sq.precommit, sq.commit), (Some(0.9), Some(1.0), Some(0.75), Some(0.5)));
+        assert_eq!(m.tasks_completed, Some(2.0));
+        assert_eq!(m.task_accuracy, Some(0.25));
+        assert_eq!(m.uptime, None);
+        // A state never assigned has no rate (not 0 %).
+        assert_eq!(lb.nodes[1].metrics.as_ref().unwrap().state_quality.as_ref().unwrap().create, None);
+    }
+
+    #[test]
+    fn per_node_dashboard_list_is_explained() {
+        let err = parse_any(&format!(r#"[{{"miner": "{A}", "createPoint": 1}}]"#)).unwrap_err().to_string();
+        assert!(err.contains("leaderboard-by-address"), "{err}");
+    }
+}

@@ -1,0 +1,13 @@
+//! Cortensor Node Manager: the core library. Every front end (the CLI in `main.rs`, the Tauri
+//! shell in `src-tauri/`) is a thin layer over these modules; see ARCHITECTURE.md.
+
+pub mod api;
+pub mod fetch;
+pub mod leaderboard;
+pub mod money;
+pub mod paths;
+pub mod rank;
+pub mod rewards;
+pub mod rules;
+pub mod score;
+pub mod store;

@@ -1,0 +1,159 @@
+//! The app's SQLite store (WAL, migrations by `user_version`): HTTP cache and settings.
+//! Later issues add their tables as new migrations; never edit a released migration.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite_migration::{Migrations, M};
+
+pub const DB_FILE: &str = "cortensor-manager.sqlite3";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the data folder {path}: {source}. Check permissions and free space, or choose another folder with --data-dir.")]
+    CreateDir { path: String, source: std::io::Error },
+    #[error("cannot open the database {path}: {source}. If another copy of the app is running, close it; if the file is damaged, move it away and restart.")]
+    Open { path: String, source: rusqlite::Error },
+    #[error("cannot upgrade the database {path}: {message}. It may come from a newer version of the app.")]
+    Migrate { path: String, message: String },
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(
+        "CREATE TABLE http_cache (
+             url TEXT PRIMARY KEY,
+             etag TEXT,
+             last_modified TEXT,
+             body TEXT NOT NULL,
+             fetched_at INTEGER NOT NULL
+         );
+         CREATE TABLE settings (
+             key TEXT PRIMARY KEY,
+             value TEXT NOT NULL
+         );",
+    )])
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CachedResponse {
+    pub url: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub body: String,
+    /// Unix seconds of the last time the server confirmed this body (200 or 304).
+    pub fetched_at: i64,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (creating and migrating) the store in `dir`.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|source| StoreError::CreateDir { path: dir.display().to_string(), source })?;
+        let path = dir.join(DB_FILE);
+        let shown = path.display().to_string();
+        let mut conn = Connection::open(&path).map_err(|source| StoreError::Open { path: shown.clone(), source })?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|source| StoreError::Open { path: shown.clone(), source })?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrations()
+            .to_latest(&mut conn)
+            .map_err(|e| StoreError::Migrate { path: shown, message: e.to_string() })?;
+        Ok(Store { conn, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn cached(&self, url: &str) -> Result<Option<CachedResponse>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT url, etag, last_modified, body, fetched_at FROM http_cache WHERE url = ?1",
+                params![url],
+                |r| {
+                    Ok(CachedResponse {
+                        url: r.get(0)?,
+                        etag: r.get(1)?,
+                        last_modified: r.get(2)?,
+                        body: r.get(3)?,
+                        fetched_at: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    pub fn put_cached(&self, c: &CachedResponse) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO http_cache (url, etag, last_modified, body, fetched_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(url) DO UPDATE SET etag = ?2, last_modified = ?3, body = ?4, fetched_at = ?5",
+            params![c.url, c.etag, c.last_modified, c.body, c.fetched_at],
+        )?;
+        Ok(())
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", params![key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn cache_and_settings_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = Store::open(dir.path()).unwrap();
+            s.put_cached(&CachedResponse {
+                url: "http://127.0.0.1/x".into(),
+                etag: Some("\"v1\"".into()),
+                last_modified: None,
+                body: "{}".into(),
+                fetched_at: 42,
+            })
+            .unwrap();
+            s.set_setting("operator", "0xabc").unwrap();
+            s.set_setting("operator", "0xdef").unwrap();
+        }
+        let s = Store::open(dir.path()).unwrap();
+        let c = s.cached("http://127.0.0.1/x").unwrap().unwrap();
+        assert_eq!((c.etag.as_deref(), c.fetched_at), (Some("\"v1\""), 42));
+        assert_eq!(s.setting("operator").unwrap().as_deref(), Some("0xdef"));
+        assert_eq!(s.setting("missing").unwrap(), None);
+    }
+
+    #[test]
+    fn unwritable_data_dir_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("not-a-dir");
+        std::fs::write(&file, "x").unwrap();
+        let err = Store::open(&file.join("sub")).err().unwrap().to_string();
+        assert!(err.contains("cannot create the data folder"), "{err}");
+    }
+}
