@@ -1,0 +1,81 @@
+import { describe, expect, it, vi } from "vitest";
+import { render, screen, waitFor, fireEvent } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { RankProjection } from "./RankProjection";
+import type { RankRequest } from "../bindings/RankRequest";
+import type { RankResponse } from "../bindings/RankResponse";
+
+const ME = "0x00000000000000000000000000000000000000e1";
+const N1 = "0x1000000000000000000000000000000000000000";
+const OTHER = "0x9000000000000000000000000000000000000000";
+
+function response(myRank: number, reward: string): RankResponse {
+  return {
+    operator: ME,
+    nodes: [{ node: N1, rank: myRank, score: 80, reward }],
+    rank_rewards: reward,
+    table: [
+      { rank: myRank === 1 ? 2 : 1, node: OTHER, operator: "0x00000000000000000000000000000000000000f0", score: 90, reward: "50.00" },
+      { rank: myRank, node: N1, operator: ME, score: 80, reward },
+    ].sort((a, b) => a.rank - b.rank),
+    vacant_spots: [],
+    source: { location: "http://127.0.0.1/lb", from_cache: false, age_seconds: 0, warning: null },
+  };
+}
+
+describe("RankProjection", () => {
+  it("projects, highlights the operator's rows and reports rank rewards", async () => {
+    const requests: RankRequest[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "get_setting") return null;
+      if (cmd === "set_setting") return null;
+      const req = (args as { request: RankRequest }).request;
+      requests.push(req);
+      return req.what_ifs.length ? response(1, "50.00") : response(2, "50.00");
+    });
+    const onRank = vi.fn();
+    const user = userEvent.setup();
+    render(<RankProjection onRankRewards={onRank} />);
+    await user.type(screen.getByLabelText(/operator address/i), ME);
+    await user.type(screen.getByLabelText(/leaderboard/i), "http://127.0.0.1/lb");
+    await user.click(screen.getByRole("button", { name: "Project" }));
+    await waitFor(() => expect(screen.getByText("$50.00", { selector: "#rank-rewards-total" })).toBeInTheDocument());
+    expect(onRank).toHaveBeenLastCalledWith("50.00");
+    const rows = screen.getAllByRole("row");
+    expect(rows[2]).toHaveClass("mine");
+    expect(rows[1]).not.toHaveClass("mine");
+    expect(requests[0]).toEqual({ leaderboard: "http://127.0.0.1/lb", operator: ME, what_ifs: [], local_nodes: [] });
+
+    // Moving the what-if slider re-projects with the override and shows the move.
+    fireEvent.change(document.getElementById("whatif-slider")!, { target: { value: "95" } });
+    await waitFor(() => expect(screen.getByText(/was #2/)).toBeInTheDocument());
+    expect(requests[requests.length - 1].what_ifs).toEqual([{ node: N1, field: "score", value: 95 }]);
+  });
+
+  it("shows the backend's error where the user looks", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "get_setting" || cmd === "set_setting") return null;
+      throw { message: "operator 0xdead has no nodes on this leaderboard (2 nodes from 2 operators); check the address" };
+    });
+    const onRank = vi.fn();
+    const user = userEvent.setup();
+    render(<RankProjection onRankRewards={onRank} />);
+    await user.type(screen.getByLabelText(/operator address/i), "0xdead");
+    await user.type(screen.getByLabelText(/leaderboard/i), "board.json");
+    await user.click(screen.getByRole("button", { name: "Project" }));
+    await waitFor(() => expect(screen.getByRole("alert")).toHaveTextContent("no nodes on this leaderboard"));
+    expect(onRank).toHaveBeenLastCalledWith(null);
+  });
+
+  it("restores the saved operator and leaderboard", async () => {
+    mockIPC((cmd, args) => {
+      const key = (args as { key: string }).key;
+      if (cmd === "get_setting") return key === "rank.operator" ? ME : "http://127.0.0.1/saved";
+      return null;
+    });
+    render(<RankProjection onRankRewards={() => {}} />);
+    await waitFor(() => expect(screen.getByLabelText(/operator address/i)).toHaveValue(ME));
+    expect(screen.getByLabelText(/leaderboard/i)).toHaveValue("http://127.0.0.1/saved");
+  });
+});

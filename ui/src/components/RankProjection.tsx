@@ -1,0 +1,269 @@
+import { useEffect, useMemo, useRef, useState } from "react";
+import type { RankResponse } from "../bindings/RankResponse";
+import type { WhatIf } from "../bindings/WhatIf";
+import type { WhatIfField } from "../bindings/WhatIfField";
+import { errorMessage, getSetting, projectRank, setSetting } from "../api";
+import { age, shortAddress, useDebounced } from "../format";
+
+type Props = { onRankRewards: (usd: string | null) => void };
+
+/** Slider ranges of the what-if fields (display only; the backend validates). */
+const FIELDS: { field: WhatIfField; label: string; min: number; max: number; step: number; start: number }[] = [
+  { field: "score", label: "Score", min: 0, max: 100, step: 0.1, start: 90 },
+  { field: "uptime", label: "Uptime", min: 0, max: 1, step: 0.001, start: 0.999 },
+  { field: "responsiveness", label: "Responsiveness", min: 0, max: 1, step: 0.001, start: 0.99 },
+  { field: "precommit", label: "Precommit success", min: 0, max: 1, step: 0.001, start: 0.99 },
+  { field: "commit", label: "Commit success", min: 0, max: 1, step: 0.001, start: 0.99 },
+  { field: "ping_ms", label: "Ping (ms)", min: 0, max: 2000, step: 1, start: 50 },
+  { field: "global_ping_ms", label: "Global ping (ms)", min: 0, max: 3000, step: 1, start: 150 },
+  { field: "tasks_completed", label: "Tasks completed", min: 0, max: 5000, step: 10, start: 1000 },
+  { field: "task_accuracy", label: "Task accuracy", min: 0, max: 1, step: 0.001, start: 0.99 },
+];
+
+export function RankProjection({ onRankRewards }: Props) {
+  const [operator, setOperator] = useState("");
+  const [source, setSource] = useState("");
+  const [baseline, setBaseline] = useState<RankResponse | null>(null);
+  const [current, setCurrent] = useState<RankResponse | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [whatIfError, setWhatIfError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [whatIfs, setWhatIfs] = useState<WhatIf[]>([]);
+  const [wiNode, setWiNode] = useState("");
+  const [wiField, setWiField] = useState<WhatIfField>("score");
+  const seq = useRef(0);
+
+  useEffect(() => {
+    getSetting("rank.operator").then((v) => v && setOperator(v), () => {});
+    getSetting("rank.leaderboard").then((v) => v && setSource(v), () => {});
+  }, []);
+
+  async function project() {
+    const id = ++seq.current;
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await projectRank({ leaderboard: source.trim(), operator: operator.trim(), what_ifs: [], local_nodes: [] });
+      if (id !== seq.current) return;
+      setBaseline(r);
+      setCurrent(r);
+      setWhatIfs([]);
+      setWiNode(r.nodes[0]?.node ?? "");
+      onRankRewards(r.rank_rewards);
+      setSetting("rank.operator", operator.trim()).catch(() => {});
+      setSetting("rank.leaderboard", source.trim()).catch(() => {});
+    } catch (e) {
+      if (id !== seq.current) return;
+      setError(errorMessage(e));
+      setBaseline(null);
+      setCurrent(null);
+      onRankRewards(null);
+    } finally {
+      if (id === seq.current) setBusy(false);
+    }
+  }
+
+  // Re-project whenever the what-ifs change (debounced while a slider moves).
+  const debouncedWhatIfs = useDebounced(whatIfs, 120);
+  useEffect(() => {
+    if (!baseline) return;
+    if (debouncedWhatIfs.length === 0) {
+      setCurrent(baseline);
+      setWhatIfError(null);
+      onRankRewards(baseline.rank_rewards);
+      return;
+    }
+    const id = ++seq.current;
+    projectRank({ leaderboard: source.trim(), operator: baseline.operator, what_ifs: debouncedWhatIfs, local_nodes: [] }).then(
+      (r) => {
+        if (id !== seq.current) return;
+        setCurrent(r);
+        setWhatIfError(null);
+        onRankRewards(r.rank_rewards);
+      },
+      (e) => {
+        if (id !== seq.current) return;
+        setWhatIfError(errorMessage(e));
+      },
+    );
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [debouncedWhatIfs, baseline]);
+
+  const fieldInfo = FIELDS.find((f) => f.field === wiField)!;
+  const active = whatIfs.find((w) => w.node === wiNode && w.field === wiField);
+  const baseScore = baseline?.nodes.find((n) => n.node === wiNode)?.score ?? null;
+  const sliderValue = active?.value ?? (wiField === "score" && baseScore !== null ? baseScore : fieldInfo.start);
+
+  function upsertWhatIf(value: number) {
+    setWhatIfs((list) => [...list.filter((w) => !(w.node === wiNode && w.field === wiField)), { node: wiNode, field: wiField, value }]);
+  }
+
+  const baselineRank = useMemo(() => new Map(baseline?.nodes.map((n) => [n.node, n.rank]) ?? []), [baseline]);
+  const mine = (addr: string) => current !== null && addr.toLowerCase() === current.operator.toLowerCase();
+  const rows = current ? current.table.filter((r) => r.rank <= 150 || mine(r.operator)) : [];
+  const hidden = current ? current.table.length - rows.length : 0;
+
+  return (
+    <section className="card wide" aria-labelledby="rank-title">
+      <h2 id="rank-title">Projected rank</h2>
+      <p className="muted">
+        Estimated from a leaderboard under the contest's per-operator spot limits. Scores from raw metrics are an estimate: the
+        contest does not publish its formula.
+      </p>
+      <form
+        className="form inline"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void project();
+        }}
+      >
+        <label>
+          <span>Operator address</span>
+          <input id="operator" name="operator" placeholder="0x…" value={operator} onChange={(e) => setOperator(e.target.value)} spellCheck={false} />
+        </label>
+        <label className="grow">
+          <span>Leaderboard (URL or file)</span>
+          <input
+            id="leaderboard"
+            name="leaderboard"
+            placeholder="https://… or /path/to/leaderboard.json"
+            value={source}
+            onChange={(e) => setSource(e.target.value)}
+            spellCheck={false}
+          />
+        </label>
+        <button id="project" type="submit" className="primary" disabled={busy || !operator.trim() || !source.trim()}>
+          {busy ? "Projecting…" : "Project"}
+        </button>
+      </form>
+      {error && (
+        <p role="alert" className="inline-error" id="rank-error">
+          {error}
+        </p>
+      )}
+      {current && (
+        <>
+          <p className={`source ${current.source.warning ? "stale" : ""}`} id="rank-source">
+            {current.source.from_cache ? "Cached copy" : "Fetched"} {age(current.source.age_seconds)} · {current.table.length} nodes
+            {current.source.warning && <span> · ⚠ {current.source.warning}</span>}
+          </p>
+          <div className="summary">
+            <div>
+              <span className="muted">Your rank rewards</span>
+              <strong id="rank-rewards-total">${current.rank_rewards}</strong>
+            </div>
+            <ul className="mine-list">
+              {current.nodes.map((n) => {
+                const before = baselineRank.get(n.node);
+                const moved = whatIfs.length > 0 && before !== undefined && before !== n.rank;
+                return (
+                  <li key={n.node}>
+                    <code title={n.node}>{shortAddress(n.node)}</code> {n.rank === null ? "unranked" : `#${n.rank}`} · ${n.reward}
+                    {moved && <span className="delta"> (was #{before ?? "–"})</span>}
+                  </li>
+                );
+              })}
+            </ul>
+          </div>
+
+          <fieldset className="whatif">
+            <legend>What if…</legend>
+            <div className="form inline">
+              <label>
+                <span>Node</span>
+                <select id="whatif-node" value={wiNode} onChange={(e) => setWiNode(e.target.value)}>
+                  {baseline?.nodes.map((n) => (
+                    <option key={n.node} value={n.node}>
+                      {shortAddress(n.node)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                <span>Metric</span>
+                <select id="whatif-field" value={wiField} onChange={(e) => setWiField(e.target.value as WhatIfField)}>
+                  {FIELDS.map((f) => (
+                    <option key={f.field} value={f.field}>
+                      {f.label}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label className="grow">
+                <span>
+                  Value: <output id="whatif-value">{sliderValue}</output>
+                </span>
+                <input
+                  id="whatif-slider"
+                  type="range"
+                  min={fieldInfo.min}
+                  max={fieldInfo.max}
+                  step={fieldInfo.step}
+                  value={sliderValue}
+                  onChange={(e) => upsertWhatIf(Number(e.target.value))}
+                />
+              </label>
+              <button type="button" onClick={() => setWhatIfs([])} disabled={whatIfs.length === 0}>
+                Reset
+              </button>
+            </div>
+            {whatIfs.length > 0 && (
+              <ul className="chips">
+                {whatIfs.map((w) => (
+                  <li key={`${w.node}-${w.field}`}>
+                    {shortAddress(w.node)} {w.field} = {w.value}
+                    <button
+                      type="button"
+                      aria-label={`Remove what-if ${w.field} of ${w.node}`}
+                      onClick={() => setWhatIfs((l) => l.filter((x) => x !== w))}
+                    >
+                      ×
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
+            {whatIfError && (
+              <p role="alert" className="inline-error">
+                {whatIfError}
+              </p>
+            )}
+          </fieldset>
+
+          <div className="table-wrap">
+            <table id="rank-table">
+              <thead>
+                <tr>
+                  <th>Rank</th>
+                  <th>Node</th>
+                  <th>Operator</th>
+                  <th className="r">Score</th>
+                  <th className="r">Reward</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.node} className={mine(r.operator) ? "mine" : undefined}>
+                    <td>{r.rank}</td>
+                    <td>
+                      <code title={r.node}>{shortAddress(r.node)}</code>
+                    </td>
+                    <td>
+                      <code title={r.operator}>{shortAddress(r.operator)}</code>
+                    </td>
+                    <td className="r">{r.score.toFixed(2)}</td>
+                    <td className="r">${r.reward}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {hidden > 0 && <p className="muted">{hidden} more unrewarded nodes not shown.</p>}
+            {current.vacant_spots.length > 0 && (
+              <p className="muted">{current.vacant_spots.length} rewarded spots stay vacant under the per-operator limits.</p>
+            )}
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
