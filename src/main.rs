@@ -25,6 +25,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Compute a participant's contest rewards.
+    #[command(allow_negative_numbers = true)]
     Rewards {
         /// Qualifying nodes.
         #[arg(long)]

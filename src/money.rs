@@ -18,3 +18,36 @@ pub fn parse(text: &str) -> Result<Decimal, String> {
     let t = text.trim().trim_start_matches('$').trim_end_matches('%').trim();
     Decimal::from_str(t).map_err(|_| format!("'{text}' is not a number"))
 }
+
+/// Strict decimal fields of data files: only a string ("20.00") is accepted, so a value can
+/// never pass through a binary float on its way in.
+pub mod strict {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&d.to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        let s = String::deserialize(d)
+            .map_err(|e| serde::de::Error::custom(format!("{e}; write amounts and percentages as strings, e.g. \"20.00\"")))?;
+        Decimal::from_str(s.trim()).map_err(|_| serde::de::Error::custom(format!("'{s}' is not a decimal number")))
+    }
+}
+
+/// [`strict`] for a list.
+pub mod strict_vec {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(v: &[Decimal], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.iter().map(|d| d.to_string()))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Decimal>, D::Error> {
+        let v = Vec::<String>::deserialize(d)
+            .map_err(|e| serde::de::Error::custom(format!("{e}; write percentages as strings, e.g. [\"0\", \"5\"]")))?;
+        v.iter()
+            .map(|s| Decimal::from_str(s.trim()).map_err(|_| serde::de::Error::custom(format!("'{s}' is not a decimal number"))))
+            .collect()
+    }
+}

@@ -38,11 +38,14 @@ pub struct Ruleset {
 #[serde(deny_unknown_fields)]
 #[ts(export)]
 pub struct RewardRules {
+    #[serde(with = "crate::money::strict")]
     #[ts(type = "string")]
     pub base_per_node_month: Decimal,
     pub max_nodes_per_operator: u32,
+    #[serde(with = "crate::money::strict_vec")]
     #[ts(type = "Array<string>")]
     pub role_bonus_allowed_pct: Vec<Decimal>,
+    #[serde(with = "crate::money::strict")]
     #[ts(type = "string")]
     pub bonus_cap_default_pct: Decimal,
     pub multi_node: Vec<MultiNodeStep>,
@@ -53,6 +56,7 @@ pub struct RewardRules {
 #[ts(export)]
 pub struct MultiNodeStep {
     pub min_nodes: u32,
+    #[serde(with = "crate::money::strict")]
     #[ts(type = "string")]
     pub bonus_pct: Decimal,
 }
@@ -70,6 +74,7 @@ pub struct RankRules {
 pub struct RankTier {
     pub from: u32,
     pub to: u32,
+    #[serde(with = "crate::money::strict")]
     #[ts(type = "string")]
     pub reward: Decimal,
     /// `None`: an operator may hold any number of spots of this tier.
@@ -337,6 +342,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("rewards.bonus_cap_default_pct"), "{err}");
+    }
+
+    #[test]
+    fn money_as_a_float_is_rejected() {
+        let err = with(|t| t.replacen("reward = \"35.00\"", "reward = 35.5", 1)).unwrap_err().to_string();
+        assert!(err.contains("reward") && err.contains("as strings"), "{err}");
     }
 
     #[test]
