@@ -112,8 +112,12 @@ impl Drop for FixtureServer {
     }
 }
 
+/// `tests/fixtures/NAME` of the workspace (this module is shared by the root package's tests
+/// and the app's, whose manifest folder is `src-tauri/`).
 pub fn fixture_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let root = manifest.ancestors().find(|d| d.join("tests/fixtures").is_dir()).expect("tests/fixtures above the manifest");
+    root.join("tests/fixtures").join(name)
 }
 
 pub fn fixture(name: &str) -> String {

@@ -1,0 +1,209 @@
+//! End to end: the real debug binary of the app, driven through tauri-driver and
+//! WebKitWebDriver (W3C WebDriver over HTTP) under Xvfb, against a loopback dashboard server.
+//!
+//! Needs `tauri-driver` and `WebKitWebDriver` on PATH and a display (`xvfb-run`). The README's
+//! test command provides all three and sets `CM_E2E_REQUIRED=1`, which turns a missing piece
+//! into a failure instead of a skip. Screenshots go to `artifacts/`.
+
+#[path = "../../tests/support/mod.rs"]
+mod support;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::{json, Value};
+use support::{fixture, Behaviour, FixtureServer, ME};
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+struct Driver {
+    child: Child,
+    base: String,
+    agent: ureq::Agent,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Session<'a> {
+    d: &'a Driver,
+    id: String,
+}
+
+impl Driver {
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}{}", self.base, path);
+        let resp = match (method, body) {
+            ("GET", _) => self.agent.get(&url).call(),
+            ("DELETE", _) => self.agent.delete(&url).call(),
+            (_, b) => self.agent.post(&url).send_json(b.unwrap_or(json!({}))),
+        };
+        let mut resp = resp.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let v: Value = resp.body_mut().read_json().unwrap_or(Value::Null);
+        if resp.status().as_u16() >= 400 {
+            panic!("{method} {path} → {}: {v}", resp.status());
+        }
+        v["value"].clone()
+    }
+}
+
+impl Session<'_> {
+    fn path(&self, rest: &str) -> String {
+        format!("/session/{}{}", self.id, rest)
+    }
+
+    fn find(&self, css: &str) -> String {
+        let v = self.d.call("POST", &self.path("/element"), Some(json!({"using": "css selector", "value": css})));
+        v[ELEMENT_KEY].as_str().unwrap_or_else(|| panic!("no element {css}: {v}")).to_string()
+    }
+
+    fn count(&self, css: &str) -> usize {
+        let v = self.d.call("POST", &self.path("/elements"), Some(json!({"using": "css selector", "value": css})));
+        v.as_array().map_or(0, Vec::len)
+    }
+
+    fn click(&self, css: &str) {
+        let e = self.find(css);
+        self.d.call("POST", &self.path(&format!("/element/{e}/click")), None);
+    }
+
+    /// Replace the text of an input the way a person would: focus, erase, type.
+    fn type_into(&self, css: &str, text: &str) {
+        let e = self.find(css);
+        self.d.call("POST", &self.path(&format!("/element/{e}/click")), None);
+        let erase: String = std::iter::once('\u{E010}').chain(std::iter::repeat_n('\u{E003}', 80)).collect();
+        self.d.call("POST", &self.path(&format!("/element/{e}/value")), Some(json!({"text": erase})));
+        self.d.call("POST", &self.path(&format!("/element/{e}/value")), Some(json!({"text": text})));
+    }
+
+    fn text(&self, css: &str) -> Option<String> {
+        let v = self.d.call("POST", &self.path("/elements"), Some(json!({"using": "css selector", "value": css})));
+        let e = v.as_array()?.first()?[ELEMENT_KEY].as_str()?.to_string();
+        self.d.call("GET", &self.path(&format!("/element/{e}/text")), None).as_str().map(str::to_string)
+    }
+
+    fn wait_text(&self, css: &str, want: &str) {
+        let start = Instant::now();
+        loop {
+            let got = self.text(css);
+            if got.as_deref() == Some(want) {
+                return;
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                self.screenshot("e2e-failure.png");
+                panic!("{css}: wanted {want:?}, got {got:?}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn screenshot(&self, name: &str) -> PathBuf {
+        let b64 = self.d.call("GET", &self.path("/screenshot"), None);
+        let png = base64::engine::general_purpose::STANDARD.decode(b64.as_str().unwrap()).unwrap();
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../artifacts");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, &png).unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "the screenshot is a PNG");
+        path
+    }
+}
+
+fn on_path(tool: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+}
+
+#[test]
+fn rewards_and_rank_in_the_real_app() {
+    let required = std::env::var("CM_E2E_REQUIRED").is_ok_and(|v| v == "1");
+    let missing: Vec<&str> = [("tauri-driver", on_path("tauri-driver")), ("WebKitWebDriver", on_path("WebKitWebDriver")), ("DISPLAY", std::env::var_os("DISPLAY").is_some())]
+        .into_iter()
+        .filter(|(_, ok)| !ok)
+        .map(|(n, _)| n)
+        .collect();
+    if !missing.is_empty() {
+        assert!(!required, "end-to-end test required but missing: {missing:?}");
+        eprintln!("SKIPPED end-to-end test: missing {missing:?} (run the README's test command)");
+        return;
+    }
+
+    let server = FixtureServer::start();
+    let url = server.route("/leaderboard", Behaviour::Json { body: fixture("leaderboard.json"), etag: "\"e2e\"".into() });
+    let data = tempfile::tempdir().unwrap();
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let native_port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new("tauri-driver")
+        .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+        .env("CORTENSOR_MANAGER_DATA_DIR", data.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start tauri-driver");
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(60))).build().into();
+    let driver = Driver { child, base: format!("http://127.0.0.1:{port}"), agent };
+
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_cortensor-manager-app"));
+    let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "wry", "tauri:options": {"application": app}}}});
+    let start = Instant::now();
+    let id = loop {
+        let attempt = driver.agent.post(&format!("{}/session", driver.base)).send_json(&caps);
+        match attempt {
+            Ok(mut r) if r.status().as_u16() == 200 => {
+                let v: Value = r.body_mut().read_json().unwrap();
+                break v["value"]["sessionId"].as_str().unwrap().to_string();
+            }
+            other if start.elapsed() > Duration::from_secs(30) => panic!("no WebDriver session: {:?}", other.map(|r| r.status())),
+            _ => std::thread::sleep(Duration::from_millis(200)),
+        }
+    };
+    let s = Session { d: &driver, id };
+
+    // The first screen is Rewards & Rank. 3 nodes, 10 % role bonus → $72.60.
+    s.wait_text("#total", "$20.00");
+    s.type_into("#nodes", "3");
+    s.click("#role option[value='10']");
+    s.wait_text("#total", "$72.60");
+    s.wait_text("#multi", "$6.00");
+    s.wait_text("#role-bonus", "$6.60");
+    let shot = s.screenshot("e2e-rewards.png");
+    eprintln!("screenshot: {}", shot.display());
+
+    // A bad input shows an inline error, not a stale total.
+    s.type_into("#nodes", "0");
+    s.wait_text("#rewards-error", "the number of nodes must be at least 1 (got 0): rewards are paid per qualifying node");
+    assert_eq!(s.count("#total"), 0);
+    s.type_into("#nodes", "3");
+    s.wait_text("#total", "$72.60");
+
+    // Rank projection from the loopback dashboard: spots 1, 6, 11 → $110.00, fed into the total.
+    s.type_into("#operator", ME);
+    s.type_into("#leaderboard", &url);
+    s.click("#project");
+    s.wait_text("#rank-rewards-total", "$110.00");
+    assert_eq!(s.count("#rank-table tr.mine"), 3, "the operator's three nodes are highlighted");
+    s.wait_text("#total", "$182.60");
+    s.wait_text("#rank", "$110.00");
+    let shot = s.screenshot("e2e-rank.png");
+    assert_eq!(s.text("#total").as_deref(), Some("$182.60"));
+    eprintln!("screenshot: {}", shot.display());
+    assert_eq!(server.requests("/leaderboard").len(), 1);
+
+    // An unknown operator is explained inline.
+    s.type_into("#operator", "0x00000000000000000000000000000000000000d0");
+    s.click("#project");
+    let start = Instant::now();
+    while s.text("#rank-error").is_none() {
+        assert!(start.elapsed() < Duration::from_secs(20), "no inline error for an unknown operator");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(s.text("#rank-error").unwrap().contains("has no nodes on this leaderboard"));
+
+    driver.call("DELETE", &s.path(""), None);
+}
