@@ -96,7 +96,8 @@ fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
-fn human_age(secs: i64) -> String {
+/// An age for people: "5 s", "10 min", "2 h", "3 days".
+pub fn describe_age(secs: i64) -> String {
     match secs {
         s if s < 90 => format!("{s} s"),
         s if s < 90 * 60 => format!("{} min", s / 60),
@@ -141,7 +142,7 @@ fn load_url(url: &str, store: Option<&Store>, opts: &FetchOptions) -> Result<Loa
         })
     };
     let stale = |c: &CachedResponse, why: &dyn std::fmt::Display| {
-        format!("could not refresh ({why}); showing the copy from {} ago", human_age(now() - c.fetched_at))
+        format!("could not refresh ({why}); showing the copy from {} ago", describe_age(now() - c.fetched_at))
     };
 
     let answer = match http_get(url, cached.as_ref(), opts) {
@@ -240,11 +241,6 @@ fn http_get(url: &str, cached: Option<&CachedResponse>, opts: &FetchOptions) -> 
     }
 }
 
-/// Used by callers that display an age.
-pub fn describe_age(secs: i64) -> String {
-    human_age(secs)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,9 +257,9 @@ mod tests {
 
     #[test]
     fn ages_read_naturally() {
-        assert_eq!(human_age(5), "5 s");
-        assert_eq!(human_age(600), "10 min");
-        assert_eq!(human_age(7200), "2 h");
-        assert_eq!(human_age(3 * 86400), "3 days");
+        assert_eq!(describe_age(5), "5 s");
+        assert_eq!(describe_age(600), "10 min");
+        assert_eq!(describe_age(7200), "2 h");
+        assert_eq!(describe_age(3 * 86400), "3 days");
     }
 }

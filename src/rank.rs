@@ -36,18 +36,13 @@ pub struct TableRow {
     pub reward: Decimal,
 }
 
-/// Sort key order: score descending, then node address ascending, case-insensitive.
-fn by_rank_order(a: &ScoredNode, b: &ScoredNode) -> std::cmp::Ordering {
-    b.score
-        .total_cmp(&a.score)
-        .then_with(|| a.node.to_ascii_lowercase().cmp(&b.node.to_ascii_lowercase()))
-}
-
 /// Place every node: rewarded spots under the tier limits, then the rest in score order.
 /// Returns the table in rank order; vacant spots are absent from it.
 pub fn allocate_spots(nodes: &[ScoredNode], rules: &Ruleset) -> Vec<TableRow> {
+    // Rank order: score descending, then node address ascending, case-insensitive.
+    let keys: Vec<String> = nodes.iter().map(|n| n.node.to_ascii_lowercase()).collect();
     let mut order: Vec<usize> = (0..nodes.len()).collect();
-    order.sort_by(|&a, &b| by_rank_order(&nodes[a], &nodes[b]));
+    order.sort_by(|&a, &b| nodes[b].score.total_cmp(&nodes[a].score).then_with(|| keys[a].cmp(&keys[b])));
 
     let mut table = Vec::with_capacity(nodes.len());
     let mut unplaced = order;
@@ -288,27 +283,31 @@ pub fn project(
     if !crate::leaderboard::is_address(operator) {
         return Err(RankError::BadAddress(operator.to_string()));
     }
-    let op = operator.to_ascii_lowercase();
-    let mine = |n: &LeaderboardNode| n.operator.to_ascii_lowercase() == op;
-    if !lb.nodes.iter().any(mine) {
+    let mine = |addr: &str| addr.eq_ignore_ascii_case(operator);
+    if !lb.nodes.iter().any(|n| mine(&n.operator)) {
         let operators: std::collections::HashSet<String> =
             lb.nodes.iter().map(|n| n.operator.to_ascii_lowercase()).collect();
         return Err(RankError::UnknownOperator { operator: operator.to_string(), nodes: lb.nodes.len(), operators: operators.len() });
     }
-    let mut lb = lb.clone();
+    // What-ifs change copies of the operator's nodes only; several on one node accumulate.
+    let mut changed: HashMap<usize, LeaderboardNode> = HashMap::new();
     for w in what_ifs {
-        let target = lb
+        let i = lb
             .nodes
-            .iter_mut()
-            .find(|n| n.node.eq_ignore_ascii_case(&w.node) && n.operator.to_ascii_lowercase() == op)
+            .iter()
+            .position(|n| n.node.eq_ignore_ascii_case(&w.node) && mine(&n.operator))
             .ok_or_else(|| RankError::WhatIfNotYours { node: w.node.clone(), operator: operator.to_string() })?;
-        apply(target, w)?;
+        apply(changed.entry(i).or_insert_with(|| lb.nodes[i].clone()), w)?;
     }
-    let table = allocate_spots(&score_all(&lb, rules), rules);
+    let mut scored = score_all(lb, rules);
+    for (i, n) in &changed {
+        scored[*i].score = node_score(n, &rules.score);
+    }
+    let table = allocate_spots(&scored, rules);
     let vacant_spots = vacant_spots(&table, rules);
     let mut nodes: Vec<OperatorNode> = table
         .iter()
-        .filter(|r| r.operator.to_ascii_lowercase() == op)
+        .filter(|r| mine(&r.operator))
         .map(|r| OperatorNode { node: r.node.clone(), rank: Some(r.rank), score: Some(r.score), reward: r.reward })
         .collect();
     for local in local_nodes {
@@ -433,6 +432,33 @@ mod tests {
         assert!(matches!(project(&board, &me, &[metric_on_score], &[], &rules), Err(RankError::WhatIfScoreOnly { .. })));
         let out_of_range = WhatIf { node: addr('1', 0), field: WhatIfField::Score, value: -1.0 };
         assert!(matches!(project(&board, &me, &[out_of_range], &[], &rules), Err(RankError::WhatIfRange { .. })));
+    }
+
+    #[test]
+    fn what_ifs_on_one_node_accumulate() {
+        use crate::leaderboard::{Metrics, StateQuality};
+        let me = addr('e', 1);
+        let m = Metrics {
+            uptime: Some(0.5),
+            state_quality: Some(StateQuality { create: Some(0.5), prepare: Some(0.5), precommit: Some(0.5), commit: Some(0.5) }),
+            ..Metrics::default()
+        };
+        let board = Leaderboard {
+            nodes: vec![LeaderboardNode { node: addr('1', 0), operator: me.clone(), score: None, metrics: Some(m.clone()) }],
+        };
+        let rules = crate::rules::Ruleset::phase3();
+        let ws = [
+            WhatIf { node: addr('1', 0), field: WhatIfField::Uptime, value: 1.0 },
+            WhatIf { node: addr('1', 0), field: WhatIfField::Commit, value: 1.0 },
+        ];
+        let p = project(&board, &me, &ws, &[], &rules).unwrap();
+        let mut expected = m;
+        expected.uptime = Some(1.0);
+        expected.state_quality.as_mut().unwrap().commit = Some(1.0);
+        let want = crate::score::score_metrics(&expected, &rules.score).unwrap();
+        // (20 × 1 + 30 × 0.625) / 50 = 0.775
+        assert!((want - 77.5).abs() < 1e-9, "{want}");
+        assert_eq!(p.nodes[0].score, Some(want));
     }
 
     #[test]
