@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod fetch;
+pub mod keys;
 pub mod leaderboard;
 pub mod money;
 pub mod paths;
