@@ -3,6 +3,8 @@
 
 pub mod api;
 pub mod fetch;
+pub mod fsutil;
+pub mod install;
 pub mod keys;
 pub mod leaderboard;
 pub mod money;

@@ -19,6 +19,45 @@ pub enum Behaviour {
     Slow { delay: Duration, body: String },
     /// Fail with 500 this many times, then behave like `Json`.
     FailThen { failures: u32, body: String, etag: String },
+    /// A binary file, as a release server or CDN serves it.
+    File(FileSpec),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct FileSpec {
+    pub bytes: Arc<Vec<u8>>,
+    /// Honour `Range: bytes=N-` with 206 (a server that ignores it answers 200 with everything).
+    pub ranges: bool,
+    /// The first `n` responses stop after this many body bytes and close the connection.
+    pub cut_after: Option<u64>,
+    pub cuts: u32,
+    /// Wait this long before sending the body.
+    pub stall: Option<Duration>,
+}
+
+/// A reader that stops early (a dropped connection) or starts late (a stalled server).
+struct ShapedReader {
+    data: std::io::Cursor<Vec<u8>>,
+    limit: Option<u64>,
+    stall: Option<Duration>,
+}
+
+impl std::io::Read for ShapedReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if let Some(d) = self.stall.take() {
+            std::thread::sleep(d);
+        }
+        let max = match self.limit {
+            Some(0) => return Ok(0),
+            Some(l) => buf.len().min(l as usize),
+            None => buf.len(),
+        };
+        let n = self.data.read(&mut buf[..max])?;
+        if let Some(l) = self.limit.as_mut() {
+            *l -= n as u64;
+        }
+        Ok(n)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -52,9 +91,42 @@ impl FixtureServer {
                     .iter()
                     .find(|h| h.field.equiv("If-None-Match"))
                     .map(|h| h.value.as_str().to_string());
+                let range_from = req
+                    .headers()
+                    .iter()
+                    .find(|h| h.field.equiv("Range"))
+                    .and_then(|h| h.value.as_str().strip_prefix("bytes=")?.strip_suffix('-')?.parse::<u64>().ok());
                 let behaviour = r.lock().unwrap().get(&path).cloned();
+                if let Some(Behaviour::File(spec)) = &behaviour {
+                    let cut = {
+                        let mut f = failures.lock().unwrap();
+                        let count = f.entry(path.clone()).or_insert(0);
+                        *count += 1;
+                        spec.cut_after.filter(|_| *count <= spec.cuts)
+                    };
+                    let len = spec.bytes.len() as u64;
+                    let from = range_from.filter(|_| spec.ranges).unwrap_or(0);
+                    let (status, body) = if from > len {
+                        (416, Vec::new())
+                    } else {
+                        (if from > 0 { 206 } else { 200 }, spec.bytes[from as usize..].to_vec())
+                    };
+                    log.lock().unwrap().push(Seen { path: path.clone(), if_none_match: range_from.map(|f| format!("range {f}")), status });
+                    let body_len = body.len();
+                    let mut headers = vec![tiny_http::Header::from_bytes("Connection", "close").unwrap()];
+                    if status == 206 {
+                        headers.push(tiny_http::Header::from_bytes("Content-Range", format!("bytes {from}-{}/{len}", len - 1)).unwrap());
+                    }
+                    let reader = ShapedReader { data: std::io::Cursor::new(body), limit: cut, stall: spec.stall };
+                    let resp = tiny_http::Response::new(status.into(), headers, reader, Some(body_len), None);
+                    std::thread::spawn(move || {
+                        let _ = req.respond(resp);
+                    });
+                    continue;
+                }
                 let (status, body, etag, delay) = match behaviour {
                     None => (404, "not found".to_string(), None, None),
+                    Some(Behaviour::File(_)) => unreachable!("served above"),
                     Some(Behaviour::Status(code)) => (code, format!("status {code}"), None, None),
                     Some(Behaviour::Slow { delay, body }) => (200, body, None, Some(delay)),
                     Some(Behaviour::Json { body, etag }) => {

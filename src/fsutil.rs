@@ -1,0 +1,102 @@
+//! Files written so that a crash never leaves a half-written one in place: write a temp file in
+//! the same folder, fsync, set the mode, rename over the target, fsync the folder.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Mode of files holding secrets (`.env` with a private key): owner read/write only.
+pub const SECRET_MODE: u32 = 0o600;
+
+fn temp_path(target: &Path) -> PathBuf {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    target.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+/// Atomically replace `path` with `contents`, with `mode` on Unix (ignored elsewhere).
+pub fn write_atomic(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    let tmp = temp_path(path);
+    let result = (|| {
+        let mut f = create_with_mode(&tmp, mode)?;
+        f.write_all(contents)?;
+        f.sync_all()?;
+        drop(f);
+        fs::rename(&tmp, path)?;
+        sync_dir(path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Create (truncating) a file that is born with `mode`, so a secret is never readable by others
+/// even for an instant.
+pub fn create_with_mode(path: &Path, mode: u32) -> io::Result<File> {
+    let mut o = OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(mode);
+    }
+    let f = o.open(path)?;
+    set_mode(path, mode)?;
+    Ok(f)
+}
+
+pub fn set_mode(path: &Path, mode: u32) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(mode))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
+}
+
+/// fsync the folder holding `path`, so a rename survives a power cut (no-op off Unix).
+pub fn sync_dir(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    if let Some(dir) = path.parent() {
+        File::open(dir)?.sync_all()?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// "the disk is full" and friends, in words, for messages.
+pub fn explain_io(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::StorageFull => "the disk is full; free some space and retry".into(),
+        io::ErrorKind::PermissionDenied => "permission denied; check the folder's owner and permissions".into(),
+        io::ErrorKind::ReadOnlyFilesystem => "the disk is read-only".into(),
+        _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_and_sets_mode() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("sub/.env");
+        write_atomic(&p, b"A=1\n", SECRET_MODE).unwrap();
+        write_atomic(&p, b"A=2\n", SECRET_MODE).unwrap();
+        assert_eq!(fs::read_to_string(&p).unwrap(), "A=2\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        // No temp file left behind.
+        assert_eq!(fs::read_dir(p.parent().unwrap()).unwrap().count(), 1);
+    }
+}
