@@ -1,0 +1,208 @@
+//! `cortensord-test`: a stand-in for `cortensord` (which cannot run here: it needs the Cortensor
+//! network, a funded wallet and Docker). It follows the real CLI and formats from
+//! `shared/notes/cortensor.md`:
+//!
+//! ```text
+//! cortensord-test <env file> tool gen_key|register|verify|id
+//! cortensord-test <env file> minerv4 [1 docker]
+//! cortensord-test --version
+//! ```
+//! It reads the `.env` (process environment wins, like dotenv), checks NODE_PRIVATE_KEY matches
+//! NODE_PUBLIC_KEY, binds LLM_PORT like the LLM worker would, prints log lines shaped like the
+//! real ones to stdout, and stops cleanly on SIGINT/SIGTERM.
+//!
+//! Misbehaviour on request (`.env` or environment), `TEST_NODE_BEHAVIOUR`:
+//! `normal` | `crash_after_ms:N` (exit 1 after N ms, with a Python traceback) | `hang` (stops
+//! logging, keeps running) | `garbage` (interleaves malformed lines) | `ignore_sigint`.
+//! `TEST_NODE_REGISTER=fail` makes `tool register`/`verify` fail like a non-whitelisted node.
+//! `TEST_NODE_VERSION` sets the version printed; `TEST_NODE_TICK_MS` the log period (default 1000).
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::TcpListener;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cortensor_manager::keys::NodeKey;
+
+fn read_env(path: &str) -> Result<HashMap<String, String>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read env file {path}: {e}"))?;
+    let mut env: HashMap<String, String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().trim_matches('"').to_string()))
+        .collect();
+    for (k, v) in std::env::vars() {
+        if k.starts_with("NODE_") || k.starts_with("TEST_NODE_") || k.starts_with("LLM_") || k == "ENABLE_IPFS_SERVER" {
+            env.insert(k, v);
+        }
+    }
+    Ok(env)
+}
+
+fn key_of(env: &HashMap<String, String>) -> Result<NodeKey, String> {
+    let public = env.get("NODE_PUBLIC_KEY").filter(|v| !v.is_empty()).ok_or("NODE_PUBLIC_KEY is not set")?;
+    let private = env.get("NODE_PRIVATE_KEY").filter(|v| !v.is_empty()).ok_or("NODE_PRIVATE_KEY is not set")?;
+    let key = NodeKey::from_private_hex(private).map_err(|e| e.to_string())?;
+    if !key.address.eq_ignore_ascii_case(public) {
+        return Err(format!("NODE_PRIVATE_KEY does not belong to NODE_PUBLIC_KEY {public}"));
+    }
+    Ok(key)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--version") {
+        println!("cortensord {}", std::env::var("TEST_NODE_VERSION").unwrap_or_else(|_| "0.0.1-test".into()));
+        return ExitCode::SUCCESS;
+    }
+    if args.len() < 2 {
+        eprintln!("usage: cortensord <env file> <role> [1 docker] | <env file> tool <gen_key|register|verify|id>");
+        return ExitCode::from(2);
+    }
+    let env = match read_env(&args[0]) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match args[1].as_str() {
+        "tool" => tool(args.get(2).map(String::as_str).unwrap_or(""), &env),
+        role if role.starts_with("miner") || role.starts_with("router") || role.starts_with("oracle") || role.starts_with("validator") => run(role, &env),
+        other => {
+            eprintln!("Error: unknown role or command '{other}'");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn tool(cmd: &str, env: &HashMap<String, String>) -> ExitCode {
+    let fail = env.get("TEST_NODE_REGISTER").is_some_and(|v| v == "fail");
+    match cmd {
+        "gen_key" => {
+            let k = NodeKey::generate().expect("random");
+            println!("Generated new node key");
+            println!("Public Key: {}", k.address);
+            println!("Private Key: {}", k.private_key.expose());
+            ExitCode::SUCCESS
+        }
+        "id" => match key_of(env) {
+            Ok(k) => {
+                println!("Node ID: {}", k.address);
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("Error: {e}");
+                ExitCode::from(1)
+            }
+        },
+        "register" | "verify" => {
+            let k = match key_of(env) {
+                Ok(k) => k,
+                Err(e) => {
+                    eprintln!("Error: {e}");
+                    return ExitCode::from(1);
+                }
+            };
+            if fail {
+                println!("Error: node {} is not whitelisted; send your node and staking addresses to the Cortensor admins", k.address);
+                return ExitCode::from(1);
+            }
+            if cmd == "register" {
+                println!("Registering node {} ...", k.address);
+                println!("TX: 0x{}", "ab".repeat(32));
+                println!("Node registered successfully");
+            } else {
+                println!("Verifying node {} ...", k.address);
+                println!("Node verified: OK");
+            }
+            ExitCode::SUCCESS
+        }
+        other => {
+            eprintln!("Error: unknown tool command '{other}'");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(role: &str, env: &HashMap<String, String>) -> ExitCode {
+    let key = match key_of(env) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let behaviour = env.get("TEST_NODE_BEHAVIOUR").cloned().unwrap_or_else(|| "normal".into());
+    let tick = Duration::from_millis(env.get("TEST_NODE_TICK_MS").and_then(|v| v.parse().ok()).unwrap_or(1000));
+    let _listener = match env.get("LLM_PORT").and_then(|p| p.parse::<u16>().ok()) {
+        Some(port) => match TcpListener::bind(("127.0.0.1", port)) {
+            Ok(l) => Some(l),
+            Err(e) => {
+                println!("Error: LLM port {port} is not available: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        None => None,
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    if behaviour != "ignore_sigint" {
+        let s = stop.clone();
+        let _ = ctrlc::set_handler(move || s.store(true, Ordering::SeqCst));
+    } else {
+        let _ = ctrlc::set_handler(|| println!("Received interrupt, ignoring it"));
+    }
+    let crash_after = behaviour.strip_prefix("crash_after_ms:").and_then(|v| v.parse::<u64>().ok()).map(Duration::from_millis);
+    let version = env.get("TEST_NODE_VERSION").cloned().unwrap_or_else(|| "0.0.1-test".into());
+    let out = std::io::stdout();
+    let say = |line: &str| {
+        let mut o = out.lock();
+        let _ = writeln!(o, "{line}");
+        let _ = o.flush();
+    };
+    say(&format!("cortensord {version} starting role {role} for node {}", key.address));
+    say(&format!("* Task Mode: \x1b[32mNETWORK\x1b[0m / IPFS server: {}", env.get("ENABLE_IPFS_SERVER").map_or("0", String::as_str)));
+    let start = Instant::now();
+    let mut id = 1100u64;
+    let mut state = 0u8;
+    while !stop.load(Ordering::SeqCst) {
+        if let Some(after) = crash_after {
+            if start.elapsed() >= after {
+                say("Traceback (most recent call last):");
+                say("  File \"miner.py\", line 42, in <module>");
+                say("RuntimeError: test node crash requested");
+                return ExitCode::from(1);
+            }
+        }
+        if behaviour != "hang" {
+            state = (state + 1) % 7;
+            if state == 0 {
+                id += 1;
+            }
+            say("Pinging network...");
+            say(&format!("* Latest ID:  {id}  / Latest State:  {state}"));
+            if state == 1 {
+                say(&format!("Assigned Miners: {}, 0x{}", key.address, "1".repeat(40)));
+            }
+            if state == 4 || state == 5 {
+                say(&format!("TX: 0x{:064x}", id * 10 + state as u64));
+                say(&format!("* Event: {}", if state == 4 { "Precommit" } else { "Commit" }));
+            }
+            if behaviour == "garbage" {
+                say("\u{fffd}\u{fffd} ### not a log line ### \x07");
+                say("* Latest ID: banana / Latest State: ");
+            }
+        }
+        let slept = Instant::now();
+        while slept.elapsed() < tick && !stop.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    say("Received SIGINT, shutting down gracefully");
+    ExitCode::SUCCESS
+}
