@@ -154,6 +154,21 @@ impl Keychain {
         }
     }
 
+    /// Store another secret (the RPC URL with its API key) under `name`.
+    pub fn save_secret(&self, name: &str, secret: &Secret) -> Result<(), KeyError> {
+        self.entry(name)?
+            .set_password(secret.expose())
+            .map_err(|e| KeyError::Keychain { address: name.into(), message: e.to_string() })
+    }
+
+    pub fn load_secret(&self, name: &str) -> Result<Secret, KeyError> {
+        match self.entry(name)?.get_password() {
+            Ok(s) => Ok(Secret::new(s)),
+            Err(keyring_core::Error::NoEntry) => Err(KeyError::Missing(name.into())),
+            Err(e) => Err(KeyError::Keychain { address: name.into(), message: e.to_string() }),
+        }
+    }
+
     /// Remove a key. Callers offer an export first ([`crate::keys`] never deletes on its own).
     pub fn delete(&self, address: &str) -> Result<(), KeyError> {
         match self.entry(address)?.delete_credential() {

@@ -2,14 +2,18 @@
 //! shell in `src-tauri/`) is a thin layer over these modules; see ARCHITECTURE.md.
 
 pub mod api;
+pub mod doctor;
 pub mod fetch;
 pub mod fsutil;
 pub mod install;
 pub mod keys;
 pub mod leaderboard;
 pub mod money;
+pub mod network;
+pub mod nodes;
 pub mod paths;
 pub mod rank;
+pub mod redact;
 pub mod rewards;
 pub mod rules;
 pub mod score;

@@ -21,8 +21,9 @@ pub enum StoreError {
 }
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(
-        "CREATE TABLE http_cache (
+    Migrations::new(vec![
+        M::up(
+            "CREATE TABLE http_cache (
              url TEXT PRIMARY KEY,
              etag TEXT,
              last_modified TEXT,
@@ -33,7 +34,54 @@ fn migrations() -> Migrations<'static> {
              key TEXT PRIMARY KEY,
              value TEXT NOT NULL
          );",
-    )])
+        ),
+        M::up(
+            "CREATE TABLE install (
+                 id INTEGER PRIMARY KEY CHECK (id = 1),
+                 version TEXT NOT NULL,
+                 sha256 TEXT NOT NULL,
+                 source TEXT NOT NULL,
+                 installed_at INTEGER NOT NULL,
+                 previous_version TEXT,
+                 previous_sha256 TEXT
+             );
+             CREATE TABLE nodes (
+                 id INTEGER PRIMARY KEY,
+                 address TEXT NOT NULL UNIQUE,
+                 llm_port INTEGER NOT NULL,
+                 worker_base_port INTEGER NOT NULL,
+                 gateway_base_port INTEGER NOT NULL,
+                 ipfs_server INTEGER NOT NULL,
+                 cpu_threads INTEGER NOT NULL,
+                 created_at INTEGER NOT NULL,
+                 registered TEXT,
+                 verified TEXT
+             );",
+        ),
+    ])
+}
+
+/// The installed binary.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct InstallRecord {
+    pub version: String,
+    pub sha256: String,
+    pub source: String,
+    #[ts(type = "number")]
+    pub installed_at: i64,
+    pub previous_version: Option<String>,
+    pub previous_sha256: Option<String>,
+}
+
+/// A node with what the app knows of its registration.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct NodeRecord {
+    pub spec: crate::nodes::NodeSpec,
+    /// The outcome of `tool register`, in the node's words (`None`: not tried yet).
+    pub registered: Option<String>,
+    pub verified: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -97,6 +145,87 @@ impl Store {
              ON CONFLICT(url) DO UPDATE SET etag = ?2, last_modified = ?3, body = ?4, fetched_at = ?5",
             params![c.url, c.etag, c.last_modified, c.body, c.fetched_at],
         )?;
+        Ok(())
+    }
+
+    pub fn installed(&self) -> Result<Option<InstallRecord>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT version, sha256, source, installed_at, previous_version, previous_sha256 FROM install WHERE id = 1",
+                [],
+                |r| {
+                    Ok(InstallRecord {
+                        version: r.get(0)?,
+                        sha256: r.get(1)?,
+                        source: r.get(2)?,
+                        installed_at: r.get(3)?,
+                        previous_version: r.get(4)?,
+                        previous_sha256: r.get(5)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    pub fn set_installed(&self, i: &InstallRecord) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO install (id, version, sha256, source, installed_at, previous_version, previous_sha256)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(id) DO UPDATE SET version = ?1, sha256 = ?2, source = ?3, installed_at = ?4,
+                 previous_version = ?5, previous_sha256 = ?6",
+            params![i.version, i.sha256, i.source, i.installed_at, i.previous_version, i.previous_sha256],
+        )?;
+        Ok(())
+    }
+
+    pub fn clear_installed(&self) -> Result<(), StoreError> {
+        self.conn.execute("DELETE FROM install", [])?;
+        Ok(())
+    }
+
+    pub fn nodes(&self) -> Result<Vec<NodeRecord>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, address, llm_port, worker_base_port, gateway_base_port, ipfs_server, cpu_threads, registered, verified
+             FROM nodes ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(NodeRecord {
+                spec: crate::nodes::NodeSpec {
+                    id: r.get(0)?,
+                    address: r.get(1)?,
+                    llm_port: r.get(2)?,
+                    worker_base_port: r.get(3)?,
+                    gateway_base_port: r.get(4)?,
+                    ipfs_server: r.get(5)?,
+                    cpu_threads: r.get(6)?,
+                },
+                registered: r.get(7)?,
+                verified: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    pub fn add_node(&self, n: &crate::nodes::NodeSpec, now: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO nodes (id, address, llm_port, worker_base_port, gateway_base_port, ipfs_server, cpu_threads, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![n.id, n.address, n.llm_port, n.worker_base_port, n.gateway_base_port, n.ipfs_server, n.cpu_threads, now],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_registration(&self, id: u32, registered: Option<&str>, verified: Option<&str>) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE nodes SET registered = COALESCE(?2, registered), verified = COALESCE(?3, verified) WHERE id = ?1",
+            params![id, registered, verified],
+        )?;
+        Ok(())
+    }
+
+    pub fn remove_node(&self, id: u32) -> Result<(), StoreError> {
+        self.conn.execute("DELETE FROM nodes WHERE id = ?1", params![id])?;
         Ok(())
     }
 

@@ -295,3 +295,48 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     }
     Ok(hex::encode(h.finalize()))
 }
+
+/// Copy a local file to `dest` with the same guarantees as [`download`]: hashed while copied,
+/// verified, then made executable and renamed into place.
+pub fn copy_verified(src: &Path, expected: &Expected, dest: &Path, mode: u32) -> Result<(), DownloadError> {
+    let part = part_path(dest);
+    if let Some(dir) = dest.parent() {
+        fs::create_dir_all(dir).map_err(|e| disk_err(dir, e))?;
+    }
+    let mut input = File::open(src).map_err(|e| DownloadError::Disk { path: src.display().to_string(), reason: fsutil::explain_io(&e) })?;
+    let mut out = fsutil::create_with_mode(&part, 0o600).map_err(|e| disk_err(&part, e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 17];
+    let mut total = 0u64;
+    loop {
+        let n = input.read(&mut buf).map_err(|e| disk_err(src, e))?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        if total > expected.size {
+            drop(out);
+            let _ = fs::remove_file(&part);
+            return Err(DownloadError::TooBig { expected: expected.size, got: total });
+        }
+        hasher.update(&buf[..n]);
+        out.write_all(&buf[..n]).map_err(|e| disk_err(&part, e))?;
+    }
+    out.sync_all().map_err(|e| disk_err(&part, e))?;
+    drop(out);
+    let digest = hasher.finalize();
+    let got = hex::encode(digest);
+    if total != expected.size || got != expected.sha256.to_ascii_lowercase() {
+        let _ = fs::remove_file(&part);
+        return Err(DownloadError::Checksum { expected: expected.sha256.clone(), got });
+    }
+    if let Some((sig, key)) = &expected.signature {
+        if !verify_signature(&digest, sig, key) {
+            let _ = fs::remove_file(&part);
+            return Err(DownloadError::BadSignature);
+        }
+    }
+    fsutil::set_mode(&part, mode).map_err(|e| disk_err(&part, e))?;
+    fs::rename(&part, dest).map_err(|e| disk_err(dest, e))?;
+    fsutil::sync_dir(dest).map_err(|e| disk_err(dest, e))
+}
