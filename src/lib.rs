@@ -8,6 +8,7 @@ pub mod fsutil;
 pub mod install;
 pub mod keys;
 pub mod leaderboard;
+pub mod machine;
 pub mod money;
 pub mod network;
 pub mod nodes;

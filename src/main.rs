@@ -12,6 +12,8 @@ use cortensor_manager::rank::WhatIf;
 use cortensor_manager::rewards::RewardsInput;
 use rust_decimal::Decimal;
 
+mod cli;
+
 #[derive(Parser)]
 #[command(name = "cortensor-manager", version, about = "Run and watch Cortensor nodes; project contest rewards and rank")]
 struct Cli {
@@ -77,6 +79,100 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check this machine's prerequisites (OS, disk, RAM, CPU, GPU, Docker, IPFS, ports, clock).
+    Doctor {
+        /// Compare the clock with this server's Date header (default: the network's dashboard).
+        #[arg(long)]
+        time_url: Option<String>,
+        /// Let the app fix a failed check for you (e.g. `docker`), after asking.
+        #[arg(long)]
+        fix: Option<String>,
+        /// Answer yes to questions (consent to a fix).
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Download, verify and install cortensord (offers to import an existing official install).
+    Install {
+        /// `official` (default), a release manifest URL, or a folder with manifest.json.
+        #[arg(long, default_value = "official")]
+        source: String,
+        /// Answer yes to questions (import an official install found on this machine).
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Update cortensord to the source's newest release; rolls back if a node does not come up.
+    Update {
+        #[arg(long, default_value = "official")]
+        source: String,
+        /// How long a restarted node has to show progress, in seconds.
+        #[arg(long, default_value_t = 120.0)]
+        window: f64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop and remove the nodes, their services and the binary. Keys stay in the keychain
+    /// unless --delete-keys (which needs --export-keys first).
+    Uninstall {
+        #[arg(long)]
+        export_keys: Option<PathBuf>,
+        #[arg(long)]
+        delete_keys: bool,
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Nodes on this machine.
+    Node {
+        #[command(subcommand)]
+        command: NodeCommand,
+    },
+    /// Node keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Import an official install's key and settings (default: ~/.cortensor/.env).
+    Adopt {
+        env_file: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum NodeCommand {
+    /// Create nodes: keys in the OS keychain, folders, .env, ports, services.
+    Add {
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the nodes.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Register and verify a node with the network (`cortensord tool register` / `verify`).
+    Register {
+        id: u32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Write every node's key to a file (mode 0600) for backup.
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -90,13 +186,23 @@ fn main() -> ExitCode {
     }
 }
 
-fn print_json<T: serde::Serialize>(v: &T) -> Result<(), UserError> {
+pub(crate) fn print_json<T: serde::Serialize>(v: &T) -> Result<(), UserError> {
     println!("{}", serde_json::to_string_pretty(v).map_err(UserError::new)?);
     Ok(())
 }
 
 fn run(cli: Cli) -> Result<(), UserError> {
+    let data_dir = cli.data_dir.clone();
     match cli.command {
+        Command::Doctor { time_url, fix, yes, json } => cli::doctor(data_dir, time_url, fix, yes, json),
+        Command::Install { source, yes, json } => cli::install(data_dir, &source, yes, json),
+        Command::Update { source, window, json } => cli::update(data_dir, &source, window, json),
+        Command::Uninstall { export_keys, delete_keys, yes, json } => cli::uninstall(data_dir, export_keys, delete_keys, yes, json),
+        Command::Node { command: NodeCommand::Add { count, json } } => cli::node_add(data_dir, count, json),
+        Command::Node { command: NodeCommand::List { json } } => cli::node_list(data_dir, json),
+        Command::Node { command: NodeCommand::Register { id, json } } => cli::node_register(data_dir, id, json),
+        Command::Keys { command: KeysCommand::Export { out } } => cli::keys_export(data_dir, &out),
+        Command::Adopt { env_file, json } => cli::adopt(data_dir, env_file, json),
         Command::Rewards { nodes, role_bonus, months, bonus_cap, rank_rewards, rules, json } => {
             let rules = api::load_rules(rules.as_deref())?;
             let input = RewardsInput { nodes, role_bonus_pct: role_bonus, months, bonus_cap_pct: bonus_cap, rank_rewards };

@@ -8,3 +8,4 @@ pub mod manifest;
 pub mod plan;
 pub mod setup;
 pub mod source;
+pub mod update;

@@ -14,6 +14,7 @@
 //! Misbehaviour on request (`.env` or environment), `TEST_NODE_BEHAVIOUR`:
 //! `normal` | `crash_after_ms:N` (exit 1 after N ms, with a Python traceback) | `hang` (stops
 //! logging, keeps running) | `garbage` (interleaves malformed lines) | `ignore_sigint`.
+//! `TEST_NODE_LEAK_KEY=1` makes `tool register`/`verify` print the private key (to test redaction).
 //! `TEST_NODE_REGISTER=fail` makes `tool register`/`verify` fail like a non-whitelisted node.
 //! `TEST_NODE_VERSION` sets the version printed; `TEST_NODE_TICK_MS` the log period (default 1000).
 
@@ -112,6 +113,10 @@ fn tool(cmd: &str, env: &HashMap<String, String>) -> ExitCode {
             if fail {
                 println!("Error: node {} is not whitelisted; send your node and staking addresses to the Cortensor admins", k.address);
                 return ExitCode::from(1);
+            }
+            if env.get("TEST_NODE_LEAK_KEY").is_some_and(|v| v == "1") {
+                // Misbehaviour on request: a careless binary printing its key, to prove redaction.
+                println!("debug: signing with {}", k.private_key.expose());
             }
             if cmd == "register" {
                 println!("Registering node {} ...", k.address);

@@ -1,0 +1,264 @@
+//! CLI handlers of the machine commands (install, nodes, update…): each calls the core and prints.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use cortensor_manager::api::UserError;
+use cortensor_manager::doctor::{self, Status};
+use cortensor_manager::install::download::{DownloadOptions, Progress};
+use cortensor_manager::install::exec::Runner;
+use cortensor_manager::install::setup::{self, Backend};
+use cortensor_manager::install::source::ReleaseSource;
+use cortensor_manager::install::{binary, update as upd};
+use cortensor_manager::machine::Machine;
+
+use crate::print_json;
+
+fn e<E: std::fmt::Display>(err: E) -> UserError {
+    UserError::new(err)
+}
+
+/// A progress bar on a terminal; nothing otherwise (JSON output stays clean).
+fn progress_bar(json: bool) -> (indicatif::ProgressBar, impl FnMut(&Progress)) {
+    let bar = if json || !std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(0)
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message("downloading cortensord");
+    let b = bar.clone();
+    (bar, move |p: &Progress| {
+        b.set_length(p.total);
+        b.set_position(p.downloaded);
+    })
+}
+
+fn ask(question: &str, yes: bool) -> bool {
+    if yes {
+        return true;
+    }
+    if !std::io::stdin().is_terminal() {
+        return false;
+    }
+    eprint!("{question} [y/N] ");
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).is_ok() && matches!(line.trim(), "y" | "Y" | "yes")
+}
+
+pub fn doctor(data_dir: Option<PathBuf>, time_url: Option<String>, fix: Option<String>, yes: bool, json: bool) -> Result<(), UserError> {
+    let mut m = Machine::open(data_dir, None)?;
+    let url = time_url.unwrap_or_else(|| m.profile.dashboard_url.clone());
+    let facts = doctor::gather(&mut m.runner, &m.layout.root, &m.profile, Some(&url));
+    let checks = doctor::evaluate(&facts);
+    if let Some(id) = fix {
+        let check = checks.iter().find(|c| c.id == id).ok_or_else(|| e(format!("there is no check '{id}'")))?;
+        let Some(f) = check.fix.as_ref().filter(|f| f.automatic && f.command.is_some()) else {
+            return Err(e(format!("the app cannot fix '{id}' by itself; {}", check.fix.as_ref().map_or("nothing to do".into(), |f| f.label.clone()))));
+        };
+        let cmd = f.command.clone().unwrap_or_default();
+        if !ask(&format!("Run `{cmd}` (it asks for your password)?"), yes) {
+            return Err(e("not done: answer yes (or pass --yes) to let the app run it"));
+        }
+        m.runner.run("sh", &["-c".into(), cmd.clone()]).map_err(|why| e(format!("`{cmd}` failed: {why}")))?;
+        println!("Done: {}", f.label);
+        return Ok(());
+    }
+    if json {
+        return print_json(&serde_json::json!({"checks": checks, "affordable_nodes": doctor::affordable_nodes(&facts)}));
+    }
+    for c in &checks {
+        let mark = match c.status {
+            Status::Ok => "ok  ",
+            Status::Warn => "warn",
+            Status::Fail => "FAIL",
+            Status::Info => "info",
+        };
+        println!("[{mark}] {:<18} {}", c.title, c.explanation);
+        if let Some(f) = &c.fix {
+            if c.status != Status::Ok {
+                let how = f.command.as_ref().map(|c| format!(": {c}")).or_else(|| f.url.as_ref().map(|u| format!(": {u}"))).unwrap_or_default();
+                println!("       fix: {}{how}{}", f.label, if f.automatic { format!(" (or: cortensor-manager doctor --fix {})", c.id) } else { String::new() });
+            }
+        }
+    }
+    println!("This machine can run about {} node(s).", doctor::affordable_nodes(&facts));
+    Ok(())
+}
+
+pub fn install(data_dir: Option<PathBuf>, source: &str, yes: bool, json: bool) -> Result<(), UserError> {
+    let mut m = Machine::open(data_dir, None)?;
+    let source = ReleaseSource::parse(source).map_err(e)?;
+    let (bar, mut on_progress) = progress_bar(json);
+    let outcome = binary::install(&m.layout, &m.store, &source, &DownloadOptions::default(), &AtomicBool::new(false), &mut on_progress).map_err(e)?;
+    bar.finish_and_clear();
+    let found = setup::detect_official(&setup::official_env_candidates(&m.home));
+    let mut adopted = None;
+    if let Some(official) = found.iter().find(|o| o.has_private_key) {
+        if ask(&format!("An official install was found ({}, node {}). Import its key and settings?", official.env_file, official.address.as_deref().unwrap_or("?")), yes) {
+            let cores = m.cores();
+            let cx = m.context()?;
+            let mut runner = m.runner.clone();
+            adopted = setup::adopt(&cx, std::path::Path::new(&official.env_file), cores, &mut runner).map_err(e)?;
+        } else if !json {
+            println!("An official install was found at {}; `cortensor-manager adopt` imports it.", official.env_file);
+        }
+    }
+    let _ = &mut m;
+    if json {
+        return print_json(&serde_json::json!({"install": outcome, "official_installs": found, "adopted": adopted}));
+    }
+    if outcome.already_current {
+        println!("cortensord {} is already installed and intact.", outcome.version);
+    } else {
+        println!("Installed cortensord {} (sha256 {}).", outcome.version, &outcome.sha256[..16]);
+    }
+    if let Some(n) = adopted {
+        println!("Imported the official node {} as node {}.", n.address, n.id);
+    }
+    println!("Next: `cortensor-manager node add --count N` creates your nodes.");
+    Ok(())
+}
+
+pub fn update(data_dir: Option<PathBuf>, source: &str, window: f64, json: bool) -> Result<(), UserError> {
+    if !(window.is_finite() && window > 0.0) {
+        return Err(e("--window must be a number of seconds above 0"));
+    }
+    let m = Machine::open(data_dir, None)?;
+    let source = ReleaseSource::parse(source).map_err(e)?;
+    let cx = m.context()?;
+    let mut runner = m.runner.clone();
+    let (bar, mut on_progress) = progress_bar(json);
+    let out = upd::update(&cx, &source, &DownloadOptions::default(), Duration::from_secs_f64(window), &mut runner, &AtomicBool::new(false), &mut on_progress)
+        .map_err(e)?;
+    bar.finish_and_clear();
+    if json {
+        return print_json(&out);
+    }
+    match (&out.rolled_back, out.up_to_date) {
+        (_, true) => println!("cortensord {} is up to date.", out.to),
+        (Some(why), _) => println!("Update rolled back: {why}."),
+        (None, _) => println!("Updated cortensord {} → {}.", out.from.as_deref().unwrap_or("?"), out.to),
+    }
+    Ok(())
+}
+
+pub fn uninstall(data_dir: Option<PathBuf>, export_keys: Option<PathBuf>, delete_keys: bool, yes: bool, json: bool) -> Result<(), UserError> {
+    let m = Machine::open(data_dir, None)?;
+    let cx = m.context()?;
+    let n = m.store.nodes().map_err(e)?.len();
+    if !ask(&format!("Stop and remove {n} node(s), their services and cortensord?"), yes) {
+        return Err(e("nothing removed: answer yes (or pass --yes) to uninstall"));
+    }
+    let exported = match &export_keys {
+        Some(path) => {
+            setup::export_keys(&m.store, cx.keychain, path).map_err(e)?;
+            true
+        }
+        None => false,
+    };
+    let mut runner = m.runner.clone();
+    let report = setup::uninstall(&cx, delete_keys, exported, &mut runner).map_err(e)?;
+    if json {
+        return print_json(&serde_json::json!({"removed_nodes": n, "keys_deleted": delete_keys, "warnings": report.warnings}));
+    }
+    println!("Removed {n} node(s) and cortensord.");
+    for w in report.warnings {
+        println!("note: {w}");
+    }
+    Ok(())
+}
+
+pub fn node_add(data_dir: Option<PathBuf>, count: u32, json: bool) -> Result<(), UserError> {
+    let m = Machine::open(data_dir, None)?;
+    let cx = m.context()?;
+    let mut runner = m.runner.clone();
+    let (specs, report) = setup::add_nodes(&cx, count, m.cores(), &mut runner).map_err(e)?;
+    if json {
+        return print_json(&serde_json::json!({"nodes": specs, "backend": m.backend, "warnings": report.warnings}));
+    }
+    for s in &specs {
+        println!("node {}  {}  LLM port {}  folder {}", s.id, s.address, s.llm_port, m.layout.node_dir(s.id).display());
+    }
+    for w in report.warnings {
+        println!("note: {w}");
+    }
+    if m.backend == Backend::Unmanaged {
+        println!("note: no per-user service manager was found; the nodes are configured but not registered as services.");
+    }
+    println!("Keys are in the OS keychain. Next: stake ({}), then `cortensor-manager node register ID`.", m.profile.staking_url);
+    Ok(())
+}
+
+pub fn node_list(data_dir: Option<PathBuf>, json: bool) -> Result<(), UserError> {
+    let m = Machine::open(data_dir, None)?;
+    let nodes = m.store.nodes().map_err(e)?;
+    if json {
+        return print_json(&serde_json::json!({"nodes": nodes, "installed": m.store.installed().map_err(e)?}));
+    }
+    if nodes.is_empty() {
+        println!("No nodes yet: `cortensor-manager node add --count N` creates them.");
+    }
+    for r in nodes {
+        println!(
+            "node {:>2}  {}  LLM port {:<5}  registered: {:<4}  verified: {}",
+            r.spec.id,
+            r.spec.address,
+            r.spec.llm_port,
+            r.registered.as_deref().unwrap_or("-"),
+            r.verified.as_deref().unwrap_or("-")
+        );
+    }
+    Ok(())
+}
+
+pub fn node_register(data_dir: Option<PathBuf>, id: u32, json: bool) -> Result<(), UserError> {
+    let m = Machine::open(data_dir, None)?;
+    let cx = m.context()?;
+    let r = setup::register(&cx, id).map_err(e)?;
+    if json {
+        return print_json(&r);
+    }
+    print!("{}", r.output);
+    if r.registered && r.verified {
+        println!("Node {} ({}) is registered and verified.", r.id, r.address);
+        Ok(())
+    } else {
+        Err(e(format!(
+            "node {} could not be {}. Staking: {}",
+            r.id,
+            if r.registered { "verified" } else { "registered" },
+            m.profile.staking
+        )))
+    }
+}
+
+pub fn keys_export(data_dir: Option<PathBuf>, out: &std::path::Path) -> Result<(), UserError> {
+    let m = Machine::open(data_dir, None)?;
+    let cx = m.context()?;
+    let n = setup::export_keys(&m.store, cx.keychain, out).map_err(e)?;
+    println!("Wrote {n} key(s) to {} (readable by you only). Keep it offline.", out.display());
+    Ok(())
+}
+
+pub fn adopt(data_dir: Option<PathBuf>, env_file: Option<PathBuf>, json: bool) -> Result<(), UserError> {
+    let m = Machine::open(data_dir, None)?;
+    let path = env_file.unwrap_or_else(|| m.home.join(".cortensor/.env"));
+    let cx = m.context()?;
+    let mut runner = m.runner.clone();
+    let spec = setup::adopt(&cx, &path, m.cores(), &mut runner).map_err(e)?;
+    if json {
+        return print_json(&serde_json::json!({"adopted": spec}));
+    }
+    match spec {
+        Some(s) => println!("Imported node {} ({}) and its settings from {}.", s.id, s.address, path.display()),
+        None => println!("Imported the settings of {} (it had no private key).", path.display()),
+    }
+    Ok(())
+}
