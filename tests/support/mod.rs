@@ -201,3 +201,51 @@ pub const ME: &str = "0x00000000000000000000000000000000000000e1";
 pub fn node(prefix: char, i: u32) -> String {
     format!("0x{prefix}{i:039x}")
 }
+
+/// The test node binary (`tests/node`), built by `cargo test --workspace`.
+pub fn test_node_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target/debug");
+    let bin = dir.join(if cfg!(windows) { "cortensord-test.exe" } else { "cortensord-test" });
+    assert!(bin.exists(), "{} is missing: run `cargo build -p cortensord-test-node` (the README's test command builds it)", bin.display());
+    bin
+}
+
+/// Start a GNOME Keyring Secret Service on the session bus (once per test process).
+/// `Err` says why it is unavailable; tests skip then, unless `CM_E2E_REQUIRED=1`.
+pub fn secret_service() -> Result<(), String> {
+    static STARTED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    STARTED
+        .get_or_init(|| {
+            if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+                return Err("no session bus (run under dbus-run-session)".into());
+            }
+            let home = std::env::temp_dir().join(format!("cm-keyring-{}", std::process::id()));
+            std::fs::create_dir_all(&home).map_err(|e| e.to_string())?;
+            let mut child = std::process::Command::new("gnome-keyring-daemon")
+                .args(["--unlock", "--components=secrets"])
+                .env("HOME", &home)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .map_err(|e| format!("gnome-keyring-daemon: {e}"))?;
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(b"test-password").map_err(|e| e.to_string())?;
+            let status = child.wait().map_err(|e| e.to_string())?;
+            if status.success() { Ok(()) } else { Err(format!("gnome-keyring-daemon exited with {status}")) }
+        })
+        .clone()
+}
+
+/// Skip (or, when required, fail) a test that needs a system service.
+pub fn require(what: &str, available: Result<(), String>) -> bool {
+    match available {
+        Ok(()) => true,
+        Err(why) => {
+            let required = std::env::var("CM_E2E_REQUIRED").is_ok_and(|v| v == "1");
+            assert!(!required, "{what} required but unavailable: {why}");
+            eprintln!("SKIPPED: {what} unavailable: {why}");
+            false
+        }
+    }
+}
