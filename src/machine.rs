@@ -82,3 +82,71 @@ impl Machine {
         std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(1)
     }
 }
+
+/// What the desktop app shows about this machine's install.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct MachineStatus {
+    pub installed: Option<crate::store::InstallRecord>,
+    pub nodes: Vec<crate::store::NodeRecord>,
+    pub backend: Backend,
+    pub official_installs: Vec<setup::OfficialInstall>,
+    pub data_dir: String,
+    pub keychain_error: Option<String>,
+    pub staking: String,
+    pub staking_url: String,
+}
+
+/// The doctor's checks and what the machine can afford.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct DoctorReport {
+    pub checks: Vec<crate::doctor::Check>,
+    pub affordable_nodes: u32,
+}
+
+/// What starting the nodes did.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct StartReport {
+    pub started: Vec<u32>,
+    pub warnings: Vec<String>,
+}
+
+impl Machine {
+    pub fn status(&self) -> Result<MachineStatus, UserError> {
+        Ok(MachineStatus {
+            installed: self.store.installed().map_err(UserError::new)?,
+            nodes: self.store.nodes().map_err(UserError::new)?,
+            backend: self.backend,
+            official_installs: setup::detect_official(&setup::official_env_candidates(&self.home)),
+            data_dir: self.layout.root.display().to_string(),
+            keychain_error: self.keychain.as_ref().err().map(|e| e.message.clone()),
+            staking: self.profile.staking.clone(),
+            staking_url: self.profile.staking_url.clone(),
+        })
+    }
+
+    pub fn doctor(&mut self, time_url: Option<&str>) -> DoctorReport {
+        let url = time_url.map(str::to_string).unwrap_or_else(|| self.profile.dashboard_url.clone());
+        let facts = crate::doctor::gather(&mut self.runner, &self.layout.root, &self.profile, Some(&url));
+        DoctorReport { checks: crate::doctor::evaluate(&facts), affordable_nodes: crate::doctor::affordable_nodes(&facts) }
+    }
+
+    /// Start every node through the service manager.
+    pub fn start_nodes(&mut self) -> Result<StartReport, UserError> {
+        let nodes: Vec<crate::nodes::NodeSpec> = self.store.nodes().map_err(UserError::new)?.into_iter().map(|r| r.spec).collect();
+        if nodes.is_empty() {
+            return Err(UserError::new("there are no nodes to start yet; create them first"));
+        }
+        if self.backend == Backend::Unmanaged {
+            return Err(UserError::new(
+                "this machine has no per-user service manager (systemd user session, launchd or Task Scheduler), so the app cannot keep nodes running here yet",
+            ));
+        }
+        let plan = crate::install::plan::start_plan(&self.target(), &nodes);
+        let mut runner = self.runner.clone();
+        let report = crate::install::exec::apply(&plan, &mut runner).map_err(UserError::new)?;
+        Ok(StartReport { started: nodes.iter().map(|n| n.id).collect(), warnings: report.warnings })
+    }
+}

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use serde_json::{json, Value};
-use support::{fixture, Behaviour, FixtureServer, ME};
+use support::{fixture, secret_service, test_node_bin, Behaviour, FileSpec, FixtureServer, ME};
 
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -104,6 +104,21 @@ impl Session<'_> {
         }
     }
 
+    fn wait_present(&self, css: &str) {
+        self.wait_until(css, |s| s.count(css) > 0);
+    }
+
+    fn wait_until(&self, what: &str, f: impl Fn(&Self) -> bool) {
+        let start = Instant::now();
+        while !f(self) {
+            if start.elapsed() > Duration::from_secs(30) {
+                self.screenshot("e2e-failure.png");
+                panic!("timed out waiting for {what}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn screenshot(&self, name: &str) -> PathBuf {
         let b64 = self.d.call("GET", &self.path("/screenshot"), None);
         let png = base64::engine::general_purpose::STANDARD.decode(b64.as_str().unwrap()).unwrap();
@@ -120,35 +135,19 @@ fn on_path(tool: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
 }
 
-#[test]
-fn rewards_and_rank_in_the_real_app() {
-    let required = std::env::var("CM_E2E_REQUIRED").is_ok_and(|v| v == "1");
-    let missing: Vec<&str> = [("tauri-driver", on_path("tauri-driver")), ("WebKitWebDriver", on_path("WebKitWebDriver")), ("DISPLAY", std::env::var_os("DISPLAY").is_some())]
-        .into_iter()
-        .filter(|(_, ok)| !ok)
-        .map(|(n, _)| n)
-        .collect();
-    if !missing.is_empty() {
-        assert!(!required, "end-to-end test required but missing: {missing:?}");
-        eprintln!("SKIPPED end-to-end test: missing {missing:?} (run the README's test command)");
-        return;
-    }
 
-    let server = FixtureServer::start();
-    let url = server.route("/leaderboard", Behaviour::Json { body: fixture("leaderboard.json"), etag: "\"e2e\"".into() });
-    let data = tempfile::tempdir().unwrap();
+/// Start tauri-driver with `env` (inherited by WebKitWebDriver and the app) and open a session.
+fn start_app(env: &[(&str, &str)]) -> (Driver, String) {
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let native_port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new("tauri-driver")
-        .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-        .env("CORTENSOR_MANAGER_DATA_DIR", data.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start tauri-driver");
+    let mut cmd = Command::new("tauri-driver");
+    cmd.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()]).stdout(Stdio::null()).stderr(Stdio::inherit());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn().expect("start tauri-driver");
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(60))).build().into();
     let driver = Driver { child, base: format!("http://127.0.0.1:{port}"), agent };
-
     let app = PathBuf::from(env!("CARGO_BIN_EXE_cortensor-manager-app"));
     let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "wry", "tauri:options": {"application": app}}}});
     let start = Instant::now();
@@ -163,9 +162,42 @@ fn rewards_and_rank_in_the_real_app() {
             _ => std::thread::sleep(Duration::from_millis(200)),
         }
     };
+    (driver, id)
+}
+
+/// Skip (or fail, when required) without the tools the end-to-end tests need.
+fn tools_present() -> bool {
+    let required = std::env::var("CM_E2E_REQUIRED").is_ok_and(|v| v == "1");
+    let missing: Vec<&str> = [("tauri-driver", on_path("tauri-driver")), ("WebKitWebDriver", on_path("WebKitWebDriver")), ("DISPLAY", std::env::var_os("DISPLAY").is_some())]
+        .into_iter()
+        .filter(|(_, ok)| !ok)
+        .map(|(n, _)| n)
+        .collect();
+    if !missing.is_empty() {
+        assert!(!required, "end-to-end test required but missing: {missing:?}");
+        eprintln!("SKIPPED end-to-end test: missing {missing:?} (run the README's test command)");
+        return false;
+    }
+    true
+}
+
+#[test]
+fn rewards_and_rank_in_the_real_app() {
+    if !tools_present() {
+        return;
+    }
+
+    let server = FixtureServer::start();
+    let url = server.route("/leaderboard", Behaviour::Json { body: fixture("leaderboard.json"), etag: "\"e2e\"".into() });
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().display().to_string();
+    let (driver, id) = start_app(&[("CORTENSOR_MANAGER_DATA_DIR", data_dir.as_str())]);
     let s = Session { d: &driver, id };
 
-    // The first screen is Rewards & Rank. 3 nodes, 10 % role bonus → $72.60.
+    // Nothing is installed yet, so the app opens on Setup; Rewards & Rank is one click away.
+    s.wait_present("#step-welcome");
+    s.click("#tab-rewards");
+    // 3 nodes, 10 % role bonus → $72.60.
     s.wait_text("#total", "$20.00");
     s.type_into("#nodes", "3");
     s.click("#role option[value='10']");
@@ -206,4 +238,81 @@ fn rewards_and_rank_in_the_real_app() {
     assert!(s.text("#rank-error").unwrap().contains("has no nodes on this leaderboard"));
 
     driver.call("DELETE", &s.path(""), None);
+}
+
+#[test]
+fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
+    if !tools_present() || !support::require("Secret Service", secret_service()) {
+        return;
+    }
+    use sha2::Digest;
+    let server = FixtureServer::start();
+    let bytes = std::fs::read(test_node_bin()).unwrap();
+    let sha = hex::encode(sha2::Sha256::digest(&bytes));
+    let size = bytes.len();
+    server.route("/cortensord", Behaviour::File(FileSpec { bytes: std::sync::Arc::new(bytes), ranges: true, ..Default::default() }));
+    let manifest = format!(
+        r#"{{"format": 1, "version": "1.2.3", "artifacts": [{{"os": "linux", "arch": "{}", "url": "cortensord", "size": {size}, "sha256": "{sha}"}}]}}"#,
+        std::env::consts::ARCH
+    );
+    let manifest_url = server.route("/manifest.json", Behaviour::Json { body: manifest, etag: "\"m\"".into() });
+
+    let root = tempfile::tempdir().unwrap();
+    let home = root.path().join("home");
+    let data = root.path().join("data");
+    std::fs::create_dir_all(&home).unwrap();
+    let fake = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fake-services").canonicalize().unwrap();
+    let service_path = format!("{}:{}", fake.display(), std::env::var("PATH").unwrap_or_default());
+    let env = [
+        ("HOME", home.to_str().unwrap()),
+        ("USER", "tester"),
+        ("CORTENSOR_MANAGER_DATA_DIR", data.to_str().unwrap()),
+        ("CORTENSOR_MANAGER_BACKEND", "os"),
+        ("CORTENSOR_MANAGER_SERVICE_PATH", service_path.as_str()),
+    ];
+    let (driver, id) = start_app(&env);
+    let s = Session { d: &driver, id };
+
+    s.wait_present("#step-welcome");
+    s.screenshot("e2e-wizard-1-welcome.png");
+    s.click("#wizard-start");
+    s.wait_present("[data-check='docker']");
+    s.screenshot("e2e-wizard-2-check.png");
+    s.click("#wizard-next-check");
+
+    s.click("#step-install summary");
+    s.type_into("#install-source", &manifest_url);
+    s.click("#wizard-install");
+    s.wait_text("#install-done", "✓ cortensord 1.2.3 is installed and verified.");
+    s.screenshot("e2e-wizard-3-installed.png");
+    s.click("#wizard-next-install");
+
+    // Two nodes: move the slider one step right.
+    let slider = s.find("#step-nodes input[type='range']");
+    s.d.call("POST", &s.path(&format!("/element/{slider}/value")), Some(json!({"text": "\u{E014}"})));
+    s.wait_text("#node-count", "2");
+    s.click("#wizard-create");
+    s.wait_until("two node keys", |s| s.count("#node-keys li") == 2);
+    s.screenshot("e2e-wizard-4-keys.png");
+    s.click("#wizard-next-keys");
+
+    s.click("#wizard-register");
+    s.wait_until("both nodes registered", |s| s.count("#registrations li.ok") == 2);
+    s.click("#wizard-next-register");
+
+    s.click("#wizard-start-nodes");
+    s.wait_text("#start-done", "✓ Started 2 nodes. They keep running when you close the app and start again after a restart.");
+    s.screenshot("e2e-wizard-5-started.png");
+
+    // The nodes really run: their logs show progress, with their own keys from the keychain.
+    for n in 1..=2 {
+        let log = data.join(format!("nodes/node-{n}/logs/cortensord.log"));
+        s.wait_until(&format!("node {n} logging"), |_| std::fs::read_to_string(&log).unwrap_or_default().contains("* Latest ID:"));
+    }
+    driver.call("DELETE", &s.path(""), None);
+
+    // Clean up through the CLI: stops the nodes (SIGINT) and removes everything.
+    let cli = test_node_bin().with_file_name("cortensor-manager");
+    let out = Command::new(cli).args(["uninstall", "--yes", "--delete-keys", "--export-keys"]).arg(root.path().join("keys.csv")).envs(env).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }

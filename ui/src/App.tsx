@@ -1,16 +1,27 @@
 import { useEffect, useState } from "react";
 import type { Ruleset } from "./bindings/Ruleset";
-import { errorMessage, ruleset as loadRuleset } from "./api";
+import { errorMessage, machineStatus, ruleset as loadRuleset } from "./api";
 import { RewardsCalculator } from "./components/RewardsCalculator";
 import { RankProjection } from "./components/RankProjection";
+import { SetupWizard } from "./components/SetupWizard";
+
+type Tab = "setup" | "rewards";
 
 export function App() {
   const [rules, setRules] = useState<Ruleset | null>(null);
   const [rulesError, setRulesError] = useState<string | null>(null);
   const [projectedRankRewards, setProjectedRankRewards] = useState<string | null>(null);
+  const [tab, setTab] = useState<Tab>("rewards");
 
   useEffect(() => {
     loadRuleset().then(setRules, (e) => setRulesError(errorMessage(e)));
+    // First run (nothing installed yet): open on the setup wizard.
+    machineStatus().then(
+      (s) => {
+        if (!s.installed) setTab("setup");
+      },
+      () => {},
+    );
   }, []);
 
   return (
@@ -21,7 +32,12 @@ export function App() {
           <span>Cortensor Node Manager</span>
         </div>
         <nav aria-label="Sections">
-          <span className="tab active" aria-current="page">Rewards &amp; Rank</span>
+          <button type="button" id="tab-setup" className={`tab ${tab === "setup" ? "active" : ""}`} aria-current={tab === "setup" ? "page" : undefined} onClick={() => setTab("setup")}>
+            Setup
+          </button>
+          <button type="button" id="tab-rewards" className={`tab ${tab === "rewards" ? "active" : ""}`} aria-current={tab === "rewards" ? "page" : undefined} onClick={() => setTab("rewards")}>
+            Rewards &amp; Rank
+          </button>
         </nav>
         <div className="ruleset" title="Contest ruleset in force">{rules ? rules.name : "…"}</div>
       </header>
@@ -30,10 +46,16 @@ export function App() {
           {rulesError}
         </div>
       )}
-      <main className="grid">
-        <RewardsCalculator rules={rules} projectedRankRewards={projectedRankRewards} />
-        <RankProjection onRankRewards={setProjectedRankRewards} />
-      </main>
+      {tab === "setup" ? (
+        <main className="single">
+          <SetupWizard onDone={() => setTab("rewards")} />
+        </main>
+      ) : (
+        <main className="grid">
+          <RewardsCalculator rules={rules} projectedRankRewards={projectedRankRewards} />
+          <RankProjection onRankRewards={setProjectedRankRewards} />
+        </main>
+      )}
     </div>
   );
 }

@@ -7,6 +7,14 @@ import type { RankRequest } from "./bindings/RankRequest";
 import type { RankResponse } from "./bindings/RankResponse";
 import type { Ruleset } from "./bindings/Ruleset";
 import type { UserError } from "./bindings/UserError";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { MachineStatus } from "./bindings/MachineStatus";
+import type { DoctorReport } from "./bindings/DoctorReport";
+import type { BinaryOutcome } from "./bindings/BinaryOutcome";
+import type { Progress } from "./bindings/Progress";
+import type { NodeSpec } from "./bindings/NodeSpec";
+import type { Registration } from "./bindings/Registration";
+import type { StartReport } from "./bindings/StartReport";
 
 export const computeRewards = (input: RewardsInput) => invoke<RewardsBreakdown>("compute_rewards", { input });
 export const ruleset = () => invoke<Ruleset>("ruleset");
@@ -19,3 +27,15 @@ export function errorMessage(e: unknown): string {
   if (e && typeof e === "object" && "message" in e) return String((e as UserError).message);
   return String(e);
 }
+
+
+export const machineStatus = () => invoke<MachineStatus>("machine_status");
+export const runDoctor = () => invoke<DoctorReport>("run_doctor");
+export const installBinary = (source: string) => invoke<BinaryOutcome>("install_binary", { source });
+export const cancelInstall = () => invoke<void>("cancel_install");
+export const addNodes = (count: number) => invoke<NodeSpec[]>("add_nodes", { count });
+export const registerNode = (id: number) => invoke<Registration>("register_node", { id });
+export const adoptOfficial = (envFile: string) => invoke<NodeSpec | null>("adopt_official", { envFile });
+export const startNodes = () => invoke<StartReport>("start_nodes");
+export const onInstallProgress = (f: (p: Progress) => void): Promise<UnlistenFn> =>
+  listen<Progress>("install-progress", (e) => f(e.payload));

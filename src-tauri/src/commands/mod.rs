@@ -1,6 +1,7 @@
 pub mod rank;
 pub mod rewards;
 pub mod settings;
+pub mod setup;
 
 use std::sync::MutexGuard;
 

@@ -1,0 +1,134 @@
+import { describe, expect, it } from "vitest";
+import { render, screen, waitFor, fireEvent } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { emit } from "@tauri-apps/api/event";
+import { SetupWizard } from "./SetupWizard";
+import type { MachineStatus } from "../bindings/MachineStatus";
+import type { DoctorReport } from "../bindings/DoctorReport";
+import type { NodeSpec } from "../bindings/NodeSpec";
+
+const status: MachineStatus = {
+  installed: null,
+  nodes: [],
+  backend: "os_service",
+  official_installs: [],
+  data_dir: "/tmp/x",
+  keychain_error: null,
+  staking: "Stake 4,000 $COR per node on Pool 3.",
+  staking_url: "https://docs.example",
+};
+
+const doctor: DoctorReport = {
+  affordable_nodes: 3,
+  checks: [
+    { id: "platform", title: "Operating system", status: "ok", explanation: "linux on x86_64 is supported.", fix: null },
+    {
+      id: "docker",
+      title: "Docker",
+      status: "fail",
+      explanation: "Docker is not installed.",
+      fix: { label: "Install Docker", command: "sudo apt-get install -y docker.io", url: null, automatic: true },
+    },
+  ],
+};
+
+const spec = (id: number): NodeSpec => ({
+  id,
+  address: `0x${String(id).padStart(40, "0")}`,
+  llm_port: 8081 + 10 * id,
+  worker_base_port: 8080 + 10 * id,
+  gateway_base_port: 18878 + 10 * id,
+  ipfs_server: id === 1,
+  cpu_threads: 2,
+});
+
+describe("SetupWizard", () => {
+  it("walks from welcome to started nodes, showing checks, progress and per-node results", async () => {
+    const calls: { cmd: string; args: unknown }[] = [];
+    let release: (() => void) | null = null;
+    mockIPC(
+      async (cmd, args) => {
+        calls.push({ cmd, args });
+        switch (cmd) {
+          case "machine_status":
+            return status;
+          case "run_doctor":
+            return doctor;
+          case "install_binary":
+            await emit("install-progress", { downloaded: 50 << 20, total: 100 << 20, bytes_per_sec: 10 << 20, eta_secs: 5 });
+            await new Promise<void>((r) => (release = r));
+            return { version: "lfs-1234567", sha256: "ab".repeat(32), already_current: false, previous_version: null };
+          case "add_nodes":
+            return [spec(1), spec(2)];
+          case "register_node": {
+            const id = (args as { id: number }).id;
+            if (id === 2) throw { message: "node 2 could not be registered: not whitelisted" };
+            return { id, address: spec(id).address, registered: true, verified: true, output: "Node registered successfully\n" };
+          }
+          case "start_nodes":
+            return { started: [1, 2], warnings: [] };
+          default:
+            return null;
+        }
+      },
+      { shouldMockEvents: true },
+    );
+    const user = userEvent.setup();
+    render(<SetupWizard onDone={() => {}} />);
+
+    await user.click(screen.getByRole("button", { name: "Start" }));
+    await waitFor(() => expect(screen.getByText("Docker is not installed.")).toBeInTheDocument());
+    expect(document.querySelector('[data-check="docker"]')).toHaveClass("check-fail");
+    expect(screen.getByText("sudo apt-get install -y docker.io")).toBeInTheDocument();
+    expect(screen.getByText(/1 check\(s\) failed/)).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+
+    await user.click(screen.getByRole("button", { name: "Install" }));
+    await waitFor(() => expect(screen.getByText(/50\.0 MB of 100\.0 MB · 10\.0 MB\/s · 5 s left/)).toBeInTheDocument());
+    expect(screen.getByRole("button", { name: "Cancel" })).toBeInTheDocument();
+    release!();
+    await waitFor(() => expect(screen.getByText(/cortensord lfs-1234567 is installed and verified/)).toBeInTheDocument());
+    expect(calls.find((c) => c.cmd === "install_binary")?.args).toEqual({ source: "official" });
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+
+    expect(screen.getByText(/can run about 3/)).toBeInTheDocument();
+    fireEvent.change(screen.getByRole("slider", { name: "Number of nodes" }), { target: { value: "2" } });
+    await user.click(screen.getByRole("button", { name: "Create 2 nodes" }));
+    await waitFor(() => expect(screen.getByText(spec(2).address)).toBeInTheDocument());
+    expect(calls.find((c) => c.cmd === "add_nodes")?.args).toEqual({ count: 2 });
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+
+    await user.click(screen.getByRole("button", { name: "Register all" }));
+    await waitFor(() => expect(document.querySelector('[data-node="2"]')).toHaveTextContent("failed: node 2 could not be registered: not whitelisted"));
+    expect(document.querySelector('[data-node="1"]')).toHaveTextContent("registered and verified");
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+
+    await user.click(screen.getByRole("button", { name: "Start nodes" }));
+    await waitFor(() => expect(screen.getByText(/Started 2 nodes/)).toBeInTheDocument());
+  });
+
+  it("shows an install error with its details, and the install can be retried", async () => {
+    let attempts = 0;
+    mockIPC((cmd) => {
+      if (cmd === "machine_status") return status;
+      if (cmd === "run_doctor") return doctor;
+      if (cmd === "install_binary") {
+        attempts++;
+        throw { message: "the downloaded file does not match the published checksum: it was deleted and nothing was installed" };
+      }
+      return null;
+    });
+    const user = userEvent.setup();
+    render(<SetupWizard onDone={() => {}} />);
+    await user.click(screen.getByRole("button", { name: "Start" }));
+    await waitFor(() => expect(screen.getByRole("button", { name: "Continue" })).toBeEnabled());
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+    await user.click(screen.getByRole("button", { name: "Install" }));
+    await waitFor(() => expect(screen.getByRole("alert")).toHaveTextContent("nothing was installed"));
+    expect(screen.getByRole("button", { name: "Copy details" })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Continue" })).toBeDisabled();
+    await user.click(screen.getByRole("button", { name: "Install" }));
+    await waitFor(() => expect(attempts).toBe(2));
+  });
+});
