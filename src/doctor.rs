@@ -189,6 +189,29 @@ fn fix(label: &str, command: Option<String>, url: Option<&str>, automatic: bool)
     Some(Fix { label: label.into(), command, url: url.map(str::to_string), automatic })
 }
 
+/// What "fix it for me" runs for a check, as a plan (only Docker on Linux, through the OS package
+/// manager, with the administrator's consent asked by polkit's `pkexec`).
+pub fn fix_plan(check_id: &str, os: Os, user: &str) -> Option<crate::install::plan::Plan> {
+    use crate::install::plan::{Plan, Step};
+    let run = |args: &[&str], why: &str| Step::Run {
+        program: "pkexec".into(),
+        args: args.iter().map(|s| s.to_string()).collect(),
+        why: why.into(),
+        optional: false,
+    };
+    match (check_id, os) {
+        ("docker", Os::Linux) if !user.is_empty() => Some(Plan {
+            os,
+            steps: vec![
+                run(&["apt-get", "install", "-y", "docker.io"], "install Docker from your distribution"),
+                run(&["systemctl", "enable", "--now", "docker"], "start Docker now and at boot"),
+                run(&["usermod", "-aG", "docker", user], "let you use Docker (takes effect at your next login)"),
+            ],
+        }),
+        _ => None,
+    }
+}
+
 /// How many nodes this machine can afford (by cores, RAM and disk), 1–25.
 pub fn affordable_nodes(f: &Facts) -> u32 {
     let by_cores = f.cores / NODE_CORES;
@@ -252,7 +275,12 @@ pub fn evaluate(f: &Facts) -> Vec<Check> {
     }
 
     let docker_install = match f.os {
-        Os::Linux => fix("Install Docker", Some("sudo apt-get install -y docker.io && sudo usermod -aG docker $USER".into()), Some("https://docs.docker.com/engine/install/"), true),
+        Os::Linux => fix(
+            "Install Docker",
+            Some("sudo apt-get install -y docker.io && sudo systemctl enable --now docker && sudo usermod -aG docker $USER".into()),
+            Some("https://docs.docker.com/engine/install/"),
+            fix_plan("docker", Os::Linux, &f.user).is_some(),
+        ),
         Os::Macos => fix("Install Docker Desktop", None, Some("https://docs.docker.com/desktop/setup/install/mac-install/"), false),
         Os::Windows => fix("Install Docker Desktop", None, Some("https://docs.docker.com/desktop/setup/install/windows-install/"), false),
     };
@@ -345,6 +373,15 @@ mod tests {
 
     fn status(f: &Facts, id: &str) -> Status {
         evaluate(f).into_iter().find(|c| c.id == id).unwrap().status
+    }
+
+    #[test]
+    fn docker_fix_plan() {
+        let plan = fix_plan("docker", Os::Linux, "ann").unwrap().to_string();
+        assert!(plan.contains("run pkexec apt-get install -y docker.io"), "{plan}");
+        assert!(plan.contains("run pkexec usermod -aG docker ann"), "{plan}");
+        assert!(fix_plan("docker", Os::Macos, "ann").is_none(), "Docker Desktop is installed by the user");
+        assert!(fix_plan("clock", Os::Linux, "ann").is_none());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! shell in `src-tauri/`) is a thin layer over these modules; see ARCHITECTURE.md.
 
 pub mod api;
+pub mod diagnostics;
 pub mod doctor;
 pub mod fetch;
 pub mod fsutil;

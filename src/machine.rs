@@ -133,6 +133,14 @@ impl Machine {
         DoctorReport { checks: crate::doctor::evaluate(&facts), affordable_nodes: crate::doctor::affordable_nodes(&facts) }
     }
 
+    /// Run the automatic fix of a doctor check (the caller has the user's consent).
+    pub fn fix(&mut self, check_id: &str) -> Result<crate::install::exec::Report, UserError> {
+        let plan = crate::doctor::fix_plan(check_id, Os::current(), &self.user)
+            .ok_or_else(|| UserError::new(format!("the app cannot fix '{check_id}' by itself; follow the instructions shown with the check")))?;
+        let mut runner = self.runner.clone();
+        crate::install::exec::apply(&plan, &mut runner).map_err(UserError::new)
+    }
+
     /// Start every node through the service manager.
     pub fn start_nodes(&mut self) -> Result<StartReport, UserError> {
         let nodes: Vec<crate::nodes::NodeSpec> = self.store.nodes().map_err(UserError::new)?.into_iter().map(|r| r.spec).collect();

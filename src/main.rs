@@ -136,6 +136,12 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Save redacted diagnostics (install, nodes, log tails) for a bug report.
+    Diagnostics {
+        /// What happened, in your words.
+        #[arg(long, default_value = "")]
+        what: String,
+    },
     /// Import an official install's key and settings (default: ~/.cortensor/.env).
     Adopt {
         env_file: Option<PathBuf>,
@@ -203,6 +209,7 @@ fn run(cli: Cli) -> Result<(), UserError> {
         Command::Node { command: NodeCommand::Register { id, json } } => cli::node_register(data_dir, id, json),
         Command::Keys { command: KeysCommand::Export { out } } => cli::keys_export(data_dir, &out),
         Command::Adopt { env_file, json } => cli::adopt(data_dir, env_file, json),
+        Command::Diagnostics { what } => cli::diagnostics(data_dir, &what),
         Command::Rewards { nodes, role_bonus, months, bonus_cap, rank_rewards, rules, json } => {
             let rules = api::load_rules(rules.as_deref())?;
             let input = RewardsInput { nodes, role_bonus_pct: role_bonus, months, bonus_cap_pct: bonus_cap, rank_rewards };

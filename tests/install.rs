@@ -276,3 +276,32 @@ fn an_official_install_is_adopted() {
     b.ok_json(&["adopt", official.to_str().unwrap(), "--json"]);
     assert_eq!(b.ok_json(&["node", "list", "--json"])["nodes"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn doctor_reports_and_fixes_docker_with_consent() {
+    let b = Box_::new();
+    // Only the stand-ins on the tools' PATH: no docker, so the check fails, with an automatic fix.
+    let fake = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fake-services");
+    let doctor = |args: &[&str]| b.cmd().env("CORTENSOR_MANAGER_SERVICE_PATH", &fake).args(args).output().unwrap();
+    let out = doctor(&["doctor", "--json", "--time-url", "http://127.0.0.1:9/"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let docker = report["checks"].as_array().unwrap().iter().find(|c| c["id"] == "docker").unwrap().clone();
+    assert_eq!(docker["status"], "fail");
+    assert_eq!(docker["fix"]["automatic"], true);
+    assert!(report["affordable_nodes"].as_u64().unwrap() >= 1);
+
+    // Without consent nothing runs.
+    assert!(docker["explanation"].as_str().unwrap().contains("not installed"));
+    let out = doctor(&["doctor", "--fix", "docker"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("answer yes"));
+    assert!(!b.calls().contains("pkexec"));
+    // With consent the plan runs through pkexec.
+    let out = doctor(&["doctor", "--fix", "docker", "--yes"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let calls = b.calls();
+    assert!(calls.contains("pkexec apt-get install -y docker.io") && calls.contains("pkexec usermod -aG docker tester"), "{calls}");
+    let out = doctor(&["doctor", "--fix", "clock", "--yes"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot fix 'clock' by itself"));
+}

@@ -41,6 +41,9 @@ pub fn run() {
             commands::setup::register_node,
             commands::setup::adopt_official,
             commands::setup::start_nodes,
+            commands::setup::fix_check,
+            commands::setup::export_keys,
+            commands::setup::prepare_bug_report,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Cortensor Node Manager window");

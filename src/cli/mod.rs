@@ -8,7 +8,6 @@ use std::time::Duration;
 use cortensor_manager::api::UserError;
 use cortensor_manager::doctor::{self, Status};
 use cortensor_manager::install::download::{DownloadOptions, Progress};
-use cortensor_manager::install::exec::Runner;
 use cortensor_manager::install::setup::{self, Backend};
 use cortensor_manager::install::source::ReleaseSource;
 use cortensor_manager::install::{binary, update as upd};
@@ -58,16 +57,17 @@ pub fn doctor(data_dir: Option<PathBuf>, time_url: Option<String>, fix: Option<S
     let facts = doctor::gather(&mut m.runner, &m.layout.root, &m.profile, Some(&url));
     let checks = doctor::evaluate(&facts);
     if let Some(id) = fix {
-        let check = checks.iter().find(|c| c.id == id).ok_or_else(|| e(format!("there is no check '{id}'")))?;
-        let Some(f) = check.fix.as_ref().filter(|f| f.automatic && f.command.is_some()) else {
-            return Err(e(format!("the app cannot fix '{id}' by itself; {}", check.fix.as_ref().map_or("nothing to do".into(), |f| f.label.clone()))));
-        };
-        let cmd = f.command.clone().unwrap_or_default();
-        if !ask(&format!("Run `{cmd}` (it asks for your password)?"), yes) {
-            return Err(e("not done: answer yes (or pass --yes) to let the app run it"));
+        let plan = doctor::fix_plan(&id, cortensor_manager::install::manifest::Os::current(), &m.user)
+            .ok_or_else(|| e(format!("the app cannot fix '{id}' by itself; follow the fix shown by `cortensor-manager doctor`")))?;
+        print!("{plan}");
+        if !ask("Run these steps (your administrator password is asked)?", yes) {
+            return Err(e("not done: answer yes (or pass --yes) to let the app run them"));
         }
-        m.runner.run("sh", &["-c".into(), cmd.clone()]).map_err(|why| e(format!("`{cmd}` failed: {why}")))?;
-        println!("Done: {}", f.label);
+        let report = m.fix(&id)?;
+        for w in report.warnings {
+            println!("note: {w}");
+        }
+        println!("Done. Run `cortensor-manager doctor` again to check.");
         return Ok(());
     }
     if json {
@@ -177,6 +177,9 @@ pub fn uninstall(data_dir: Option<PathBuf>, export_keys: Option<PathBuf>, delete
 
 pub fn node_add(data_dir: Option<PathBuf>, count: u32, json: bool) -> Result<(), UserError> {
     let m = Machine::open(data_dir, None)?;
+    if !m.layout.binary().exists() {
+        return Err(e(setup::SetupError::NotInstalled));
+    }
     let cx = m.context()?;
     let mut runner = m.runner.clone();
     let (specs, report) = setup::add_nodes(&cx, count, m.cores(), &mut runner).map_err(e)?;
@@ -260,5 +263,13 @@ pub fn adopt(data_dir: Option<PathBuf>, env_file: Option<PathBuf>, json: bool) -
         Some(s) => println!("Imported node {} ({}) and its settings from {}.", s.id, s.address, path.display()),
         None => println!("Imported the settings of {} (it had no private key).", path.display()),
     }
+    Ok(())
+}
+
+pub fn diagnostics(data_dir: Option<PathBuf>, what: &str) -> Result<(), UserError> {
+    let m = Machine::open(data_dir, None)?;
+    let d = cortensor_manager::diagnostics::save(what, &m.layout, &m.store, m.keychain.as_ref().ok())
+        .map_err(|err| e(format!("cannot save the diagnostics: {}", cortensor_manager::fsutil::explain_io(&err))))?;
+    println!("Diagnostics saved to {} (secrets removed).", d.path);
     Ok(())
 }

@@ -15,6 +15,7 @@ import type { Progress } from "./bindings/Progress";
 import type { NodeSpec } from "./bindings/NodeSpec";
 import type { Registration } from "./bindings/Registration";
 import type { StartReport } from "./bindings/StartReport";
+import type { BugReportDraft } from "./bindings/BugReportDraft";
 
 export const computeRewards = (input: RewardsInput) => invoke<RewardsBreakdown>("compute_rewards", { input });
 export const ruleset = () => invoke<Ruleset>("ruleset");
@@ -37,5 +38,8 @@ export const addNodes = (count: number) => invoke<NodeSpec[]>("add_nodes", { cou
 export const registerNode = (id: number) => invoke<Registration>("register_node", { id });
 export const adoptOfficial = (envFile: string) => invoke<NodeSpec | null>("adopt_official", { envFile });
 export const startNodes = () => invoke<StartReport>("start_nodes");
+export const fixCheck = (id: string) => invoke<string[]>("fix_check", { id });
+export const prepareBugReport = (what: string) => invoke<BugReportDraft>("prepare_bug_report", { what });
+export const exportKeys = (path: string) => invoke<number>("export_keys", { path });
 export const onInstallProgress = (f: (p: Progress) => void): Promise<UnlistenFn> =>
   listen<Progress>("install-progress", (e) => f(e.payload));

@@ -73,3 +73,24 @@ pub fn adopt_official(env_file: String) -> Result<Option<NodeSpec>, UserError> {
 pub fn start_nodes() -> Result<StartReport, UserError> {
     machine()?.start_nodes()
 }
+
+/// Run a doctor check's automatic fix (the UI asked the user first; polkit asks for the password).
+#[tauri::command(async)]
+pub fn fix_check(id: String) -> Result<Vec<String>, UserError> {
+    machine()?.fix(&id).map(|r| r.warnings)
+}
+
+/// Back up every node's key to `path` (mode 0600).
+#[tauri::command(async)]
+pub fn export_keys(path: String) -> Result<usize, UserError> {
+    let m = machine()?;
+    let cx = m.context()?;
+    setup::export_keys(&m.store, cx.keychain, std::path::Path::new(&path)).map_err(UserError::new)
+}
+
+/// Save redacted diagnostics for a bug report about `what`.
+#[tauri::command(async)]
+pub fn prepare_bug_report(what: String) -> Result<cortensor_manager::diagnostics::BugReportDraft, UserError> {
+    let m = machine()?;
+    cortensor_manager::diagnostics::save(&what, &m.layout, &m.store, m.keychain.as_ref().ok()).map_err(UserError::new)
+}

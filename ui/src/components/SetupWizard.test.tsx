@@ -113,6 +113,7 @@ describe("SetupWizard", () => {
     mockIPC((cmd) => {
       if (cmd === "machine_status") return status;
       if (cmd === "run_doctor") return doctor;
+      if (cmd === "prepare_bug_report") return { path: "/tmp/x/reports/report-1.txt", text: "…" };
       if (cmd === "install_binary") {
         attempts++;
         throw { message: "the downloaded file does not match the published checksum: it was deleted and nothing was installed" };
@@ -127,6 +128,8 @@ describe("SetupWizard", () => {
     await user.click(screen.getByRole("button", { name: "Install" }));
     await waitFor(() => expect(screen.getByRole("alert")).toHaveTextContent("nothing was installed"));
     expect(screen.getByRole("button", { name: "Copy details" })).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Report a bug" }));
+    await waitFor(() => expect(screen.getByText(/Diagnostics saved to \/tmp\/x\/reports\/report-1.txt \(secrets removed\)/)).toBeInTheDocument());
     expect(screen.getByRole("button", { name: "Continue" })).toBeDisabled();
     await user.click(screen.getByRole("button", { name: "Install" }));
     await waitFor(() => expect(attempts).toBe(2));

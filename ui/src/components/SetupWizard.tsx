@@ -9,6 +9,9 @@ import {
   adoptOfficial,
   cancelInstall,
   errorMessage,
+  exportKeys,
+  fixCheck,
+  prepareBugReport,
   installBinary,
   machineStatus,
   onInstallProgress,
@@ -30,17 +33,34 @@ function bytes(n: number): string {
 /** An error where the user looks, with its details one click away. */
 function ErrorBox({ message }: { message: string }) {
   const [copied, setCopied] = useState(false);
+  const [report, setReport] = useState<string | null>(null);
   return (
     <div role="alert" className="inline-error wizard-error">
-      <p>{message}</p>
-      <button
-        type="button"
-        onClick={() => {
-          navigator.clipboard?.writeText(message).then(() => setCopied(true), () => setCopied(false));
-        }}
-      >
-        {copied ? "Copied" : "Copy details"}
-      </button>
+      <div>
+        <p>{message}</p>
+        {report && <p className="report-saved">{report}</p>}
+      </div>
+      <div className="error-actions">
+        <button
+          type="button"
+          onClick={() => {
+            navigator.clipboard?.writeText(message).then(() => setCopied(true), () => setCopied(false));
+          }}
+        >
+          {copied ? "Copied" : "Copy details"}
+        </button>
+        <button
+          type="button"
+          onClick={() =>
+            prepareBugReport(message).then(
+              (d) => setReport(`Diagnostics saved to ${d.path} (secrets removed). Attach it to your report to the Cortensor team.`),
+              (e) => setReport(`Could not save diagnostics: ${errorMessage(e)}`),
+            )
+          }
+        >
+          Report a bug
+        </button>
+      </div>
     </div>
   );
 }
@@ -59,12 +79,15 @@ export function SetupWizard({ onDone }: Props) {
   const [registrations, setRegistrations] = useState<Record<number, Registration | string>>({});
   const [started, setStarted] = useState<number[] | null>(null);
   const [adopt, setAdopt] = useState(true);
+  const [backupPath, setBackupPath] = useState("");
+  const [backedUp, setBackedUp] = useState<string | null>(null);
 
   useEffect(() => {
     machineStatus().then(
       (s) => {
         setStatus(s);
         if (s.installed) setInstalled(s.installed.version);
+        setBackupPath(`${s.data_dir}/cortensor-keys-backup.csv`);
         setCreated(s.nodes.map((n) => n.spec));
       },
       (e) => setError(errorMessage(e)),
@@ -95,6 +118,20 @@ export function SetupWizard({ onDone }: Props) {
       setDoctor(r);
       setCount((c) => Math.min(c, 25) || Math.min(r.affordable_nodes, 25));
     }
+  }
+
+  async function fix(id: string, label: string) {
+    if (!window.confirm(`${label}: the app will run the steps as administrator (your password is asked). Continue?`)) return;
+    const r = await act(() => fixCheck(id));
+    if (r) {
+      setDoctor(null);
+      await check();
+    }
+  }
+
+  async function backup() {
+    const n = await act(() => exportKeys(backupPath.trim()));
+    if (n !== undefined) setBackedUp(`${n} key(s) saved to ${backupPath.trim()} (readable by you only). Keep a copy offline.`);
   }
 
   async function install() {
@@ -195,6 +232,11 @@ export function SetupWizard({ onDone }: Props) {
                             instructions
                           </a>
                         )}
+                        {c.fix.automatic && (
+                          <button type="button" className="small" onClick={() => void fix(c.id, c.fix!.label)} disabled={busy}>
+                            Fix for me
+                          </button>
+                        )}
                       </div>
                     )}
                   </div>
@@ -290,7 +332,17 @@ export function SetupWizard({ onDone }: Props) {
               </a>
             )}
           </p>
-          <p className="muted">Back up your keys with <code>cortensor-manager keys export --out FILE</code>.</p>
+          <div className="row backup">
+            <input aria-label="Backup file" value={backupPath} onChange={(e) => setBackupPath(e.target.value)} spellCheck={false} />
+            <button id="wizard-backup" type="button" onClick={() => void backup()} disabled={busy || !backupPath.trim()}>
+              Back up keys
+            </button>
+          </div>
+          {backedUp && (
+            <p className="ok" id="backup-done">
+              ✓ {backedUp}
+            </p>
+          )}
           <div className="actions">
             <button id="wizard-next-keys" className="primary" type="button" onClick={() => setStep(5)}>
               Continue
