@@ -26,6 +26,13 @@ dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
 status=${PIPESTATUS[0]}
 [ "$status" -eq 0 ] || exit "$status"
 
+say "type-checking the core for Windows (install plans and keychain store compile there too)"
+if rustup target list --installed 2>/dev/null | grep -q x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu >/dev/null 2>&1; then
+  cargo check -p cortensor-manager --target x86_64-pc-windows-gnu --locked --quiet
+else
+  say "skipped the Windows check: the Rust standard library for Windows could not be fetched here"
+fi
+
 say "checking that the generated TypeScript bindings are committed and current"
 if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
   git -C "$ROOT" diff --exit-code --stat -- ui/src/bindings \

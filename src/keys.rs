@@ -112,18 +112,22 @@ impl Keychain {
         Keychain { store }
     }
 
-    /// The platform's keychain: Secret Service on Linux. (macOS Keychain and Windows Credential
-    /// Manager stores plug in here the same way; see ARCHITECTURE.md.)
+    /// The platform's keychain: Secret Service on Linux, the login Keychain on macOS, the
+    /// Credential Manager on Windows.
     pub fn platform() -> Result<Keychain, KeyError> {
+        let unavailable = |e: keyring_core::Error| KeyError::Unavailable(e.to_string());
         #[cfg(target_os = "linux")]
-        {
-            let store = zbus_secret_service_keyring_store::Store::new().map_err(|e| KeyError::Unavailable(e.to_string()))?;
-            Ok(Keychain { store })
-        }
-        #[cfg(not(target_os = "linux"))]
-        {
-            Err(KeyError::Unavailable("this build has no keychain store for this OS yet".into()))
-        }
+        let store: Arc<CredentialStore> = zbus_secret_service_keyring_store::Store::new().map_err(unavailable)?;
+        #[cfg(target_os = "macos")]
+        let store: Arc<CredentialStore> = apple_native_keyring_store::keychain::Store::new().map_err(unavailable)?;
+        #[cfg(windows)]
+        let store: Arc<CredentialStore> = windows_native_keyring_store::Store::new().map_err(unavailable)?;
+        #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
+        let store: Arc<CredentialStore> = {
+            let _ = unavailable;
+            return Err(KeyError::Unavailable("no keychain store is known for this OS".into()));
+        };
+        Ok(Keychain { store })
     }
 
     fn entry(&self, address: &str) -> Result<Entry, KeyError> {
