@@ -18,5 +18,6 @@ pub mod rank;
 pub mod redact;
 pub mod rewards;
 pub mod rules;
+pub mod runtime;
 pub mod score;
 pub mod store;

@@ -52,7 +52,7 @@ impl Machine {
         let mut runner = SystemRunner { path: std::env::var_os(PATH_ENV) };
         let backend = match std::env::var(BACKEND_ENV).as_deref() {
             Ok("os") => Backend::OsService,
-            Ok("unmanaged") => Backend::Unmanaged,
+            Ok("supervisor" | "unmanaged") => Backend::Supervisor,
             _ => setup::detect_backend(&mut runner),
         };
         Ok(Machine {
@@ -147,7 +147,7 @@ impl Machine {
         if nodes.is_empty() {
             return Err(UserError::new("there are no nodes to start yet; create them first"));
         }
-        if self.backend == Backend::Unmanaged {
+        if self.backend == Backend::Supervisor {
             return Err(UserError::new(
                 "this machine has no per-user service manager (systemd user session, launchd or Task Scheduler), so the app cannot keep nodes running here yet",
             ));

@@ -136,6 +136,19 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Run the embedded supervisor in the foreground: keeps the nodes running (for machines
+    /// without a per-user service manager). `node start` launches it in the background.
+    Daemon {
+        /// Rotate a node's log when it grows past this many bytes.
+        #[arg(long, default_value_t = 10 << 20)]
+        log_max_bytes: u64,
+        /// Seconds a node has to stop after SIGINT before it is killed.
+        #[arg(long, default_value_t = 20.0)]
+        stop_timeout: f64,
+        /// Milliseconds between two node starts.
+        #[arg(long, default_value_t = 500)]
+        stagger_ms: u64,
+    },
     /// Save redacted diagnostics (install, nodes, log tails) for a bug report.
     Diagnostics {
         /// What happened, in your words.
@@ -163,6 +176,29 @@ enum NodeCommand {
     List {
         #[arg(long)]
         json: bool,
+    },
+    /// Start a node (or `all`); with the embedded supervisor, launches it if needed.
+    Start { which: String },
+    /// Stop a node (or `all`): SIGINT, then SIGKILL after a timeout.
+    Stop { which: String },
+    /// Restart a node (or `all`).
+    Restart { which: String },
+    /// What each node is doing.
+    Status {
+        #[arg(long)]
+        json: bool,
+        /// Refresh every second until interrupted.
+        #[arg(long)]
+        watch: bool,
+    },
+    /// Print a node's log; `-f` follows it (across rotations).
+    Logs {
+        id: u32,
+        #[arg(short = 'f', long)]
+        follow: bool,
+        /// Lines from the end to show first.
+        #[arg(short = 'n', long, default_value_t = 50)]
+        lines: usize,
     },
     /// Register and verify a node with the network (`cortensord tool register` / `verify`).
     Register {
@@ -210,6 +246,12 @@ fn run(cli: Cli) -> Result<(), UserError> {
         Command::Keys { command: KeysCommand::Export { out } } => cli::keys_export(data_dir, &out),
         Command::Adopt { env_file, json } => cli::adopt(data_dir, env_file, json),
         Command::Diagnostics { what } => cli::diagnostics(data_dir, &what),
+        Command::Daemon { log_max_bytes, stop_timeout, stagger_ms } => cli::daemon(data_dir, log_max_bytes, stop_timeout, stagger_ms),
+        Command::Node { command: NodeCommand::Start { which } } => cli::control(data_dir, &which, cortensor_manager::runtime::control::Action::Start),
+        Command::Node { command: NodeCommand::Stop { which } } => cli::control(data_dir, &which, cortensor_manager::runtime::control::Action::Stop),
+        Command::Node { command: NodeCommand::Restart { which } } => cli::control(data_dir, &which, cortensor_manager::runtime::control::Action::Restart),
+        Command::Node { command: NodeCommand::Status { json, watch } } => cli::status(data_dir, json, watch),
+        Command::Node { command: NodeCommand::Logs { id, follow, lines } } => cli::logs(data_dir, id, follow, lines),
         Command::Rewards { nodes, role_bonus, months, bonus_cap, rank_rewards, rules, json } => {
             let rules = api::load_rules(rules.as_deref())?;
             let input = RewardsInput { nodes, role_bonus_pct: role_bonus, months, bonus_cap_pct: bonus_cap, rank_rewards };

@@ -58,7 +58,64 @@ fn migrations() -> Migrations<'static> {
                  verified TEXT
              );",
         ),
+        M::up(
+            "CREATE TABLE runtime (
+                 node_id INTEGER PRIMARY KEY,
+                 desired TEXT NOT NULL DEFAULT 'stopped',
+                 restart_nonce INTEGER NOT NULL DEFAULT 0,
+                 pid INTEGER,
+                 start_time INTEGER,
+                 state TEXT NOT NULL DEFAULT 'stopped',
+                 reason TEXT NOT NULL DEFAULT '',
+                 restarts INTEGER NOT NULL DEFAULT 0,
+                 last_exit TEXT,
+                 started_at INTEGER,
+                 updated_at INTEGER NOT NULL DEFAULT 0
+             );
+             CREATE TABLE alerts (
+                 id INTEGER PRIMARY KEY,
+                 node_id INTEGER,
+                 kind TEXT NOT NULL,
+                 message TEXT NOT NULL,
+                 at INTEGER NOT NULL
+             );",
+        ),
     ])
+}
+
+/// What the supervisor last recorded about a node's process.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct RuntimeRecord {
+    pub node_id: u32,
+    /// `running` or `stopped`: what the user asked for.
+    pub desired: String,
+    #[ts(type = "number")]
+    pub restart_nonce: i64,
+    pub pid: Option<u32>,
+    #[ts(type = "number | null")]
+    pub start_time: Option<i64>,
+    /// starting | running | backoff | stopping | stopped | failed
+    pub state: String,
+    pub reason: String,
+    pub restarts: u32,
+    pub last_exit: Option<String>,
+    #[ts(type = "number | null")]
+    pub started_at: Option<i64>,
+    #[ts(type = "number")]
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct AlertRecord {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub node_id: Option<u32>,
+    pub kind: String,
+    pub message: String,
+    #[ts(type = "number")]
+    pub at: i64,
 }
 
 /// The installed binary.
@@ -227,6 +284,76 @@ impl Store {
     pub fn remove_node(&self, id: u32) -> Result<(), StoreError> {
         self.conn.execute("DELETE FROM nodes WHERE id = ?1", params![id])?;
         Ok(())
+    }
+
+    pub fn runtime(&self) -> Result<Vec<RuntimeRecord>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT node_id, desired, restart_nonce, pid, start_time, state, reason, restarts, last_exit, started_at, updated_at
+             FROM runtime ORDER BY node_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(RuntimeRecord {
+                node_id: r.get(0)?,
+                desired: r.get(1)?,
+                restart_nonce: r.get(2)?,
+                pid: r.get(3)?,
+                start_time: r.get(4)?,
+                state: r.get(5)?,
+                reason: r.get(6)?,
+                restarts: r.get(7)?,
+                last_exit: r.get(8)?,
+                started_at: r.get(9)?,
+                updated_at: r.get(10)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// What the user wants: `running` or `stopped`; `restart` bumps the nonce.
+    pub fn set_desired(&self, node_id: u32, desired: &str, restart: bool) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO runtime (node_id, desired, restart_nonce) VALUES (?1, ?2, ?3)
+             ON CONFLICT(node_id) DO UPDATE SET desired = ?2, restart_nonce = restart_nonce + ?3",
+            params![node_id, desired, restart as i64],
+        )?;
+        Ok(())
+    }
+
+    /// The supervisor's view of a node's process.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_runtime(
+        &self,
+        node_id: u32,
+        pid: Option<u32>,
+        start_time: Option<u64>,
+        state: &str,
+        reason: &str,
+        restarts: u32,
+        last_exit: Option<&str>,
+        started_at: Option<i64>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO runtime (node_id, pid, start_time, state, reason, restarts, last_exit, started_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT(node_id) DO UPDATE SET pid = ?2, start_time = ?3, state = ?4, reason = ?5, restarts = ?6,
+                 last_exit = ?7, started_at = ?8, updated_at = ?9",
+            params![node_id, pid, start_time.map(|t| t as i64), state, reason, restarts, last_exit, started_at, now],
+        )?;
+        Ok(())
+    }
+
+    pub fn add_alert(&self, node_id: Option<u32>, kind: &str, message: &str, at: i64) -> Result<(), StoreError> {
+        self.conn.execute("INSERT INTO alerts (node_id, kind, message, at) VALUES (?1, ?2, ?3, ?4)", params![node_id, kind, message, at])?;
+        Ok(())
+    }
+
+    pub fn alerts(&self, since: i64) -> Result<Vec<AlertRecord>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT id, node_id, kind, message, at FROM alerts WHERE at >= ?1 ORDER BY id")?;
+        let rows = stmt.query_map(params![since], |r| {
+            Ok(AlertRecord { id: r.get(0)?, node_id: r.get(1)?, kind: r.get(2)?, message: r.get(3)?, at: r.get(4)? })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {

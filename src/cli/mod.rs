@@ -192,7 +192,7 @@ pub fn node_add(data_dir: Option<PathBuf>, count: u32, json: bool) -> Result<(),
     for w in report.warnings {
         println!("note: {w}");
     }
-    if m.backend == Backend::Unmanaged {
+    if m.backend == Backend::Supervisor {
         println!("note: no per-user service manager was found; the nodes are configured but not registered as services.");
     }
     println!("Keys are in the OS keychain. Next: stake ({}), then `cortensor-manager node register ID`.", m.profile.staking_url);
@@ -272,4 +272,111 @@ pub fn diagnostics(data_dir: Option<PathBuf>, what: &str) -> Result<(), UserErro
         .map_err(|err| e(format!("cannot save the diagnostics: {}", cortensor_manager::fsutil::explain_io(&err))))?;
     println!("Diagnostics saved to {} (secrets removed).", d.path);
     Ok(())
+}
+
+pub fn daemon(data_dir: Option<PathBuf>, log_max_bytes: u64, stop_timeout: f64, stagger_ms: u64) -> Result<(), UserError> {
+    use cortensor_manager::runtime::supervisor::{Config, Supervisor};
+    if !(stop_timeout.is_finite() && stop_timeout > 0.0) {
+        return Err(e("--stop-timeout must be a number of seconds above 0"));
+    }
+    let m = Machine::open(data_dir, None)?;
+    let cfg = Config { log_max_bytes, stop_timeout: Duration::from_secs_f64(stop_timeout), stagger: Duration::from_millis(stagger_ms), ..Config::default() };
+    let mut sup = Supervisor::new(&m.layout, &m.store, m.keychain.as_ref().ok(), &m.profile, cfg).map_err(e)?;
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let s = stop.clone();
+    ctrlc::set_handler(move || s.store(true, std::sync::atomic::Ordering::SeqCst)).map_err(e)?;
+    eprintln!("supervisor running for {} (Ctrl-C stops the supervisor; the nodes keep running)", m.layout.root.display());
+    sup.run(&stop).map_err(e)?;
+    eprintln!("supervisor stopped; nodes left running");
+    Ok(())
+}
+
+pub fn control(data_dir: Option<PathBuf>, which: &str, action: cortensor_manager::runtime::control::Action) -> Result<(), UserError> {
+    use cortensor_manager::runtime::control;
+    let m = Machine::open(data_dir, None)?;
+    let ids = control::select(&m, which)?;
+    let exe = std::env::current_exe().map_err(e)?;
+    for note in control::apply(&m, &ids, action, &exe)? {
+        println!("note: {note}");
+    }
+    let verb = match action {
+        control::Action::Start => "start",
+        control::Action::Stop => "stop",
+        control::Action::Restart => "restart",
+    };
+    println!("Asked node(s) {} to {verb}. `cortensor-manager node status` shows their state.", ids.iter().map(u32::to_string).collect::<Vec<_>>().join(", "));
+    Ok(())
+}
+
+pub fn status(data_dir: Option<PathBuf>, json: bool, watch: bool) -> Result<(), UserError> {
+    let m = Machine::open(data_dir, None)?;
+    loop {
+        let nodes = m.store.nodes().map_err(e)?;
+        let runtime = m.store.runtime().map_err(e)?;
+        if json {
+            let alerts = m.store.alerts(cortensor_manager::runtime::supervisor::now_unix() - 86_400).map_err(e)?;
+            print_json(&serde_json::json!({"nodes": nodes, "runtime": runtime, "alerts": alerts, "backend": m.backend}))?;
+        } else {
+            if watch && std::io::stdout().is_terminal() {
+                print!("\x1b[2J\x1b[H");
+            }
+            println!("{:>4}  {:<42}  {:<9}  {:>7}  {:>8}  reason", "node", "address", "state", "pid", "restarts");
+            for n in &nodes {
+                let r = runtime.iter().find(|r| r.node_id == n.spec.id);
+                println!(
+                    "{:>4}  {:<42}  {:<9}  {:>7}  {:>8}  {}",
+                    n.spec.id,
+                    n.spec.address,
+                    r.map_or("stopped", |r| r.state.as_str()),
+                    r.and_then(|r| r.pid).map_or("-".to_string(), |p| p.to_string()),
+                    r.map_or(0, |r| r.restarts),
+                    r.map_or("", |r| r.reason.as_str())
+                );
+            }
+        }
+        if !watch {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+pub fn logs(data_dir: Option<PathBuf>, id: u32, follow: bool, lines: usize) -> Result<(), UserError> {
+    use std::io::{Read, Seek, SeekFrom, Write};
+    let m = Machine::open(data_dir, None)?;
+    if !m.store.nodes().map_err(e)?.iter().any(|r| r.spec.id == id) {
+        return Err(e(format!("there is no node {id}; `cortensor-manager node list` shows your nodes")));
+    }
+    let path = m.layout.log_file(id);
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let all: Vec<&str> = text.lines().collect();
+    let mut out = std::io::stdout().lock();
+    for l in &all[all.len().saturating_sub(lines)..] {
+        writeln!(out, "{l}").map_err(e)?;
+    }
+    if !follow {
+        return Ok(());
+    }
+    let mut offset = text.len() as u64;
+    loop {
+        out.flush().map_err(e)?;
+        std::thread::sleep(Duration::from_millis(200));
+        let Ok(mut f) = std::fs::File::open(&path) else { continue };
+        let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+        if len < offset {
+            // Rotated (copy-truncate): the rest of the old content is in .1.
+            if let Ok(mut old) = std::fs::File::open(format!("{}.1", path.display())) {
+                let _ = old.seek(SeekFrom::Start(offset));
+                let mut rest = String::new();
+                let _ = old.read_to_string(&mut rest);
+                write!(out, "{rest}").map_err(e)?;
+            }
+            offset = 0;
+        }
+        let _ = f.seek(SeekFrom::Start(offset));
+        let mut new = Vec::new();
+        let _ = f.read_to_end(&mut new);
+        offset += new.len() as u64;
+        out.write_all(&new).map_err(e)?;
+    }
 }

@@ -52,9 +52,10 @@ pub enum Backend {
     /// systemd user units / launchd agents / scheduled tasks: nodes outlive the app and start at
     /// boot. The service manager reads the private key from the node's 0600 `.env`.
     OsService,
-    /// No service registration (containers, CI, machines without a user service manager); the
-    /// key stays in the keychain and is handed to the process at launch.
-    Unmanaged,
+    /// The embedded supervisor (`cortensor-manager daemon`) for machines without a per-user
+    /// service manager (containers, CI): no service registration; the key stays in the keychain
+    /// and is handed to the process at launch.
+    Supervisor,
 }
 
 /// Whether this machine has a usable per-user service manager.
@@ -64,7 +65,7 @@ pub fn detect_backend(runner: &mut dyn Runner) -> Backend {
         crate::install::manifest::Os::Macos => runner.run("launchctl", &["version".into()]).is_ok(),
         crate::install::manifest::Os::Windows => runner.run("schtasks", &["/Query".into()]).is_ok(),
     };
-    if ok { Backend::OsService } else { Backend::Unmanaged }
+    if ok { Backend::OsService } else { Backend::Supervisor }
 }
 
 pub struct Context<'a> {
@@ -114,7 +115,7 @@ pub fn add_nodes(cx: &Context, count: u32, cores: u32, runner: &mut dyn Runner) 
     }
     let report = match cx.backend {
         Backend::OsService => exec::apply(&plan::install_plan(&cx.target, &specs), runner)?,
-        Backend::Unmanaged => exec::Report::default(),
+        Backend::Supervisor => exec::Report::default(),
     };
     Ok((specs, report))
 }
@@ -267,7 +268,7 @@ pub fn uninstall(cx: &Context, delete_keys: bool, exported: bool, runner: &mut d
     let specs: Vec<NodeSpec> = records.iter().map(|r| r.spec.clone()).collect();
     let mut report = match cx.backend {
         Backend::OsService => exec::apply(&plan::uninstall_plan(&cx.target, &specs), runner)?,
-        Backend::Unmanaged => {
+        Backend::Supervisor => {
             let mut steps: Vec<plan::Step> = specs.iter().map(|s| plan::Step::Remove { path: cx.layout.node_dir(s.id) }).collect();
             steps.push(plan::Step::Remove { path: cx.layout.bin_dir() });
             exec::apply(&plan::Plan { os: cx.target.os, steps }, runner)?

@@ -3,4 +3,4 @@
 /**
  * How nodes are kept running.
  */
-export type Backend = "os_service" | "unmanaged";
+export type Backend = "os_service" | "supervisor";

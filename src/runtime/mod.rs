@@ -1,0 +1,6 @@
+//! Keeping nodes running: process identity, the embedded supervisor, and the control surface
+//! (start/stop/restart) over both backends.
+
+pub mod control;
+pub mod process;
+pub mod supervisor;
