@@ -5,6 +5,7 @@ pub mod api;
 pub mod diagnostics;
 pub mod doctor;
 pub mod fetch;
+pub mod health;
 pub mod fsutil;
 pub mod install;
 pub mod keys;

@@ -80,6 +80,7 @@ fn migrations() -> Migrations<'static> {
                  at INTEGER NOT NULL
              );",
         ),
+        M::up(crate::health::ledger::SCHEMA),
     ])
 }
 
@@ -171,6 +172,11 @@ impl Store {
             .to_latest(&mut conn)
             .map_err(|e| StoreError::Migrate { path: shown, message: e.to_string() })?;
         Ok(Store { conn, path })
+    }
+
+    /// The connection, for modules that own their tables (the uptime ledger).
+    pub fn conn(&self) -> &Connection {
+        &self.conn
     }
 
     pub fn path(&self) -> &Path {

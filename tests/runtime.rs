@@ -260,3 +260,39 @@ fn twenty_five_nodes_at_once() {
         e.status()["runtime"].as_array().unwrap().iter().all(|r| r["pid"].is_null() && r["state"] == "stopped")
     });
 }
+
+#[test]
+fn health_state_log_summary_uptime_and_metrics() {
+    if !require("Secret Service", secret_service()) {
+        return;
+    }
+    let mut e = Env::new(2);
+    e.set_env(2, "TEST_NODE_BEHAVIOUR", "garbage");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    e.start_daemon(&["--metrics-port", &port.to_string()]);
+    e.ok(&["node", "start", "all"]);
+    let health = |id: u32| e.status()["health"].as_array().unwrap().iter().find(|h| h["id"] == id).cloned().unwrap_or(Value::Null);
+    wait("node 1 healthy", Duration::from_secs(20), || health(1)["state"] == "healthy");
+    let h1 = health(1);
+    assert!(h1["reason"].as_str().unwrap().starts_with("session 11"), "{h1}");
+    assert!(h1["log"]["pings"].as_u64().unwrap() > 0);
+    assert_eq!(h1["log"]["malformed"], 0);
+    assert!(h1["rss_bytes"].as_u64().unwrap() > 0, "the process is sampled: {h1}");
+    assert_eq!(h1["uptime"]["last_24h_pct"], 100.0);
+    // The garbage node: malformed and unknown lines are counted, not fatal.
+    wait("node 2's garbage counted", Duration::from_secs(20), || health(2)["log"]["malformed"].as_u64().unwrap_or(0) > 0 && health(2)["log"]["other"].as_u64().unwrap_or(0) > 0);
+    assert_eq!(health(2)["state"], "healthy");
+
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let body = agent.get(&format!("http://127.0.0.1:{port}/metrics")).call().unwrap().body_mut().read_to_string().unwrap();
+    assert!(body.contains("# TYPE cortensor_node_up gauge"), "{body}");
+    assert!(body.lines().any(|l| l.starts_with("cortensor_node_up{node=\"1\"") && l.ends_with(" 1")), "{body}");
+    assert!(body.contains("cortensor_node_state{node=\"2\""));
+    assert!(body.lines().any(|l| l.starts_with("cortensor_node_malformed_lines_total{node=\"2\"") && !l.ends_with(" 0")), "{body}");
+
+    // Stopped: the state says so, and the text status shows it.
+    e.ok(&["node", "stop", "1"]);
+    wait("node 1 stopped", Duration::from_secs(10), || health(1)["state"] == "stopped");
+    let text = e.ok(&["node", "status"]);
+    assert!(text.lines().any(|l| l.trim_start().starts_with("1 ") && l.contains("stopped")), "{text}");
+}

@@ -274,7 +274,7 @@ pub fn diagnostics(data_dir: Option<PathBuf>, what: &str) -> Result<(), UserErro
     Ok(())
 }
 
-pub fn daemon(data_dir: Option<PathBuf>, log_max_bytes: u64, stop_timeout: f64, stagger_ms: u64) -> Result<(), UserError> {
+pub fn daemon(data_dir: Option<PathBuf>, log_max_bytes: u64, stop_timeout: f64, stagger_ms: u64, metrics_port: Option<u16>) -> Result<(), UserError> {
     use cortensor_manager::runtime::supervisor::{Config, Supervisor};
     if !(stop_timeout.is_finite() && stop_timeout > 0.0) {
         return Err(e("--stop-timeout must be a number of seconds above 0"));
@@ -285,8 +285,19 @@ pub fn daemon(data_dir: Option<PathBuf>, log_max_bytes: u64, stop_timeout: f64, 
     let stop = std::sync::Arc::new(AtomicBool::new(false));
     let s = stop.clone();
     ctrlc::set_handler(move || s.store(true, std::sync::atomic::Ordering::SeqCst)).map_err(e)?;
+    let metrics = match metrics_port {
+        Some(port) => {
+            let current = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+            let bound = cortensor_manager::health::monitor::serve_metrics(port, current.clone())
+                .map_err(|err| e(format!("cannot serve metrics: {err}; choose another --metrics-port")))?;
+            eprintln!("metrics on http://127.0.0.1:{bound}/metrics");
+            Some(current)
+        }
+        None => None,
+    };
+    let mut monitor = cortensor_manager::health::monitor::Monitor::new(Default::default());
     eprintln!("supervisor running for {} (Ctrl-C stops the supervisor; the nodes keep running)", m.layout.root.display());
-    sup.run(&stop).map_err(e)?;
+    cortensor_manager::runtime::daemon::run(&mut sup, &mut monitor, &m.layout, &m.store, metrics, &stop).map_err(e)?;
     eprintln!("supervisor stopped; nodes left running");
     Ok(())
 }
@@ -315,22 +326,29 @@ pub fn status(data_dir: Option<PathBuf>, json: bool, watch: bool) -> Result<(), 
         let runtime = m.store.runtime().map_err(e)?;
         if json {
             let alerts = m.store.alerts(cortensor_manager::runtime::supervisor::now_unix() - 86_400).map_err(e)?;
-            print_json(&serde_json::json!({"nodes": nodes, "runtime": runtime, "alerts": alerts, "backend": m.backend}))?;
+            let health = cortensor_manager::health::monitor::snapshots(&m.store);
+            print_json(&serde_json::json!({"nodes": nodes, "runtime": runtime, "health": health, "alerts": alerts, "backend": m.backend}))?;
         } else {
             if watch && std::io::stdout().is_terminal() {
                 print!("\x1b[2J\x1b[H");
             }
-            println!("{:>4}  {:<42}  {:<9}  {:>7}  {:>8}  reason", "node", "address", "state", "pid", "restarts");
+            let health = cortensor_manager::health::monitor::snapshots(&m.store);
+            println!("{:>4}  {:<42}  {:<9}  {:>7}  {:>8}  {:>7}  reason", "node", "address", "state", "pid", "restarts", "up 24h");
             for n in &nodes {
                 let r = runtime.iter().find(|r| r.node_id == n.spec.id);
+                let h = health.iter().find(|h| h.id == n.spec.id);
+                let state = h.map(|h| h.state.name()).unwrap_or_else(|| r.map_or("stopped", |r| r.state.as_str()));
+                let reason = h.map(|h| h.reason.as_str()).unwrap_or_else(|| r.map_or("", |r| r.reason.as_str()));
+                let up = h.and_then(|h| h.uptime.as_ref()).and_then(|u| u.last_24h_pct).map_or("-".to_string(), |p| format!("{p:.1}%"));
                 println!(
-                    "{:>4}  {:<42}  {:<9}  {:>7}  {:>8}  {}",
+                    "{:>4}  {:<42}  {:<9}  {:>7}  {:>8}  {:>7}  {}",
                     n.spec.id,
                     n.spec.address,
-                    r.map_or("stopped", |r| r.state.as_str()),
+                    state,
                     r.and_then(|r| r.pid).map_or("-".to_string(), |p| p.to_string()),
                     r.map_or(0, |r| r.restarts),
-                    r.map_or("", |r| r.reason.as_str())
+                    up,
+                    reason
                 );
             }
         }

@@ -2,5 +2,6 @@
 //! (start/stop/restart) over both backends.
 
 pub mod control;
+pub mod daemon;
 pub mod process;
 pub mod supervisor;

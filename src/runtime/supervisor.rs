@@ -10,7 +10,6 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
 use std::process::Child;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::process::{self, ProcId};
@@ -390,14 +389,9 @@ impl<'a> Supervisor<'a> {
         }
     }
 
-    /// Run until `stop` is set; nodes keep running after the daemon exits.
-    pub fn run(&mut self, stop: &AtomicBool) -> Result<(), DaemonError> {
-        while !stop.load(Ordering::SeqCst) {
-            self.tick()?;
-            std::thread::sleep(self.cfg.tick);
-        }
-        // Reap children that already exited, so their status is recorded; the rest run on.
-        self.tick()
+    /// How often [`Supervisor::tick`] should run.
+    pub fn tick_interval(&self) -> Duration {
+        self.cfg.tick
     }
 }
 

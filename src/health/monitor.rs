@@ -1,0 +1,284 @@
+//! The monitor: once a tick, follow each node's log, sample its process, classify its state,
+//! write the uptime ledger and a snapshot for the CLI and the app, and raise alerts
+//! (de-duplicated: once per episode).
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::ledger::{self, Uptime};
+use super::logs::{Follower, LogRules, LogSummary, Tracker};
+use super::state::{classify, NodeState, Thresholds};
+use crate::nodes::Layout;
+use crate::store::{NodeRecord, RuntimeRecord, Store};
+
+/// Everything the app shows about one node, refreshed every tick.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NodeHealth {
+    pub id: u32,
+    pub address: String,
+    pub state: NodeState,
+    pub reason: String,
+    pub pid: Option<u32>,
+    pub restarts: u32,
+    #[ts(type = "number | null")]
+    pub up_since: Option<i64>,
+    pub cpu_pct: Option<f32>,
+    #[ts(type = "number | null")]
+    pub rss_bytes: Option<u64>,
+    pub threads: Option<u32>,
+    pub open_files: Option<u32>,
+    /// Seconds since the last log line.
+    #[ts(type = "number | null")]
+    pub log_age_secs: Option<i64>,
+    pub log: LogSummary,
+    pub uptime: Option<Uptime>,
+    #[ts(type = "number")]
+    pub at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct MonitorConfig {
+    pub thresholds: Thresholds,
+    /// Alert when a node has been down this long.
+    pub down_alert_secs: i64,
+    /// Alert when the data disk has less free space than this.
+    pub low_disk_bytes: u64,
+    /// Start of the contest window (unix seconds) for uptime and qualification.
+    pub contest_start: i64,
+    /// Alert when the last 24 h uptime falls below this (qualification at risk).
+    pub risk_pct: f64,
+}
+
+impl Default for MonitorConfig {
+    fn default() -> Self {
+        MonitorConfig {
+            thresholds: Thresholds::default(),
+            down_alert_secs: 300,
+            low_disk_bytes: 10 << 30,
+            contest_start: 0,
+            risk_pct: ledger::QUALIFYING_DAY_PCT,
+        }
+    }
+}
+
+struct Watched {
+    follower: Follower,
+    tracker: Tracker,
+    down_since: Option<i64>,
+    down_alerted: bool,
+    risk_alerted_day: Option<i64>,
+}
+
+pub struct Monitor {
+    rules: LogRules,
+    cfg: MonitorConfig,
+    watched: HashMap<u32, Watched>,
+    sys: Option<sysinfo::System>,
+    low_disk_alerted: bool,
+    last_maintenance: i64,
+    last_uptime: HashMap<u32, (i64, Uptime)>,
+}
+
+impl Monitor {
+    pub fn new(cfg: MonitorConfig) -> Monitor {
+        Monitor {
+            rules: LogRules::builtin(),
+            cfg,
+            watched: HashMap::new(),
+            sys: sysinfo::System::new().ok(),
+            low_disk_alerted: false,
+            last_maintenance: 0,
+            last_uptime: HashMap::new(),
+        }
+    }
+
+    fn sample(&mut self, pids: &[u32]) -> HashMap<u32, (f32, u64, Option<u32>, Option<u32>)> {
+        let mut out = HashMap::new();
+        let Some(sys) = self.sys.as_mut() else { return out };
+        let list: Vec<sysinfo::Pid> = pids.iter().map(|p| sysinfo::Pid::from_u32(*p)).collect();
+        sys.refresh_processes_specifics(
+            sysinfo::ProcessesToUpdate::Some(&list),
+            true,
+            sysinfo::ProcessRefreshKind::nothing().with_cpu().with_memory().with_tasks(),
+        );
+        for pid in &list {
+            if let Some(p) = sys.process(*pid) {
+                let threads = p.tasks().map(|t| t.len() as u32);
+                let files = p.open_files().map(|f| f as u32);
+                out.insert(pid.as_u32(), (p.cpu_usage(), p.memory(), threads, files));
+            }
+        }
+        out
+    }
+
+    /// One pass over every node. Returns the fresh snapshots (also stored).
+    pub fn tick(&mut self, layout: &Layout, store: &Store, now: i64) -> Vec<NodeHealth> {
+        let nodes: Vec<NodeRecord> = store.nodes().unwrap_or_default();
+        let runtime: BTreeMap<u32, RuntimeRecord> = store.runtime().unwrap_or_default().into_iter().map(|r| (r.node_id, r)).collect();
+        let pids: Vec<u32> = runtime.values().filter_map(|r| r.pid).collect();
+        let samples = self.sample(&pids);
+        let conn = store.conn();
+        let mut out = Vec::with_capacity(nodes.len());
+        for n in &nodes {
+            let id = n.spec.id;
+            let w = self.watched.entry(id).or_insert_with(|| Watched {
+                follower: Follower::new(&layout.log_file(id), false),
+                tracker: Tracker::new(&n.spec.address),
+                down_since: None,
+                down_alerted: false,
+                risk_alerted_day: None,
+            });
+            for line in w.follower.poll() {
+                w.tracker.feed(&line, now, &self.rules);
+            }
+            let rt = runtime.get(&id);
+            let (state, reason) = classify(rt, &w.tracker.summary, now, &self.cfg.thresholds);
+            if state != NodeState::Stopped {
+                let _ = ledger::record(conn, id, now, state.is_up());
+            }
+            // Down for too long: one alert per episode.
+            if state == NodeState::Down {
+                let since = *w.down_since.get_or_insert(now);
+                if now - since >= self.cfg.down_alert_secs && !w.down_alerted {
+                    w.down_alerted = true;
+                    let _ = store.add_alert(Some(id), "down", &format!("node {id} has been down for {} ({reason})", crate::fetch::describe_age(now - since)), now);
+                }
+            } else {
+                w.down_since = None;
+                w.down_alerted = false;
+            }
+            // Uptime is recomputed once a minute.
+            let uptime = match self.last_uptime.get(&id) {
+                Some((at, u)) if now - at < 60 && u.last_24h_pct.is_some() => Some(u.clone()),
+                _ => ledger::uptime(conn, id, self.cfg.contest_start, now).ok().inspect(|u| {
+                    self.last_uptime.insert(id, (now, u.clone()));
+                }),
+            };
+            if let Some(pct) = uptime.as_ref().and_then(|u| u.last_24h_pct) {
+                let day = now.div_euclid(86_400);
+                if pct < self.cfg.risk_pct && state != NodeState::Stopped && w.risk_alerted_day != Some(day) {
+                    w.risk_alerted_day = Some(day);
+                    let _ = store.add_alert(
+                        Some(id),
+                        "uptime_at_risk",
+                        &format!("node {id} was up {pct:.1} % of the last 24 h; a day needs {:.0} % to count towards qualification", self.cfg.risk_pct),
+                        now,
+                    );
+                }
+            }
+            let sample = rt.and_then(|r| r.pid).and_then(|p| samples.get(&p));
+            let h = NodeHealth {
+                id,
+                address: n.spec.address.clone(),
+                state,
+                reason,
+                pid: rt.and_then(|r| r.pid),
+                restarts: rt.map_or(0, |r| r.restarts),
+                up_since: rt.and_then(|r| r.pid.and(r.started_at)),
+                cpu_pct: sample.map(|s| s.0),
+                rss_bytes: sample.map(|s| s.1),
+                threads: sample.and_then(|s| s.2),
+                open_files: sample.and_then(|s| s.3),
+                log_age_secs: w.tracker.summary.last_line_at.map(|t| now - t),
+                log: w.tracker.summary.clone(),
+                uptime,
+                at: now,
+            };
+            let _ = conn.execute(
+                "INSERT INTO health (node_id, snapshot, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(node_id) DO UPDATE SET snapshot = ?2, updated_at = ?3",
+                rusqlite::params![id, serde_json::to_string(&h).unwrap_or_default(), now],
+            );
+            out.push(h);
+        }
+        if let Some(free) = crate::doctor::free_space(&layout.root) {
+            if free < self.cfg.low_disk_bytes && !self.low_disk_alerted {
+                self.low_disk_alerted = true;
+                let _ = store.add_alert(None, "low_disk", &format!("only {} MB free on the nodes' disk; free some space before it fills up", free >> 20), now);
+            } else if free >= self.cfg.low_disk_bytes {
+                self.low_disk_alerted = false;
+            }
+        }
+        if now - self.last_maintenance >= 3600 {
+            self.last_maintenance = now;
+            let _ = ledger::maintain(conn, now);
+        }
+        out
+    }
+}
+
+/// The snapshots the monitor last stored.
+pub fn snapshots(store: &Store) -> Vec<NodeHealth> {
+    let mut stmt = match store.conn().prepare("SELECT snapshot FROM health ORDER BY node_id") {
+        Ok(s) => s,
+        Err(_) => return Vec::new(),
+    };
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0));
+    rows.map(|it| it.flatten().filter_map(|s| serde_json::from_str(&s).ok()).collect()).unwrap_or_default()
+}
+
+/// Prometheus text exposition of the snapshots.
+pub fn prometheus(health: &[NodeHealth]) -> String {
+    let mut s = String::new();
+    let mut metric = |name: &str, help: &str, kind: &str, rows: Vec<(String, f64)>| {
+        s.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
+        for (labels, v) in rows {
+            s.push_str(&format!("{name}{{{labels}}} {v}\n"));
+        }
+    };
+    let l = |h: &NodeHealth| format!("node=\"{}\",address=\"{}\"", h.id, h.address);
+    metric("cortensor_node_up", "1 when the node is starting, healthy or degraded", "gauge", health.iter().map(|h| (l(h), f64::from(u8::from(h.state.is_up())))).collect());
+    metric(
+        "cortensor_node_state",
+        "1 for the node's current state",
+        "gauge",
+        health.iter().map(|h| (format!("{},state=\"{}\"", l(h), h.state.name()), 1.0)).collect(),
+    );
+    metric("cortensor_node_restarts_total", "Restarts after crashes", "counter", health.iter().map(|h| (l(h), f64::from(h.restarts))).collect());
+    metric("cortensor_node_session_id", "Latest network session seen in the log", "gauge", health.iter().filter_map(|h| h.log.session_id.map(|v| (l(h), v as f64))).collect());
+    metric("cortensor_node_session_state", "Latest session state (0 Request … 6 End)", "gauge", health.iter().filter_map(|h| h.log.state.map(|v| (l(h), f64::from(v)))).collect());
+    metric("cortensor_node_tasks_assigned_total", "Sessions this node was assigned to", "counter", health.iter().map(|h| (l(h), f64::from(h.log.tasks_assigned))).collect());
+    metric("cortensor_node_tasks_committed_total", "Assigned sessions that reached Commit", "counter", health.iter().map(|h| (l(h), f64::from(h.log.tasks_committed))).collect());
+    metric("cortensor_node_pings_total", "Network pings", "counter", health.iter().map(|h| (l(h), f64::from(h.log.pings))).collect());
+    metric("cortensor_node_errors_total", "Error lines and crashes in the log", "counter", health.iter().map(|h| (l(h), f64::from(h.log.errors))).collect());
+    metric("cortensor_node_malformed_lines_total", "Log lines that looked known but did not parse", "counter", health.iter().map(|h| (l(h), f64::from(h.log.malformed))).collect());
+    metric("cortensor_node_log_age_seconds", "Seconds since the last log line", "gauge", health.iter().filter_map(|h| h.log_age_secs.map(|v| (l(h), v as f64))).collect());
+    metric("cortensor_node_cpu_percent", "CPU of the node process (% of one core)", "gauge", health.iter().filter_map(|h| h.cpu_pct.map(|v| (l(h), f64::from(v)))).collect());
+    metric("cortensor_node_rss_bytes", "Resident memory of the node process", "gauge", health.iter().filter_map(|h| h.rss_bytes.map(|v| (l(h), v as f64))).collect());
+    metric(
+        "cortensor_node_uptime_ratio",
+        "Share of observed minutes the node was up",
+        "gauge",
+        health
+            .iter()
+            .flat_map(|h| {
+                let u = h.uptime.clone();
+                [("24h", u.as_ref().and_then(|u| u.last_24h_pct)), ("7d", u.as_ref().and_then(|u| u.last_7d_pct)), ("contest", u.as_ref().and_then(|u| u.contest_pct))]
+                    .into_iter()
+                    .filter_map(move |(w, p)| p.map(|p| (format!("{},window=\"{w}\"", l(h)), p / 100.0)))
+                    .collect::<Vec<_>>()
+            })
+            .collect(),
+    );
+    metric("cortensor_node_qualified_days", "Days with enough uptime to count towards qualification", "gauge", health.iter().filter_map(|h| h.uptime.as_ref().map(|u| (l(h), f64::from(u.qualified_days)))).collect());
+    s
+}
+
+/// Serve `/metrics` on 127.0.0.1:`port` from `current` (refreshed by the caller).
+pub fn serve_metrics(port: u16, current: std::sync::Arc<std::sync::Mutex<String>>) -> std::io::Result<u16> {
+    let server = tiny_http::Server::http(("127.0.0.1", port)).map_err(|e| std::io::Error::new(std::io::ErrorKind::AddrInUse, format!("port {port}: {e}")))?;
+    let bound = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(port);
+    std::thread::spawn(move || {
+        for req in server.incoming_requests() {
+            let (status, body) = if req.url() == "/metrics" { (200, current.lock().map(|s| s.clone()).unwrap_or_default()) } else { (404, "see /metrics\n".into()) };
+            let resp = tiny_http::Response::from_string(body)
+                .with_status_code(status)
+                .with_header(tiny_http::Header::from_bytes("Content-Type", "text/plain; version=0.0.4").expect("valid header"));
+            let _ = req.respond(resp);
+        }
+    });
+    Ok(bound)
+}
