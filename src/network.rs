@@ -16,6 +16,7 @@ pub struct NetworkProfile {
     pub format_version: u32,
     pub name: String,
     pub description: String,
+    #[ts(type = "number")]
     pub chain_id: u64,
     /// `cortensord` role to run, e.g. `minerv4`.
     pub role: String,

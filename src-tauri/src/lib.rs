@@ -2,6 +2,7 @@
 //! few lines into `cortensor_manager`. No business logic lives here.
 
 mod commands;
+mod health_feed;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Mutex;
@@ -27,6 +28,10 @@ pub fn run() {
     };
     tauri::Builder::default()
         .manage(state)
+        .setup(|app| {
+            health_feed::spawn(app.handle().clone());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::rewards::compute_rewards,
             commands::rewards::ruleset,
@@ -44,7 +49,32 @@ pub fn run() {
             commands::setup::fix_check,
             commands::setup::export_keys,
             commands::setup::prepare_bug_report,
+            commands::nodes::node_health,
+            commands::nodes::node_control,
+            commands::nodes::node_log_tail,
+            commands::nodes::uptime_timeline,
+            commands::nodes::recent_alerts,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Cortensor Node Manager window");
+}
+
+/// `cortensor-manager-app [--data-dir DIR] daemon`: the embedded supervisor without a window
+/// (what "Start" launches on machines without a service manager).
+pub fn run_daemon_from_args(args: &[String]) -> Option<i32> {
+    if !args.iter().any(|a| a == "daemon") {
+        return None;
+    }
+    let data_dir = args.iter().position(|a| a == "--data-dir").and_then(|i| args.get(i + 1)).map(std::path::PathBuf::from);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let s = stop.clone();
+    let _ = ctrlc::set_handler(move || s.store(true, std::sync::atomic::Ordering::SeqCst));
+    let opts = cortensor_manager::runtime::daemon::Options { supervisor: Default::default(), metrics_port: None };
+    match cortensor_manager::runtime::daemon::run_foreground(data_dir, opts, &stop) {
+        Ok(()) => Some(0),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Some(1)
+        }
+    }
 }

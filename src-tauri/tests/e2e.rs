@@ -309,6 +309,17 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
         let log = data.join(format!("nodes/node-{n}/logs/cortensord.log"));
         s.wait_until(&format!("node {n} logging"), |_| std::fs::read_to_string(&log).unwrap_or_default().contains("* Latest ID:"));
     }
+
+    // The dashboard: health pushed from Rust turns both cards healthy.
+    s.click("#wizard-finish");
+    s.wait_until("two healthy node cards", |s| s.count(".node-card.state-healthy") == 2);
+    s.wait_until("totals", |s| s.text("#totals").is_some_and(|t| t.contains("2 healthy")));
+    s.screenshot("e2e-dashboard.png");
+    s.click(".node-card[data-node='1']");
+    s.wait_until("node 1's live log", |s| s.text("#node-log").is_some_and(|t| t.contains("* Latest ID:")));
+    s.wait_until("the node's reason", |s| s.text("#node-reason").is_some_and(|t| t.starts_with("session ")));
+    std::thread::sleep(Duration::from_secs(2));
+    s.screenshot("e2e-node-page.png");
     driver.call("DELETE", &s.path(""), None);
 
     // Clean up through the CLI: stops the nodes (SIGINT) and removes everything.

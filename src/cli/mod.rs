@@ -275,31 +275,15 @@ pub fn diagnostics(data_dir: Option<PathBuf>, what: &str) -> Result<(), UserErro
 }
 
 pub fn daemon(data_dir: Option<PathBuf>, log_max_bytes: u64, stop_timeout: f64, stagger_ms: u64, metrics_port: Option<u16>) -> Result<(), UserError> {
-    use cortensor_manager::runtime::supervisor::{Config, Supervisor};
+    use cortensor_manager::runtime::{daemon, supervisor};
     if !(stop_timeout.is_finite() && stop_timeout > 0.0) {
         return Err(e("--stop-timeout must be a number of seconds above 0"));
     }
-    let m = Machine::open(data_dir, None)?;
-    let cfg = Config { log_max_bytes, stop_timeout: Duration::from_secs_f64(stop_timeout), stagger: Duration::from_millis(stagger_ms), ..Config::default() };
-    let mut sup = Supervisor::new(&m.layout, &m.store, m.keychain.as_ref().ok(), &m.profile, cfg).map_err(e)?;
+    let supervisor = supervisor::Config { log_max_bytes, stop_timeout: Duration::from_secs_f64(stop_timeout), stagger: Duration::from_millis(stagger_ms), ..Default::default() };
     let stop = std::sync::Arc::new(AtomicBool::new(false));
     let s = stop.clone();
     ctrlc::set_handler(move || s.store(true, std::sync::atomic::Ordering::SeqCst)).map_err(e)?;
-    let metrics = match metrics_port {
-        Some(port) => {
-            let current = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-            let bound = cortensor_manager::health::monitor::serve_metrics(port, current.clone())
-                .map_err(|err| e(format!("cannot serve metrics: {err}; choose another --metrics-port")))?;
-            eprintln!("metrics on http://127.0.0.1:{bound}/metrics");
-            Some(current)
-        }
-        None => None,
-    };
-    let mut monitor = cortensor_manager::health::monitor::Monitor::new(Default::default());
-    eprintln!("supervisor running for {} (Ctrl-C stops the supervisor; the nodes keep running)", m.layout.root.display());
-    cortensor_manager::runtime::daemon::run(&mut sup, &mut monitor, &m.layout, &m.store, metrics, &stop).map_err(e)?;
-    eprintln!("supervisor stopped; nodes left running");
-    Ok(())
+    daemon::run_foreground(data_dir, daemon::Options { supervisor, metrics_port }, &stop)
 }
 
 pub fn control(data_dir: Option<PathBuf>, which: &str, action: cortensor_manager::runtime::control::Action) -> Result<(), UserError> {

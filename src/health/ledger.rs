@@ -176,3 +176,20 @@ mod tests {
         assert_eq!(minutes(&c, 2, 0, 10 * 86_400).unwrap(), (0, 0));
     }
 }
+
+/// One point of the uptime timeline: a minute (unix seconds) and whether the node was up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct UptimePoint {
+    #[ts(type = "number")]
+    pub at: i64,
+    pub up: bool,
+}
+
+/// The per-minute timeline of the last `hours` hours (minutes with no record are absent).
+pub fn timeline(conn: &Connection, node: u32, now: i64, hours: i64) -> rusqlite::Result<Vec<UptimePoint>> {
+    let from = (now - hours * 3600).div_euclid(60);
+    let mut stmt = conn.prepare("SELECT minute, up FROM uptime_minutes WHERE node_id = ?1 AND minute >= ?2 ORDER BY minute")?;
+    let rows = stmt.query_map(params![node, from], |r| Ok(UptimePoint { at: r.get::<_, i64>(0)? * 60, up: r.get::<_, i64>(1)? != 0 }))?;
+    rows.collect()
+}

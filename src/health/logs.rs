@@ -55,7 +55,8 @@ pub enum Line {
     Other,
 }
 
-fn strip_ansi(s: &str) -> String {
+/// Remove ANSI colour codes (`\x1b[32m` …).
+pub fn strip_ansi(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -179,6 +180,7 @@ pub struct StateStats {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct LogSummary {
+    #[ts(type = "number | null")]
     pub session_id: Option<u64>,
     pub state: Option<u8>,
     pub state_name: Option<String>,

@@ -88,3 +88,28 @@ pub fn spawn_daemon(exe: &Path, data_dir: &Path) -> Result<(), UserError> {
     cmd.spawn().map_err(|e| UserError::new(format!("cannot start the supervisor {}: {e}", exe.display())))?;
     Ok(())
 }
+
+/// With the OS service backend, ask the service manager which nodes run (main pid) and record
+/// it, so health and uptime see services the app did not start. Returns how many were probed.
+pub fn probe_services(m: &Machine) -> usize {
+    if m.backend != Backend::OsService || m.target().os != crate::install::manifest::Os::Linux {
+        return 0;
+    }
+    let Ok(nodes) = m.store.nodes() else { return 0 };
+    let runtime = m.store.runtime().unwrap_or_default();
+    let mut runner = m.runner.clone();
+    let now = super::supervisor::now_unix();
+    for n in &nodes {
+        let unit = plan::service_name(crate::install::manifest::Os::Linux, n.spec.id);
+        let args: Vec<String> = ["--user", "show", "--property=MainPID", "--value", &unit].iter().map(|s| s.to_string()).collect();
+        let pid = exec::Runner::run(&mut runner, "systemctl", &args).ok().and_then(|o| o.trim().parse::<u32>().ok()).filter(|p| *p > 0);
+        let start_time = pid.and_then(super::process::start_time);
+        let prev = runtime.iter().find(|r| r.node_id == n.spec.id);
+        let same = prev.is_some_and(|r| r.pid == pid && r.start_time == start_time.map(|t| t as i64));
+        let started_at = if same { prev.and_then(|r| r.started_at) } else { pid.map(|_| now) };
+        let _ = m.store.set_desired(n.spec.id, if pid.is_some() { "running" } else { prev.map_or("stopped", |r| r.desired.as_str()) }, false);
+        let (state, reason) = if pid.is_some() { ("running", "run by the service manager") } else { ("stopped", "the service is not running") };
+        let _ = m.store.record_runtime(n.spec.id, pid, start_time, state, reason, prev.map_or(0, |r| r.restarts), None, started_at, now);
+    }
+    nodes.len()
+}

@@ -11,12 +11,22 @@ use crate::nodes::Layout;
 use crate::store::Store;
 
 /// Run until `stop`; returns with the nodes still running.
-pub fn run(sup: &mut Supervisor, monitor: &mut Monitor, layout: &Layout, store: &Store, metrics: Option<Arc<Mutex<String>>>, stop: &AtomicBool) -> Result<(), DaemonError> {
+/// `probe` runs before each monitor pass (it records services run by the OS service manager).
+pub fn run(
+    sup: &mut Supervisor,
+    monitor: &mut Monitor,
+    layout: &Layout,
+    store: &Store,
+    metrics: Option<Arc<Mutex<String>>>,
+    probe: &mut dyn FnMut(),
+    stop: &AtomicBool,
+) -> Result<(), DaemonError> {
     let mut last_monitor: Option<Instant> = None;
     while !stop.load(Ordering::SeqCst) {
         sup.tick()?;
         if last_monitor.is_none_or(|t| t.elapsed() >= Duration::from_secs(1)) {
             last_monitor = Some(Instant::now());
+            probe();
             let health = monitor.tick(layout, store, now_unix());
             if let Some(m) = &metrics {
                 if let Ok(mut s) = m.lock() {
@@ -27,4 +37,36 @@ pub fn run(sup: &mut Supervisor, monitor: &mut Monitor, layout: &Layout, store: 
         std::thread::sleep(sup.tick_interval());
     }
     sup.tick()
+}
+
+/// Options of `cortensor-manager daemon` (the app's headless mode takes the same).
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub supervisor: super::supervisor::Config,
+    pub metrics_port: Option<u16>,
+}
+
+/// The whole daemon: open the machine, take the lock, serve metrics if asked, run until `stop`.
+pub fn run_foreground(data_dir: Option<std::path::PathBuf>, opts: Options, stop: &AtomicBool) -> Result<(), crate::api::UserError> {
+    use crate::api::UserError;
+    let m = crate::machine::Machine::open(data_dir, None)?;
+    let mut sup = Supervisor::new(&m.layout, &m.store, m.keychain.as_ref().ok(), &m.profile, opts.supervisor).map_err(UserError::new)?;
+    let metrics = match opts.metrics_port {
+        Some(port) => {
+            let current = Arc::new(Mutex::new(String::new()));
+            let bound = monitor::serve_metrics(port, current.clone())
+                .map_err(|err| UserError::new(format!("cannot serve metrics: {err}; choose another --metrics-port")))?;
+            eprintln!("metrics on http://127.0.0.1:{bound}/metrics");
+            Some(current)
+        }
+        None => None,
+    };
+    let mut mon = Monitor::new(Default::default());
+    eprintln!("supervisor running for {} (stopping the supervisor leaves the nodes running)", m.layout.root.display());
+    let mut probe = || {
+        super::control::probe_services(&m);
+    };
+    run(&mut sup, &mut mon, &m.layout, &m.store, metrics, &mut probe, stop).map_err(UserError::new)?;
+    eprintln!("supervisor stopped; nodes left running");
+    Ok(())
 }

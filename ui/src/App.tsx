@@ -4,8 +4,9 @@ import { errorMessage, machineStatus, ruleset as loadRuleset } from "./api";
 import { RewardsCalculator } from "./components/RewardsCalculator";
 import { RankProjection } from "./components/RankProjection";
 import { SetupWizard } from "./components/SetupWizard";
+import { Dashboard } from "./components/Dashboard";
 
-type Tab = "setup" | "rewards";
+type Tab = "setup" | "nodes" | "rewards";
 
 export function App() {
   const [rules, setRules] = useState<Ruleset | null>(null);
@@ -35,6 +36,9 @@ export function App() {
           <button type="button" id="tab-setup" className={`tab ${tab === "setup" ? "active" : ""}`} aria-current={tab === "setup" ? "page" : undefined} onClick={() => setTab("setup")}>
             Setup
           </button>
+          <button type="button" id="tab-nodes" className={`tab ${tab === "nodes" ? "active" : ""}`} aria-current={tab === "nodes" ? "page" : undefined} onClick={() => setTab("nodes")}>
+            Nodes
+          </button>
           <button type="button" id="tab-rewards" className={`tab ${tab === "rewards" ? "active" : ""}`} aria-current={tab === "rewards" ? "page" : undefined} onClick={() => setTab("rewards")}>
             Rewards &amp; Rank
           </button>
@@ -48,7 +52,11 @@ export function App() {
       )}
       {tab === "setup" ? (
         <main className="single">
-          <SetupWizard onDone={() => setTab("rewards")} />
+          <SetupWizard onDone={() => setTab("nodes")} />
+        </main>
+      ) : tab === "nodes" ? (
+        <main className="single wide">
+          <Dashboard />
         </main>
       ) : (
         <main className="grid">

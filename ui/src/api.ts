@@ -16,6 +16,9 @@ import type { NodeSpec } from "./bindings/NodeSpec";
 import type { Registration } from "./bindings/Registration";
 import type { StartReport } from "./bindings/StartReport";
 import type { BugReportDraft } from "./bindings/BugReportDraft";
+import type { NodeHealth } from "./bindings/NodeHealth";
+import type { UptimePoint } from "./bindings/UptimePoint";
+import type { AlertRecord } from "./bindings/AlertRecord";
 
 export const computeRewards = (input: RewardsInput) => invoke<RewardsBreakdown>("compute_rewards", { input });
 export const ruleset = () => invoke<Ruleset>("ruleset");
@@ -43,3 +46,11 @@ export const prepareBugReport = (what: string) => invoke<BugReportDraft>("prepar
 export const exportKeys = (path: string) => invoke<number>("export_keys", { path });
 export const onInstallProgress = (f: (p: Progress) => void): Promise<UnlistenFn> =>
   listen<Progress>("install-progress", (e) => f(e.payload));
+
+export const nodeHealth = () => invoke<NodeHealth[]>("node_health");
+export const nodeControl = (which: string, action: "start" | "stop" | "restart") => invoke<string[]>("node_control", { which, action });
+export const nodeLogTail = (id: number, lines: number) => invoke<string[]>("node_log_tail", { id, lines });
+export const uptimeTimeline = (id: number, hours: number) => invoke<UptimePoint[]>("uptime_timeline", { id, hours });
+export const recentAlerts = (hours: number) => invoke<AlertRecord[]>("recent_alerts", { hours });
+export const onNodeHealth = (f: (h: NodeHealth[]) => void): Promise<UnlistenFn> => listen<NodeHealth[]>("node-health", (e) => f(e.payload));
+export const onAlert = (f: (a: AlertRecord) => void): Promise<UnlistenFn> => listen<AlertRecord>("alert", (e) => f(e.payload));

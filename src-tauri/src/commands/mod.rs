@@ -1,3 +1,4 @@
+pub mod nodes;
 pub mod rank;
 pub mod rewards;
 pub mod settings;

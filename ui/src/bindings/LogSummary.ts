@@ -4,7 +4,7 @@ import type { StateStats } from "./StateStats";
 /**
  * What a node's log says, accumulated.
  */
-export type LogSummary = { session_id: bigint | null, state: number | null, state_name: string | null, 
+export type LogSummary = { session_id: number | null, state: number | null, state_name: string | null, 
 /**
  * Per state name: times entered and seconds spent.
  */

@@ -392,7 +392,7 @@ export function SetupWizard({ onDone }: Props) {
               Start nodes
             </button>
             <button id="wizard-finish" type="button" className={started ? "primary" : undefined} onClick={onDone}>
-              Go to Rewards &amp; Rank
+              Go to your nodes
             </button>
           </div>
         </div>

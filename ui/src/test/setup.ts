@@ -3,7 +3,9 @@ import { afterEach } from "vitest";
 import { cleanup } from "@testing-library/react";
 import { clearMocks } from "@tauri-apps/api/mocks";
 
-afterEach(() => {
+afterEach(async () => {
   cleanup();
+  // Let unmounted components finish unlistening before the mocked IPC goes away.
+  await new Promise((r) => setTimeout(r, 0));
   clearMocks();
 });

@@ -1,0 +1,78 @@
+import { describe, expect, it, vi } from "vitest";
+import { render, screen, waitFor, act } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { emit } from "@tauri-apps/api/event";
+import { Dashboard } from "./Dashboard";
+import type { NodeHealth } from "../bindings/NodeHealth";
+
+// uPlot draws on a canvas, which jsdom does not have; the charts' data path is what is tested.
+const setData = vi.fn();
+vi.mock("uplot", () => ({
+  default: class {
+    setData = setData;
+    destroy() {}
+  },
+}));
+
+const log = {
+  session_id: 1101, state: 4, state_name: "Precommit", states: {}, sessions_seen: 3, tasks_assigned: 5, tasks_committed: 4,
+  transactions: 8, pings: 120, errors: 0, warnings: 0, crashes: 0, malformed: 2, other: 1, last_error: null,
+  last_line_at: 1000, last_progress_at: 999, last_ping_at: 1000, pings_since_progress: 0, version: "0.0.1-test",
+};
+
+const node = (id: number, state: NodeHealth["state"], reason: string): NodeHealth => ({
+  id, address: `0x${String(id).padStart(40, "0")}`, state, reason, pid: state === "down" ? null : 100 + id, restarts: 0,
+  up_since: 900, cpu_pct: 3.5, rss_bytes: 50 << 20, threads: 4, open_files: 12, log_age_secs: 1, log,
+  uptime: { last_24h_pct: 99.5, last_7d_pct: 99.9, contest_pct: 99.9, qualified_days: 3, required_days: 30, days_to_go: 27, qualifies_at: null },
+  at: 1000,
+});
+
+describe("Dashboard", () => {
+  it("shows a card per node with state and reason, live updates, alerts, and a node page", async () => {
+    const controls: unknown[] = [];
+    mockIPC(
+      (cmd, args) => {
+        if (cmd === "node_health") return [node(1, "healthy", "session 1101, state Precommit"), node(2, "down", "crashed (exit code 1); restarting in 2.0 s")];
+        if (cmd === "recent_alerts") return [];
+        if (cmd === "node_control") {
+          controls.push(args);
+          return [];
+        }
+        if (cmd === "node_log_tail") return ["Pinging network...", "* Latest ID:  1101  / Latest State:  4", "Error: RPC timeout"];
+        if (cmd === "uptime_timeline") return [{ at: 60, up: true }, { at: 120, up: false }];
+        return null;
+      },
+      { shouldMockEvents: true },
+    );
+    const user = userEvent.setup();
+    render(<Dashboard />);
+    await waitFor(() => expect(document.querySelector('[data-node="2"]')).toHaveTextContent("crashed (exit code 1)"));
+    expect(document.querySelector('[data-node="1"]')).toHaveClass("state-healthy");
+    expect(screen.getByText("1 healthy")).toBeInTheDocument();
+    expect(screen.getByText("1 down")).toBeInTheDocument();
+
+    // Pushed from Rust: node 2 comes back.
+    await act(async () => {
+      await emit("node-health", [node(1, "healthy", "session 1102, state Create"), node(2, "starting", "started 2 s ago")]);
+      await emit("alert", { id: 1, node_id: 2, kind: "crash_loop", message: "node 2 crashed 5 times in 120 s", at: 1000 });
+    });
+    await waitFor(() => expect(screen.getByText("1 starting")).toBeInTheDocument());
+    expect(screen.getByText(/node 2 crashed 5 times/)).toBeInTheDocument();
+
+    await user.click(screen.getByRole("button", { name: "Stop all" }));
+    expect(controls).toContainEqual({ which: "all", action: "stop" });
+
+    await user.click(document.querySelector('[data-node="1"]') as HTMLElement);
+    await waitFor(() => expect(screen.getByText(/Error: RPC timeout/)).toBeInTheDocument());
+    expect(screen.getByText("session 1102, state Create")).toBeInTheDocument();
+    expect(screen.getByText(/50\.0 % of observed minutes/)).toBeInTheDocument();
+    await user.type(screen.getByRole("searchbox", { name: "Filter the log" }), "latest");
+    await waitFor(() => expect(document.getElementById("node-log")).not.toHaveTextContent("RPC timeout"));
+    expect(document.getElementById("node-log")).toHaveTextContent("Latest ID: 1101 / Latest State: 4");
+    await user.click(screen.getByRole("button", { name: "Restart" }));
+    expect(controls).toContainEqual({ which: "1", action: "restart" });
+    // The charts were fed the pushed samples (CPU 3.5 % at t = 1000).
+    expect(setData).toHaveBeenCalled();
+  });
+});

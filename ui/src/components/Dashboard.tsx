@@ -1,0 +1,134 @@
+import { useEffect, useRef, useState } from "react";
+import type { NodeHealth } from "../bindings/NodeHealth";
+import type { AlertRecord } from "../bindings/AlertRecord";
+import { errorMessage, nodeControl, nodeHealth, onAlert, onNodeHealth, recentAlerts } from "../api";
+import { NodePage } from "./NodePage";
+
+/** Samples kept per node for the charts (10 minutes at 1 Hz). */
+const HISTORY = 600;
+
+export type Sample = { at: number; cpu: number | null; rss: number | null; tasks: number; logAge: number | null };
+
+function mb(b: number | null | undefined): string {
+  return b == null ? "–" : `${(b / (1 << 20)).toFixed(0)} MB`;
+}
+
+function pct(p: number | null | undefined): string {
+  return p == null ? "–" : `${p.toFixed(1)} %`;
+}
+
+export function Dashboard() {
+  const [nodes, setNodes] = useState<NodeHealth[]>([]);
+  const [alerts, setAlerts] = useState<AlertRecord[]>([]);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const history = useRef<Map<number, Sample[]>>(new Map());
+  const [, setTick] = useState(0);
+
+  useEffect(() => {
+    nodeHealth().then(setNodes, (e) => setError(errorMessage(e)));
+    recentAlerts(24).then((a) => setAlerts(a.reverse()), () => {});
+    const un = onNodeHealth((h) => {
+      for (const n of h) {
+        const list = history.current.get(n.id) ?? [];
+        list.push({ at: n.at, cpu: n.cpu_pct, rss: n.rss_bytes, tasks: n.log.tasks_committed, logAge: n.log_age_secs });
+        if (list.length > HISTORY) list.shift();
+        history.current.set(n.id, list);
+      }
+      setNodes(h);
+      setTick((t) => t + 1);
+    });
+    const unAlert = onAlert((a) => setAlerts((l) => [a, ...l].slice(0, 50)));
+    return () => {
+      void un.then((f) => f());
+      void unAlert.then((f) => f());
+    };
+  }, []);
+
+  async function control(which: string, action: "start" | "stop" | "restart") {
+    setError(null);
+    try {
+      await nodeControl(which, action);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+
+  const count = (s: string) => nodes.filter((n) => n.state === s).length;
+  const tasks = nodes.reduce((a, n) => a + n.log.tasks_committed, 0);
+  const ups = nodes.map((n) => n.uptime?.last_24h_pct).filter((x): x is number => x != null);
+  const avgUp = ups.length ? ups.reduce((a, b) => a + b, 0) / ups.length : null;
+  const node = nodes.find((n) => n.id === selected);
+
+  if (node) {
+    return <NodePage node={node} history={history.current.get(node.id) ?? []} onBack={() => setSelected(null)} onControl={(a) => void control(String(node.id), a)} />;
+  }
+
+  return (
+    <section className="dashboard" aria-labelledby="dash-title">
+      <div className="dash-head">
+        <h2 id="dash-title">Nodes</h2>
+        <div className="totals" id="totals">
+          <span className="state-healthy">{count("healthy")} healthy</span>
+          <span className="state-starting">{count("starting")} starting</span>
+          <span className="state-degraded">{count("degraded")} degraded</span>
+          <span className="state-down">{count("down")} down</span>
+          <span className="state-stopped">{count("stopped")} stopped</span>
+          <span>{tasks} tasks</span>
+          <span>uptime 24 h {pct(avgUp)}</span>
+        </div>
+        <div className="actions">
+          <button type="button" onClick={() => void control("all", "start")} disabled={!nodes.length}>
+            Start all
+          </button>
+          <button type="button" onClick={() => void control("all", "stop")} disabled={!nodes.length}>
+            Stop all
+          </button>
+        </div>
+      </div>
+      {error && (
+        <p role="alert" className="inline-error">
+          {error}
+        </p>
+      )}
+      {alerts.length > 0 && (
+        <ul className="alerts" aria-label="Alerts">
+          {alerts.slice(0, 3).map((a) => (
+            <li key={a.id} className={`alert-${a.kind}`}>
+              ⚠ {a.message} <span className="muted">· {new Date(a.at * 1000).toLocaleTimeString()}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {nodes.length === 0 && <p className="muted">No nodes yet: the Setup tab creates them.</p>}
+      <div className="cards">
+        {nodes.map((n) => (
+          <button type="button" key={n.id} className={`node-card state-${n.state}`} data-node={n.id} onClick={() => setSelected(n.id)}>
+            <div className="card-top">
+              <strong>Node {n.id}</strong>
+              <span className={`badge state-${n.state}`}>{n.state}</span>
+            </div>
+            <div className="reason">{n.reason}</div>
+            <dl>
+              <dt>Uptime 24 h</dt>
+              <dd>{pct(n.uptime?.last_24h_pct)}</dd>
+              <dt>CPU / RAM</dt>
+              <dd>
+                {n.cpu_pct == null ? "–" : `${n.cpu_pct.toFixed(0)} %`} / {mb(n.rss_bytes)}
+              </dd>
+              <dt>Phase</dt>
+              <dd>{n.log.state_name ?? "–"}</dd>
+              <dt>Tasks</dt>
+              <dd>
+                {n.log.tasks_committed} / {n.log.tasks_assigned}
+              </dd>
+              <dt>Pings</dt>
+              <dd>{n.log.pings}</dd>
+            </dl>
+            <code className="addr">{n.address}</code>
+          </button>
+        ))}
+      </div>
+    </section>
+  );
+}

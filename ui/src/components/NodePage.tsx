@@ -1,0 +1,120 @@
+import { useEffect, useMemo, useRef, useState } from "react";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import type { NodeHealth } from "../bindings/NodeHealth";
+import type { UptimePoint } from "../bindings/UptimePoint";
+import { nodeLogTail, uptimeTimeline } from "../api";
+import type { Sample } from "./Dashboard";
+
+type Props = { node: NodeHealth; history: Sample[]; onBack: () => void; onControl: (a: "start" | "stop" | "restart") => void };
+
+/** A small uPlot line chart of one series over time. */
+function Chart({ title, xs, ys, unit }: { title: string; xs: number[]; ys: (number | null)[]; unit: string }) {
+  const el = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  useEffect(() => {
+    if (!el.current) return;
+    plot.current = new uPlot(
+      {
+        width: 360,
+        height: 150,
+        legend: { show: false },
+        axes: [{ stroke: "#888" }, { stroke: "#888", size: 60, values: (_u, v) => v.map((x) => `${x}${unit}`) }],
+        series: [{}, { stroke: "#6d5dfc", width: 2, fill: "rgba(109,93,252,0.12)" }],
+      },
+      [xs, ys],
+      el.current,
+    );
+    return () => plot.current?.destroy();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  useEffect(() => {
+    plot.current?.setData([xs, ys]);
+  }, [xs, ys]);
+  return (
+    <figure className="chart">
+      <figcaption>{title}</figcaption>
+      <div ref={el} />
+    </figure>
+  );
+}
+
+export function NodePage({ node, history, onBack, onControl }: Props) {
+  const [lines, setLines] = useState<string[]>([]);
+  const [filter, setFilter] = useState("");
+  const [timeline, setTimeline] = useState<UptimePoint[]>([]);
+
+  useEffect(() => {
+    let live = true;
+    const load = () => {
+      nodeLogTail(node.id, 400).then((l) => live && setLines(l), () => {});
+    };
+    load();
+    const t = setInterval(load, 1000);
+    uptimeTimeline(node.id, 24).then(setTimeline, () => {});
+    return () => {
+      live = false;
+      clearInterval(t);
+    };
+  }, [node.id]);
+
+  const xs = useMemo(() => history.map((s) => s.at), [history.length, history[history.length - 1]?.at]); // eslint-disable-line react-hooks/exhaustive-deps
+  const shown = filter ? lines.filter((l) => l.toLowerCase().includes(filter.toLowerCase())) : lines;
+  const upMinutes = timeline.filter((p) => p.up).length;
+
+  return (
+    <section className="node-page" aria-labelledby="node-title">
+      <div className="dash-head">
+        <button type="button" onClick={onBack}>
+          ← All nodes
+        </button>
+        <h2 id="node-title">
+          Node {node.id} <span className={`badge state-${node.state}`}>{node.state}</span>
+        </h2>
+        <div className="actions">
+          <button type="button" onClick={() => onControl("start")}>
+            Start
+          </button>
+          <button type="button" onClick={() => onControl("restart")}>
+            Restart
+          </button>
+          <button type="button" onClick={() => onControl("stop")}>
+            Stop
+          </button>
+        </div>
+      </div>
+      <p className="reason" id="node-reason">
+        {node.reason}
+      </p>
+      <p className="muted">
+        <code>{node.address}</code> · pid {node.pid ?? "–"} · {node.restarts} restarts · session {node.log.session_id ?? "–"} ·{" "}
+        {node.log.malformed} unreadable log lines
+        {node.uptime && (
+          <>
+            {" "}
+            · qualified days {node.uptime.qualified_days}/{node.uptime.required_days}
+          </>
+        )}
+      </p>
+      <div className="charts">
+        <Chart title="CPU" unit="%" xs={xs} ys={history.map((s) => s.cpu)} />
+        <Chart title="RAM" unit=" MB" xs={xs} ys={history.map((s) => (s.rss == null ? null : s.rss / (1 << 20)))} />
+        <Chart title="Tasks completed" unit="" xs={xs} ys={history.map((s) => s.tasks)} />
+      </div>
+      <figure className="timeline">
+        <figcaption>
+          Uptime, last 24 h ({timeline.length ? `${((upMinutes * 100) / timeline.length).toFixed(1)} % of observed minutes` : "no data yet"})
+        </figcaption>
+        <div className="bar" aria-label="Uptime timeline">
+          {timeline.map((p) => (
+            <span key={p.at} className={p.up ? "up" : "down"} title={new Date(p.at * 1000).toLocaleString()} />
+          ))}
+        </div>
+      </figure>
+      <div className="logview">
+        <input type="search" placeholder="Filter the log…" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter the log" />
+        <pre id="node-log">{shown.join("\n")}</pre>
+      </div>
+    </section>
+  );
+}
