@@ -151,6 +151,9 @@ enum Command {
         /// Serve Prometheus metrics on 127.0.0.1:PORT/metrics (off by default).
         #[arg(long)]
         metrics_port: Option<u16>,
+        /// A node that ran this long without crashing gets its restart backoff reset.
+        #[arg(long, default_value_t = 300.0)]
+        stable_after: f64,
     },
     /// Save redacted diagnostics (install, nodes, log tails) for a bug report.
     Diagnostics {
@@ -249,7 +252,9 @@ fn run(cli: Cli) -> Result<(), UserError> {
         Command::Keys { command: KeysCommand::Export { out } } => cli::keys_export(data_dir, &out),
         Command::Adopt { env_file, json } => cli::adopt(data_dir, env_file, json),
         Command::Diagnostics { what } => cli::diagnostics(data_dir, &what),
-        Command::Daemon { log_max_bytes, stop_timeout, stagger_ms, metrics_port } => cli::daemon(data_dir, log_max_bytes, stop_timeout, stagger_ms, metrics_port),
+        Command::Daemon { log_max_bytes, stop_timeout, stagger_ms, metrics_port, stable_after } => {
+            cli::daemon(data_dir, log_max_bytes, stop_timeout, stagger_ms, metrics_port, stable_after)
+        }
         Command::Node { command: NodeCommand::Start { which } } => cli::control(data_dir, &which, cortensor_manager::runtime::control::Action::Start),
         Command::Node { command: NodeCommand::Stop { which } } => cli::control(data_dir, &which, cortensor_manager::runtime::control::Action::Stop),
         Command::Node { command: NodeCommand::Restart { which } } => cli::control(data_dir, &which, cortensor_manager::runtime::control::Action::Restart),

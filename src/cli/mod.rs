@@ -274,12 +274,20 @@ pub fn diagnostics(data_dir: Option<PathBuf>, what: &str) -> Result<(), UserErro
     Ok(())
 }
 
-pub fn daemon(data_dir: Option<PathBuf>, log_max_bytes: u64, stop_timeout: f64, stagger_ms: u64, metrics_port: Option<u16>) -> Result<(), UserError> {
+pub fn daemon(data_dir: Option<PathBuf>, log_max_bytes: u64, stop_timeout: f64, stagger_ms: u64, metrics_port: Option<u16>, stable_after: f64) -> Result<(), UserError> {
     use cortensor_manager::runtime::{daemon, supervisor};
-    if !(stop_timeout.is_finite() && stop_timeout > 0.0) {
-        return Err(e("--stop-timeout must be a number of seconds above 0"));
+    for (name, v) in [("--stop-timeout", stop_timeout), ("--stable-after", stable_after)] {
+        if !(v.is_finite() && v > 0.0) {
+            return Err(e(format!("{name} must be a number of seconds above 0")));
+        }
     }
-    let supervisor = supervisor::Config { log_max_bytes, stop_timeout: Duration::from_secs_f64(stop_timeout), stagger: Duration::from_millis(stagger_ms), ..Default::default() };
+    let supervisor = supervisor::Config {
+        log_max_bytes,
+        stop_timeout: Duration::from_secs_f64(stop_timeout),
+        stagger: Duration::from_millis(stagger_ms),
+        stable_after: Duration::from_secs_f64(stable_after),
+        ..Default::default()
+    };
     let stop = std::sync::Arc::new(AtomicBool::new(false));
     let s = stop.clone();
     ctrlc::set_handler(move || s.store(true, std::sync::atomic::Ordering::SeqCst)).map_err(e)?;

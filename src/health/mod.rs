@@ -4,3 +4,4 @@ pub mod logs;
 pub mod ledger;
 pub mod state;
 pub mod monitor;
+pub mod feed;

@@ -5,6 +5,7 @@ import { RewardsCalculator } from "./components/RewardsCalculator";
 import { RankProjection } from "./components/RankProjection";
 import { SetupWizard } from "./components/SetupWizard";
 import { Dashboard } from "./components/Dashboard";
+import { Qualification } from "./components/Qualification";
 
 type Tab = "setup" | "nodes" | "rewards";
 
@@ -13,6 +14,7 @@ export function App() {
   const [rulesError, setRulesError] = useState<string | null>(null);
   const [projectedRankRewards, setProjectedRankRewards] = useState<string | null>(null);
   const [tab, setTab] = useState<Tab>("rewards");
+  const [nodeCount, setNodeCount] = useState<number | null>(null);
 
   useEffect(() => {
     loadRuleset().then(setRules, (e) => setRulesError(errorMessage(e)));
@@ -60,7 +62,10 @@ export function App() {
         </main>
       ) : (
         <main className="grid">
-          <RewardsCalculator rules={rules} projectedRankRewards={projectedRankRewards} />
+          <div className="column">
+            <RewardsCalculator rules={rules} projectedRankRewards={projectedRankRewards} nodeCount={nodeCount} />
+            <Qualification onUseCount={setNodeCount} />
+          </div>
           <RankProjection onRankRewards={setProjectedRankRewards} />
         </main>
       )}

@@ -4,10 +4,13 @@ import type { RewardsBreakdown } from "../bindings/RewardsBreakdown";
 import { computeRewards, errorMessage } from "../api";
 import { useDebounced } from "../format";
 
-type Props = { rules: Ruleset | null; projectedRankRewards: string | null };
+type Props = { rules: Ruleset | null; projectedRankRewards: string | null; nodeCount?: number | null };
 
-export function RewardsCalculator({ rules, projectedRankRewards }: Props) {
+export function RewardsCalculator({ rules, projectedRankRewards, nodeCount }: Props) {
   const [nodes, setNodes] = useState("1");
+  useEffect(() => {
+    if (nodeCount != null) setNodes(String(nodeCount));
+  }, [nodeCount]);
   const [role, setRole] = useState("0");
   const [months, setMonths] = useState("1");
   const [cap, setCap] = useState<string | null>(null);

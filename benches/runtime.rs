@@ -1,0 +1,155 @@
+//! Runtime benchmarks (see BENCHMARKS.md), on real processes (the release test node):
+//! 1. overhead of the daemon supervising and monitoring 25 running nodes at 1 Hz for 60 s
+//!    (CPU % of one core, peak RSS; goal ≤ 0.5 % and ≤ 30 MiB);
+//! 2. crash → restart latency over 100 crashes (p50, p99; goal ≤ 1 s);
+//! 3. state change → event handed to the UI layer (the app's feed), p50 and p99.
+//! Run through `./scripts/bench.sh` (it builds the release test node first).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use cortensor_manager::health::feed::Feed;
+use cortensor_manager::keys::NodeKey;
+use cortensor_manager::machine::Machine;
+use cortensor_manager::network::NetworkProfile;
+use cortensor_manager::nodes::{self, Layout};
+use cortensor_manager::store::{InstallRecord, Store};
+
+const NODES: u32 = 25;
+
+fn clk_tck() -> f64 {
+    // SAFETY: sysconf has no preconditions.
+    unsafe { libc::sysconf(libc::_SC_CLK_TCK) as f64 }
+}
+
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let f: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split_whitespace().collect();
+    f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap() // utime + stime (fields 14, 15)
+}
+
+fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.split_whitespace().next()?.parse().ok()).unwrap()
+}
+
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// A data folder with `NODES` nodes whose .env holds their keys (no keychain needed).
+fn setup(dir: &Path, node_bin: &Path) -> Layout {
+    let layout = Layout::new(dir);
+    let store = Store::open(dir).unwrap();
+    std::fs::create_dir_all(layout.bin_dir()).unwrap();
+    std::fs::copy(node_bin, layout.binary()).unwrap();
+    store
+        .set_installed(&InstallRecord { version: "bench".into(), sha256: "0".repeat(64), source: "bench".into(), installed_at: 0, previous_version: None, previous_sha256: None })
+        .unwrap();
+    let mut profile = NetworkProfile::testnet();
+    profile.ports.llm = 21091;
+    profile.ports.llm_worker_base = 21090;
+    profile.ports.llm_gateway_worker_base = 31888;
+    let keys: Vec<NodeKey> = (0..NODES).map(|_| NodeKey::generate().unwrap()).collect();
+    let addresses: Vec<String> = keys.iter().map(|k| k.address.clone()).collect();
+    let specs = nodes::allocate(&[], &addresses, &profile, 8, &nodes::port_is_free).unwrap();
+    for (spec, key) in specs.iter().zip(&keys) {
+        let env = nodes::render_env(spec, &profile, &Default::default(), None, Some(&key.private_key));
+        nodes::write_env(&layout.env_file(spec.id), &env).unwrap();
+        store.add_node(spec, 0).unwrap();
+        store.set_desired(spec.id, "running", false).unwrap();
+    }
+    layout
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--test" || a == "--list") {
+        println!("runtime bench: skipped in test mode");
+        return;
+    }
+    let node_bin = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/cortensord-test");
+    assert!(node_bin.exists(), "build it first: cargo build --release -p cortensord-test-node");
+    let dir = tempfile::tempdir().unwrap();
+    let layout = setup(dir.path(), &node_bin);
+    let cli = env!("CARGO_BIN_EXE_cortensor-manager");
+    let mut daemon = Command::new(cli)
+        .args(["--data-dir", dir.path().to_str().unwrap(), "daemon", "--stagger-ms", "50", "--stable-after", "1"])
+        .env("CORTENSOR_MANAGER_BACKEND", "supervisor")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let running = || store.runtime().unwrap().iter().filter(|r| r.pid.is_some()).count();
+    let t = Instant::now();
+    while running() < NODES as usize {
+        assert!(t.elapsed() < Duration::from_secs(60), "nodes did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_secs(5));
+
+    // 1. Overhead over 60 s.
+    let pid = daemon.id();
+    let (c0, t0) = (cpu_ticks(pid), Instant::now());
+    std::thread::sleep(Duration::from_secs(60));
+    let (c1, secs) = (cpu_ticks(pid), t0.elapsed().as_secs_f64());
+    let cpu_pct = (c1 - c0) as f64 / clk_tck() / secs * 100.0;
+    let rss = peak_rss_kib(pid) as f64 / 1024.0;
+    println!("daemon overhead, {NODES} nodes, {secs:.0} s: CPU {cpu_pct:.2} % of one core, peak RSS {rss:.1} MiB (goal ≤ 0.5 %, ≤ 30 MiB)");
+
+    // 2. Crash → restart latency (each crash after a stable second, so no backoff growth).
+    let mut lat = Vec::new();
+    for _ in 0..100 {
+        std::thread::sleep(Duration::from_millis(1100));
+        let before = store.runtime().unwrap().into_iter().find(|r| r.node_id == 1).and_then(|r| r.pid).unwrap();
+        let t = Instant::now();
+        unsafe { libc::kill(before as i32, libc::SIGKILL) };
+        loop {
+            let now = store.runtime().unwrap().into_iter().find(|r| r.node_id == 1).and_then(|r| r.pid);
+            if now.is_some_and(|p| p != before) {
+                break;
+            }
+            assert!(t.elapsed() < Duration::from_secs(10), "no restart");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!("crash → restart over 100 crashes: p50 {:.0} ms, p99 {:.0} ms (goal ≤ 1000 ms)", percentile(&mut lat.clone(), 0.5), percentile(&mut lat, 0.99));
+
+    // 3. State change → event: the app's feed, polled at its 1 Hz cadence in a thread of ours.
+    std::env::set_var("CORTENSOR_MANAGER_BACKEND", "supervisor");
+    let m = Machine::open(Some(dir.path().to_path_buf()), None).unwrap();
+    let mut feed = Feed::new(&m);
+    let mut lat = Vec::new();
+    for i in 0..30 {
+        std::thread::sleep(Duration::from_millis(1300 + (i % 7) * 97));
+        let (health, _) = feed.next(&m);
+        let before = health.iter().find(|h| h.id == 2).and_then(|h| h.pid).unwrap();
+        let t = Instant::now();
+        unsafe { libc::kill(before as i32, libc::SIGKILL) };
+        loop {
+            std::thread::sleep(Duration::from_secs(1));
+            let (health, _) = feed.next(&m);
+            if health.iter().find(|h| h.id == 2).is_some_and(|h| h.pid != Some(before)) {
+                break;
+            }
+            assert!(t.elapsed() < Duration::from_secs(15), "no event");
+        }
+        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!("state change → UI event over 30 changes: p50 {:.0} ms, p99 {:.0} ms", percentile(&mut lat.clone(), 0.5), percentile(&mut lat, 0.99));
+
+    // Stop everything.
+    for id in 1..=NODES {
+        store.set_desired(id, "stopped", false).unwrap();
+    }
+    let t = Instant::now();
+    while running() > 0 && t.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = daemon.kill();
+    let _ = daemon.wait();
+    drop(layout);
+}

@@ -1,0 +1,46 @@
+import { useEffect, useState } from "react";
+import type { NodeHealth } from "../bindings/NodeHealth";
+import { nodeHealth, onNodeHealth } from "../api";
+
+type Props = { onUseCount: (n: number) => void };
+
+/** Which of this machine's nodes qualify for rewards (by measured uptime), and when the rest will. */
+export function Qualification({ onUseCount }: Props) {
+  const [nodes, setNodes] = useState<NodeHealth[]>([]);
+
+  useEffect(() => {
+    nodeHealth().then(setNodes, () => {});
+    const un = onNodeHealth(setNodes);
+    return () => {
+      void un.then((f) => f());
+    };
+  }, []);
+
+  if (nodes.length === 0) return null;
+  const qualifying = nodes.filter((n) => n.uptime && n.uptime.days_to_go === 0);
+  return (
+    <section className="card" aria-labelledby="qual-title" id="qualification">
+      <h2 id="qual-title">Your nodes' uptime</h2>
+      <p className="muted">
+        A day counts when a node was up at least 90 % of it; {nodes[0].uptime?.required_days ?? 30} days qualify a node.
+      </p>
+      <ul className="nodes">
+        {nodes.map((n) => (
+          <li key={n.id} data-node={n.id}>
+            Node {n.id}:{" "}
+            {!n.uptime
+              ? "no uptime measured yet"
+              : n.uptime.days_to_go === 0
+                ? "qualifies"
+                : `${n.uptime.qualified_days}/${n.uptime.required_days} days, qualifies on ${
+                    n.uptime.qualifies_at ? new Date(n.uptime.qualifies_at * 1000).toLocaleDateString() : "–"
+                  } if it stays up`}
+          </li>
+        ))}
+      </ul>
+      <button type="button" onClick={() => onUseCount(Math.max(qualifying.length, 1))} id="use-qualifying">
+        Calculate with {qualifying.length} qualifying node{qualifying.length === 1 ? "" : "s"}
+      </button>
+    </section>
+  );
+}
