@@ -17,6 +17,8 @@ use crate::store::Store;
 /// Overrides for tests and unusual setups (all from the environment, documented in README).
 pub const BACKEND_ENV: &str = "CORTENSOR_MANAGER_BACKEND";
 pub const PATH_ENV: &str = "CORTENSOR_MANAGER_SERVICE_PATH";
+/// A network profile file to use instead of the embedded testnet profile.
+pub const NETWORK_ENV: &str = "CORTENSOR_MANAGER_NETWORK";
 
 pub struct Machine {
     pub layout: Layout,
@@ -46,7 +48,8 @@ impl Machine {
     pub fn open(data_dir: Option<PathBuf>, network: Option<&Path>) -> Result<Machine, UserError> {
         let dir = crate::paths::data_dir(data_dir).map_err(UserError::new)?;
         let store = Store::open(&dir).map_err(UserError::new)?;
-        let profile = NetworkProfile::load(network).map_err(UserError::new)?;
+        let from_env = std::env::var_os(NETWORK_ENV).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let profile = NetworkProfile::load(network.or(from_env.as_deref())).map_err(UserError::new)?;
         let home = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf()).unwrap_or_else(|| PathBuf::from("."));
         let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_default();
         let mut runner = SystemRunner { path: std::env::var_os(PATH_ENV) };

@@ -26,6 +26,9 @@ pub struct NetworkProfile {
     pub staking: String,
     pub staking_url: String,
     pub dashboard_url: String,
+    /// Endpoints whose latency is shown as "global ping" (TCP connect time).
+    #[serde(default)]
+    pub global_ping: Vec<String>,
     pub ports: Ports,
     pub env: BTreeMap<String, String>,
 }

@@ -8,7 +8,7 @@ use support::*;
 
 fn cli(data: &tempfile::TempDir) -> Command {
     let mut c = Command::cargo_bin("cortensor-manager").unwrap();
-    c.env_remove("CORTENSOR_MANAGER_DATA_DIR").arg("--data-dir").arg(data.path());
+    c.env_remove("CORTENSOR_MANAGER_DATA_DIR").env("CORTENSOR_MANAGER_NETWORK", fixture_path("network-loopback.toml")).arg("--data-dir").arg(data.path());
     c
 }
 

@@ -38,6 +38,7 @@ impl Box_ {
             .env("CORTENSOR_MANAGER_DATA_DIR", &self.data)
             .env("CORTENSOR_MANAGER_BACKEND", "os")
             .env("CORTENSOR_MANAGER_SERVICE_PATH", &path)
+            .env("CORTENSOR_MANAGER_NETWORK", fixture_path("network-loopback.toml"))
             .stdin(Stdio::null());
         c
     }

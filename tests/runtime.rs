@@ -75,7 +75,7 @@ impl Env {
 
     fn cmd(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_cortensor-manager"));
-        c.env("HOME", &self.home).env("CORTENSOR_MANAGER_DATA_DIR", &self.data).env("CORTENSOR_MANAGER_BACKEND", "supervisor").stdin(Stdio::null());
+        c.env("HOME", &self.home).env("CORTENSOR_MANAGER_DATA_DIR", &self.data).env("CORTENSOR_MANAGER_BACKEND", "supervisor").env("CORTENSOR_MANAGER_NETWORK", fixture_path("network-loopback.toml")).stdin(Stdio::null());
         c
     }
 

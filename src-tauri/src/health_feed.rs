@@ -9,6 +9,7 @@ use tauri::{AppHandle, Emitter};
 
 pub const NODE_HEALTH: &str = "node-health";
 pub const ALERT: &str = "alert";
+pub const SYSTEM_HEALTH: &str = "system-health";
 
 pub fn spawn(app: AppHandle) {
     std::thread::spawn(move || {
@@ -19,6 +20,9 @@ pub fn spawn(app: AppHandle) {
             let _ = app.emit(NODE_HEALTH, &health);
             for a in alerts {
                 let _ = app.emit(ALERT, &a);
+            }
+            if let Some(sys) = feed.system(&m) {
+                let _ = app.emit(SYSTEM_HEALTH, &sys);
             }
             std::thread::sleep(Duration::from_secs(1));
         }

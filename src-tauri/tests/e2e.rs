@@ -191,7 +191,8 @@ fn rewards_and_rank_in_the_real_app() {
     let url = server.route("/leaderboard", Behaviour::Json { body: fixture("leaderboard.json"), etag: "\"e2e\"".into() });
     let data = tempfile::tempdir().unwrap();
     let data_dir = data.path().display().to_string();
-    let (driver, id) = start_app(&[("CORTENSOR_MANAGER_DATA_DIR", data_dir.as_str())]);
+    let network = support::fixture_path("network-loopback.toml").display().to_string();
+    let (driver, id) = start_app(&[("CORTENSOR_MANAGER_DATA_DIR", data_dir.as_str()), ("CORTENSOR_MANAGER_NETWORK", network.as_str())]);
     let s = Session { d: &driver, id };
 
     // Nothing is installed yet, so the app opens on Setup; Rewards & Rank is one click away.
@@ -263,12 +264,14 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
     std::fs::create_dir_all(&home).unwrap();
     let fake = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fake-services").canonicalize().unwrap();
     let service_path = format!("{}:{}", fake.display(), std::env::var("PATH").unwrap_or_default());
+    let network = support::fixture_path("network-loopback.toml").display().to_string();
     let env = [
         ("HOME", home.to_str().unwrap()),
         ("USER", "tester"),
         ("CORTENSOR_MANAGER_DATA_DIR", data.to_str().unwrap()),
         ("CORTENSOR_MANAGER_BACKEND", "os"),
         ("CORTENSOR_MANAGER_SERVICE_PATH", service_path.as_str()),
+        ("CORTENSOR_MANAGER_NETWORK", network.as_str()),
     ];
     let (driver, id) = start_app(&env);
     let s = Session { d: &driver, id };

@@ -9,12 +9,36 @@ use crate::store::AlertRecord;
 pub struct Feed {
     own: Monitor,
     last_alert: i64,
+    sys: Option<sysinfo::System>,
+    calls: u64,
 }
+
+/// How often (in calls, i.e. seconds) the machine-wide probes run (GPU, Docker, pings).
+pub const SYSTEM_EVERY: u64 = 10;
 
 impl Feed {
     pub fn new(m: &Machine) -> Feed {
         let last_alert = m.store.alerts(0).ok().and_then(|a| a.last().map(|a| a.id)).unwrap_or(0);
-        Feed { own: Monitor::new(Default::default()), last_alert }
+        Feed { own: Monitor::new(Default::default()), last_alert, sys: sysinfo::System::new().ok(), calls: 0 }
+    }
+
+    /// Machine-wide health, every [`SYSTEM_EVERY`] calls (`None` in between).
+    pub fn system(&mut self, m: &Machine) -> Option<super::system::SystemHealth> {
+        self.calls += 1;
+        if (self.calls - 1) % SYSTEM_EVERY != 0 {
+            return None;
+        }
+        let rpc = m.keychain.as_ref().ok().and_then(|k| k.load_secret(crate::install::setup::RPC_SECRET).ok());
+        let mut runner = m.runner.clone();
+        Some(super::system::sample(
+            self.sys.as_mut(),
+            &m.layout.root,
+            &mut runner,
+            rpc.as_ref().map(|s| s.expose()),
+            &m.profile.dashboard_url,
+            &m.profile.global_ping,
+            "cortensor-node",
+        ))
     }
 
     /// The current health of every node, and the alerts raised since the last call.

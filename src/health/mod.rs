@@ -5,3 +5,4 @@ pub mod ledger;
 pub mod state;
 pub mod monitor;
 pub mod feed;
+pub mod system;

@@ -70,6 +70,8 @@ struct Watched {
     down_since: Option<i64>,
     down_alerted: bool,
     risk_alerted_day: Option<i64>,
+    /// The last (minute, up) written to the ledger.
+    ledger_written: Option<(i64, bool)>,
 }
 
 pub struct Monitor {
@@ -78,6 +80,7 @@ pub struct Monitor {
     watched: HashMap<u32, Watched>,
     sys: Option<sysinfo::System>,
     low_disk_alerted: bool,
+    last_disk_check: Option<i64>,
     last_maintenance: i64,
     last_uptime: HashMap<u32, (i64, Uptime)>,
 }
@@ -90,6 +93,7 @@ impl Monitor {
             watched: HashMap::new(),
             sys: sysinfo::System::new().ok(),
             low_disk_alerted: false,
+            last_disk_check: None,
             last_maintenance: 0,
             last_uptime: HashMap::new(),
         }
@@ -121,6 +125,8 @@ impl Monitor {
         let pids: Vec<u32> = runtime.values().filter_map(|r| r.pid).collect();
         let samples = self.sample(&pids);
         let conn = store.conn();
+        // One transaction for the whole pass: one commit instead of one per node.
+        let _ = conn.execute_batch("BEGIN");
         let mut out = Vec::with_capacity(nodes.len());
         for n in &nodes {
             let id = n.spec.id;
@@ -130,6 +136,7 @@ impl Monitor {
                 down_since: None,
                 down_alerted: false,
                 risk_alerted_day: None,
+                ledger_written: None,
             });
             for line in w.follower.poll() {
                 w.tracker.feed(&line, now, &self.rules);
@@ -137,7 +144,12 @@ impl Monitor {
             let rt = runtime.get(&id);
             let (state, reason) = classify(rt, &w.tracker.summary, now, &self.cfg.thresholds);
             if state != NodeState::Stopped {
-                let _ = ledger::record(conn, id, now, state.is_up());
+                let mark = (now.div_euclid(60), state.is_up());
+                // One write per minute, or when the node comes up within the minute.
+                if w.ledger_written.is_none_or(|(m, up)| m != mark.0 || (!up && mark.1)) {
+                    let _ = ledger::record(conn, id, now, mark.1);
+                    w.ledger_written = Some(mark);
+                }
             }
             // Down for too long: one alert per episode.
             if state == NodeState::Down {
@@ -194,7 +206,14 @@ impl Monitor {
             );
             out.push(h);
         }
-        if let Some(free) = crate::doctor::free_space(&layout.root) {
+        let _ = conn.execute_batch("COMMIT");
+        let disk = if self.last_disk_check.is_none_or(|t| now - t >= 60) {
+            self.last_disk_check = Some(now);
+            crate::doctor::free_space(&layout.root)
+        } else {
+            None
+        };
+        if let Some(free) = disk {
             if free < self.cfg.low_disk_bytes && !self.low_disk_alerted {
                 self.low_disk_alerted = true;
                 let _ = store.add_alert(None, "low_disk", &format!("only {} MB free on the nodes' disk; free some space before it fills up", free >> 20), now);

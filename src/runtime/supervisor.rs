@@ -73,6 +73,8 @@ struct Slot {
     nonce: i64,
     looping_alerted: bool,
     reason: String,
+    /// What was last written to the store, to write only changes.
+    recorded: Option<(Option<u32>, &'static str, String, u32, Option<String>)>,
 }
 
 impl Slot {
@@ -88,6 +90,7 @@ impl Slot {
             nonce: 0,
             looping_alerted: false,
             reason: String::new(),
+            recorded: None,
         }
     }
 }
@@ -326,9 +329,9 @@ impl<'a> Supervisor<'a> {
             }
         }
 
-        // 5. Record.
+        // 5. Record what changed.
         let stamp = now_unix();
-        for (id, slot) in &self.slots {
+        for (id, slot) in self.slots.iter_mut() {
             let desired = wanted.get(id).map(|w| w.0.as_str()).unwrap_or("stopped");
             let state = match (&slot.running, slot.stopping_since, desired) {
                 (Some(_), Some(_), _) => "stopping",
@@ -339,6 +342,10 @@ impl<'a> Supervisor<'a> {
                 (None, _, _) => "stopped",
             };
             let run = slot.running.as_ref();
+            let now_view = (run.map(|r| r.id.pid), state, slot.reason.clone(), slot.restarts, slot.last_exit.clone());
+            if slot.recorded.as_ref() == Some(&now_view) {
+                continue;
+            }
             self.store.record_runtime(
                 *id,
                 run.map(|r| r.id.pid),
@@ -350,6 +357,7 @@ impl<'a> Supervisor<'a> {
                 run.map(|r| r.started_at),
                 stamp,
             )?;
+            slot.recorded = Some(now_view);
         }
 
         // 6. Rotate logs about once a second.

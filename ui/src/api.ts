@@ -19,6 +19,7 @@ import type { BugReportDraft } from "./bindings/BugReportDraft";
 import type { NodeHealth } from "./bindings/NodeHealth";
 import type { UptimePoint } from "./bindings/UptimePoint";
 import type { AlertRecord } from "./bindings/AlertRecord";
+import type { SystemHealth } from "./bindings/SystemHealth";
 
 export const computeRewards = (input: RewardsInput) => invoke<RewardsBreakdown>("compute_rewards", { input });
 export const ruleset = () => invoke<Ruleset>("ruleset");
@@ -54,3 +55,4 @@ export const uptimeTimeline = (id: number, hours: number) => invoke<UptimePoint[
 export const recentAlerts = (hours: number) => invoke<AlertRecord[]>("recent_alerts", { hours });
 export const onNodeHealth = (f: (h: NodeHealth[]) => void): Promise<UnlistenFn> => listen<NodeHealth[]>("node-health", (e) => f(e.payload));
 export const onAlert = (f: (a: AlertRecord) => void): Promise<UnlistenFn> => listen<AlertRecord>("alert", (e) => f(e.payload));
+export const onSystemHealth = (f: (s: SystemHealth) => void): Promise<UnlistenFn> => listen<SystemHealth>("system-health", (e) => f(e.payload));

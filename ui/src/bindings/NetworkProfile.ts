@@ -13,4 +13,8 @@ docker: boolean,
 /**
  * What staking a node takes, in words; the app never stakes for the user.
  */
-staking: string, staking_url: string, dashboard_url: string, ports: Ports, env: { [key in string]: string }, };
+staking: string, staking_url: string, dashboard_url: string, 
+/**
+ * Endpoints whose latency is shown as "global ping" (TCP connect time).
+ */
+global_ping: Array<string>, ports: Ports, env: { [key in string]: string }, };

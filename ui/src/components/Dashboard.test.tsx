@@ -56,7 +56,18 @@ describe("Dashboard", () => {
     await act(async () => {
       await emit("node-health", [node(1, "healthy", "session 1102, state Create"), node(2, "starting", "started 2 s ago")]);
       await emit("alert", { id: 1, node_id: 2, kind: "crash_loop", message: "node 2 crashed 5 times in 120 s", at: 1000 });
+      await emit("system-health", {
+        cpu_pct: 12, ram_used: 4 * 2 ** 30, ram_total: 16 * 2 ** 30, disk_free: 200 * 2 ** 30, gpus: null,
+        containers: [{ name: "cortensor-node1-llm", state: "running", status: "Up" }], ping: { target: "https://rpc", ms: 42.4 },
+        dashboard_ping: { target: "https://dash", ms: null }, global_ping: [{ target: "a", ms: 100 }, { target: "b", ms: 200 }],
+      });
     });
+    expect(document.getElementById("system")).toHaveTextContent("RAM 4.0 GB / 16.0 GB");
+    expect(document.getElementById("system")).toHaveTextContent("no GPU (CPU mode)");
+    expect(document.getElementById("system")).toHaveTextContent("1/1 LLM containers up");
+    expect(document.getElementById("system")).toHaveTextContent("RPC ping 42 ms");
+    expect(document.getElementById("system")).toHaveTextContent("dashboard ping unreachable");
+    expect(document.getElementById("system")).toHaveTextContent("global ping 150 ms");
     await waitFor(() => expect(screen.getByText("1 starting")).toBeInTheDocument());
     expect(screen.getByText(/node 2 crashed 5 times/)).toBeInTheDocument();
 

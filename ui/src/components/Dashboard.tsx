@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from "react";
 import type { NodeHealth } from "../bindings/NodeHealth";
 import type { AlertRecord } from "../bindings/AlertRecord";
-import { errorMessage, nodeControl, nodeHealth, onAlert, onNodeHealth, recentAlerts } from "../api";
+import type { SystemHealth } from "../bindings/SystemHealth";
+import type { Latency } from "../bindings/Latency";
+import { errorMessage, nodeControl, nodeHealth, onAlert, onNodeHealth, onSystemHealth, recentAlerts } from "../api";
 import { NodePage } from "./NodePage";
 
 /** Samples kept per node for the charts (10 minutes at 1 Hz). */
@@ -17,10 +19,35 @@ function pct(p: number | null | undefined): string {
   return p == null ? "–" : `${p.toFixed(1)} %`;
 }
 
+function ping(l: Latency | null | undefined): string {
+  return !l ? "–" : l.ms == null ? "unreachable" : `${l.ms.toFixed(0)} ms`;
+}
+
+/** Machine-wide facts: CPU, RAM, disk, GPU, LLM containers, pings. */
+function SystemBar({ s }: { s: SystemHealth }) {
+  const gb = (b: number | null) => (b == null ? "–" : `${(b / (1 << 30)).toFixed(1)} GB`);
+  const global = s.global_ping.filter((l) => l.ms != null).map((l) => l.ms as number);
+  return (
+    <div className="system" id="system">
+      <span>CPU {s.cpu_pct == null ? "–" : `${s.cpu_pct.toFixed(0)} %`}</span>
+      <span>
+        RAM {gb(s.ram_used)} / {gb(s.ram_total)}
+      </span>
+      <span>disk free {gb(s.disk_free)}</span>
+      <span>{s.gpus ? s.gpus.map((g) => `${g.name} ${g.utilization_pct} %`).join(", ") || "no GPU" : "no GPU (CPU mode)"}</span>
+      <span>{s.containers ? `${s.containers.filter((c) => c.state === "running").length}/${s.containers.length} LLM containers up` : "Docker not available"}</span>
+      <span>RPC ping {ping(s.ping)}</span>
+      <span>dashboard ping {ping(s.dashboard_ping)}</span>
+      <span>global ping {global.length ? `${Math.round(global.reduce((a, b) => a + b, 0) / global.length)} ms` : "–"}</span>
+    </div>
+  );
+}
+
 export function Dashboard() {
   const [nodes, setNodes] = useState<NodeHealth[]>([]);
   const [alerts, setAlerts] = useState<AlertRecord[]>([]);
   const [selected, setSelected] = useState<number | null>(null);
+  const [system, setSystem] = useState<SystemHealth | null>(null);
   const [error, setError] = useState<string | null>(null);
   const history = useRef<Map<number, Sample[]>>(new Map());
   const [, setTick] = useState(0);
@@ -39,9 +66,11 @@ export function Dashboard() {
       setTick((t) => t + 1);
     });
     const unAlert = onAlert((a) => setAlerts((l) => [a, ...l].slice(0, 50)));
+    const unSystem = onSystemHealth(setSystem);
     return () => {
       void un.then((f) => f());
       void unAlert.then((f) => f());
+      void unSystem.then((f) => f());
     };
   }, []);
 
@@ -86,6 +115,7 @@ export function Dashboard() {
           </button>
         </div>
       </div>
+      {system && <SystemBar s={system} />}
       {error && (
         <p role="alert" className="inline-error">
           {error}
