@@ -233,26 +233,27 @@ pub fn download(
         backoff = (backoff * 2).min(Duration::from_secs(30));
     }
     emit(&mut rate, have, expected.size, progress, true);
+    install_verified(&part, dest, &hasher.finalize(), have, expected, opts.mode)
+}
 
-    let digest = hasher.finalize();
+/// The last step of every fetch: check size, sha256 and signature of the bytes in `part`
+/// (deleting them if they fail), then fsync, set `mode` and rename over `dest`.
+fn install_verified(part: &Path, dest: &Path, digest: &[u8], size: u64, expected: &Expected, mode: u32) -> Result<(), DownloadError> {
     let got = hex::encode(digest);
-    if got != expected.sha256.to_ascii_lowercase() {
-        let _ = fs::remove_file(&part);
+    if size != expected.size || got != expected.sha256.to_ascii_lowercase() {
+        let _ = fs::remove_file(part);
         return Err(DownloadError::Checksum { expected: expected.sha256.clone(), got });
     }
     if let Some((sig, key)) = &expected.signature {
-        if !verify_signature(&digest, sig, key) {
-            let _ = fs::remove_file(&part);
+        if !verify_signature(digest, sig, key) {
+            let _ = fs::remove_file(part);
             return Err(DownloadError::BadSignature);
         }
     }
-    let f = File::open(&part).map_err(|e| disk_err(&part, e))?;
-    f.sync_all().map_err(|e| disk_err(&part, e))?;
-    drop(f);
-    fsutil::set_mode(&part, opts.mode).map_err(|e| disk_err(&part, e))?;
-    fs::rename(&part, dest).map_err(|e| disk_err(dest, e))?;
-    fsutil::sync_dir(dest).map_err(|e| disk_err(dest, e))?;
-    Ok(())
+    File::open(part).and_then(|f| f.sync_all()).map_err(|e| disk_err(part, e))?;
+    fsutil::set_mode(part, mode).map_err(|e| disk_err(part, e))?;
+    fs::rename(part, dest).map_err(|e| disk_err(dest, e))?;
+    fsutil::sync_dir(dest).map_err(|e| disk_err(dest, e))
 }
 
 fn verify_signature(digest: &[u8], sig_b64: &str, key_b64: &str) -> bool {
@@ -322,21 +323,6 @@ pub fn copy_verified(src: &Path, expected: &Expected, dest: &Path, mode: u32) ->
         hasher.update(&buf[..n]);
         out.write_all(&buf[..n]).map_err(|e| disk_err(&part, e))?;
     }
-    out.sync_all().map_err(|e| disk_err(&part, e))?;
     drop(out);
-    let digest = hasher.finalize();
-    let got = hex::encode(digest);
-    if total != expected.size || got != expected.sha256.to_ascii_lowercase() {
-        let _ = fs::remove_file(&part);
-        return Err(DownloadError::Checksum { expected: expected.sha256.clone(), got });
-    }
-    if let Some((sig, key)) = &expected.signature {
-        if !verify_signature(&digest, sig, key) {
-            let _ = fs::remove_file(&part);
-            return Err(DownloadError::BadSignature);
-        }
-    }
-    fsutil::set_mode(&part, mode).map_err(|e| disk_err(&part, e))?;
-    fs::rename(&part, dest).map_err(|e| disk_err(dest, e))?;
-    fsutil::sync_dir(dest).map_err(|e| disk_err(dest, e))
+    install_verified(&part, dest, &hasher.finalize(), total, expected, mode)
 }
