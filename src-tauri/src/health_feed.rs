@@ -1,11 +1,13 @@
-//! Pushes node health to the window once a second as `node-health` events, and new alerts as
-//! `alert` events (see `cortensor_manager::health::feed`).
+//! Pushes node health to the window once a second as `node-health` events, new alerts as
+//! `alert` events and desktop notifications, and machine health as `system-health` events every
+//! ten seconds (see `cortensor_manager::health::feed`).
 
 use std::time::Duration;
 
 use cortensor_manager::health::feed::Feed;
 use cortensor_manager::machine::Machine;
 use tauri::{AppHandle, Emitter};
+use tauri_plugin_notification::NotificationExt;
 
 pub const NODE_HEALTH: &str = "node-health";
 pub const ALERT: &str = "alert";
@@ -20,6 +22,8 @@ pub fn spawn(app: AppHandle) {
             let _ = app.emit(NODE_HEALTH, &health);
             for a in alerts {
                 let _ = app.emit(ALERT, &a);
+                // A desktop notification too (ignored where the desktop has no notification service).
+                let _ = app.notification().builder().title("Cortensor node alert").body(&a.message).show();
             }
             if let Some(sys) = feed.system(&m) {
                 let _ = app.emit(SYSTEM_HEALTH, &sys);

@@ -27,6 +27,7 @@ pub fn run() {
         cancel_install: AtomicBool::new(false),
     };
     tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .manage(state)
         .setup(|app| {
             health_feed::spawn(app.handle().clone());
