@@ -38,7 +38,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            tick: Duration::from_millis(100),
+            tick: Duration::from_millis(200),
             backoff_initial: Duration::from_millis(250),
             backoff_max: Duration::from_secs(60),
             stable_after: Duration::from_secs(300),
@@ -138,6 +138,9 @@ pub struct Supervisor<'a> {
     keys: BTreeMap<u32, Secret>,
     last_start: Option<Instant>,
     last_rotation_check: Instant,
+    /// The node list, re-read every few seconds (it changes only when nodes are added).
+    nodes: Vec<crate::store::NodeRecord>,
+    nodes_read: Option<Instant>,
     _lock: std::fs::File,
 }
 
@@ -171,6 +174,8 @@ impl<'a> Supervisor<'a> {
             keys: BTreeMap::new(),
             last_start: None,
             last_rotation_check: Instant::now(),
+            nodes: Vec::new(),
+            nodes_read: None,
             cfg,
             _lock: lock,
         };
@@ -220,7 +225,11 @@ impl<'a> Supervisor<'a> {
     /// One pass: reap, restart, start, stop, record, rotate.
     pub fn tick(&mut self) -> Result<(), DaemonError> {
         let now = Instant::now();
-        let nodes = self.store.nodes()?;
+        if self.nodes_read.is_none_or(|t| now.duration_since(t) >= Duration::from_secs(3)) {
+            self.nodes = self.store.nodes()?;
+            self.nodes_read = Some(now);
+        }
+        let nodes = self.nodes.clone();
         let wanted: BTreeMap<u32, (String, i64)> = self.store.runtime()?.into_iter().map(|r| (r.node_id, (r.desired, r.restart_nonce))).collect();
         for n in &nodes {
             let id = n.spec.id;
