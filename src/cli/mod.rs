@@ -352,41 +352,25 @@ pub fn status(data_dir: Option<PathBuf>, json: bool, watch: bool) -> Result<(), 
 }
 
 pub fn logs(data_dir: Option<PathBuf>, id: u32, follow: bool, lines: usize) -> Result<(), UserError> {
-    use std::io::{Read, Seek, SeekFrom, Write};
+    use std::io::Write;
     let m = Machine::open(data_dir, None)?;
     if !m.store.nodes().map_err(e)?.iter().any(|r| r.spec.id == id) {
         return Err(e(format!("there is no node {id}; `cortensor-manager node list` shows your nodes")));
     }
     let path = m.layout.log_file(id);
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    let all: Vec<&str> = text.lines().collect();
+    // The same follower the monitor uses: it reads across copy-truncate rotations.
+    let mut follower = cortensor_manager::health::logs::Follower::new(&path, true);
+    let backlog = follower.poll();
     let mut out = std::io::stdout().lock();
-    for l in &all[all.len().saturating_sub(lines)..] {
+    for l in &backlog[backlog.len().saturating_sub(lines)..] {
         writeln!(out, "{l}").map_err(e)?;
     }
-    if !follow {
-        return Ok(());
-    }
-    let mut offset = text.len() as u64;
-    loop {
+    while follow {
         out.flush().map_err(e)?;
         std::thread::sleep(Duration::from_millis(200));
-        let Ok(mut f) = std::fs::File::open(&path) else { continue };
-        let len = f.metadata().map(|m| m.len()).unwrap_or(0);
-        if len < offset {
-            // Rotated (copy-truncate): the rest of the old content is in .1.
-            if let Ok(mut old) = std::fs::File::open(format!("{}.1", path.display())) {
-                let _ = old.seek(SeekFrom::Start(offset));
-                let mut rest = String::new();
-                let _ = old.read_to_string(&mut rest);
-                write!(out, "{rest}").map_err(e)?;
-            }
-            offset = 0;
+        for l in follower.poll() {
+            writeln!(out, "{l}").map_err(e)?;
         }
-        let _ = f.seek(SeekFrom::Start(offset));
-        let mut new = Vec::new();
-        let _ = f.read_to_end(&mut new);
-        offset += new.len() as u64;
-        out.write_all(&new).map_err(e)?;
     }
+    Ok(())
 }
