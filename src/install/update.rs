@@ -72,18 +72,14 @@ fn log_since(path: &Path, offset: u64) -> String {
     s
 }
 
-/// Judge a node from what it logged since its start: healthy once it shows progress, unhealthy
-/// at the first crash.
+/// The verdict that can be given before the window ends: unhealthy at the first crash. Whether
+/// a node that did not crash is healthy (it showed progress) is decided when the window ends.
 pub fn judge(log: &str) -> Option<Health> {
     for line in log.lines() {
         if CRASH.iter().any(|c| line.contains(c)) {
             let detail = log.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(line).trim().to_string();
             return Some(Health::Unhealthy(format!("it crashed: {detail}")));
         }
-    }
-    if log.lines().any(|l| PROGRESS.iter().any(|p| l.contains(p))) {
-        // Progress, and no crash so far: wait for the window to end before calling it healthy.
-        return None;
     }
     None
 }
@@ -95,7 +91,7 @@ pub fn watch(logs: &[(u32, std::path::PathBuf, u64)], window: Duration) -> Vec<(
     while start.elapsed() < window {
         for (i, (_, path, offset)) in logs.iter().enumerate() {
             if verdict[i].is_none() {
-                verdict[i] = judge(&log_since(path, *offset)).filter(|h| matches!(h, Health::Unhealthy(_)));
+                verdict[i] = judge(&log_since(path, *offset));
             }
         }
         if verdict.iter().all(Option::is_some) {

@@ -114,9 +114,13 @@ pub fn lock_path(layout: &Layout) -> PathBuf {
     layout.root.join("daemon.lock")
 }
 
+fn open_lock(layout: &Layout) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(lock_path(layout))
+}
+
 /// Whether a daemon holds the lock.
 pub fn daemon_running(layout: &Layout) -> bool {
-    let Ok(f) = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(lock_path(layout)) else {
+    let Ok(f) = open_lock(layout) else {
         return false;
     };
     match f.try_lock() {
@@ -149,13 +153,7 @@ impl<'a> Supervisor<'a> {
     pub fn new(layout: &'a Layout, store: &'a Store, keychain: Option<&'a Keychain>, profile: &'a NetworkProfile, cfg: Config) -> Result<Supervisor<'a>, DaemonError> {
         let path = lock_path(layout);
         std::fs::create_dir_all(&layout.root).map_err(|e| DaemonError::Lock { path: path.display().to_string(), reason: e.to_string() })?;
-        let lock = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| DaemonError::Lock { path: path.display().to_string(), reason: e.to_string() })?;
+        let lock = open_lock(layout).map_err(|e| DaemonError::Lock { path: path.display().to_string(), reason: e.to_string() })?;
         if lock.try_lock().is_err() {
             return Err(DaemonError::AlreadyRunning(layout.root.display().to_string()));
         }
