@@ -35,8 +35,15 @@ fn main() {
         }
     }
     let sha = {
-        let out = Command::new("sha256sum").arg(&src).output().expect("sha256sum (coreutils)");
-        String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap().to_string()
+        let out = Command::new("sha256sum")
+            .arg(&src)
+            .output()
+            .expect("sha256sum (coreutils)");
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
     };
 
     let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
@@ -50,7 +57,11 @@ fn main() {
         }
     });
     let url = format!("http://127.0.0.1:{port}/payload");
-    let expected = Expected { size: SIZE as u64, sha256: sha.clone(), signature: None };
+    let expected = Expected {
+        size: SIZE as u64,
+        sha256: sha.clone(),
+        signature: None,
+    };
 
     let mut best_dl = f64::MAX;
     let mut best_sum = f64::MAX;
@@ -62,12 +73,31 @@ fn main() {
 
         let dest = dir.path().join(format!("dl-{round}"));
         let t = Instant::now();
-        download(&url, &expected, &dest, &DownloadOptions::default(), &AtomicBool::new(false), &mut |_| {}).unwrap();
+        download(
+            &url,
+            &expected,
+            &dest,
+            &DownloadOptions::default(),
+            &AtomicBool::new(false),
+            &mut |_| {},
+        )
+        .unwrap();
         best_dl = best_dl.min(t.elapsed().as_secs_f64());
         std::fs::remove_file(&dest).unwrap();
     }
     let mib = SIZE as f64 / (1 << 20) as f64;
-    println!("sha256sum of 1 GiB:              {:.2} s  ({:.0} MiB/s)", best_sum, mib / best_sum);
-    println!("download + verify 1 GiB (loop):  {:.2} s  ({:.0} MiB/s)", best_dl, mib / best_dl);
-    println!("ratio download/sha256sum:        {:.2} (goal ≥ 0.90)", best_sum / best_dl);
+    println!(
+        "sha256sum of 1 GiB:              {:.2} s  ({:.0} MiB/s)",
+        best_sum,
+        mib / best_sum
+    );
+    println!(
+        "download + verify 1 GiB (loop):  {:.2} s  ({:.0} MiB/s)",
+        best_dl,
+        mib / best_dl
+    );
+    println!(
+        "ratio download/sha256sum:        {:.2} (goal ≥ 0.90)",
+        best_sum / best_dl
+    );
 }

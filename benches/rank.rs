@@ -2,10 +2,10 @@
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use cortensor_manager::leaderboard::{Leaderboard, LeaderboardNode, Metrics, StateQuality};
 use cortensor_manager::rank::project;
 use cortensor_manager::rules::Ruleset;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
 /// A deterministic leaderboard: `n` nodes over n/5 operators, half scored, half from metrics.
 fn board(n: usize) -> (Leaderboard, String) {
@@ -21,7 +21,12 @@ fn board(n: usize) -> (Leaderboard, String) {
             let operator = format!("0x{:040x}", 1_000_000 + i / 5);
             let node = format!("0x{:040x}", i);
             if i % 2 == 0 {
-                LeaderboardNode { node, operator, score: Some(next() * 100.0), metrics: None }
+                LeaderboardNode {
+                    node,
+                    operator,
+                    score: Some(next() * 100.0),
+                    metrics: None,
+                }
             } else {
                 let m = Metrics {
                     uptime: Some(next()),
@@ -29,12 +34,22 @@ fn board(n: usize) -> (Leaderboard, String) {
                     throughput: Some(next() * 200.0),
                     ping_ms: Some(next() * 500.0),
                     global_ping_ms: Some(next() * 1500.0),
-                    state_quality: Some(StateQuality { create: Some(next()), prepare: Some(next()), precommit: Some(next()), commit: Some(next()) }),
+                    state_quality: Some(StateQuality {
+                        create: Some(next()),
+                        prepare: Some(next()),
+                        precommit: Some(next()),
+                        commit: Some(next()),
+                    }),
                     tasks_completed: Some(next() * 2000.0),
                     task_accuracy: Some(next()),
                     bug_reports: Some((next() * 5.0).floor()),
                 };
-                LeaderboardNode { node, operator, score: None, metrics: Some(m) }
+                LeaderboardNode {
+                    node,
+                    operator,
+                    score: None,
+                    metrics: Some(m),
+                }
             }
         })
         .collect();

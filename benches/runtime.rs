@@ -25,13 +25,19 @@ fn clk_tck() -> f64 {
 
 fn cpu_ticks(pid: u32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let f: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split_whitespace().collect();
+    let f: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..]
+        .split_whitespace()
+        .collect();
     f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap() // utime + stime (fields 14, 15)
 }
 
 fn peak_rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.split_whitespace().next()?.parse().ok()).unwrap()
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap()
 }
 
 fn percentile(v: &mut [f64], p: f64) -> f64 {
@@ -46,7 +52,14 @@ fn setup(dir: &Path, node_bin: &Path) -> Layout {
     std::fs::create_dir_all(layout.bin_dir()).unwrap();
     std::fs::copy(node_bin, layout.binary()).unwrap();
     store
-        .set_installed(&InstallRecord { version: "bench".into(), sha256: "0".repeat(64), source: "bench".into(), installed_at: 0, previous_version: None, previous_sha256: None })
+        .set_installed(&InstallRecord {
+            version: "bench".into(),
+            sha256: "0".repeat(64),
+            source: "bench".into(),
+            installed_at: 0,
+            previous_version: None,
+            previous_sha256: None,
+        })
         .unwrap();
     let mut profile = NetworkProfile::testnet();
     profile.ports.llm = 21091;
@@ -56,7 +69,13 @@ fn setup(dir: &Path, node_bin: &Path) -> Layout {
     let addresses: Vec<String> = keys.iter().map(|k| k.address.clone()).collect();
     let specs = nodes::allocate(&[], &addresses, &profile, 8, &nodes::port_is_free).unwrap();
     for (spec, key) in specs.iter().zip(&keys) {
-        let env = nodes::render_env(spec, &profile, &Default::default(), None, Some(&key.private_key));
+        let env = nodes::render_env(
+            spec,
+            &profile,
+            &Default::default(),
+            None,
+            Some(&key.private_key),
+        );
         nodes::write_env(&layout.env_file(spec.id), &env).unwrap();
         store.add_node(spec, 0).unwrap();
         store.set_desired(spec.id, "running", false).unwrap();
@@ -71,19 +90,37 @@ fn main() {
         return;
     }
     let node_bin = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/cortensord-test");
-    assert!(node_bin.exists(), "build it first: cargo build --release -p cortensord-test-node");
+    assert!(
+        node_bin.exists(),
+        "build it first: cargo build --release -p cortensord-test-node"
+    );
     let dir = tempfile::tempdir().unwrap();
     let layout = setup(dir.path(), &node_bin);
     let cli = env!("CARGO_BIN_EXE_cortensor-manager");
     let mut daemon = Command::new(cli)
-        .args(["--data-dir", dir.path().to_str().unwrap(), "daemon", "--stagger-ms", "50", "--stable-after", "1"])
+        .args([
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "daemon",
+            "--stagger-ms",
+            "50",
+            "--stable-after",
+            "1",
+        ])
         .env("CORTENSOR_MANAGER_BACKEND", "supervisor")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let running = || store.runtime().unwrap().iter().filter(|r| r.pid.is_some()).count();
+    let running = || {
+        store
+            .runtime()
+            .unwrap()
+            .iter()
+            .filter(|r| r.pid.is_some())
+            .count()
+    };
     let t = Instant::now();
     while running() < NODES as usize {
         assert!(t.elapsed() < Duration::from_secs(60), "nodes did not start");
@@ -104,11 +141,22 @@ fn main() {
     let mut lat = Vec::new();
     for _ in 0..100 {
         std::thread::sleep(Duration::from_millis(1100));
-        let before = store.runtime().unwrap().into_iter().find(|r| r.node_id == 1).and_then(|r| r.pid).unwrap();
+        let before = store
+            .runtime()
+            .unwrap()
+            .into_iter()
+            .find(|r| r.node_id == 1)
+            .and_then(|r| r.pid)
+            .unwrap();
         let t = Instant::now();
         unsafe { libc::kill(before as i32, libc::SIGKILL) };
         loop {
-            let now = store.runtime().unwrap().into_iter().find(|r| r.node_id == 1).and_then(|r| r.pid);
+            let now = store
+                .runtime()
+                .unwrap()
+                .into_iter()
+                .find(|r| r.node_id == 1)
+                .and_then(|r| r.pid);
             if now.is_some_and(|p| p != before) {
                 break;
             }
@@ -117,7 +165,11 @@ fn main() {
         }
         lat.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-    println!("crash → restart over 100 crashes: p50 {:.0} ms, p99 {:.0} ms (goal ≤ 1000 ms)", percentile(&mut lat.clone(), 0.5), percentile(&mut lat, 0.99));
+    println!(
+        "crash → restart over 100 crashes: p50 {:.0} ms, p99 {:.0} ms (goal ≤ 1000 ms)",
+        percentile(&mut lat.clone(), 0.5),
+        percentile(&mut lat, 0.99)
+    );
 
     // 3. State change → event: the app's feed runs at its own 1 Hz cadence in a thread (as in
     // the app); crashes happen at random phases of it; latency = kill → first batch showing it.
@@ -139,9 +191,17 @@ fn main() {
     let mut lat = Vec::new();
     let mut x: u64 = 12345;
     for _ in 0..40 {
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         std::thread::sleep(Duration::from_millis(1500 + (x >> 33) % 1000));
-        let before = store.runtime().unwrap().into_iter().find(|r| r.node_id == 2).and_then(|r| r.pid).unwrap();
+        let before = store
+            .runtime()
+            .unwrap()
+            .into_iter()
+            .find(|r| r.node_id == 2)
+            .and_then(|r| r.pid)
+            .unwrap();
         while rx.try_recv().is_ok() {}
         let t = Instant::now();
         unsafe { libc::kill(before as i32, libc::SIGKILL) };
@@ -153,7 +213,11 @@ fn main() {
             }
         }
     }
-    println!("state change → UI event over 40 changes: p50 {:.0} ms, p99 {:.0} ms", percentile(&mut lat.clone(), 0.5), percentile(&mut lat, 0.99));
+    println!(
+        "state change → UI event over 40 changes: p50 {:.0} ms, p99 {:.0} ms",
+        percentile(&mut lat.clone(), 0.5),
+        percentile(&mut lat, 0.99)
+    );
 
     // Stop everything.
     for id in 1..=NODES {

@@ -23,7 +23,9 @@ pub struct UserError {
 
 impl UserError {
     pub fn new(e: impl std::fmt::Display) -> UserError {
-        UserError { message: e.to_string() }
+        UserError {
+            message: e.to_string(),
+        }
     }
 }
 
@@ -52,7 +54,10 @@ pub fn load_rules(path: Option<&Path>) -> Result<Ruleset, UserError> {
     Ruleset::load(path).map_err(UserError::new)
 }
 
-pub fn compute_rewards(input: &RewardsInput, rules: &Ruleset) -> Result<RewardsBreakdown, UserError> {
+pub fn compute_rewards(
+    input: &RewardsInput,
+    rules: &Ruleset,
+) -> Result<RewardsBreakdown, UserError> {
     rewards::compute(input, rules).map_err(UserError::new)
 }
 
@@ -63,9 +68,18 @@ pub fn project_rank(
     opts: &FetchOptions,
 ) -> Result<RankResponse, UserError> {
     let loaded = fetch::load(&req.leaderboard, store, opts).map_err(UserError::new)?;
-    let projection = rank::project(&loaded.leaderboard, req.operator.trim(), &req.what_ifs, &req.local_nodes, rules)
-        .map_err(UserError::new)?;
-    Ok(RankResponse { projection, source: loaded.source })
+    let projection = rank::project(
+        &loaded.leaderboard,
+        req.operator.trim(),
+        &req.what_ifs,
+        &req.local_nodes,
+        rules,
+    )
+    .map_err(UserError::new)?;
+    Ok(RankResponse {
+        projection,
+        source: loaded.source,
+    })
 }
 
 /// Open the store in the resolved data directory.

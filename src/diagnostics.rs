@@ -40,7 +40,12 @@ fn tail(path: &Path, bytes: u64) -> String {
 }
 
 /// Build the report text (already redacted).
-pub fn build(what_happened: &str, layout: &Layout, store: &Store, keychain: Option<&Keychain>) -> String {
+pub fn build(
+    what_happened: &str,
+    layout: &Layout,
+    store: &Store,
+    keychain: Option<&Keychain>,
+) -> String {
     let mut secrets: Vec<String> = Vec::new();
     let nodes = store.nodes().unwrap_or_default();
     if let Some(kc) = keychain {
@@ -56,9 +61,17 @@ pub fn build(what_happened: &str, layout: &Layout, store: &Store, keychain: Opti
     let mut r = String::new();
     r.push_str("# Cortensor Node Manager diagnostics\n\n");
     r.push_str(&format!("What happened: {}\n\n", what_happened.trim()));
-    r.push_str(&format!("App: cortensor-manager {}\nOS: {} {}\n", env!("CARGO_PKG_VERSION"), std::env::consts::OS, std::env::consts::ARCH));
+    r.push_str(&format!(
+        "App: cortensor-manager {}\nOS: {} {}\n",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    ));
     match store.installed() {
-        Ok(Some(i)) => r.push_str(&format!("cortensord: {} (sha256 {}, from {})\n", i.version, i.sha256, i.source)),
+        Ok(Some(i)) => r.push_str(&format!(
+            "cortensord: {} (sha256 {}, from {})\n",
+            i.version, i.sha256, i.source
+        )),
         _ => r.push_str("cortensord: not installed\n"),
     }
     r.push_str(&format!("Nodes: {}\n", nodes.len()));
@@ -75,7 +88,11 @@ pub fn build(what_happened: &str, layout: &Layout, store: &Store, keychain: Opti
         if let Ok(text) = std::fs::read_to_string(layout.env_file(n.spec.id)) {
             r.push_str("### .env\n");
             for (k, v) in crate::nodes::parse_env(&text) {
-                let shown = if crate::install::setup::is_secret_key(&k) { "«redacted»".to_string() } else { v };
+                let shown = if crate::install::setup::is_secret_key(&k) {
+                    "«redacted»".to_string()
+                } else {
+                    v
+                };
                 r.push_str(&format!("{k}={shown}\n"));
             }
         }
@@ -88,12 +105,26 @@ pub fn build(what_happened: &str, layout: &Layout, store: &Store, keychain: Opti
 }
 
 /// Build the report and save it (mode 0600) under `<data>/reports/`.
-pub fn save(what_happened: &str, layout: &Layout, store: &Store, keychain: Option<&Keychain>) -> std::io::Result<BugReportDraft> {
+pub fn save(
+    what_happened: &str,
+    layout: &Layout,
+    store: &Store,
+    keychain: Option<&Keychain>,
+) -> std::io::Result<BugReportDraft> {
     let text = build(what_happened, layout, store, keychain);
-    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let path: PathBuf = layout.root.join("reports").join(format!("report-{stamp}.txt"));
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let path: PathBuf = layout
+        .root
+        .join("reports")
+        .join(format!("report-{stamp}.txt"));
     crate::fsutil::write_atomic(&path, text.as_bytes(), crate::fsutil::SECRET_MODE)?;
-    Ok(BugReportDraft { path: path.display().to_string(), text })
+    Ok(BugReportDraft {
+        path: path.display().to_string(),
+        text,
+    })
 }
 
 #[cfg(test)]
@@ -110,8 +141,20 @@ mod tests {
         let kc = Keychain::new(keyring_core::mock::Store::new().unwrap());
         let key = NodeKey::generate().unwrap();
         kc.save(&key).unwrap();
-        kc.save_secret(crate::install::setup::RPC_SECRET, &Secret::new("https://arb.example/v2/PLANTED-API-KEY-123")).unwrap();
-        let spec = NodeSpec { id: 1, address: key.address.clone(), llm_port: 8091, worker_base_port: 8090, gateway_base_port: 18888, ipfs_server: true, cpu_threads: 2 };
+        kc.save_secret(
+            crate::install::setup::RPC_SECRET,
+            &Secret::new("https://arb.example/v2/PLANTED-API-KEY-123"),
+        )
+        .unwrap();
+        let spec = NodeSpec {
+            id: 1,
+            address: key.address.clone(),
+            llm_port: 8091,
+            worker_base_port: 8090,
+            gateway_base_port: 18888,
+            ipfs_server: true,
+            cpu_threads: 2,
+        };
         store.add_node(&spec, 0).unwrap();
         std::fs::create_dir_all(layout.log_dir(1)).unwrap();
         std::fs::write(
@@ -126,12 +169,22 @@ mod tests {
         )
         .unwrap();
         let draft = save("install failed", &layout, &store, Some(&kc)).unwrap();
-        for text in [draft.text.clone(), std::fs::read_to_string(&draft.path).unwrap()] {
+        for text in [
+            draft.text.clone(),
+            std::fs::read_to_string(&draft.path).unwrap(),
+        ] {
             assert!(!text.contains(bare), "private key leaked:\n{text}");
             assert!(!text.contains("PLANTED-API-KEY"), "API key leaked:\n{text}");
-            assert!(text.contains("CHAINID=421614") && text.contains("Traceback") && text.contains(&key.address));
+            assert!(
+                text.contains("CHAINID=421614")
+                    && text.contains("Traceback")
+                    && text.contains(&key.address)
+            );
         }
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&draft.path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&draft.path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 }

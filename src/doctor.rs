@@ -111,7 +111,10 @@ pub fn parse_nvidia_smi(text: &str) -> Vec<Gpu> {
         .collect()
 }
 
-pub const NVIDIA_SMI_ARGS: [&str; 2] = ["--query-gpu=name,memory.total,memory.used,utilization.gpu,temperature.gpu", "--format=csv,noheader,nounits"];
+pub const NVIDIA_SMI_ARGS: [&str; 2] = [
+    "--query-gpu=name,memory.total,memory.used,utilization.gpu,temperature.gpu",
+    "--format=csv,noheader,nounits",
+];
 
 fn args(a: &[&str]) -> Vec<String> {
     a.iter().map(|s| s.to_string()).collect()
@@ -119,26 +122,47 @@ fn args(a: &[&str]) -> Vec<String> {
 
 /// Probe Docker: client installed? daemon up? usable by this user?
 pub fn probe_docker(runner: &mut dyn Runner) -> DockerState {
-    match runner.run("docker", &args(&["version", "--format", "{{.Server.Version}}"])) {
+    match runner.run(
+        "docker",
+        &args(&["version", "--format", "{{.Server.Version}}"]),
+    ) {
         Ok(v) => DockerState::Ready(v.trim().to_string()),
         Err(e) if e.contains("not installed or not on PATH") => DockerState::Missing,
-        Err(e) if e.to_ascii_lowercase().contains("permission denied") => DockerState::NoPermission(e),
+        Err(e) if e.to_ascii_lowercase().contains("permission denied") => {
+            DockerState::NoPermission(e)
+        }
         Err(e) => DockerState::NotRunning(e),
     }
 }
 
 /// Gather the facts of this machine.
-pub fn gather(runner: &mut dyn Runner, data_dir: &Path, profile: &NetworkProfile, time_url: Option<&str>) -> Facts {
+pub fn gather(
+    runner: &mut dyn Runner,
+    data_dir: &Path,
+    profile: &NetworkProfile,
+    time_url: Option<&str>,
+) -> Facts {
     let mut sys = sysinfo::System::new().ok();
     if let Some(s) = sys.as_mut() {
         s.refresh_memory();
     }
-    let cores = std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(1);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get() as u32)
+        .unwrap_or(1);
     let disk_free = free_space(data_dir);
-    let gpus = runner.run("nvidia-smi", &args(&NVIDIA_SMI_ARGS)).ok().map(|o| parse_nvidia_smi(&o));
-    let ipfs = runner.run("ipfs", &args(&["version", "--number"])).ok().map(|v| v.trim().to_string());
+    let gpus = runner
+        .run("nvidia-smi", &args(&NVIDIA_SMI_ARGS))
+        .ok()
+        .map(|o| parse_nvidia_smi(&o));
+    let ipfs = runner
+        .run("ipfs", &args(&["version", "--number"]))
+        .ok()
+        .map(|v| v.trim().to_string());
     let p = &profile.ports;
-    let busy_ports = [p.llm, p.llm_worker_base, p.llm_gateway_worker_base].into_iter().filter(|port| !crate::nodes::port_is_free(*port)).collect();
+    let busy_ports = [p.llm, p.llm_worker_base, p.llm_gateway_worker_base]
+        .into_iter()
+        .filter(|port| !crate::nodes::port_is_free(*port))
+        .collect();
     Facts {
         os: Os::current(),
         arch: Arch::current(),
@@ -151,7 +175,9 @@ pub fn gather(runner: &mut dyn Runner, data_dir: &Path, profile: &NetworkProfile
         ipfs,
         busy_ports,
         clock_skew_secs: time_url.and_then(clock_skew),
-        user: std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_default(),
+        user: std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_default(),
     }
 }
 
@@ -169,7 +195,11 @@ pub fn free_space(dir: &Path) -> Option<u64> {
 
 /// Seconds this clock is ahead of the `Date` header of `url`.
 pub fn clock_skew(url: &str) -> Option<i64> {
-    let agent: ureq::Agent = ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(5))).http_status_as_error(false).build().into();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(5)))
+        .http_status_as_error(false)
+        .build()
+        .into();
     let before = SystemTime::now();
     let resp = agent.head(url).call().ok()?;
     let date = resp.headers().get("date")?.to_str().ok()?;
@@ -186,7 +216,12 @@ fn gib(b: u64) -> String {
 }
 
 fn fix(label: &str, command: Option<String>, url: Option<&str>, automatic: bool) -> Option<Fix> {
-    Some(Fix { label: label.into(), command, url: url.map(str::to_string), automatic })
+    Some(Fix {
+        label: label.into(),
+        command,
+        url: url.map(str::to_string),
+        automatic,
+    })
 }
 
 /// What "fix it for me" runs for a check, as a plan (only Docker on Linux, through the OS package
@@ -203,9 +238,18 @@ pub fn fix_plan(check_id: &str, os: Os, user: &str) -> Option<crate::install::pl
         ("docker", Os::Linux) if !user.is_empty() => Some(Plan {
             os,
             steps: vec![
-                run(&["apt-get", "install", "-y", "docker.io"], "install Docker from your distribution"),
-                run(&["systemctl", "enable", "--now", "docker"], "start Docker now and at boot"),
-                run(&["usermod", "-aG", "docker", user], "let you use Docker (takes effect at your next login)"),
+                run(
+                    &["apt-get", "install", "-y", "docker.io"],
+                    "install Docker from your distribution",
+                ),
+                run(
+                    &["systemctl", "enable", "--now", "docker"],
+                    "start Docker now and at boot",
+                ),
+                run(
+                    &["usermod", "-aG", "docker", user],
+                    "let you use Docker (takes effect at your next login)",
+                ),
             ],
         }),
         _ => None,
@@ -216,16 +260,28 @@ pub fn fix_plan(check_id: &str, os: Os, user: &str) -> Option<crate::install::pl
 pub fn affordable_nodes(f: &Facts) -> u32 {
     let by_cores = f.cores / NODE_CORES;
     let by_ram = (f.ram_total / (NODE_RAM_GIB * GIB)) as u32;
-    let by_disk = f.disk_free.map_or(u32::MAX, |d| (d / (NODE_DISK_GIB * GIB)) as u32);
-    by_cores.min(by_ram).min(by_disk).clamp(1, crate::nodes::MAX_NODES)
+    let by_disk = f
+        .disk_free
+        .map_or(u32::MAX, |d| (d / (NODE_DISK_GIB * GIB)) as u32);
+    by_cores
+        .min(by_ram)
+        .min(by_disk)
+        .clamp(1, crate::nodes::MAX_NODES)
 }
 
 /// The checks, in the order the wizard shows them.
 pub fn evaluate(f: &Facts) -> Vec<Check> {
     let mut out = Vec::new();
-    let mut push = |id: &str, title: &str, status: Status, explanation: String, fix: Option<Fix>| {
-        out.push(Check { id: id.into(), title: title.into(), status, explanation, fix })
-    };
+    let mut push =
+        |id: &str, title: &str, status: Status, explanation: String, fix: Option<Fix>| {
+            out.push(Check {
+                id: id.into(),
+                title: title.into(),
+                status,
+                explanation,
+                fix,
+            })
+        };
 
     match (f.os, f.arch) {
         (_, None) => push("platform", "Operating system", Status::Fail, format!("Cortensor publishes no cortensord for {} processors.", f.arch_name), None),
@@ -244,25 +300,106 @@ pub fn evaluate(f: &Facts) -> Vec<Check> {
 
     let need_disk = NODE_DISK_GIB * GIB;
     match f.disk_free {
-        None => push("disk", "Free disk space", Status::Warn, "Could not read the free space of the data folder.".into(), None),
-        Some(d) if d < 5 * GIB => push("disk", "Free disk space", Status::Fail, format!("Only {} free: not enough to install cortensord and the LLM images.", gib(d)), fix("Free disk space or choose another data folder (--data-dir)", None, None, false)),
-        Some(d) if d < need_disk => push("disk", "Free disk space", Status::Warn, format!("{} free; a node needs about {} for its LLM images and data.", gib(d), gib(need_disk)), fix("Free disk space", None, None, false)),
-        Some(d) => push("disk", "Free disk space", Status::Ok, format!("{} free: room for about {} node(s).", gib(d), d / need_disk), None),
+        None => push(
+            "disk",
+            "Free disk space",
+            Status::Warn,
+            "Could not read the free space of the data folder.".into(),
+            None,
+        ),
+        Some(d) if d < 5 * GIB => push(
+            "disk",
+            "Free disk space",
+            Status::Fail,
+            format!(
+                "Only {} free: not enough to install cortensord and the LLM images.",
+                gib(d)
+            ),
+            fix(
+                "Free disk space or choose another data folder (--data-dir)",
+                None,
+                None,
+                false,
+            ),
+        ),
+        Some(d) if d < need_disk => push(
+            "disk",
+            "Free disk space",
+            Status::Warn,
+            format!(
+                "{} free; a node needs about {} for its LLM images and data.",
+                gib(d),
+                gib(need_disk)
+            ),
+            fix("Free disk space", None, None, false),
+        ),
+        Some(d) => push(
+            "disk",
+            "Free disk space",
+            Status::Ok,
+            format!("{} free: room for about {} node(s).", gib(d), d / need_disk),
+            None,
+        ),
     }
 
     let need_ram = NODE_RAM_GIB * GIB;
     if f.ram_total < 8 * GIB {
-        push("ram", "Memory", Status::Fail, format!("{} of RAM; a node needs about {}.", gib(f.ram_total), gib(need_ram)), None);
+        push(
+            "ram",
+            "Memory",
+            Status::Fail,
+            format!(
+                "{} of RAM; a node needs about {}.",
+                gib(f.ram_total),
+                gib(need_ram)
+            ),
+            None,
+        );
     } else if f.ram_total < need_ram {
-        push("ram", "Memory", Status::Warn, format!("{} of RAM; about {} per node is recommended.", gib(f.ram_total), gib(need_ram)), None);
+        push(
+            "ram",
+            "Memory",
+            Status::Warn,
+            format!(
+                "{} of RAM; about {} per node is recommended.",
+                gib(f.ram_total),
+                gib(need_ram)
+            ),
+            None,
+        );
     } else {
-        push("ram", "Memory", Status::Ok, format!("{} of RAM: enough for about {} node(s).", gib(f.ram_total), f.ram_total / need_ram), None);
+        push(
+            "ram",
+            "Memory",
+            Status::Ok,
+            format!(
+                "{} of RAM: enough for about {} node(s).",
+                gib(f.ram_total),
+                f.ram_total / need_ram
+            ),
+            None,
+        );
     }
 
     if f.cores < 4 {
-        push("cpu", "Processor", Status::Warn, format!("{} cores; about {NODE_CORES} per node are recommended.", f.cores), None);
+        push(
+            "cpu",
+            "Processor",
+            Status::Warn,
+            format!(
+                "{} cores; about {NODE_CORES} per node are recommended.",
+                f.cores
+            ),
+            None,
+        );
     } else {
-        push("cpu", "Processor", Status::Ok, format!("{} cores.", f.cores), None);
+        push(
+            "cpu",
+            "Processor",
+            Status::Ok,
+            format!("{} cores.", f.cores),
+            None,
+        );
     }
 
     match &f.gpus {
@@ -285,14 +422,28 @@ pub fn evaluate(f: &Facts) -> Vec<Check> {
         Os::Windows => fix("Install Docker Desktop", None, Some("https://docs.docker.com/desktop/setup/install/windows-install/"), false),
     };
     match &f.docker {
-        DockerState::Missing => push("docker", "Docker", Status::Fail, "Docker is not installed. Nodes run their LLM workers in Docker containers.".into(), docker_install),
+        DockerState::Missing => push(
+            "docker",
+            "Docker",
+            Status::Fail,
+            "Docker is not installed. Nodes run their LLM workers in Docker containers.".into(),
+            docker_install,
+        ),
         DockerState::NotRunning(why) => push(
             "docker",
             "Docker",
             Status::Fail,
-            format!("Docker is installed but not running ({}).", why.lines().next().unwrap_or("")),
+            format!(
+                "Docker is installed but not running ({}).",
+                why.lines().next().unwrap_or("")
+            ),
             match f.os {
-                Os::Linux => fix("Start Docker", Some("sudo systemctl enable --now docker".into()), None, false),
+                Os::Linux => fix(
+                    "Start Docker",
+                    Some("sudo systemctl enable --now docker".into()),
+                    None,
+                    false,
+                ),
                 _ => fix("Open Docker Desktop", None, None, false),
             },
         ),
@@ -300,10 +451,31 @@ pub fn evaluate(f: &Facts) -> Vec<Check> {
             "docker",
             "Docker",
             Status::Fail,
-            format!("Docker runs, but {} may not use it.", if f.user.is_empty() { "this user" } else { &f.user }),
-            fix("Allow your user to use Docker, then log out and in", Some(format!("sudo usermod -aG docker {}", if f.user.is_empty() { "$USER" } else { &f.user })), None, false),
+            format!(
+                "Docker runs, but {} may not use it.",
+                if f.user.is_empty() {
+                    "this user"
+                } else {
+                    &f.user
+                }
+            ),
+            fix(
+                "Allow your user to use Docker, then log out and in",
+                Some(format!(
+                    "sudo usermod -aG docker {}",
+                    if f.user.is_empty() { "$USER" } else { &f.user }
+                )),
+                None,
+                false,
+            ),
         ),
-        DockerState::Ready(v) => push("docker", "Docker", Status::Ok, format!("Docker {v} is running and usable."), None),
+        DockerState::Ready(v) => push(
+            "docker",
+            "Docker",
+            Status::Ok,
+            format!("Docker {v} is running and usable."),
+            None,
+        ),
     }
 
     match &f.ipfs {
@@ -318,10 +490,25 @@ pub fn evaluate(f: &Facts) -> Vec<Check> {
     }
 
     if f.busy_ports.is_empty() {
-        push("ports", "Network ports", Status::Ok, "The first node's ports are free.".into(), None);
+        push(
+            "ports",
+            "Network ports",
+            Status::Ok,
+            "The first node's ports are free.".into(),
+            None,
+        );
     } else {
         let list: Vec<String> = f.busy_ports.iter().map(u16::to_string).collect();
-        push("ports", "Network ports", Status::Info, format!("Ports {} are in use; nodes will use the next free ones.", list.join(", ")), None);
+        push(
+            "ports",
+            "Network ports",
+            Status::Info,
+            format!(
+                "Ports {} are in use; nodes will use the next free ones.",
+                list.join(", ")
+            ),
+            None,
+        );
     }
 
     match f.clock_skew_secs {
@@ -349,7 +536,16 @@ mod tests {
     fn parses_nvidia_smi() {
         let g = parse_nvidia_smi(SMI);
         assert_eq!(g.len(), 2);
-        assert_eq!(g[0], Gpu { name: "NVIDIA GeForce RTX 3090".into(), memory_total_mib: 24576, memory_used_mib: 1043, utilization_pct: 7, temperature_c: Some(46) });
+        assert_eq!(
+            g[0],
+            Gpu {
+                name: "NVIDIA GeForce RTX 3090".into(),
+                memory_total_mib: 24576,
+                memory_used_mib: 1043,
+                utilization_pct: 7,
+                temperature_c: Some(46)
+            }
+        );
         assert_eq!(g[1].temperature_c, None);
         assert!(parse_nvidia_smi("").is_empty());
     }
@@ -378,16 +574,28 @@ mod tests {
     #[test]
     fn docker_fix_plan() {
         let plan = fix_plan("docker", Os::Linux, "ann").unwrap().to_string();
-        assert!(plan.contains("run pkexec apt-get install -y docker.io"), "{plan}");
+        assert!(
+            plan.contains("run pkexec apt-get install -y docker.io"),
+            "{plan}"
+        );
         assert!(plan.contains("run pkexec usermod -aG docker ann"), "{plan}");
-        assert!(fix_plan("docker", Os::Macos, "ann").is_none(), "Docker Desktop is installed by the user");
+        assert!(
+            fix_plan("docker", Os::Macos, "ann").is_none(),
+            "Docker Desktop is installed by the user"
+        );
         assert!(fix_plan("clock", Os::Linux, "ann").is_none());
     }
 
     #[test]
     fn a_good_machine_is_all_green_and_affords_nodes() {
         let f = facts();
-        assert!(evaluate(&f).iter().all(|c| matches!(c.status, Status::Ok | Status::Info)), "{:#?}", evaluate(&f));
+        assert!(
+            evaluate(&f)
+                .iter()
+                .all(|c| matches!(c.status, Status::Ok | Status::Info)),
+            "{:#?}",
+            evaluate(&f)
+        );
         // 16 cores / 6 = 2; 64 GB / 12 = 5; 500 GB / 100 = 5 → 2.
         assert_eq!(affordable_nodes(&f), 2);
     }
@@ -399,9 +607,14 @@ mod tests {
         let c = evaluate(&f).into_iter().find(|c| c.id == "docker").unwrap();
         assert_eq!(c.status, Status::Fail);
         assert!(c.fix.as_ref().unwrap().automatic);
-        f.docker = DockerState::NoPermission("permission denied while trying to connect to the Docker daemon socket".into());
+        f.docker = DockerState::NoPermission(
+            "permission denied while trying to connect to the Docker daemon socket".into(),
+        );
         let c = evaluate(&f).into_iter().find(|c| c.id == "docker").unwrap();
-        assert_eq!(c.fix.unwrap().command.unwrap(), "sudo usermod -aG docker ann");
+        assert_eq!(
+            c.fix.unwrap().command.unwrap(),
+            "sudo usermod -aG docker ann"
+        );
         f.clock_skew_secs = Some(-300);
         assert_eq!(status(&f, "clock"), Status::Fail);
         f.disk_free = Some(50 * GIB);
@@ -412,7 +625,12 @@ mod tests {
         f.arch_name = "riscv64".into();
         assert_eq!(status(&f, "platform"), Status::Fail);
         f.gpus = Some(parse_nvidia_smi(SMI));
-        assert!(evaluate(&f).into_iter().find(|c| c.id == "gpu").unwrap().explanation.contains("RTX 3090"));
+        assert!(evaluate(&f)
+            .into_iter()
+            .find(|c| c.id == "gpu")
+            .unwrap()
+            .explanation
+            .contains("RTX 3090"));
         f.ipfs = None;
         assert_eq!(status(&f, "ipfs"), Status::Warn);
         f.ram_total = 4 * GIB;

@@ -25,13 +25,27 @@ pub enum FetchError {
     #[error("'{input}' is not a usable URL: {reason}. Write a full address such as https://dashboard.example/leaderboard, or a file path.")]
     BadUrl { input: String, reason: String },
     #[error("cannot read the leaderboard file {path}: {source}")]
-    File { path: String, source: std::io::Error },
+    File {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot fetch {url}: {reason} (tried {attempts} times). Check the address and your connection.")]
-    Http { url: String, reason: String, attempts: u32 },
+    Http {
+        url: String,
+        reason: String,
+        attempts: u32,
+    },
     #[error("{url} answered HTTP {status}: {hint}")]
-    Status { url: String, status: u16, hint: &'static str },
+    Status {
+        url: String,
+        status: u16,
+        hint: &'static str,
+    },
     #[error("{location}: {source}")]
-    Leaderboard { location: String, source: LeaderboardError },
+    Leaderboard {
+        location: String,
+        source: LeaderboardError,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -68,23 +82,37 @@ pub struct FetchOptions {
 
 impl Default for FetchOptions {
     fn default() -> Self {
-        FetchOptions { timeout: Duration::from_secs(15), retries: 2, backoff: Duration::from_millis(500) }
+        FetchOptions {
+            timeout: Duration::from_secs(15),
+            retries: 2,
+            backoff: Duration::from_millis(500),
+        }
     }
 }
 
 pub fn parse_location(input: &str) -> Result<Location, FetchError> {
     let t = input.trim();
     if t.is_empty() {
-        return Err(FetchError::BadUrl { input: input.into(), reason: "it is empty".into() });
+        return Err(FetchError::BadUrl {
+            input: input.into(),
+            reason: "it is empty".into(),
+        });
     }
     if !t.contains("://") {
         return Ok(Location::File(PathBuf::from(t)));
     }
-    let bad = |reason: String| FetchError::BadUrl { input: input.into(), reason };
+    let bad = |reason: String| FetchError::BadUrl {
+        input: input.into(),
+        reason,
+    };
     let url = url::Url::parse(t).map_err(|e| bad(e.to_string()))?;
     match url.scheme() {
         "http" | "https" => {}
-        other => return Err(bad(format!("the scheme '{other}' is not supported (use http or https)"))),
+        other => {
+            return Err(bad(format!(
+                "the scheme '{other}' is not supported (use http or https)"
+            )))
+        }
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(bad("it has no host".into()));
@@ -93,7 +121,10 @@ pub fn parse_location(input: &str) -> Result<Location, FetchError> {
 }
 
 fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// An age for people: "5 s", "10 min", "2 h", "3 days".
@@ -111,12 +142,22 @@ pub fn load(input: &str, store: Option<&Store>, opts: &FetchOptions) -> Result<L
     match parse_location(input)? {
         Location::File(path) => {
             let shown = path.display().to_string();
-            let text = std::fs::read_to_string(&path).map_err(|source| FetchError::File { path: shown.clone(), source })?;
-            let leaderboard =
-                parse_any(&text).map_err(|source| FetchError::Leaderboard { location: shown.clone(), source })?;
+            let text = std::fs::read_to_string(&path).map_err(|source| FetchError::File {
+                path: shown.clone(),
+                source,
+            })?;
+            let leaderboard = parse_any(&text).map_err(|source| FetchError::Leaderboard {
+                location: shown.clone(),
+                source,
+            })?;
             Ok(Loaded {
                 leaderboard,
-                source: SourceInfo { location: shown, from_cache: false, age_seconds: 0, warning: None },
+                source: SourceInfo {
+                    location: shown,
+                    from_cache: false,
+                    age_seconds: 0,
+                    warning: None,
+                },
             })
         }
         Location::Url(url) => load_url(&url, store, opts),
@@ -124,7 +165,11 @@ pub fn load(input: &str, store: Option<&Store>, opts: &FetchOptions) -> Result<L
 }
 
 enum Answer {
-    Fresh { body: String, etag: Option<String>, last_modified: Option<String> },
+    Fresh {
+        body: String,
+        etag: Option<String>,
+        last_modified: Option<String>,
+    },
     NotModified,
 }
 
@@ -134,15 +179,25 @@ fn load_url(url: &str, store: Option<&Store>, opts: &FetchOptions) -> Result<Loa
         None => None,
     };
     let from_cache = |c: &CachedResponse, warning: Option<String>| -> Result<Loaded, FetchError> {
-        let leaderboard = parse_any(&c.body)
-            .map_err(|source| FetchError::Leaderboard { location: format!("{url} (cached copy)"), source })?;
+        let leaderboard = parse_any(&c.body).map_err(|source| FetchError::Leaderboard {
+            location: format!("{url} (cached copy)"),
+            source,
+        })?;
         Ok(Loaded {
             leaderboard,
-            source: SourceInfo { location: url.to_string(), from_cache: true, age_seconds: now() - c.fetched_at, warning },
+            source: SourceInfo {
+                location: url.to_string(),
+                from_cache: true,
+                age_seconds: now() - c.fetched_at,
+                warning,
+            },
         })
     };
     let stale = |c: &CachedResponse, why: &dyn std::fmt::Display| {
-        format!("could not refresh ({why}); showing the copy from {} ago", describe_age(now() - c.fetched_at))
+        format!(
+            "could not refresh ({why}); showing the copy from {} ago",
+            describe_age(now() - c.fetched_at)
+        )
     };
 
     let answer = match http_get(url, cached.as_ref(), opts) {
@@ -163,19 +218,43 @@ fn load_url(url: &str, store: Option<&Store>, opts: &FetchOptions) -> Result<Loa
             }
             from_cache(&c, None)
         }
-        Answer::Fresh { body, etag, last_modified } => match parse_any(&body) {
+        Answer::Fresh {
+            body,
+            etag,
+            last_modified,
+        } => match parse_any(&body) {
             Ok(leaderboard) => {
                 if let Some(s) = store {
-                    s.put_cached(&CachedResponse { url: url.to_string(), etag, last_modified, body, fetched_at: now() })?;
+                    s.put_cached(&CachedResponse {
+                        url: url.to_string(),
+                        etag,
+                        last_modified,
+                        body,
+                        fetched_at: now(),
+                    })?;
                 }
                 Ok(Loaded {
                     leaderboard,
-                    source: SourceInfo { location: url.to_string(), from_cache: false, age_seconds: 0, warning: None },
+                    source: SourceInfo {
+                        location: url.to_string(),
+                        from_cache: false,
+                        age_seconds: 0,
+                        warning: None,
+                    },
                 })
             }
             Err(source) => match &cached {
-                Some(c) => from_cache(c, Some(stale(c, &format!("the server sent a bad leaderboard: {source}")))),
-                None => Err(FetchError::Leaderboard { location: url.to_string(), source }),
+                Some(c) => from_cache(
+                    c,
+                    Some(stale(
+                        c,
+                        &format!("the server sent a bad leaderboard: {source}"),
+                    )),
+                ),
+                None => Err(FetchError::Leaderboard {
+                    location: url.to_string(),
+                    source,
+                }),
             },
         },
     }
@@ -191,7 +270,11 @@ fn status_hint(status: u16) -> &'static str {
     }
 }
 
-fn http_get(url: &str, cached: Option<&CachedResponse>, opts: &FetchOptions) -> Result<Answer, FetchError> {
+fn http_get(
+    url: &str,
+    cached: Option<&CachedResponse>,
+    opts: &FetchOptions,
+) -> Result<Answer, FetchError> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(opts.timeout))
         .http_status_as_error(false)
@@ -214,27 +297,55 @@ fn http_get(url: &str, cached: Option<&CachedResponse>, opts: &FetchOptions) -> 
         let retryable = match req.call() {
             Ok(mut resp) => {
                 let status = resp.status().as_u16();
-                let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+                let header = |name: &str| {
+                    resp.headers()
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string)
+                };
                 match status {
                     304 if cached.is_some() => return Ok(Answer::NotModified),
                     200..=299 => {
                         let (etag, last_modified) = (header("etag"), header("last-modified"));
-                        match resp.body_mut().with_config().limit(MAX_BODY).read_to_string() {
-                            Ok(body) => return Ok(Answer::Fresh { body, etag, last_modified }),
+                        match resp
+                            .body_mut()
+                            .with_config()
+                            .limit(MAX_BODY)
+                            .read_to_string()
+                        {
+                            Ok(body) => {
+                                return Ok(Answer::Fresh {
+                                    body,
+                                    etag,
+                                    last_modified,
+                                })
+                            }
                             Err(e) => e.to_string(),
                         }
                     }
                     500..=599 => format!("HTTP {status}"),
-                    _ => return Err(FetchError::Status { url: url.to_string(), status, hint: status_hint(status) }),
+                    _ => {
+                        return Err(FetchError::Status {
+                            url: url.to_string(),
+                            status,
+                            hint: status_hint(status),
+                        })
+                    }
                 }
             }
             Err(e) => match e {
-                ureq::Error::Timeout(_) => format!("no answer within {:.1} s", opts.timeout.as_secs_f64()),
+                ureq::Error::Timeout(_) => {
+                    format!("no answer within {:.1} s", opts.timeout.as_secs_f64())
+                }
                 other => other.to_string(),
             },
         };
         if attempts > opts.retries {
-            return Err(FetchError::Http { url: url.to_string(), reason: retryable, attempts });
+            return Err(FetchError::Http {
+                url: url.to_string(),
+                reason: retryable,
+                attempts,
+            });
         }
         std::thread::sleep(backoff);
         backoff *= 2;
@@ -247,9 +358,21 @@ mod tests {
 
     #[test]
     fn locations() {
-        assert_eq!(parse_location("board.json").unwrap(), Location::File("board.json".into()));
-        assert!(matches!(parse_location("http://127.0.0.1:8080/lb").unwrap(), Location::Url(_)));
-        for bad in ["", "ftp://host/x", "http://", "htp//x://", "https://exa mple.com/"] {
+        assert_eq!(
+            parse_location("board.json").unwrap(),
+            Location::File("board.json".into())
+        );
+        assert!(matches!(
+            parse_location("http://127.0.0.1:8080/lb").unwrap(),
+            Location::Url(_)
+        ));
+        for bad in [
+            "",
+            "ftp://host/x",
+            "http://",
+            "htp//x://",
+            "https://exa mple.com/",
+        ] {
             let err = parse_location(bad).unwrap_err().to_string();
             assert!(err.contains("not a usable URL"), "{bad}: {err}");
         }

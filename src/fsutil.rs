@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 pub const SECRET_MODE: u32 = 0o600;
 
 fn temp_path(target: &Path) -> PathBuf {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     target.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
 }
 
@@ -74,7 +77,9 @@ pub fn sync_dir(path: &Path) -> io::Result<()> {
 pub fn explain_io(e: &io::Error) -> String {
     match e.kind() {
         io::ErrorKind::StorageFull => "the disk is full; free some space and retry".into(),
-        io::ErrorKind::PermissionDenied => "permission denied; check the folder's owner and permissions".into(),
+        io::ErrorKind::PermissionDenied => {
+            "permission denied; check the folder's owner and permissions".into()
+        }
         io::ErrorKind::ReadOnlyFilesystem => "the disk is read-only".into(),
         _ => e.to_string(),
     }
@@ -94,7 +99,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
         // No temp file left behind.
         assert_eq!(fs::read_dir(p.parent().unwrap()).unwrap().count(), 1);

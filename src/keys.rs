@@ -5,8 +5,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use keyring_core::{CredentialStore, Entry};
 use k256::elliptic_curve::sec1::ToEncodedPoint;
+use keyring_core::{CredentialStore, Entry};
 use sha3::{Digest, Keccak256};
 use zeroize::Zeroizing;
 
@@ -52,7 +52,9 @@ pub enum KeyError {
     Unavailable(String),
     #[error("the OS keychain refused to store or read the key of {address}: {message}")]
     Keychain { address: String, message: String },
-    #[error("no key for node {0} in the OS keychain; import it from a backup or create a new node")]
+    #[error(
+        "no key for node {0} in the OS keychain; import it from a backup or create a new node"
+    )]
     Missing(String),
 }
 
@@ -82,7 +84,10 @@ impl NodeKey {
     /// Import `0x…64 hex` (as in `NODE_PRIVATE_KEY` of an official `.env`).
     pub fn from_private_hex(text: &str) -> Result<NodeKey, KeyError> {
         let t = text.trim();
-        let hex_part = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")).unwrap_or(t);
+        let hex_part = t
+            .strip_prefix("0x")
+            .or_else(|| t.strip_prefix("0X"))
+            .unwrap_or(t);
         if hex_part.len() != 64 {
             return Err(KeyError::BadPrivateKey);
         }
@@ -117,28 +122,40 @@ impl Keychain {
     pub fn platform() -> Result<Keychain, KeyError> {
         let unavailable = |e: keyring_core::Error| KeyError::Unavailable(e.to_string());
         #[cfg(target_os = "linux")]
-        let store: Arc<CredentialStore> = zbus_secret_service_keyring_store::Store::new().map_err(unavailable)?;
+        let store: Arc<CredentialStore> =
+            zbus_secret_service_keyring_store::Store::new().map_err(unavailable)?;
         #[cfg(target_os = "macos")]
-        let store: Arc<CredentialStore> = apple_native_keyring_store::keychain::Store::new().map_err(unavailable)?;
+        let store: Arc<CredentialStore> =
+            apple_native_keyring_store::keychain::Store::new().map_err(unavailable)?;
         #[cfg(windows)]
-        let store: Arc<CredentialStore> = windows_native_keyring_store::Store::new().map_err(unavailable)?;
+        let store: Arc<CredentialStore> =
+            windows_native_keyring_store::Store::new().map_err(unavailable)?;
         #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
         let store: Arc<CredentialStore> = {
             let _ = unavailable;
-            return Err(KeyError::Unavailable("no keychain store is known for this OS".into()));
+            return Err(KeyError::Unavailable(
+                "no keychain store is known for this OS".into(),
+            ));
         };
         Ok(Keychain { store })
     }
 
     fn entry(&self, address: &str) -> Result<Entry, KeyError> {
-        Entry::new_in_store(&self.store, KEYCHAIN_SERVICE, &address.to_ascii_lowercase())
-            .map_err(|e| KeyError::Keychain { address: address.into(), message: e.to_string() })
+        Entry::new_in_store(&self.store, KEYCHAIN_SERVICE, &address.to_ascii_lowercase()).map_err(
+            |e| KeyError::Keychain {
+                address: address.into(),
+                message: e.to_string(),
+            },
+        )
     }
 
     pub fn save(&self, key: &NodeKey) -> Result<(), KeyError> {
         self.entry(&key.address)?
             .set_password(key.private_key.expose())
-            .map_err(|e| KeyError::Keychain { address: key.address.clone(), message: e.to_string() })
+            .map_err(|e| KeyError::Keychain {
+                address: key.address.clone(),
+                message: e.to_string(),
+            })
     }
 
     pub fn load(&self, address: &str) -> Result<NodeKey, KeyError> {
@@ -148,13 +165,19 @@ impl Keychain {
                 if !key.address.eq_ignore_ascii_case(address) {
                     return Err(KeyError::Keychain {
                         address: address.into(),
-                        message: format!("the stored key belongs to {}, not to this node", key.address),
+                        message: format!(
+                            "the stored key belongs to {}, not to this node",
+                            key.address
+                        ),
                     });
                 }
                 Ok(key)
             }
             Err(keyring_core::Error::NoEntry) => Err(KeyError::Missing(address.into())),
-            Err(e) => Err(KeyError::Keychain { address: address.into(), message: e.to_string() }),
+            Err(e) => Err(KeyError::Keychain {
+                address: address.into(),
+                message: e.to_string(),
+            }),
         }
     }
 
@@ -162,14 +185,20 @@ impl Keychain {
     pub fn save_secret(&self, name: &str, secret: &Secret) -> Result<(), KeyError> {
         self.entry(name)?
             .set_password(secret.expose())
-            .map_err(|e| KeyError::Keychain { address: name.into(), message: e.to_string() })
+            .map_err(|e| KeyError::Keychain {
+                address: name.into(),
+                message: e.to_string(),
+            })
     }
 
     pub fn load_secret(&self, name: &str) -> Result<Secret, KeyError> {
         match self.entry(name)?.get_password() {
             Ok(s) => Ok(Secret::new(s)),
             Err(keyring_core::Error::NoEntry) => Err(KeyError::Missing(name.into())),
-            Err(e) => Err(KeyError::Keychain { address: name.into(), message: e.to_string() }),
+            Err(e) => Err(KeyError::Keychain {
+                address: name.into(),
+                message: e.to_string(),
+            }),
         }
     }
 
@@ -177,7 +206,10 @@ impl Keychain {
     pub fn delete(&self, address: &str) -> Result<(), KeyError> {
         match self.entry(address)?.delete_credential() {
             Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
-            Err(e) => Err(KeyError::Keychain { address: address.into(), message: e.to_string() }),
+            Err(e) => Err(KeyError::Keychain {
+                address: address.into(),
+                message: e.to_string(),
+            }),
         }
     }
 }
@@ -198,10 +230,22 @@ mod tests {
 
     #[test]
     fn bad_private_keys() {
-        assert!(matches!(NodeKey::from_private_hex("0x1234"), Err(KeyError::BadPrivateKey)));
-        assert!(matches!(NodeKey::from_private_hex(&format!("0x{}", "zz".repeat(32))), Err(KeyError::BadPrivateKey)));
-        assert!(matches!(NodeKey::from_private_hex(&format!("0x{:064x}", 0)), Err(KeyError::InvalidScalar)));
-        assert!(matches!(NodeKey::from_private_hex(&format!("0x{}", "ff".repeat(32))), Err(KeyError::InvalidScalar)));
+        assert!(matches!(
+            NodeKey::from_private_hex("0x1234"),
+            Err(KeyError::BadPrivateKey)
+        ));
+        assert!(matches!(
+            NodeKey::from_private_hex(&format!("0x{}", "zz".repeat(32))),
+            Err(KeyError::BadPrivateKey)
+        ));
+        assert!(matches!(
+            NodeKey::from_private_hex(&format!("0x{:064x}", 0)),
+            Err(KeyError::InvalidScalar)
+        ));
+        assert!(matches!(
+            NodeKey::from_private_hex(&format!("0x{}", "ff".repeat(32))),
+            Err(KeyError::InvalidScalar)
+        ));
     }
 
     #[test]
@@ -209,7 +253,10 @@ mod tests {
         let a = NodeKey::generate().unwrap();
         let b = NodeKey::generate().unwrap();
         assert_ne!(a.address, b.address);
-        assert_eq!(NodeKey::from_private_hex(a.private_key.expose()).unwrap(), a);
+        assert_eq!(
+            NodeKey::from_private_hex(a.private_key.expose()).unwrap(),
+            a
+        );
         assert!(crate::leaderboard::is_address(&a.address));
     }
 
@@ -227,7 +274,11 @@ mod tests {
         let k = NodeKey::generate().unwrap();
         assert!(matches!(kc.load(&k.address), Err(KeyError::Missing(_))));
         kc.save(&k).unwrap();
-        assert_eq!(kc.load(&k.address.to_uppercase().replace("0X", "0x")).unwrap(), k);
+        assert_eq!(
+            kc.load(&k.address.to_uppercase().replace("0X", "0x"))
+                .unwrap(),
+            k
+        );
         kc.delete(&k.address).unwrap();
         assert!(matches!(kc.load(&k.address), Err(KeyError::Missing(_))));
     }

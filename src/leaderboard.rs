@@ -98,7 +98,11 @@ pub enum LeaderboardError {
     #[error("the leaderboard has a wrong value at `{path}`: {message}")]
     Field { path: String, message: String },
     #[error("the leaderboard lists node {node} twice (at `nodes[{first}]` and `nodes[{second}]`); remove the duplicate")]
-    Duplicate { node: String, first: usize, second: usize },
+    Duplicate {
+        node: String,
+        first: usize,
+        second: usize,
+    },
     #[error("the leaderboard has no nodes")]
     Empty,
     #[error("this document is not a leaderboard this app knows: {0}")]
@@ -106,7 +110,10 @@ pub enum LeaderboardError {
 }
 
 fn field_err(path: impl Into<String>, message: impl Into<String>) -> LeaderboardError {
-    LeaderboardError::Field { path: path.into(), message: message.into() }
+    LeaderboardError::Field {
+        path: path.into(),
+        message: message.into(),
+    }
 }
 
 /// `0x` followed by 40 hex digits.
@@ -116,7 +123,8 @@ pub fn is_address(s: &str) -> bool {
 
 /// Parse any supported leaderboard document (normalised or dashboard).
 pub fn parse_any(text: &str) -> Result<Leaderboard, LeaderboardError> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| LeaderboardError::Json(e.to_string()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| LeaderboardError::Json(e.to_string()))?;
     match &value {
         serde_json::Value::Object(o) if o.contains_key("nodes") => parse_normalised_value(value),
         serde_json::Value::Array(_) => dashboard::adapt(value),
@@ -128,7 +136,8 @@ pub fn parse_any(text: &str) -> Result<Leaderboard, LeaderboardError> {
 
 /// Parse the normalised format strictly.
 pub fn parse_normalised(text: &str) -> Result<Leaderboard, LeaderboardError> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| LeaderboardError::Json(e.to_string()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| LeaderboardError::Json(e.to_string()))?;
     parse_normalised_value(value)
 }
 
@@ -140,7 +149,10 @@ fn parse_normalised_value(value: serde_json::Value) -> Result<Leaderboard, Leade
     for (i, n) in lb.nodes.iter().enumerate() {
         let at = format!("nodes[{i}]");
         if n.score.is_none() && n.metrics.is_none() {
-            return Err(field_err(at, "has neither `score` nor `metrics`; give one of them"));
+            return Err(field_err(
+                at,
+                "has neither `score` nor `metrics`; give one of them",
+            ));
         }
         if let Some(m) = &n.metrics {
             require_all_metrics(m, &format!("{at}.metrics"))?;
@@ -165,8 +177,16 @@ fn require_all_metrics(m: &Metrics, at: &str) -> Result<(), LeaderboardError> {
     if let Some((name, _)) = top.iter().find(|(_, present)| !present) {
         return Err(missing(name));
     }
-    let sq = m.state_quality.as_ref().ok_or_else(|| missing("state_quality"))?;
-    for (name, v) in [("create", sq.create), ("prepare", sq.prepare), ("precommit", sq.precommit), ("commit", sq.commit)] {
+    let sq = m
+        .state_quality
+        .as_ref()
+        .ok_or_else(|| missing("state_quality"))?;
+    for (name, v) in [
+        ("create", sq.create),
+        ("prepare", sq.prepare),
+        ("precommit", sq.precommit),
+        ("commit", sq.commit),
+    ] {
         if v.is_none() {
             return Err(missing(&format!("state_quality.{name}")));
         }
@@ -192,14 +212,21 @@ pub fn validate(lb: &Leaderboard) -> Result<(), LeaderboardError> {
         }
         if let Some(s) = n.score {
             if !s.is_finite() || s < 0.0 {
-                return Err(field_err(format!("{at}.score"), format!("{s} must be a number ≥ 0")));
+                return Err(field_err(
+                    format!("{at}.score"),
+                    format!("{s} must be a number ≥ 0"),
+                ));
             }
         }
         if let Some(m) = &n.metrics {
             validate_metrics(m, &format!("{at}.metrics"))?;
         }
         if let Some(first) = seen.insert(n.node.to_ascii_lowercase(), i) {
-            return Err(LeaderboardError::Duplicate { node: n.node.clone(), first, second: i });
+            return Err(LeaderboardError::Duplicate {
+                node: n.node.clone(),
+                first,
+                second: i,
+            });
         }
     }
     Ok(())
@@ -208,17 +235,19 @@ pub fn validate(lb: &Leaderboard) -> Result<(), LeaderboardError> {
 fn validate_metrics(m: &Metrics, at: &str) -> Result<(), LeaderboardError> {
     let fraction = |name: &str, v: Option<f64>| -> Result<(), LeaderboardError> {
         match v {
-            Some(x) if !(x.is_finite() && (0.0..=1.0).contains(&x)) => {
-                Err(field_err(format!("{at}.{name}"), format!("{x} must be a fraction between 0 and 1")))
-            }
+            Some(x) if !(x.is_finite() && (0.0..=1.0).contains(&x)) => Err(field_err(
+                format!("{at}.{name}"),
+                format!("{x} must be a fraction between 0 and 1"),
+            )),
             _ => Ok(()),
         }
     };
     let non_negative = |name: &str, v: Option<f64>| -> Result<(), LeaderboardError> {
         match v {
-            Some(x) if !(x.is_finite() && x >= 0.0) => {
-                Err(field_err(format!("{at}.{name}"), format!("{x} must be a number ≥ 0")))
-            }
+            Some(x) if !(x.is_finite() && x >= 0.0) => Err(field_err(
+                format!("{at}.{name}"),
+                format!("{x} must be a number ≥ 0"),
+            )),
             _ => Ok(()),
         }
     };
@@ -310,7 +339,12 @@ pub mod dashboard {
                     task_accuracy: rate(r.correctness_point, r.commit_counter),
                     ..Metrics::default()
                 };
-                nodes.push(LeaderboardNode { node: r.miner, operator: op.miner.clone(), score: None, metrics: Some(metrics) });
+                nodes.push(LeaderboardNode {
+                    node: r.miner,
+                    operator: op.miner.clone(),
+                    score: None,
+                    metrics: Some(metrics),
+                });
             }
         }
         let lb = Leaderboard { nodes };
@@ -344,19 +378,46 @@ mod tests {
         let lb = parse_any(&text).unwrap();
         assert_eq!(lb.nodes.len(), 2);
         assert_eq!(lb.nodes[0].score, Some(93.5));
-        assert_eq!(lb.nodes[1].metrics.as_ref().unwrap().state_quality.as_ref().unwrap().precommit, Some(0.97));
+        assert_eq!(
+            lb.nodes[1]
+                .metrics
+                .as_ref()
+                .unwrap()
+                .state_quality
+                .as_ref()
+                .unwrap()
+                .precommit,
+            Some(0.97)
+        );
     }
 
     #[test]
     fn errors_name_the_entry_and_field() {
         let cases = [
-            (format!(r#"{{"nodes": [{{"node": "{A}", "operator": "{OP}", "score": "high"}}]}}"#), "nodes[0].score"),
-            (format!(r#"{{"nodes": [{{"node": "{A}", "operator": "{OP}", "score": -3}}]}}"#), "nodes[0].score"),
-            (format!(r#"{{"nodes": [{{"node": "{A}", "score": 3}}]}}"#), "operator"),
-            (format!(r#"{{"nodes": [{{"node": "0xnothex", "operator": "{OP}", "score": 3}}]}}"#), "nodes[0].node"),
-            (format!(r#"{{"nodes": [{{"node": "{A}", "operator": "{OP}"}}]}}"#), "neither"),
             (
-                format!(r#"{{"nodes": [{{"node": "{A}", "operator": "{OP}", "metrics": {{"uptime": 1}}}}]}}"#),
+                format!(r#"{{"nodes": [{{"node": "{A}", "operator": "{OP}", "score": "high"}}]}}"#),
+                "nodes[0].score",
+            ),
+            (
+                format!(r#"{{"nodes": [{{"node": "{A}", "operator": "{OP}", "score": -3}}]}}"#),
+                "nodes[0].score",
+            ),
+            (
+                format!(r#"{{"nodes": [{{"node": "{A}", "score": 3}}]}}"#),
+                "operator",
+            ),
+            (
+                format!(r#"{{"nodes": [{{"node": "0xnothex", "operator": "{OP}", "score": 3}}]}}"#),
+                "nodes[0].node",
+            ),
+            (
+                format!(r#"{{"nodes": [{{"node": "{A}", "operator": "{OP}"}}]}}"#),
+                "neither",
+            ),
+            (
+                format!(
+                    r#"{{"nodes": [{{"node": "{A}", "operator": "{OP}", "metrics": {{"uptime": 1}}}}]}}"#
+                ),
                 "nodes[0].metrics.responsiveness",
             ),
             (
@@ -367,7 +428,10 @@ mod tests {
                 "nodes[0].metrics.uptime",
             ),
             (
-                format!(r#"{{"nodes": [{{"node": "{A}", "operator": "{OP}", "score": 1}}, {{"node": "{}", "operator": "{OP}", "score": 2}}]}}"#, A.to_uppercase().replace("0X", "0x")),
+                format!(
+                    r#"{{"nodes": [{{"node": "{A}", "operator": "{OP}", "score": 1}}, {{"node": "{}", "operator": "{OP}", "score": 2}}]}}"#,
+                    A.to_uppercase().replace("0X", "0x")
+                ),
                 "twice",
             ),
             (r#"{"nodes": []}"#.to_string(), "no nodes"),
@@ -376,7 +440,10 @@ mod tests {
         ];
         for (text, expect) in cases {
             let err = parse_any(&text).unwrap_err().to_string();
-            assert!(err.contains(expect), "{text}\n→ {err}\n(expected to mention {expect})");
+            assert!(
+                err.contains(expect),
+                "{text}\n→ {err}\n(expected to mention {expect})"
+            );
         }
     }
 
@@ -395,17 +462,32 @@ mod tests {
         assert_eq!(lb.nodes[0].operator, OP);
         let m = lb.nodes[0].metrics.as_ref().unwrap();
         let sq = m.state_quality.as_ref().unwrap();
-        assert_eq!((sq.create, sq.prepare, sq.precommit, sq.commit), (Some(0.9), Some(1.0), Some(0.75), Some(0.5)));
+        assert_eq!(
+            (sq.create, sq.prepare, sq.precommit, sq.commit),
+            (Some(0.9), Some(1.0), Some(0.75), Some(0.5))
+        );
         assert_eq!(m.tasks_completed, Some(2.0));
         assert_eq!(m.task_accuracy, Some(0.25));
         assert_eq!(m.uptime, None);
         // A state never assigned has no rate (not 0 %).
-        assert_eq!(lb.nodes[1].metrics.as_ref().unwrap().state_quality.as_ref().unwrap().create, None);
+        assert_eq!(
+            lb.nodes[1]
+                .metrics
+                .as_ref()
+                .unwrap()
+                .state_quality
+                .as_ref()
+                .unwrap()
+                .create,
+            None
+        );
     }
 
     #[test]
     fn per_node_dashboard_list_is_explained() {
-        let err = parse_any(&format!(r#"[{{"miner": "{A}", "createPoint": 1}}]"#)).unwrap_err().to_string();
+        let err = parse_any(&format!(r#"[{{"miner": "{A}", "createPoint": 1}}]"#))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("leaderboard-by-address"), "{err}");
     }
 }

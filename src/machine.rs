@@ -48,11 +48,20 @@ impl Machine {
     pub fn open(data_dir: Option<PathBuf>, network: Option<&Path>) -> Result<Machine, UserError> {
         let dir = crate::paths::data_dir(data_dir).map_err(UserError::new)?;
         let store = Store::open(&dir).map_err(UserError::new)?;
-        let from_env = std::env::var_os(NETWORK_ENV).filter(|v| !v.is_empty()).map(PathBuf::from);
-        let profile = NetworkProfile::load(network.or(from_env.as_deref())).map_err(UserError::new)?;
-        let home = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf()).unwrap_or_else(|| PathBuf::from("."));
-        let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_default();
-        let mut runner = SystemRunner { path: std::env::var_os(PATH_ENV) };
+        let from_env = std::env::var_os(NETWORK_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from);
+        let profile =
+            NetworkProfile::load(network.or(from_env.as_deref())).map_err(UserError::new)?;
+        let home = directories::BaseDirs::new()
+            .map(|b| b.home_dir().to_path_buf())
+            .unwrap_or_else(|| PathBuf::from("."));
+        let user = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_default();
+        let mut runner = SystemRunner {
+            path: std::env::var_os(PATH_ENV),
+        };
         let backend = match std::env::var(BACKEND_ENV).as_deref() {
             Ok("os") => Backend::OsService,
             Ok("supervisor" | "unmanaged") => Backend::Supervisor,
@@ -72,17 +81,33 @@ impl Machine {
     }
 
     pub fn target(&self) -> Target<'_> {
-        Target { os: Os::current(), layout: &self.layout, profile: &self.profile, home: &self.home, user: &self.user, uid: self.uid }
+        Target {
+            os: Os::current(),
+            layout: &self.layout,
+            profile: &self.profile,
+            home: &self.home,
+            user: &self.user,
+            uid: self.uid,
+        }
     }
 
     /// The install context (needs the keychain).
     pub fn context(&self) -> Result<Context<'_>, UserError> {
         let keychain = self.keychain.as_ref().map_err(Clone::clone)?;
-        Ok(Context { layout: &self.layout, store: &self.store, keychain, profile: &self.profile, target: self.target(), backend: self.backend })
+        Ok(Context {
+            layout: &self.layout,
+            store: &self.store,
+            keychain,
+            profile: &self.profile,
+            target: self.target(),
+            backend: self.backend,
+        })
     }
 
     pub fn cores(&self) -> u32 {
-        std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(1)
+        std::thread::available_parallelism()
+            .map(|n| n.get() as u32)
+            .unwrap_or(1)
     }
 }
 
@@ -131,9 +156,19 @@ impl Machine {
     }
 
     pub fn doctor(&mut self, time_url: Option<&str>) -> DoctorReport {
-        let url = time_url.map(str::to_string).unwrap_or_else(|| self.profile.dashboard_url.clone());
-        let facts = crate::doctor::gather(&mut self.runner, &self.layout.root, &self.profile, Some(&url));
-        DoctorReport { checks: crate::doctor::evaluate(&facts), affordable_nodes: crate::doctor::affordable_nodes(&facts) }
+        let url = time_url
+            .map(str::to_string)
+            .unwrap_or_else(|| self.profile.dashboard_url.clone());
+        let facts = crate::doctor::gather(
+            &mut self.runner,
+            &self.layout.root,
+            &self.profile,
+            Some(&url),
+        );
+        DoctorReport {
+            checks: crate::doctor::evaluate(&facts),
+            affordable_nodes: crate::doctor::affordable_nodes(&facts),
+        }
     }
 
     /// Run the automatic fix of a doctor check (the caller has the user's consent).
@@ -146,9 +181,17 @@ impl Machine {
 
     /// Start every node through the service manager.
     pub fn start_nodes(&mut self) -> Result<StartReport, UserError> {
-        let nodes: Vec<crate::nodes::NodeSpec> = self.store.nodes().map_err(UserError::new)?.into_iter().map(|r| r.spec).collect();
+        let nodes: Vec<crate::nodes::NodeSpec> = self
+            .store
+            .nodes()
+            .map_err(UserError::new)?
+            .into_iter()
+            .map(|r| r.spec)
+            .collect();
         if nodes.is_empty() {
-            return Err(UserError::new("there are no nodes to start yet; create them first"));
+            return Err(UserError::new(
+                "there are no nodes to start yet; create them first",
+            ));
         }
         if self.backend == Backend::Supervisor {
             return Err(UserError::new(
@@ -158,6 +201,9 @@ impl Machine {
         let plan = crate::install::plan::start_plan(&self.target(), &nodes);
         let mut runner = self.runner.clone();
         let report = crate::install::exec::apply(&plan, &mut runner).map_err(UserError::new)?;
-        Ok(StartReport { started: nodes.iter().map(|n| n.id).collect(), warnings: report.warnings })
+        Ok(StartReport {
+            started: nodes.iter().map(|n| n.id).collect(),
+            warnings: report.warnings,
+        })
     }
 }

@@ -15,7 +15,11 @@ use rust_decimal::Decimal;
 mod cli;
 
 #[derive(Parser)]
-#[command(name = "cortensor-manager", version, about = "Run and watch Cortensor nodes; project contest rewards and rank")]
+#[command(
+    name = "cortensor-manager",
+    version,
+    about = "Run and watch Cortensor nodes; project contest rewards and rank"
+)]
 struct Cli {
     /// Where the app keeps its data (default: the OS data folder).
     #[arg(long, global = true, env = cortensor_manager::paths::DATA_DIR_ENV)]
@@ -235,34 +239,106 @@ fn main() -> ExitCode {
 }
 
 pub(crate) fn print_json<T: serde::Serialize>(v: &T) -> Result<(), UserError> {
-    println!("{}", serde_json::to_string_pretty(v).map_err(UserError::new)?);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).map_err(UserError::new)?
+    );
     Ok(())
 }
 
 fn run(cli: Cli) -> Result<(), UserError> {
     let data_dir = cli.data_dir.clone();
     match cli.command {
-        Command::Doctor { time_url, fix, yes, json } => cli::doctor(data_dir, time_url, fix, yes, json),
+        Command::Doctor {
+            time_url,
+            fix,
+            yes,
+            json,
+        } => cli::doctor(data_dir, time_url, fix, yes, json),
         Command::Install { source, yes, json } => cli::install(data_dir, &source, yes, json),
-        Command::Update { source, window, json } => cli::update(data_dir, &source, window, json),
-        Command::Uninstall { export_keys, delete_keys, yes, json } => cli::uninstall(data_dir, export_keys, delete_keys, yes, json),
-        Command::Node { command: NodeCommand::Add { count, json } } => cli::node_add(data_dir, count, json),
-        Command::Node { command: NodeCommand::List { json } } => cli::node_list(data_dir, json),
-        Command::Node { command: NodeCommand::Register { id, json } } => cli::node_register(data_dir, id, json),
-        Command::Keys { command: KeysCommand::Export { out } } => cli::keys_export(data_dir, &out),
+        Command::Update {
+            source,
+            window,
+            json,
+        } => cli::update(data_dir, &source, window, json),
+        Command::Uninstall {
+            export_keys,
+            delete_keys,
+            yes,
+            json,
+        } => cli::uninstall(data_dir, export_keys, delete_keys, yes, json),
+        Command::Node {
+            command: NodeCommand::Add { count, json },
+        } => cli::node_add(data_dir, count, json),
+        Command::Node {
+            command: NodeCommand::List { json },
+        } => cli::node_list(data_dir, json),
+        Command::Node {
+            command: NodeCommand::Register { id, json },
+        } => cli::node_register(data_dir, id, json),
+        Command::Keys {
+            command: KeysCommand::Export { out },
+        } => cli::keys_export(data_dir, &out),
         Command::Adopt { env_file, json } => cli::adopt(data_dir, env_file, json),
         Command::Diagnostics { what } => cli::diagnostics(data_dir, &what),
-        Command::Daemon { log_max_bytes, stop_timeout, stagger_ms, metrics_port, stable_after } => {
-            cli::daemon(data_dir, log_max_bytes, stop_timeout, stagger_ms, metrics_port, stable_after)
-        }
-        Command::Node { command: NodeCommand::Start { which } } => cli::control(data_dir, &which, cortensor_manager::runtime::control::Action::Start),
-        Command::Node { command: NodeCommand::Stop { which } } => cli::control(data_dir, &which, cortensor_manager::runtime::control::Action::Stop),
-        Command::Node { command: NodeCommand::Restart { which } } => cli::control(data_dir, &which, cortensor_manager::runtime::control::Action::Restart),
-        Command::Node { command: NodeCommand::Status { json, watch } } => cli::status(data_dir, json, watch),
-        Command::Node { command: NodeCommand::Logs { id, follow, lines } } => cli::logs(data_dir, id, follow, lines),
-        Command::Rewards { nodes, role_bonus, months, bonus_cap, rank_rewards, rules, json } => {
+        Command::Daemon {
+            log_max_bytes,
+            stop_timeout,
+            stagger_ms,
+            metrics_port,
+            stable_after,
+        } => cli::daemon(
+            data_dir,
+            log_max_bytes,
+            stop_timeout,
+            stagger_ms,
+            metrics_port,
+            stable_after,
+        ),
+        Command::Node {
+            command: NodeCommand::Start { which },
+        } => cli::control(
+            data_dir,
+            &which,
+            cortensor_manager::runtime::control::Action::Start,
+        ),
+        Command::Node {
+            command: NodeCommand::Stop { which },
+        } => cli::control(
+            data_dir,
+            &which,
+            cortensor_manager::runtime::control::Action::Stop,
+        ),
+        Command::Node {
+            command: NodeCommand::Restart { which },
+        } => cli::control(
+            data_dir,
+            &which,
+            cortensor_manager::runtime::control::Action::Restart,
+        ),
+        Command::Node {
+            command: NodeCommand::Status { json, watch },
+        } => cli::status(data_dir, json, watch),
+        Command::Node {
+            command: NodeCommand::Logs { id, follow, lines },
+        } => cli::logs(data_dir, id, follow, lines),
+        Command::Rewards {
+            nodes,
+            role_bonus,
+            months,
+            bonus_cap,
+            rank_rewards,
+            rules,
+            json,
+        } => {
             let rules = api::load_rules(rules.as_deref())?;
-            let input = RewardsInput { nodes, role_bonus_pct: role_bonus, months, bonus_cap_pct: bonus_cap, rank_rewards };
+            let input = RewardsInput {
+                nodes,
+                role_bonus_pct: role_bonus,
+                months,
+                bonus_cap_pct: bonus_cap,
+                rank_rewards,
+            };
             let b = api::compute_rewards(&input, &rules)?;
             for w in &b.warnings {
                 eprintln!("warning: {w}");
@@ -281,14 +357,32 @@ fn run(cli: Cli) -> Result<(), UserError> {
             }
             Ok(())
         }
-        Command::Rank { leaderboard, operator, what_if, nodes, rules, timeout, json } => {
+        Command::Rank {
+            leaderboard,
+            operator,
+            what_if,
+            nodes,
+            rules,
+            timeout,
+            json,
+        } => {
             let rules = api::load_rules(rules.as_deref())?;
             if !(timeout.is_finite() && timeout > 0.0) {
-                return Err(UserError::new(format!("--timeout must be a number of seconds above 0 (got {timeout})")));
+                return Err(UserError::new(format!(
+                    "--timeout must be a number of seconds above 0 (got {timeout})"
+                )));
             }
             let store = api::open_store(cli.data_dir)?;
-            let opts = FetchOptions { timeout: Duration::from_secs_f64(timeout), ..FetchOptions::default() };
-            let req = RankRequest { leaderboard, operator, what_ifs: what_if, local_nodes: nodes };
+            let opts = FetchOptions {
+                timeout: Duration::from_secs_f64(timeout),
+                ..FetchOptions::default()
+            };
+            let req = RankRequest {
+                leaderboard,
+                operator,
+                what_ifs: what_if,
+                local_nodes: nodes,
+            };
             let r = api::project_rank(&req, &rules, Some(&store), &opts)?;
             if let Some(w) = &r.source.warning {
                 eprintln!("warning: {w}");
@@ -302,15 +396,28 @@ fn run(cli: Cli) -> Result<(), UserError> {
             } else {
                 String::new()
             };
-            println!("Leaderboard: {} ({} nodes{age})", r.source.location, p.table.len());
-            println!("Operator {}: rank rewards ${:.2}", p.operator, p.rank_rewards);
+            println!(
+                "Leaderboard: {} ({} nodes{age})",
+                r.source.location,
+                p.table.len()
+            );
+            println!(
+                "Operator {}: rank rewards ${:.2}",
+                p.operator, p.rank_rewards
+            );
             for n in &p.nodes {
                 let rank = n.rank.map_or("unranked".to_string(), |r| format!("#{r}"));
                 let score = n.score.map_or("-".to_string(), |s| format!("{s:.2}"));
-                println!("  {}  {:>9}  score {:>7}  ${:.2}", n.node, rank, score, n.reward);
+                println!(
+                    "  {}  {:>9}  score {:>7}  ${:.2}",
+                    n.node, rank, score, n.reward
+                );
             }
             if !p.vacant_spots.is_empty() {
-                println!("{} rewarded spots stay vacant under the per-operator limits.", p.vacant_spots.len());
+                println!(
+                    "{} rewarded spots stay vacant under the per-operator limits.",
+                    p.vacant_spots.len()
+                );
             }
             Ok(())
         }
@@ -320,14 +427,28 @@ fn run(cli: Cli) -> Result<(), UserError> {
                 return print_json(&rules);
             }
             println!("{} (format {})", rules.name, rules.format_version);
-            println!("  base: ${}/node/month; up to {} nodes per participant", rules.rewards.base_per_node_month, rules.rewards.max_nodes_per_operator);
+            println!(
+                "  base: ${}/node/month; up to {} nodes per participant",
+                rules.rewards.base_per_node_month, rules.rewards.max_nodes_per_operator
+            );
             for s in &rules.rewards.multi_node {
-                println!("  multi-node bonus: {}% at {}+ nodes (once per contest)", s.bonus_pct, s.min_nodes);
+                println!(
+                    "  multi-node bonus: {}% at {}+ nodes (once per contest)",
+                    s.bonus_pct, s.min_nodes
+                );
             }
-            println!("  bonus cap: {}% of base by default", rules.rewards.bonus_cap_default_pct);
+            println!(
+                "  bonus cap: {}% of base by default",
+                rules.rewards.bonus_cap_default_pct
+            );
             for t in &rules.rank.tiers {
-                let max = t.max_per_operator.map_or("unlimited".to_string(), |m| m.to_string());
-                println!("  ranks {:>3}–{:<3} ${:>6} each, {} spot(s) per operator", t.from, t.to, t.reward, max);
+                let max = t
+                    .max_per_operator
+                    .map_or("unlimited".to_string(), |m| m.to_string());
+                println!(
+                    "  ranks {:>3}–{:<3} ${:>6} each, {} spot(s) per operator",
+                    t.from, t.to, t.reward, max
+                );
             }
             Ok(())
         }

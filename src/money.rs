@@ -15,7 +15,11 @@ pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error>
 
 /// Parse a user-typed amount or percentage ("72.6", "10", "$35").
 pub fn parse(text: &str) -> Result<Decimal, String> {
-    let t = text.trim().trim_start_matches('$').trim_end_matches('%').trim();
+    let t = text
+        .trim()
+        .trim_start_matches('$')
+        .trim_end_matches('%')
+        .trim();
     Decimal::from_str(t).map_err(|_| format!("'{text}' is not a number"))
 }
 
@@ -29,9 +33,13 @@ pub mod strict {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
-        let s = String::deserialize(d)
-            .map_err(|e| serde::de::Error::custom(format!("{e}; write amounts and percentages as strings, e.g. \"20.00\"")))?;
-        Decimal::from_str(s.trim()).map_err(|_| serde::de::Error::custom(format!("'{s}' is not a decimal number")))
+        let s = String::deserialize(d).map_err(|e| {
+            serde::de::Error::custom(format!(
+                "{e}; write amounts and percentages as strings, e.g. \"20.00\""
+            ))
+        })?;
+        Decimal::from_str(s.trim())
+            .map_err(|_| serde::de::Error::custom(format!("'{s}' is not a decimal number")))
     }
 }
 
@@ -44,10 +52,16 @@ pub mod strict_vec {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Decimal>, D::Error> {
-        let v = Vec::<String>::deserialize(d)
-            .map_err(|e| serde::de::Error::custom(format!("{e}; write percentages as strings, e.g. [\"0\", \"5\"]")))?;
+        let v = Vec::<String>::deserialize(d).map_err(|e| {
+            serde::de::Error::custom(format!(
+                "{e}; write percentages as strings, e.g. [\"0\", \"5\"]"
+            ))
+        })?;
         v.iter()
-            .map(|s| Decimal::from_str(s.trim()).map_err(|_| serde::de::Error::custom(format!("'{s}' is not a decimal number"))))
+            .map(|s| {
+                Decimal::from_str(s.trim())
+                    .map_err(|_| serde::de::Error::custom(format!("'{s}' is not a decimal number")))
+            })
             .collect()
     }
 }

@@ -47,31 +47,45 @@ pub struct Ports {
 #[derive(Debug, thiserror::Error)]
 pub enum NetworkError {
     #[error("cannot read the network profile {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("the network profile {origin} is not valid: {message}")]
     Invalid { origin: String, message: String },
 }
 
 impl NetworkProfile {
     pub fn testnet() -> NetworkProfile {
-        NetworkProfile::parse(TESTNET_TOML, "networks/testnet.toml (embedded)").expect("the embedded profile is tested")
+        NetworkProfile::parse(TESTNET_TOML, "networks/testnet.toml (embedded)")
+            .expect("the embedded profile is tested")
     }
 
     pub fn load(path: Option<&Path>) -> Result<NetworkProfile, NetworkError> {
         match path {
             None => Ok(NetworkProfile::testnet()),
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|source| NetworkError::Read { path: p.display().to_string(), source })?;
+                let text = std::fs::read_to_string(p).map_err(|source| NetworkError::Read {
+                    path: p.display().to_string(),
+                    source,
+                })?;
                 NetworkProfile::parse(&text, &p.display().to_string())
             }
         }
     }
 
     pub fn parse(text: &str, origin: &str) -> Result<NetworkProfile, NetworkError> {
-        let invalid = |message: String| NetworkError::Invalid { origin: origin.into(), message };
-        let p: NetworkProfile = toml::from_str(text).map_err(|e| invalid(e.to_string().trim().replace('\n', " ")))?;
+        let invalid = |message: String| NetworkError::Invalid {
+            origin: origin.into(),
+            message,
+        };
+        let p: NetworkProfile =
+            toml::from_str(text).map_err(|e| invalid(e.to_string().trim().replace('\n', " ")))?;
         if p.format_version != 1 {
-            return Err(invalid(format!("format_version {} is not supported", p.format_version)));
+            return Err(invalid(format!(
+                "format_version {} is not supported",
+                p.format_version
+            )));
         }
         if p.ports.stride == 0 {
             return Err(invalid("ports.stride must be at least 1".into()));
@@ -80,7 +94,11 @@ impl NetworkProfile {
             return Err(invalid("role must be one word such as minerv4".into()));
         }
         for k in p.env.keys() {
-            if k.is_empty() || !k.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') {
+            if k.is_empty()
+                || !k
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            {
                 return Err(invalid(format!("env key '{k}' must be UPPER_SNAKE_CASE")));
             }
         }
@@ -101,11 +119,17 @@ mod tests {
 
     #[test]
     fn bad_profiles_are_explained() {
-        let err = NetworkProfile::parse(&TESTNET_TOML.replace("stride = 10", "stride = 0"), "t").unwrap_err().to_string();
+        let err = NetworkProfile::parse(&TESTNET_TOML.replace("stride = 10", "stride = 0"), "t")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("stride"), "{err}");
-        let err = NetworkProfile::parse(&TESTNET_TOML.replace("CHAINID =", "chain-id ="), "t").unwrap_err().to_string();
+        let err = NetworkProfile::parse(&TESTNET_TOML.replace("CHAINID =", "chain-id ="), "t")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("UPPER_SNAKE_CASE"), "{err}");
-        let err = NetworkProfile::parse("name = 1", "t").unwrap_err().to_string();
+        let err = NetworkProfile::parse("name = 1", "t")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("not valid"), "{err}");
     }
 }

@@ -30,10 +30,16 @@ pub struct Layout {
 impl Layout {
     /// The layout on this machine.
     pub fn new(root: impl Into<PathBuf>) -> Layout {
-        Layout { root: root.into(), os: Os::current() }
+        Layout {
+            root: root.into(),
+            os: Os::current(),
+        }
     }
     pub fn for_os(root: impl Into<PathBuf>, os: Os) -> Layout {
-        Layout { root: root.into(), os }
+        Layout {
+            root: root.into(),
+            os,
+        }
     }
     fn join(&self, parts: &[&str]) -> PathBuf {
         if self.os == Os::Windows {
@@ -50,7 +56,11 @@ impl Layout {
         }
     }
     fn exe(&self, name: &str) -> String {
-        if self.os == Os::Windows { format!("{name}.exe") } else { name.to_string() }
+        if self.os == Os::Windows {
+            format!("{name}.exe")
+        } else {
+            name.to_string()
+        }
     }
     pub fn bin_dir(&self) -> PathBuf {
         self.join(&["bin"])
@@ -135,7 +145,11 @@ pub fn allocate(
         return Err(NodesError::Zero(MAX_NODES));
     }
     if have + count > MAX_NODES {
-        return Err(NodesError::TooMany { max: MAX_NODES, have, asked: count });
+        return Err(NodesError::TooMany {
+            max: MAX_NODES,
+            have,
+            asked: count,
+        });
     }
     let mut taken: HashSet<u16> = existing.iter().flat_map(NodeSpec::ports).collect();
     let mut next_id = existing.iter().map(|n| n.id).max().unwrap_or(0) + 1;
@@ -151,11 +165,22 @@ pub fn allocate(
             let offset = u32::from(p.stride) * slot;
             slot += 1;
             let at = |base: u16| u16::try_from(u32::from(base) + offset).ok();
-            let (Some(llm), Some(worker), Some(gateway)) = (at(p.llm), at(p.llm_worker_base), at(p.llm_gateway_worker_base)) else {
-                return Err(NodesError::NoPorts { id, base: p.llm, last: u16::MAX });
+            let (Some(llm), Some(worker), Some(gateway)) = (
+                at(p.llm),
+                at(p.llm_worker_base),
+                at(p.llm_gateway_worker_base),
+            ) else {
+                return Err(NodesError::NoPorts {
+                    id,
+                    base: p.llm,
+                    last: u16::MAX,
+                });
             };
             let ports = [llm, worker, gateway];
-            if ports.iter().all(|port| !taken.contains(port) && is_free(*port)) {
+            if ports
+                .iter()
+                .all(|port| !taken.contains(port) && is_free(*port))
+            {
                 taken.extend(ports);
                 break NodeSpec {
                     id,
@@ -170,7 +195,11 @@ pub fn allocate(
             tries += 1;
             if tries > 100 {
                 let last = u16::try_from(u32::from(p.llm) + offset).unwrap_or(u16::MAX);
-                return Err(NodesError::NoPorts { id, base: p.llm, last });
+                return Err(NodesError::NoPorts {
+                    id,
+                    base: p.llm,
+                    last,
+                });
             }
         };
         out.push(spec);
@@ -198,10 +227,16 @@ pub fn render_env(
         ("NODE_PUBLIC_KEY", spec.address.clone()),
         ("LLM_PORT", spec.llm_port.to_string()),
         ("LLM_WORKER_BASE_PORT", spec.worker_base_port.to_string()),
-        ("LLM_GATEWAY_WORKER_BASE_PORT", spec.gateway_base_port.to_string()),
+        (
+            "LLM_GATEWAY_WORKER_BASE_PORT",
+            spec.gateway_base_port.to_string(),
+        ),
         ("LLM_WORKER_CONTAINER_NAME_PREFIX", spec.container_prefix()),
         ("LLM_OPTION_CPU_THREADS", spec.cpu_threads.to_string()),
-        ("ENABLE_IPFS_SERVER", if spec.ipfs_server { "1" } else { "0" }.to_string()),
+        (
+            "ENABLE_IPFS_SERVER",
+            if spec.ipfs_server { "1" } else { "0" }.to_string(),
+        ),
     ];
     for (k, v) in own {
         env.insert(k.to_string(), v);
@@ -228,7 +263,12 @@ pub fn parse_env(text: &str) -> BTreeMap<String, String> {
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter_map(|l| l.strip_prefix("export ").unwrap_or(l).split_once('='))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().trim_matches(|c| c == '"' || c == '\'').to_string()))
+        .map(|(k, v)| {
+            (
+                k.trim().to_string(),
+                v.trim().trim_matches(|c| c == '"' || c == '\'').to_string(),
+            )
+        })
         .collect()
 }
 
@@ -256,14 +296,21 @@ mod tests {
         assert_eq!(specs[0].worker_base_port, 8090);
         assert_eq!(specs[1].gateway_base_port, 18908);
         assert!(specs[0].ipfs_server && !specs[1].ipfs_server && !specs[2].ipfs_server);
-        assert_eq!(specs.iter().map(|s| s.id).collect::<Vec<_>>(), vec![1, 2, 3]);
+        assert_eq!(
+            specs.iter().map(|s| s.id).collect::<Vec<_>>(),
+            vec![1, 2, 3]
+        );
         // (8 − 2) / 3 = 2 threads each.
         assert!(specs.iter().all(|s| s.cpu_threads == 2));
 
         // Adding more later never reuses a port or an id, and only the first node runs IPFS.
         let more = allocate(&specs, &addrs(2), &profile, 8, &|_| true).unwrap();
         assert_eq!(more.iter().map(|s| s.id).collect::<Vec<_>>(), vec![4, 5]);
-        let all: Vec<u16> = specs.iter().chain(&more).flat_map(NodeSpec::ports).collect();
+        let all: Vec<u16> = specs
+            .iter()
+            .chain(&more)
+            .flat_map(NodeSpec::ports)
+            .collect();
         let unique: HashSet<u16> = all.iter().copied().collect();
         assert_eq!(unique.len(), all.len());
         assert!(more.iter().all(|s| !s.ipfs_server));
@@ -272,7 +319,10 @@ mod tests {
     #[test]
     fn limits() {
         let profile = NetworkProfile::testnet();
-        assert_eq!(allocate(&[], &[], &profile, 4, &|_| true), Err(NodesError::Zero(25)));
+        assert_eq!(
+            allocate(&[], &[], &profile, 4, &|_| true),
+            Err(NodesError::Zero(25))
+        );
         let err = allocate(&[], &addrs(26), &profile, 4, &|_| true).unwrap_err();
         assert!(err.to_string().contains("at most 25"), "{err}");
         let err = allocate(&[], &addrs(1), &profile, 4, &|_| false).unwrap_err();
@@ -296,9 +346,17 @@ mod tests {
     #[test]
     fn env_has_the_node_values_and_adopted_settings() {
         let profile = NetworkProfile::testnet();
-        let spec = allocate(&[], &addrs(1), &profile, 4, &|_| true).unwrap().remove(0);
+        let spec = allocate(&[], &addrs(1), &profile, 4, &|_| true)
+            .unwrap()
+            .remove(0);
         let adopted = parse_env("# official\nCONTRACT_ADDRESS_RUNTIME=0xabc\nNODE_PUBLIC_KEY=0xold\nexport LLM_HOST=\"10.0.0.2\"\n");
-        let text = render_env(&spec, &profile, &adopted, Some(&Secret::new("https://rpc/KEY123")), Some(&Secret::new("0xPRIV")));
+        let text = render_env(
+            &spec,
+            &profile,
+            &adopted,
+            Some(&Secret::new("https://rpc/KEY123")),
+            Some(&Secret::new("0xPRIV")),
+        );
         let env = parse_env(&text);
         assert_eq!(env["NODE_PUBLIC_KEY"], spec.address);
         assert_eq!(env["CONTRACT_ADDRESS_RUNTIME"], "0xabc");

@@ -15,5 +15,7 @@ pub fn data_dir(explicit: Option<PathBuf>) -> Result<PathBuf, String> {
     }
     directories::ProjectDirs::from("network", "cortensor", "manager")
         .map(|d| d.data_dir().to_path_buf())
-        .ok_or_else(|| format!("cannot find your home folder; set {DATA_DIR_ENV} or pass --data-dir"))
+        .ok_or_else(|| {
+            format!("cannot find your home folder; set {DATA_DIR_ENV} or pass --data-dir")
+        })
 }

@@ -42,7 +42,12 @@ pub fn allocate_spots(nodes: &[ScoredNode], rules: &Ruleset) -> Vec<TableRow> {
     // Rank order: score descending, then node address ascending, case-insensitive.
     let keys: Vec<String> = nodes.iter().map(|n| n.node.to_ascii_lowercase()).collect();
     let mut order: Vec<usize> = (0..nodes.len()).collect();
-    order.sort_by(|&a, &b| nodes[b].score.total_cmp(&nodes[a].score).then_with(|| keys[a].cmp(&keys[b])));
+    order.sort_by(|&a, &b| {
+        nodes[b]
+            .score
+            .total_cmp(&nodes[a].score)
+            .then_with(|| keys[a].cmp(&keys[b]))
+    });
 
     let mut table = Vec::with_capacity(nodes.len());
     let mut unplaced = order;
@@ -79,7 +84,13 @@ pub fn allocate_spots(nodes: &[ScoredNode], rules: &Ruleset) -> Vec<TableRow> {
     for idx in unplaced {
         rank += 1;
         let n = &nodes[idx];
-        table.push(TableRow { rank, node: n.node.clone(), operator: n.operator.clone(), score: n.score, reward: Decimal::ZERO });
+        table.push(TableRow {
+            rank,
+            node: n.node.clone(),
+            operator: n.operator.clone(),
+            score: n.score,
+            reward: Decimal::ZERO,
+        });
     }
     table
 }
@@ -88,7 +99,11 @@ pub fn allocate_spots(nodes: &[ScoredNode], rules: &Ruleset) -> Vec<TableRow> {
 /// that was filled (a short leaderboard's empty tail is not listed).
 pub fn vacant_spots(table: &[TableRow], rules: &Ruleset) -> Vec<u32> {
     let last = rules.last_spot();
-    let filled: std::collections::HashSet<u32> = table.iter().map(|r| r.rank).filter(|r| *r <= last).collect();
+    let filled: std::collections::HashSet<u32> = table
+        .iter()
+        .map(|r| r.rank)
+        .filter(|r| *r <= last)
+        .collect();
     let highest = filled.iter().copied().max().unwrap_or(0);
     (1..highest).filter(|p| !filled.contains(p)).collect()
 }
@@ -165,15 +180,27 @@ pub struct WhatIf {
 impl WhatIf {
     /// Parse `NODE:field=value`, e.g. `0xab…:uptime=0.999`.
     pub fn parse(text: &str) -> Result<WhatIf, String> {
-        let usage = || format!("'{text}' is not a what-if; write NODE:FIELD=VALUE, e.g. 0xab…:uptime=0.999");
+        let usage = || {
+            format!("'{text}' is not a what-if; write NODE:FIELD=VALUE, e.g. 0xab…:uptime=0.999")
+        };
         let (node, rest) = text.split_once(':').ok_or_else(usage)?;
         let (field, value) = rest.split_once('=').ok_or_else(usage)?;
         let field = WhatIfField::parse(field.trim()).ok_or_else(|| {
             let names: Vec<&str> = WhatIfField::ALL.iter().map(|f| f.name()).collect();
-            format!("'{field}' is not a metric; use one of: {}", names.join(", "))
+            format!(
+                "'{field}' is not a metric; use one of: {}",
+                names.join(", ")
+            )
         })?;
-        let value: f64 = value.trim().parse().map_err(|_| format!("'{value}' in '{text}' is not a number"))?;
-        Ok(WhatIf { node: node.trim().to_string(), field, value })
+        let value: f64 = value
+            .trim()
+            .parse()
+            .map_err(|_| format!("'{value}' in '{text}' is not a number"))?;
+        Ok(WhatIf {
+            node: node.trim().to_string(),
+            field,
+            value,
+        })
     }
 }
 
@@ -205,7 +232,11 @@ pub struct Projection {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RankError {
     #[error("operator {operator} has no nodes on this leaderboard ({nodes} nodes from {operators} operators); check the address")]
-    UnknownOperator { operator: String, nodes: usize, operators: usize },
+    UnknownOperator {
+        operator: String,
+        nodes: usize,
+        operators: usize,
+    },
     #[error("'{0}' is not an address (0x followed by 40 hex digits)")]
     BadAddress(String),
     #[error("what-if: node {node} is not one of operator {operator}'s nodes on the leaderboard; what-ifs change your own nodes only")]
@@ -213,11 +244,19 @@ pub enum RankError {
     #[error("what-if: {node}'s score is given by the leaderboard, so its metrics do not change its rank; change `score` instead")]
     WhatIfScoreOnly { node: String },
     #[error("what-if: {field} = {value} is out of range ({range})")]
-    WhatIfRange { field: &'static str, value: f64, range: &'static str },
+    WhatIfRange {
+        field: &'static str,
+        value: f64,
+        range: &'static str,
+    },
 }
 
 fn apply(n: &mut LeaderboardNode, w: &WhatIf) -> Result<(), RankError> {
-    let range_err = |range| RankError::WhatIfRange { field: w.field.name(), value: w.value, range };
+    let range_err = |range| RankError::WhatIfRange {
+        field: w.field.name(),
+        value: w.value,
+        range,
+    };
     let fraction = matches!(
         w.field,
         WhatIfField::Uptime
@@ -239,7 +278,9 @@ fn apply(n: &mut LeaderboardNode, w: &WhatIf) -> Result<(), RankError> {
         return Ok(());
     }
     if n.score.is_some() {
-        return Err(RankError::WhatIfScoreOnly { node: n.node.clone() });
+        return Err(RankError::WhatIfScoreOnly {
+            node: n.node.clone(),
+        });
     }
     let m = n.metrics.get_or_insert_with(Default::default);
     let v = Some(w.value);
@@ -254,10 +295,21 @@ fn apply(n: &mut LeaderboardNode, w: &WhatIf) -> Result<(), RankError> {
         WhatIfField::TasksCompleted => m.tasks_completed = v,
         WhatIfField::TaskAccuracy => m.task_accuracy = v,
         WhatIfField::BugReports => m.bug_reports = v,
-        WhatIfField::Create => m.state_quality = Some(crate::leaderboard::StateQuality { create: v, ..sq() }),
-        WhatIfField::Prepare => m.state_quality = Some(crate::leaderboard::StateQuality { prepare: v, ..sq() }),
-        WhatIfField::Precommit => m.state_quality = Some(crate::leaderboard::StateQuality { precommit: v, ..sq() }),
-        WhatIfField::Commit => m.state_quality = Some(crate::leaderboard::StateQuality { commit: v, ..sq() }),
+        WhatIfField::Create => {
+            m.state_quality = Some(crate::leaderboard::StateQuality { create: v, ..sq() })
+        }
+        WhatIfField::Prepare => {
+            m.state_quality = Some(crate::leaderboard::StateQuality { prepare: v, ..sq() })
+        }
+        WhatIfField::Precommit => {
+            m.state_quality = Some(crate::leaderboard::StateQuality {
+                precommit: v,
+                ..sq()
+            })
+        }
+        WhatIfField::Commit => {
+            m.state_quality = Some(crate::leaderboard::StateQuality { commit: v, ..sq() })
+        }
     }
     Ok(())
 }
@@ -266,7 +318,11 @@ fn apply(n: &mut LeaderboardNode, w: &WhatIf) -> Result<(), RankError> {
 pub fn score_all(lb: &Leaderboard, rules: &Ruleset) -> Vec<ScoredNode> {
     lb.nodes
         .iter()
-        .map(|n| ScoredNode { node: n.node.clone(), operator: n.operator.clone(), score: node_score(n, &rules.score) })
+        .map(|n| ScoredNode {
+            node: n.node.clone(),
+            operator: n.operator.clone(),
+            score: node_score(n, &rules.score),
+        })
         .collect()
 }
 
@@ -285,9 +341,16 @@ pub fn project(
     }
     let mine = |addr: &str| addr.eq_ignore_ascii_case(operator);
     if !lb.nodes.iter().any(|n| mine(&n.operator)) {
-        let operators: std::collections::HashSet<String> =
-            lb.nodes.iter().map(|n| n.operator.to_ascii_lowercase()).collect();
-        return Err(RankError::UnknownOperator { operator: operator.to_string(), nodes: lb.nodes.len(), operators: operators.len() });
+        let operators: std::collections::HashSet<String> = lb
+            .nodes
+            .iter()
+            .map(|n| n.operator.to_ascii_lowercase())
+            .collect();
+        return Err(RankError::UnknownOperator {
+            operator: operator.to_string(),
+            nodes: lb.nodes.len(),
+            operators: operators.len(),
+        });
     }
     // What-ifs change copies of the operator's nodes only; several on one node accumulate.
     let mut changed: HashMap<usize, LeaderboardNode> = HashMap::new();
@@ -296,7 +359,10 @@ pub fn project(
             .nodes
             .iter()
             .position(|n| n.node.eq_ignore_ascii_case(&w.node) && mine(&n.operator))
-            .ok_or_else(|| RankError::WhatIfNotYours { node: w.node.clone(), operator: operator.to_string() })?;
+            .ok_or_else(|| RankError::WhatIfNotYours {
+                node: w.node.clone(),
+                operator: operator.to_string(),
+            })?;
         apply(changed.entry(i).or_insert_with(|| lb.nodes[i].clone()), w)?;
     }
     let mut scored = score_all(lb, rules);
@@ -308,15 +374,31 @@ pub fn project(
     let mut nodes: Vec<OperatorNode> = table
         .iter()
         .filter(|r| mine(&r.operator))
-        .map(|r| OperatorNode { node: r.node.clone(), rank: Some(r.rank), score: Some(r.score), reward: r.reward })
+        .map(|r| OperatorNode {
+            node: r.node.clone(),
+            rank: Some(r.rank),
+            score: Some(r.score),
+            reward: r.reward,
+        })
         .collect();
     for local in local_nodes {
         if !nodes.iter().any(|n| n.node.eq_ignore_ascii_case(local)) {
-            nodes.push(OperatorNode { node: local.clone(), rank: None, score: None, reward: Decimal::ZERO });
+            nodes.push(OperatorNode {
+                node: local.clone(),
+                rank: None,
+                score: None,
+                reward: Decimal::ZERO,
+            });
         }
     }
     let rank_rewards = nodes.iter().map(|n| n.reward).sum();
-    Ok(Projection { operator: operator.to_string(), nodes, rank_rewards, table, vacant_spots })
+    Ok(Projection {
+        operator: operator.to_string(),
+        nodes,
+        rank_rewards,
+        table,
+        vacant_spots,
+    })
 }
 
 #[cfg(test)]
@@ -328,7 +410,11 @@ mod tests {
     }
 
     fn sn(node: &str, op: &str, score: f64) -> ScoredNode {
-        ScoredNode { node: node.into(), operator: op.into(), score }
+        ScoredNode {
+            node: node.into(),
+            operator: op.into(),
+            score,
+        }
     }
 
     #[test]
@@ -350,7 +436,11 @@ mod tests {
         }
         let rules = crate::rules::Ruleset::phase3();
         let table = allocate_spots(&nodes, &rules);
-        let a_ranks: Vec<u32> = table.iter().filter(|r| r.operator == "opA").map(|r| r.rank).collect();
+        let a_ranks: Vec<u32> = table
+            .iter()
+            .filter(|r| r.operator == "opA")
+            .map(|r| r.rank)
+            .collect();
         let mut expected = vec![1, 6, 11, 21];
         expected.extend(31..=40);
         expected.extend(101..=126);
@@ -361,20 +451,35 @@ mod tests {
             assert!(table.iter().all(|r| !vacant.contains(&r.rank)));
         }
         // A's rewards: 50 + 35 + 25 + 15 + 10 × 10 + 26 × 5 = 355.
-        let a_reward: Decimal = table.iter().filter(|r| r.operator == "opA").map(|r| r.reward).sum();
+        let a_reward: Decimal = table
+            .iter()
+            .filter(|r| r.operator == "opA")
+            .map(|r| r.reward)
+            .sum();
         assert_eq!(a_reward, Decimal::new(355, 0));
         let at = |rank| table.iter().find(|r| r.rank == rank).unwrap().node.clone();
         assert_eq!(at(2), addr('b', 0));
         assert_eq!(at(41), addr('b', 4));
         assert_eq!(at(127), addr('b', 14));
         assert_eq!(at(151), addr('b', 38));
-        assert_eq!(table.iter().find(|r| r.rank == 151).unwrap().reward, Decimal::ZERO);
+        assert_eq!(
+            table.iter().find(|r| r.rank == 151).unwrap().reward,
+            Decimal::ZERO
+        );
     }
 
     #[test]
     fn spots_stay_vacant_when_nobody_is_eligible() {
         // Two operators, three nodes each: tier 1–5 can seat only one node of each.
-        let nodes: Vec<ScoredNode> = (0..6).map(|i| sn(&addr('c', i), if i % 2 == 0 { "x" } else { "y" }, 90.0 - i as f64)).collect();
+        let nodes: Vec<ScoredNode> = (0..6)
+            .map(|i| {
+                sn(
+                    &addr('c', i),
+                    if i % 2 == 0 { "x" } else { "y" },
+                    90.0 - i as f64,
+                )
+            })
+            .collect();
         let table = allocate_spots(&nodes, &crate::rules::Ruleset::phase3());
         let ranks: Vec<u32> = table.iter().map(|r| r.rank).collect();
         // 1: x0, 2: y1, (3–5 vacant), 6: x2, 7: y3, (8–10 vacant), 11: x4, 12: y5.
@@ -384,7 +489,12 @@ mod tests {
 
     #[test]
     fn ties_break_by_address_case_insensitively() {
-        let nodes = vec![sn("0xBB", "o1", 5.0), sn("0xaa", "o2", 5.0), sn("0xAb", "o3", 5.0), sn("0xcc", "o4", 6.0)];
+        let nodes = vec![
+            sn("0xBB", "o1", 5.0),
+            sn("0xaa", "o2", 5.0),
+            sn("0xAb", "o3", 5.0),
+            sn("0xcc", "o4", 6.0),
+        ];
         let table = allocate_spots(&nodes, &crate::rules::Ruleset::phase3());
         let order: Vec<&str> = table.iter().map(|r| r.node.as_str()).collect();
         assert_eq!(order, vec!["0xcc", "0xaa", "0xAb", "0xBB"]);
@@ -394,7 +504,12 @@ mod tests {
         Leaderboard {
             nodes: entries
                 .iter()
-                .map(|(n, o, s)| LeaderboardNode { node: n.to_string(), operator: o.to_string(), score: Some(*s), metrics: None })
+                .map(|(n, o, s)| LeaderboardNode {
+                    node: n.to_string(),
+                    operator: o.to_string(),
+                    score: Some(*s),
+                    metrics: None,
+                })
                 .collect(),
         }
     }
@@ -403,7 +518,11 @@ mod tests {
     fn projection_reports_own_nodes_and_what_if() {
         let me = addr('e', 1);
         let (n1, n2, other) = (addr('1', 0), addr('2', 0), addr('9', 0));
-        let board = lb(&[(&other, &addr('f', 0), 90.0), (&n1, &me, 80.0), (&n2, &me, 70.0)]);
+        let board = lb(&[
+            (&other, &addr('f', 0), 90.0),
+            (&n1, &me, 80.0),
+            (&n2, &me, 70.0),
+        ]);
         let rules = crate::rules::Ruleset::phase3();
         let p = project(&board, &me, &[], &[addr('3', 0)], &rules).unwrap();
         // n1 is spot 2 ($50); n2 cannot take spot 3 (me already holds one of 1–5) → spot 6 ($35).
@@ -412,26 +531,73 @@ mod tests {
         assert_eq!(p.rank_rewards, Decimal::new(85, 0));
         assert_eq!(p.vacant_spots, vec![3, 4, 5]);
         // What if n2 scored 95: n2 takes spot 1, n1 drops to 6.
-        let w = WhatIf { node: n2.clone(), field: WhatIfField::Score, value: 95.0 };
-        let p = project(&board, &me.to_uppercase().replace("0X", "0x"), &[w], &[], &rules).unwrap();
-        assert_eq!((p.nodes[0].node.as_str(), p.nodes[0].rank), (n2.as_str(), Some(1)));
-        assert_eq!((p.nodes[1].node.as_str(), p.nodes[1].rank), (n1.as_str(), Some(6)));
+        let w = WhatIf {
+            node: n2.clone(),
+            field: WhatIfField::Score,
+            value: 95.0,
+        };
+        let p = project(
+            &board,
+            &me.to_uppercase().replace("0X", "0x"),
+            &[w],
+            &[],
+            &rules,
+        )
+        .unwrap();
+        assert_eq!(
+            (p.nodes[0].node.as_str(), p.nodes[0].rank),
+            (n2.as_str(), Some(1))
+        );
+        assert_eq!(
+            (p.nodes[1].node.as_str(), p.nodes[1].rank),
+            (n1.as_str(), Some(6))
+        );
     }
 
     #[test]
     fn projection_errors() {
         let me = addr('e', 1);
-        let board = lb(&[(&addr('1', 0), &me, 80.0), (&addr('9', 0), &addr('f', 0), 90.0)]);
+        let board = lb(&[
+            (&addr('1', 0), &me, 80.0),
+            (&addr('9', 0), &addr('f', 0), 90.0),
+        ]);
         let rules = crate::rules::Ruleset::phase3();
         let err = project(&board, &addr('d', 0), &[], &[], &rules).unwrap_err();
-        assert!(err.to_string().contains("2 nodes from 2 operators"), "{err}");
-        assert!(matches!(project(&board, "bob", &[], &[], &rules), Err(RankError::BadAddress(_))));
-        let not_mine = WhatIf { node: addr('9', 0), field: WhatIfField::Score, value: 1.0 };
-        assert!(matches!(project(&board, &me, &[not_mine], &[], &rules), Err(RankError::WhatIfNotYours { .. })));
-        let metric_on_score = WhatIf { node: addr('1', 0), field: WhatIfField::Uptime, value: 0.9 };
-        assert!(matches!(project(&board, &me, &[metric_on_score], &[], &rules), Err(RankError::WhatIfScoreOnly { .. })));
-        let out_of_range = WhatIf { node: addr('1', 0), field: WhatIfField::Score, value: -1.0 };
-        assert!(matches!(project(&board, &me, &[out_of_range], &[], &rules), Err(RankError::WhatIfRange { .. })));
+        assert!(
+            err.to_string().contains("2 nodes from 2 operators"),
+            "{err}"
+        );
+        assert!(matches!(
+            project(&board, "bob", &[], &[], &rules),
+            Err(RankError::BadAddress(_))
+        ));
+        let not_mine = WhatIf {
+            node: addr('9', 0),
+            field: WhatIfField::Score,
+            value: 1.0,
+        };
+        assert!(matches!(
+            project(&board, &me, &[not_mine], &[], &rules),
+            Err(RankError::WhatIfNotYours { .. })
+        ));
+        let metric_on_score = WhatIf {
+            node: addr('1', 0),
+            field: WhatIfField::Uptime,
+            value: 0.9,
+        };
+        assert!(matches!(
+            project(&board, &me, &[metric_on_score], &[], &rules),
+            Err(RankError::WhatIfScoreOnly { .. })
+        ));
+        let out_of_range = WhatIf {
+            node: addr('1', 0),
+            field: WhatIfField::Score,
+            value: -1.0,
+        };
+        assert!(matches!(
+            project(&board, &me, &[out_of_range], &[], &rules),
+            Err(RankError::WhatIfRange { .. })
+        ));
     }
 
     #[test]
@@ -440,16 +606,34 @@ mod tests {
         let me = addr('e', 1);
         let m = Metrics {
             uptime: Some(0.5),
-            state_quality: Some(StateQuality { create: Some(0.5), prepare: Some(0.5), precommit: Some(0.5), commit: Some(0.5) }),
+            state_quality: Some(StateQuality {
+                create: Some(0.5),
+                prepare: Some(0.5),
+                precommit: Some(0.5),
+                commit: Some(0.5),
+            }),
             ..Metrics::default()
         };
         let board = Leaderboard {
-            nodes: vec![LeaderboardNode { node: addr('1', 0), operator: me.clone(), score: None, metrics: Some(m.clone()) }],
+            nodes: vec![LeaderboardNode {
+                node: addr('1', 0),
+                operator: me.clone(),
+                score: None,
+                metrics: Some(m.clone()),
+            }],
         };
         let rules = crate::rules::Ruleset::phase3();
         let ws = [
-            WhatIf { node: addr('1', 0), field: WhatIfField::Uptime, value: 1.0 },
-            WhatIf { node: addr('1', 0), field: WhatIfField::Commit, value: 1.0 },
+            WhatIf {
+                node: addr('1', 0),
+                field: WhatIfField::Uptime,
+                value: 1.0,
+            },
+            WhatIf {
+                node: addr('1', 0),
+                field: WhatIfField::Commit,
+                value: 1.0,
+            },
         ];
         let p = project(&board, &me, &ws, &[], &rules).unwrap();
         let mut expected = m;
@@ -464,9 +648,18 @@ mod tests {
     #[test]
     fn what_if_parses() {
         let w = WhatIf::parse("0xab:uptime=0.999").unwrap();
-        assert_eq!((w.node.as_str(), w.field, w.value), ("0xab", WhatIfField::Uptime, 0.999));
-        assert!(WhatIf::parse("0xab-uptime").unwrap_err().contains("NODE:FIELD=VALUE"));
-        assert!(WhatIf::parse("0xab:speed=1").unwrap_err().contains("uptime"));
-        assert!(WhatIf::parse("0xab:uptime=lots").unwrap_err().contains("not a number"));
+        assert_eq!(
+            (w.node.as_str(), w.field, w.value),
+            ("0xab", WhatIfField::Uptime, 0.999)
+        );
+        assert!(WhatIf::parse("0xab-uptime")
+            .unwrap_err()
+            .contains("NODE:FIELD=VALUE"));
+        assert!(WhatIf::parse("0xab:speed=1")
+            .unwrap_err()
+            .contains("uptime"));
+        assert!(WhatIf::parse("0xab:uptime=lots")
+            .unwrap_err()
+            .contains("not a number"));
     }
 }

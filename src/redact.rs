@@ -21,8 +21,15 @@ fn redact_private_keys(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < bytes.len() {
-        let start = if bytes[i..].starts_with(b"0x") { i + 2 } else { i };
-        let run = bytes[start..].iter().take_while(|b| b.is_ascii_hexdigit()).count();
+        let start = if bytes[i..].starts_with(b"0x") {
+            i + 2
+        } else {
+            i
+        };
+        let run = bytes[start..]
+            .iter()
+            .take_while(|b| b.is_ascii_hexdigit())
+            .count();
         let boundary_before = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
         if boundary_before && run == 64 {
             out.push_str("«redacted»");
@@ -43,9 +50,19 @@ mod tests {
     #[test]
     fn known_secrets_and_key_shapes_are_removed() {
         let pk = format!("0x{}", "ab".repeat(32));
-        let text = format!("key={pk} bare={} url=https://rpc.example/v2/SUPERSECRETKEY addr=0x{}", &pk[2..], "1".repeat(40));
+        let text = format!(
+            "key={pk} bare={} url=https://rpc.example/v2/SUPERSECRETKEY addr=0x{}",
+            &pk[2..],
+            "1".repeat(40)
+        );
         let out = redact(&text, &["https://rpc.example/v2/SUPERSECRETKEY"]);
-        assert!(!out.contains("abab") && !out.contains("SUPERSECRET"), "{out}");
-        assert!(out.contains(&format!("addr=0x{}", "1".repeat(40))), "addresses are public: {out}");
+        assert!(
+            !out.contains("abab") && !out.contains("SUPERSECRET"),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!("addr=0x{}", "1".repeat(40))),
+            "addresses are public: {out}"
+        );
     }
 }

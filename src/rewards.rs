@@ -71,7 +71,9 @@ pub struct RewardsBreakdown {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RewardsError {
-    #[error("the number of nodes must be at least 1 (got 0): rewards are paid per qualifying node")]
+    #[error(
+        "the number of nodes must be at least 1 (got 0): rewards are paid per qualifying node"
+    )]
     NoNodes,
     #[error("a role bonus of {got}% is not offered; choose one of: {allowed}")]
     RoleBonus { got: Decimal, allowed: String },
@@ -98,8 +100,15 @@ pub fn compute(input: &RewardsInput, rules: &Ruleset) -> Result<RewardsBreakdown
         return Err(RewardsError::NoNodes);
     }
     if !r.role_bonus_allowed_pct.contains(&input.role_bonus_pct) {
-        let allowed: Vec<String> = r.role_bonus_allowed_pct.iter().map(|p| format!("{p}%")).collect();
-        return Err(RewardsError::RoleBonus { got: input.role_bonus_pct, allowed: allowed.join(", ") });
+        let allowed: Vec<String> = r
+            .role_bonus_allowed_pct
+            .iter()
+            .map(|p| format!("{p}%"))
+            .collect();
+        return Err(RewardsError::RoleBonus {
+            got: input.role_bonus_pct,
+            allowed: allowed.join(", "),
+        });
     }
     if input.months <= Decimal::ZERO {
         return Err(RewardsError::Months(input.months));
@@ -164,7 +173,13 @@ mod tests {
         Decimal::from_str(s).unwrap()
     }
 
-    fn run(nodes: u32, role: &str, months: &str, cap: Option<&str>, rank: &str) -> RewardsBreakdown {
+    fn run(
+        nodes: u32,
+        role: &str,
+        months: &str,
+        cap: Option<&str>,
+        rank: &str,
+    ) -> RewardsBreakdown {
         let input = RewardsInput {
             nodes,
             role_bonus_pct: d(role),
@@ -176,31 +191,50 @@ mod tests {
     }
 
     fn parts(b: &RewardsBreakdown) -> [String; 5] {
-        [b.base, b.multi_node_bonus, b.role_bonus, b.rank_rewards, b.total].map(|x| format!("{x:.2}"))
+        [
+            b.base,
+            b.multi_node_bonus,
+            b.role_bonus,
+            b.rank_rewards,
+            b.total,
+        ]
+        .map(|x| format!("{x:.2}"))
     }
 
     #[test]
     fn seed_scenario_1_three_nodes_ten_percent_role() {
         // 20 × 3 = 60; 10 % of 60 = 6; 10 % of 66 = 6.60; 12.60 ≤ 40 % × 60 = 24.
-        assert_eq!(parts(&run(3, "10", "1", None, "0")), ["60.00", "6.00", "6.60", "0.00", "72.60"]);
+        assert_eq!(
+            parts(&run(3, "10", "1", None, "0")),
+            ["60.00", "6.00", "6.60", "0.00", "72.60"]
+        );
     }
 
     #[test]
     fn seed_scenario_2_five_nodes_ten_percent_role() {
         // 20 × 5 = 100; 20 % of 100 = 20; 10 % of 120 = 12; 32 ≤ 40.
-        assert_eq!(parts(&run(5, "10", "1", None, "0")), ["100.00", "20.00", "12.00", "0.00", "132.00"]);
+        assert_eq!(
+            parts(&run(5, "10", "1", None, "0")),
+            ["100.00", "20.00", "12.00", "0.00", "132.00"]
+        );
     }
 
     #[test]
     fn two_nodes_have_no_multi_node_bonus() {
         // 20 × 2 × 3 = 120; < 3 nodes: 0; 5 % of 120 = 6.
-        assert_eq!(parts(&run(2, "5", "3", None, "0")), ["120.00", "0.00", "6.00", "0.00", "126.00"]);
+        assert_eq!(
+            parts(&run(2, "5", "3", None, "0")),
+            ["120.00", "0.00", "6.00", "0.00", "126.00"]
+        );
     }
 
     #[test]
     fn multi_node_bonus_is_once_per_contest_not_monthly() {
         // 20 × 25 × 2 = 1000; 20 % of ONE month (500) = 100; 10 % of 1100 = 110; 210 ≤ 400.
-        assert_eq!(parts(&run(25, "10", "2", None, "0")), ["1000.00", "100.00", "110.00", "0.00", "1210.00"]);
+        assert_eq!(
+            parts(&run(25, "10", "2", None, "0")),
+            ["1000.00", "100.00", "110.00", "0.00", "1210.00"]
+        );
     }
 
     #[test]
@@ -214,20 +248,32 @@ mod tests {
     #[test]
     fn cap_below_multi_node_bonus_zeroes_role_and_cuts_multi() {
         // cap 10 % of 100 = 10: role 0, multi 20 → 10.
-        assert_eq!(parts(&run(5, "10", "1", Some("10"), "0")), ["100.00", "10.00", "0.00", "0.00", "110.00"]);
+        assert_eq!(
+            parts(&run(5, "10", "1", Some("10"), "0")),
+            ["100.00", "10.00", "0.00", "0.00", "110.00"]
+        );
         // cap 0: no bonus at all.
-        assert_eq!(parts(&run(5, "10", "1", Some("0"), "0")), ["100.00", "0.00", "0.00", "0.00", "100.00"]);
+        assert_eq!(
+            parts(&run(5, "10", "1", Some("0"), "0")),
+            ["100.00", "0.00", "0.00", "0.00", "100.00"]
+        );
     }
 
     #[test]
     fn rank_rewards_are_added_after_bonuses_and_not_multiplied() {
-        assert_eq!(parts(&run(3, "10", "1", None, "35")), ["60.00", "6.00", "6.60", "35.00", "107.60"]);
+        assert_eq!(
+            parts(&run(3, "10", "1", None, "35")),
+            ["60.00", "6.00", "6.60", "35.00", "107.60"]
+        );
     }
 
     #[test]
     fn fractional_months() {
         // 20 × 3 × 1.5 = 90; 10 % of one month (60) = 6; 5 % of 96 = 4.80.
-        assert_eq!(parts(&run(3, "5", "1.5", None, "0")), ["90.00", "6.00", "4.80", "0.00", "100.80"]);
+        assert_eq!(
+            parts(&run(3, "5", "1.5", None, "0")),
+            ["90.00", "6.00", "4.80", "0.00", "100.80"]
+        );
     }
 
     #[test]
@@ -247,7 +293,10 @@ mod tests {
         assert_eq!(compute(&i, &rules), Err(RewardsError::NoNodes));
         i.nodes = 3;
         i.role_bonus_pct = d("7");
-        assert!(compute(&i, &rules).unwrap_err().to_string().contains("0%, 5%, 10%"));
+        assert!(compute(&i, &rules)
+            .unwrap_err()
+            .to_string()
+            .contains("0%, 5%, 10%"));
         i.role_bonus_pct = d("5");
         i.months = d("0");
         assert_eq!(compute(&i, &rules), Err(RewardsError::Months(d("0"))));

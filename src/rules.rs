@@ -15,12 +15,21 @@ pub const PHASE3_TOML: &str = include_str!("../rules/phase3.toml");
 
 #[derive(Debug, thiserror::Error)]
 pub enum RulesError {
-    #[error("cannot read the ruleset {path}: {source}. Check the path and that the file is readable.")]
-    Read { path: String, source: std::io::Error },
+    #[error(
+        "cannot read the ruleset {path}: {source}. Check the path and that the file is readable."
+    )]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("the ruleset {origin} is not valid TOML or has a wrong field: {message}")]
     Parse { origin: String, message: String },
     #[error("the ruleset {origin} has an invalid `{field}`: {message}")]
-    Invalid { origin: String, field: String, message: String },
+    Invalid {
+        origin: String,
+        field: String,
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -159,11 +168,13 @@ impl Ruleset {
             origin: origin.to_string(),
             message: e.to_string().trim().replace('\n', " "),
         })?;
-        rules.validate().map_err(|(field, message)| RulesError::Invalid {
-            origin: origin.to_string(),
-            field,
-            message,
-        })?;
+        rules
+            .validate()
+            .map_err(|(field, message)| RulesError::Invalid {
+                origin: origin.to_string(),
+                field,
+                message,
+            })?;
         Ok(rules)
     }
 
@@ -182,7 +193,10 @@ impl Ruleset {
         if self.format_version != 1 {
             return bad(
                 "format_version",
-                format!("{} is not supported; this version of the app reads format 1", self.format_version),
+                format!(
+                    "{} is not supported; this version of the app reads format 1",
+                    self.format_version
+                ),
             );
         }
         let r = &self.rewards;
@@ -190,29 +204,46 @@ impl Ruleset {
             return bad("rewards.base_per_node_month", "must not be negative".into());
         }
         if r.max_nodes_per_operator == 0 {
-            return bad("rewards.max_nodes_per_operator", "must be at least 1".into());
+            return bad(
+                "rewards.max_nodes_per_operator",
+                "must be at least 1".into(),
+            );
         }
         if r.role_bonus_allowed_pct.is_empty() {
-            return bad("rewards.role_bonus_allowed_pct", "must list at least one value (0 for no role)".into());
+            return bad(
+                "rewards.role_bonus_allowed_pct",
+                "must list at least one value (0 for no role)".into(),
+            );
         }
         for (i, p) in r.role_bonus_allowed_pct.iter().enumerate() {
             if *p < Decimal::ZERO || *p > Decimal::ONE_HUNDRED {
-                return bad(&format!("rewards.role_bonus_allowed_pct[{i}]"), format!("{p} is outside 0–100"));
+                return bad(
+                    &format!("rewards.role_bonus_allowed_pct[{i}]"),
+                    format!("{p} is outside 0–100"),
+                );
             }
         }
-        if r.bonus_cap_default_pct < Decimal::ZERO || r.bonus_cap_default_pct > Decimal::ONE_HUNDRED {
-            return bad("rewards.bonus_cap_default_pct", format!("{} is outside 0–100", r.bonus_cap_default_pct));
+        if r.bonus_cap_default_pct < Decimal::ZERO || r.bonus_cap_default_pct > Decimal::ONE_HUNDRED
+        {
+            return bad(
+                "rewards.bonus_cap_default_pct",
+                format!("{} is outside 0–100", r.bonus_cap_default_pct),
+            );
         }
         let mut last_min = 0;
         for (i, s) in r.multi_node.iter().enumerate() {
             if s.min_nodes <= last_min {
                 return bad(
                     &format!("rewards.multi_node[{i}].min_nodes"),
-                    "steps must be listed with strictly increasing min_nodes, starting above 0".into(),
+                    "steps must be listed with strictly increasing min_nodes, starting above 0"
+                        .into(),
                 );
             }
             if s.bonus_pct < Decimal::ZERO || s.bonus_pct > Decimal::ONE_HUNDRED {
-                return bad(&format!("rewards.multi_node[{i}].bonus_pct"), format!("{} is outside 0–100", s.bonus_pct));
+                return bad(
+                    &format!("rewards.multi_node[{i}].bonus_pct"),
+                    format!("{} is outside 0–100", s.bonus_pct),
+                );
             }
             last_min = s.min_nodes;
         }
@@ -224,17 +255,29 @@ impl Ruleset {
             if t.from != expected_from {
                 return bad(
                     &format!("rank.tiers[{i}].from"),
-                    format!("is {} but must be {expected_from}: tiers must be contiguous from spot 1", t.from),
+                    format!(
+                        "is {} but must be {expected_from}: tiers must be contiguous from spot 1",
+                        t.from
+                    ),
                 );
             }
             if t.to < t.from {
-                return bad(&format!("rank.tiers[{i}].to"), format!("{} is before `from` ({})", t.to, t.from));
+                return bad(
+                    &format!("rank.tiers[{i}].to"),
+                    format!("{} is before `from` ({})", t.to, t.from),
+                );
             }
             if t.reward < Decimal::ZERO {
-                return bad(&format!("rank.tiers[{i}].reward"), "must not be negative".into());
+                return bad(
+                    &format!("rank.tiers[{i}].reward"),
+                    "must not be negative".into(),
+                );
             }
             if t.max_per_operator == Some(0) {
-                return bad(&format!("rank.tiers[{i}].max_per_operator"), "must be at least 1 (omit it for unlimited)".into());
+                return bad(
+                    &format!("rank.tiers[{i}].max_per_operator"),
+                    "must be at least 1 (omit it for unlimited)".into(),
+                );
             }
             expected_from = t.to + 1;
         }
@@ -251,21 +294,38 @@ impl Ruleset {
         ];
         for (name, v) in weights {
             if !v.is_finite() || v < 0.0 {
-                return bad(&format!("score.weights.{name}"), format!("{v} must be a finite number ≥ 0"));
+                return bad(
+                    &format!("score.weights.{name}"),
+                    format!("{v} must be a finite number ≥ 0"),
+                );
             }
         }
         if weights.iter().map(|(_, v)| v).sum::<f64>() <= 0.0 {
-            return bad("score.weights", "at least one weight must be above 0".into());
+            return bad(
+                "score.weights",
+                "at least one weight must be above 0".into(),
+            );
         }
         let s = &self.score.state_weights;
-        let states = [("create", s.create), ("prepare", s.prepare), ("precommit", s.precommit), ("commit", s.commit)];
+        let states = [
+            ("create", s.create),
+            ("prepare", s.prepare),
+            ("precommit", s.precommit),
+            ("commit", s.commit),
+        ];
         for (name, v) in states {
             if !v.is_finite() || v < 0.0 {
-                return bad(&format!("score.state_weights.{name}"), format!("{v} must be a finite number ≥ 0"));
+                return bad(
+                    &format!("score.state_weights.{name}"),
+                    format!("{v} must be a finite number ≥ 0"),
+                );
             }
         }
         if states.iter().map(|(_, v)| v).sum::<f64>() <= 0.0 {
-            return bad("score.state_weights", "at least one weight must be above 0".into());
+            return bad(
+                "score.state_weights",
+                "at least one weight must be above 0".into(),
+            );
         }
         let n = &self.score.normalisation;
         for (name, v) in [
@@ -274,11 +334,20 @@ impl Ruleset {
             ("bug_reports_target", n.bug_reports_target),
         ] {
             if !v.is_finite() || v <= 0.0 {
-                return bad(&format!("score.normalisation.{name}"), format!("{v} must be a number above 0"));
+                return bad(
+                    &format!("score.normalisation.{name}"),
+                    format!("{v} must be a number above 0"),
+                );
             }
         }
-        if !(n.ping_best_ms >= 0.0 && n.ping_worst_ms > n.ping_best_ms && n.ping_worst_ms.is_finite()) {
-            return bad("score.normalisation.ping_worst_ms", "must be above ping_best_ms (and ping_best_ms ≥ 0)".into());
+        if !(n.ping_best_ms >= 0.0
+            && n.ping_worst_ms > n.ping_best_ms
+            && n.ping_worst_ms.is_finite())
+        {
+            return bad(
+                "score.normalisation.ping_worst_ms",
+                "must be above ping_best_ms (and ping_best_ms ≥ 0)".into(),
+            );
         }
         if !(n.global_ping_best_ms >= 0.0
             && n.global_ping_worst_ms > n.global_ping_best_ms
@@ -290,7 +359,10 @@ impl Ruleset {
             );
         }
         if !(0.0..=1.0).contains(&n.tasks_accuracy_share) {
-            return bad("score.normalisation.tasks_accuracy_share", format!("{} is outside 0–1", n.tasks_accuracy_share));
+            return bad(
+                "score.normalisation.tasks_accuracy_share",
+                format!("{} is outside 0–1", n.tasks_accuracy_share),
+            );
         }
         Ok(())
     }
@@ -318,41 +390,64 @@ mod tests {
 
     #[test]
     fn non_contiguous_tiers_name_the_field() {
-        let err = with(|t| t.replacen("from = 6", "from = 7", 1)).unwrap_err().to_string();
+        let err = with(|t| t.replacen("from = 6", "from = 7", 1))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("rank.tiers[1].from"), "{err}");
     }
 
     #[test]
     fn wrong_type_names_the_field() {
-        let err = with(|t| t.replacen("max_nodes_per_operator = 25", "max_nodes_per_operator = \"many\"", 1))
-            .unwrap_err()
-            .to_string();
+        let err = with(|t| {
+            t.replacen(
+                "max_nodes_per_operator = 25",
+                "max_nodes_per_operator = \"many\"",
+                1,
+            )
+        })
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("max_nodes_per_operator"), "{err}");
     }
 
     #[test]
     fn missing_field_names_the_field() {
-        let err = with(|t| t.replacen("base_per_node_month = \"20.00\"", "", 1)).unwrap_err().to_string();
+        let err = with(|t| t.replacen("base_per_node_month = \"20.00\"", "", 1))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("base_per_node_month"), "{err}");
     }
 
     #[test]
     fn out_of_range_cap_is_rejected() {
-        let err = with(|t| t.replacen("bonus_cap_default_pct = \"40\"", "bonus_cap_default_pct = \"140\"", 1))
-            .unwrap_err()
-            .to_string();
+        let err = with(|t| {
+            t.replacen(
+                "bonus_cap_default_pct = \"40\"",
+                "bonus_cap_default_pct = \"140\"",
+                1,
+            )
+        })
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("rewards.bonus_cap_default_pct"), "{err}");
     }
 
     #[test]
     fn money_as_a_float_is_rejected() {
-        let err = with(|t| t.replacen("reward = \"35.00\"", "reward = 35.5", 1)).unwrap_err().to_string();
-        assert!(err.contains("reward") && err.contains("as strings"), "{err}");
+        let err = with(|t| t.replacen("reward = \"35.00\"", "reward = 35.5", 1))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("reward") && err.contains("as strings"),
+            "{err}"
+        );
     }
 
     #[test]
     fn unknown_field_is_rejected() {
-        let err = with(|t| t.replacen("[rewards]", "[rewards]\nbase_per_node_yr = 1", 1)).unwrap_err().to_string();
+        let err = with(|t| t.replacen("[rewards]", "[rewards]\nbase_per_node_yr = 1", 1))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("base_per_node_yr"), "{err}");
     }
 }

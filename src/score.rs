@@ -29,26 +29,53 @@ pub fn score_metrics(m: &Metrics, rules: &ScoreRules) -> Option<f64> {
         }
     };
     add(w.uptime, m.uptime.map(|x| x.clamp(0.0, 1.0)));
-    add(w.responsiveness, m.responsiveness.map(|x| x.clamp(0.0, 1.0)));
-    add(w.throughput, m.throughput.map(|x| ratio(x, n.throughput_target)));
-    add(w.ping, m.ping_ms.map(|x| lower_is_better(x, n.ping_best_ms, n.ping_worst_ms)));
-    add(w.global_ping, m.global_ping_ms.map(|x| lower_is_better(x, n.global_ping_best_ms, n.global_ping_worst_ms)));
+    add(
+        w.responsiveness,
+        m.responsiveness.map(|x| x.clamp(0.0, 1.0)),
+    );
+    add(
+        w.throughput,
+        m.throughput.map(|x| ratio(x, n.throughput_target)),
+    );
+    add(
+        w.ping,
+        m.ping_ms
+            .map(|x| lower_is_better(x, n.ping_best_ms, n.ping_worst_ms)),
+    );
+    add(
+        w.global_ping,
+        m.global_ping_ms
+            .map(|x| lower_is_better(x, n.global_ping_best_ms, n.global_ping_worst_ms)),
+    );
     let state = m.state_quality.as_ref().and_then(|sq| {
         let sw = &rules.state_weights;
-        let parts = [(sw.create, sq.create), (sw.prepare, sq.prepare), (sw.precommit, sq.precommit), (sw.commit, sq.commit)];
-        weighted_mean(parts.iter().filter_map(|(w, v)| v.map(|v| (*w, v.clamp(0.0, 1.0)))))
+        let parts = [
+            (sw.create, sq.create),
+            (sw.prepare, sq.prepare),
+            (sw.precommit, sq.precommit),
+            (sw.commit, sq.commit),
+        ];
+        weighted_mean(
+            parts
+                .iter()
+                .filter_map(|(w, v)| v.map(|v| (*w, v.clamp(0.0, 1.0)))),
+        )
     });
     add(w.state_quality, state);
     let tasks = match (m.tasks_completed, m.task_accuracy) {
         (Some(c), Some(a)) => Some(
-            n.tasks_accuracy_share * a.clamp(0.0, 1.0) + (1.0 - n.tasks_accuracy_share) * ratio(c, n.tasks_target),
+            n.tasks_accuracy_share * a.clamp(0.0, 1.0)
+                + (1.0 - n.tasks_accuracy_share) * ratio(c, n.tasks_target),
         ),
         (Some(c), None) => Some(ratio(c, n.tasks_target)),
         (None, Some(a)) => Some(a.clamp(0.0, 1.0)),
         (None, None) => None,
     };
     add(w.tasks, tasks);
-    add(w.bug_reports, m.bug_reports.map(|x| ratio(x, n.bug_reports_target)));
+    add(
+        w.bug_reports,
+        m.bug_reports.map(|x| ratio(x, n.bug_reports_target)),
+    );
     weighted_mean(families.into_iter()).map(|v| v * 100.0)
 }
 
@@ -85,7 +112,12 @@ mod tests {
             throughput: Some(120.0),
             ping_ms: Some(45.0),
             global_ping_ms: Some(180.0),
-            state_quality: Some(StateQuality { create: Some(0.99), prepare: Some(0.98), precommit: Some(0.97), commit: Some(0.99) }),
+            state_quality: Some(StateQuality {
+                create: Some(0.99),
+                prepare: Some(0.98),
+                precommit: Some(0.97),
+                commit: Some(0.99),
+            }),
             tasks_completed: Some(1520.0),
             task_accuracy: Some(0.995),
             bug_reports: Some(2.0),
@@ -103,7 +135,14 @@ mod tests {
         //   state          30   × (0.99+0.98+0.97+0.99)/4 = 0.9825 → 29.475
         //   tasks          15   × (0.5×0.995 + 0.5×1)  = 0.9975 → 14.9625
         //   bug reports     5   × 2/5 = 0.4                   =  2
-        let expected = 19.96 + 9.7 + 5.0 + 7.5 * 955.0 / 980.0 + 7.5 * 1820.0 / 1950.0 + 29.475 + 14.9625 + 2.0;
+        let expected = 19.96
+            + 9.7
+            + 5.0
+            + 7.5 * 955.0 / 980.0
+            + 7.5 * 1820.0 / 1950.0
+            + 29.475
+            + 14.9625
+            + 2.0;
         let got = score_metrics(&example(), &Ruleset::phase3().score).unwrap();
         assert!(close(got, expected), "{got} vs {expected}");
         // = 34.66 + 7.3087 + 7.0 + 29.475 + 14.9625 + 2 ≈ 95.406
@@ -114,18 +153,35 @@ mod tests {
     fn missing_families_are_left_out_of_both_sums() {
         // Only state quality: score = 100 × the state mean, whatever its weight.
         let m = Metrics {
-            state_quality: Some(StateQuality { create: Some(0.9), prepare: Some(1.0), precommit: Some(0.75), commit: None }),
+            state_quality: Some(StateQuality {
+                create: Some(0.9),
+                prepare: Some(1.0),
+                precommit: Some(0.75),
+                commit: None,
+            }),
             ..Metrics::default()
         };
         let got = score_metrics(&m, &Ruleset::phase3().score).unwrap();
         assert!(close(got, 100.0 * (0.9 + 1.0 + 0.75) / 3.0), "{got}");
-        assert_eq!(score_metrics(&Metrics::default(), &Ruleset::phase3().score), None);
+        assert_eq!(
+            score_metrics(&Metrics::default(), &Ruleset::phase3().score),
+            None
+        );
     }
 
     #[test]
     fn pings_are_lower_is_better_and_clamped() {
         let rules = Ruleset::phase3().score;
-        let with_ping = |ms| score_metrics(&Metrics { ping_ms: Some(ms), ..Metrics::default() }, &rules).unwrap();
+        let with_ping = |ms| {
+            score_metrics(
+                &Metrics {
+                    ping_ms: Some(ms),
+                    ..Metrics::default()
+                },
+                &rules,
+            )
+            .unwrap()
+        };
         assert!(close(with_ping(10.0), 100.0));
         assert!(close(with_ping(20.0), 100.0));
         assert!(close(with_ping(510.0), 50.0));
@@ -135,7 +191,12 @@ mod tests {
 
     #[test]
     fn given_score_wins_over_metrics() {
-        let n = LeaderboardNode { node: "x".into(), operator: "y".into(), score: Some(12.5), metrics: Some(example()) };
+        let n = LeaderboardNode {
+            node: "x".into(),
+            operator: "y".into(),
+            score: Some(12.5),
+            metrics: Some(example()),
+        };
         assert_eq!(node_score(&n, &Ruleset::phase3().score), 12.5);
     }
 }

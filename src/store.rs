@@ -11,9 +11,15 @@ pub const DB_FILE: &str = "cortensor-manager.sqlite3";
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot create the data folder {path}: {source}. Check permissions and free space, or choose another folder with --data-dir.")]
-    CreateDir { path: String, source: std::io::Error },
+    CreateDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot open the database {path}: {source}. If another copy of the app is running, close it; if the file is damaged, move it away and restart.")]
-    Open { path: String, source: rusqlite::Error },
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
     #[error("cannot upgrade the database {path}: {message}. It may come from a newer version of the app.")]
     Migrate { path: String, message: String },
     #[error("database error: {0}")]
@@ -160,21 +166,35 @@ pub struct Store {
 impl Store {
     /// Open (creating and migrating) the store in `dir`.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(dir)
-            .map_err(|source| StoreError::CreateDir { path: dir.display().to_string(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+            path: dir.display().to_string(),
+            source,
+        })?;
         let path = dir.join(DB_FILE);
         let shown = path.display().to_string();
-        let mut conn = Connection::open(&path).map_err(|source| StoreError::Open { path: shown.clone(), source })?;
+        let mut conn = Connection::open(&path).map_err(|source| StoreError::Open {
+            path: shown.clone(),
+            source,
+        })?;
         conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|source| StoreError::Open { path: shown.clone(), source })?;
+            .map_err(|source| StoreError::Open {
+                path: shown.clone(),
+                source,
+            })?;
         // With WAL, NORMAL never corrupts the database; a power cut may lose the last second of
         // monitoring data, and it saves an fsync per write of the once-a-second monitor.
         conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(|source| StoreError::Open { path: shown.clone(), source })?;
+            .map_err(|source| StoreError::Open {
+                path: shown.clone(),
+                source,
+            })?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations()
             .to_latest(&mut conn)
-            .map_err(|e| StoreError::Migrate { path: shown, message: e.to_string() })?;
+            .map_err(|e| StoreError::Migrate {
+                path: shown,
+                message: e.to_string(),
+            })?;
         Ok(Store { conn, path })
     }
 
@@ -283,7 +303,12 @@ impl Store {
         Ok(())
     }
 
-    pub fn set_registration(&self, id: u32, registered: Option<&str>, verified: Option<&str>) -> Result<(), StoreError> {
+    pub fn set_registration(
+        &self,
+        id: u32,
+        registered: Option<&str>,
+        verified: Option<&str>,
+    ) -> Result<(), StoreError> {
         self.conn.execute(
             "UPDATE nodes SET registered = COALESCE(?2, registered), verified = COALESCE(?3, verified) WHERE id = ?1",
             params![id, registered, verified],
@@ -292,7 +317,8 @@ impl Store {
     }
 
     pub fn remove_node(&self, id: u32) -> Result<(), StoreError> {
-        self.conn.execute("DELETE FROM nodes WHERE id = ?1", params![id])?;
+        self.conn
+            .execute("DELETE FROM nodes WHERE id = ?1", params![id])?;
         Ok(())
     }
 
@@ -320,7 +346,12 @@ impl Store {
     }
 
     /// What the user wants: `running` or `stopped`; `restart` bumps the nonce.
-    pub fn set_desired(&self, node_id: u32, desired: &str, restart: bool) -> Result<(), StoreError> {
+    pub fn set_desired(
+        &self,
+        node_id: u32,
+        desired: &str,
+        restart: bool,
+    ) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO runtime (node_id, desired, restart_nonce) VALUES (?1, ?2, ?3)
              ON CONFLICT(node_id) DO UPDATE SET desired = ?2, restart_nonce = restart_nonce + ?3",
@@ -353,15 +384,32 @@ impl Store {
         Ok(())
     }
 
-    pub fn add_alert(&self, node_id: Option<u32>, kind: &str, message: &str, at: i64) -> Result<(), StoreError> {
-        self.conn.execute("INSERT INTO alerts (node_id, kind, message, at) VALUES (?1, ?2, ?3, ?4)", params![node_id, kind, message, at])?;
+    pub fn add_alert(
+        &self,
+        node_id: Option<u32>,
+        kind: &str,
+        message: &str,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO alerts (node_id, kind, message, at) VALUES (?1, ?2, ?3, ?4)",
+            params![node_id, kind, message, at],
+        )?;
         Ok(())
     }
 
     pub fn alerts(&self, since: i64) -> Result<Vec<AlertRecord>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT id, node_id, kind, message, at FROM alerts WHERE at >= ?1 ORDER BY id")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id, node_id, kind, message, at FROM alerts WHERE at >= ?1 ORDER BY id",
+        )?;
         let rows = stmt.query_map(params![since], |r| {
-            Ok(AlertRecord { id: r.get(0)?, node_id: r.get(1)?, kind: r.get(2)?, message: r.get(3)?, at: r.get(4)? })
+            Ok(AlertRecord {
+                id: r.get(0)?,
+                node_id: r.get(1)?,
+                kind: r.get(2)?,
+                message: r.get(3)?,
+                at: r.get(4)?,
+            })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
@@ -369,7 +417,11 @@ impl Store {
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", params![key], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                params![key],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 

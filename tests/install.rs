@@ -26,19 +26,30 @@ impl Box_ {
         let home = dir.path().join("home");
         let data = dir.path().join("data");
         std::fs::create_dir_all(&home).unwrap();
-        Box_ { _dir: dir, home, data }
+        Box_ {
+            _dir: dir,
+            home,
+            data,
+        }
     }
 
     fn cmd(&self) -> Command {
         let fake = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fake-services");
-        let path = format!("{}:{}", fake.display(), std::env::var("PATH").unwrap_or_default());
+        let path = format!(
+            "{}:{}",
+            fake.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
         let mut c = Command::new(env!("CARGO_BIN_EXE_cortensor-manager"));
         c.env("HOME", &self.home)
             .env("USER", "tester")
             .env("CORTENSOR_MANAGER_DATA_DIR", &self.data)
             .env("CORTENSOR_MANAGER_BACKEND", "os")
             .env("CORTENSOR_MANAGER_SERVICE_PATH", &path)
-            .env("CORTENSOR_MANAGER_NETWORK", fixture_path("network-loopback.toml"))
+            .env(
+                "CORTENSOR_MANAGER_NETWORK",
+                fixture_path("network-loopback.toml"),
+            )
             .stdin(Stdio::null());
         c
     }
@@ -50,8 +61,18 @@ impl Box_ {
 
     fn ok_json(&self, args: &[&str]) -> Value {
         let out = self.run(args);
-        assert!(out.status.success(), "{args:?} failed:\n{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+        assert!(
+            out.status.success(),
+            "{args:?} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{args:?}: not JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        })
     }
 
     fn calls(&self) -> String {
@@ -68,17 +89,34 @@ fn publish(server: &FixtureServer, version: &str, bytes: Vec<u8>) -> String {
     let name = format!("cortensord-{version}");
     let sha = hex::encode(Sha256::digest(&bytes));
     let size = bytes.len();
-    server.route(&format!("/{name}"), Behaviour::File(FileSpec { bytes: Arc::new(bytes), ranges: true, ..Default::default() }));
+    server.route(
+        &format!("/{name}"),
+        Behaviour::File(FileSpec {
+            bytes: Arc::new(bytes),
+            ranges: true,
+            ..Default::default()
+        }),
+    );
     let manifest = format!(
         r#"{{"format": 1, "version": "{version}", "artifacts": [{{"os": "linux", "arch": "{arch}", "url": "{name}", "size": {size}, "sha256": "{sha}"}}]}}"#,
         arch = std::env::consts::ARCH
     );
-    server.route(&format!("/manifest-{version}.json"), Behaviour::Json { body: manifest, etag: format!("\"{version}\"") })
+    server.route(
+        &format!("/manifest-{version}.json"),
+        Behaviour::Json {
+            body: manifest,
+            etag: format!("\"{version}\""),
+        },
+    )
 }
 
 /// A release that runs the test node with extra environment (a different file, so a new sha).
 fn wrapper(env: &str) -> Vec<u8> {
-    format!("#!/bin/sh\n{env} exec {} \"$@\"\n", test_node_bin().display()).into_bytes()
+    format!(
+        "#!/bin/sh\n{env} exec {} \"$@\"\n",
+        test_node_bin().display()
+    )
+    .into_bytes()
 }
 
 fn mode(p: &Path) -> u32 {
@@ -107,7 +145,10 @@ fn install_nodes_register_update_rollback_uninstall() {
     let out = b.ok_json(&["install", "--source", &v1, "--json"]);
     assert_eq!(out["install"]["version"], "1.0");
     assert_eq!(out["install"]["already_current"], false);
-    assert_eq!(std::fs::read(b.binary()).unwrap(), std::fs::read(test_node_bin()).unwrap());
+    assert_eq!(
+        std::fs::read(b.binary()).unwrap(),
+        std::fs::read(test_node_bin()).unwrap()
+    );
     assert_eq!(mode(&b.binary()), 0o755);
     // Again: nothing downloaded.
     let again = b.ok_json(&["install", "--source", &v1, "--json"]);
@@ -127,62 +168,156 @@ fn install_nodes_register_update_rollback_uninstall() {
     let env_text = std::fs::read_to_string(&env1).unwrap();
     let address1 = nodes[0]["address"].as_str().unwrap().to_string();
     assert!(env_text.contains(&format!("NODE_PUBLIC_KEY={address1}")));
-    assert!(env_text.contains("NODE_PRIVATE_KEY=0x"), "OS services read the key from the 0600 .env");
+    assert!(
+        env_text.contains("NODE_PRIVATE_KEY=0x"),
+        "OS services read the key from the 0600 .env"
+    );
     assert!(env_text.contains("ENABLE_IPFS_SERVER=1"));
-    assert!(std::fs::read_to_string(b.data.join("nodes/node-2/.env")).unwrap().contains("ENABLE_IPFS_SERVER=0"));
-    let unit = std::fs::read_to_string(b.home.join(".config/systemd/user/cortensor-node-2.service")).unwrap();
-    assert!(unit.contains("KillSignal=SIGINT") && unit.contains(&format!("ExecStart={}", b.binary().display())));
+    assert!(std::fs::read_to_string(b.data.join("nodes/node-2/.env"))
+        .unwrap()
+        .contains("ENABLE_IPFS_SERVER=0"));
+    let unit =
+        std::fs::read_to_string(b.home.join(".config/systemd/user/cortensor-node-2.service"))
+            .unwrap();
+    assert!(
+        unit.contains("KillSignal=SIGINT")
+            && unit.contains(&format!("ExecStart={}", b.binary().display()))
+    );
     let calls = b.calls();
-    for c in ["systemctl --user daemon-reload", "systemctl --user enable cortensor-node-1.service", "loginctl enable-linger tester"] {
+    for c in [
+        "systemctl --user daemon-reload",
+        "systemctl --user enable cortensor-node-1.service",
+        "loginctl enable-linger tester",
+    ] {
         assert!(calls.contains(c), "missing `{c}` in\n{calls}");
     }
 
     // Register and verify node 1; a careless binary that prints the key gets redacted.
-    let private_key = env_text.lines().find_map(|l| l.strip_prefix("NODE_PRIVATE_KEY=")).unwrap().to_string();
-    let out = b.cmd().args(["node", "register", "1", "--json"]).env("TEST_NODE_LEAK_KEY", "1").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let private_key = env_text
+        .lines()
+        .find_map(|l| l.strip_prefix("NODE_PRIVATE_KEY="))
+        .unwrap()
+        .to_string();
+    let out = b
+        .cmd()
+        .args(["node", "register", "1", "--json"])
+        .env("TEST_NODE_LEAK_KEY", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let reg: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!((reg["registered"].as_bool(), reg["verified"].as_bool()), (Some(true), Some(true)));
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(!all.contains(&private_key[2..]), "the private key leaked into the output:\n{all}");
+    assert_eq!(
+        (reg["registered"].as_bool(), reg["verified"].as_bool()),
+        (Some(true), Some(true))
+    );
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !all.contains(&private_key[2..]),
+        "the private key leaked into the output:\n{all}"
+    );
     assert!(all.contains("redacted"));
     let list = b.ok_json(&["node", "list", "--json"]);
     assert_eq!(list["nodes"][0]["registered"], "ok");
     assert_eq!(list["nodes"][1]["registered"], Value::Null);
 
     // A healthy update: nodes restart on 2.0.
-    let v2 = publish(&server, "2.0", wrapper("TEST_NODE_VERSION=2.0 TEST_NODE_TICK_MS=100"));
+    let v2 = publish(
+        &server,
+        "2.0",
+        wrapper("TEST_NODE_VERSION=2.0 TEST_NODE_TICK_MS=100"),
+    );
     let up = b.ok_json(&["update", "--source", &v2, "--window", "3", "--json"]);
-    assert_eq!((up["to"].as_str(), up["rolled_back"].is_null()), (Some("2.0"), true), "{up}");
+    assert_eq!(
+        (up["to"].as_str(), up["rolled_back"].is_null()),
+        (Some("2.0"), true),
+        "{up}"
+    );
     let log1 = b.data.join("nodes/node-1/logs/cortensord.log");
-    wait_for("node 1 to log on 2.0", Duration::from_secs(10), || std::fs::read_to_string(&log1).unwrap_or_default().contains("cortensord 2.0 starting"));
-    assert!(b.data.join("bin/cortensord.previous").exists(), "the previous binary is kept");
+    wait_for("node 1 to log on 2.0", Duration::from_secs(10), || {
+        std::fs::read_to_string(&log1)
+            .unwrap_or_default()
+            .contains("cortensord 2.0 starting")
+    });
+    assert!(
+        b.data.join("bin/cortensord.previous").exists(),
+        "the previous binary is kept"
+    );
 
     // A bad update: 3.0 crashes at start, so 2.0 comes back by itself.
-    let v3 = publish(&server, "3.0", wrapper("TEST_NODE_BEHAVIOUR=crash_after_ms:200 TEST_NODE_TICK_MS=100"));
+    let v3 = publish(
+        &server,
+        "3.0",
+        wrapper("TEST_NODE_BEHAVIOUR=crash_after_ms:200 TEST_NODE_TICK_MS=100"),
+    );
     let up = b.ok_json(&["update", "--source", &v3, "--window", "5", "--json"]);
-    let why = up["rolled_back"].as_str().unwrap_or_else(|| panic!("expected a rollback: {up}"));
-    assert!(why.contains("3.0") && why.contains("crashed") && why.contains("rolled back to 2.0"), "{why}");
-    assert_eq!(std::fs::read(b.binary()).unwrap(), wrapper("TEST_NODE_VERSION=2.0 TEST_NODE_TICK_MS=100"));
-    assert_eq!(b.ok_json(&["node", "list", "--json"])["installed"]["version"], "2.0");
+    let why = up["rolled_back"]
+        .as_str()
+        .unwrap_or_else(|| panic!("expected a rollback: {up}"));
+    assert!(
+        why.contains("3.0") && why.contains("crashed") && why.contains("rolled back to 2.0"),
+        "{why}"
+    );
+    assert_eq!(
+        std::fs::read(b.binary()).unwrap(),
+        wrapper("TEST_NODE_VERSION=2.0 TEST_NODE_TICK_MS=100")
+    );
+    assert_eq!(
+        b.ok_json(&["node", "list", "--json"])["installed"]["version"],
+        "2.0"
+    );
     let calls = b.calls();
-    assert!(calls.matches("systemctl --user stop cortensor-node-1.service").count() >= 2, "{calls}");
+    assert!(
+        calls
+            .matches("systemctl --user stop cortensor-node-1.service")
+            .count()
+            >= 2,
+        "{calls}"
+    );
 
     // Uninstall: export first, then delete keys.
     let export = b.home.join("keys.csv");
     let out = b.run(&["uninstall", "--delete-keys", "--yes", "--json"]);
-    assert!(!out.status.success(), "deleting keys without an export is refused");
+    assert!(
+        !out.status.success(),
+        "deleting keys without an export is refused"
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("--export-keys"));
-    let un = b.ok_json(&["uninstall", "--export-keys", export.to_str().unwrap(), "--delete-keys", "--yes", "--json"]);
+    let un = b.ok_json(&[
+        "uninstall",
+        "--export-keys",
+        export.to_str().unwrap(),
+        "--delete-keys",
+        "--yes",
+        "--json",
+    ]);
     assert_eq!(un["removed_nodes"], 2);
     assert_eq!(mode(&export), 0o600);
     let exported = std::fs::read_to_string(&export).unwrap();
     assert!(exported.contains(&address1) && exported.contains(&private_key));
     assert!(!b.binary().exists() && !b.data.join("nodes/node-1").exists());
-    assert!(!b.home.join(".config/systemd/user/cortensor-node-1.service").exists());
-    assert!(b.calls().contains("systemctl --user disable cortensor-node-2.service"));
+    assert!(!b
+        .home
+        .join(".config/systemd/user/cortensor-node-1.service")
+        .exists());
+    assert!(b
+        .calls()
+        .contains("systemctl --user disable cortensor-node-2.service"));
     // The keys are gone from the keychain: exporting again finds no nodes, and node list is empty.
-    assert_eq!(b.ok_json(&["node", "list", "--json"])["nodes"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        b.ok_json(&["node", "list", "--json"])["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
 }
 
 #[test]
@@ -192,13 +327,33 @@ fn bad_downloads_install_nothing() {
     let bytes = std::fs::read(test_node_bin()).unwrap();
     // The manifest promises one file, the server sends another (tampered).
     let sha = hex::encode(Sha256::digest(b"something else"));
-    server.route("/evil", Behaviour::File(FileSpec { bytes: Arc::new(bytes.clone()), ranges: true, ..Default::default() }));
-    let manifest = format!(r#"{{"format": 1, "version": "6.6.6", "artifacts": [{{"os": "linux", "arch": "{}", "url": "evil", "size": {}, "sha256": "{sha}"}}]}}"#, std::env::consts::ARCH, bytes.len());
-    let url = server.route("/evil.json", Behaviour::Json { body: manifest, etag: "\"e\"".into() });
+    server.route(
+        "/evil",
+        Behaviour::File(FileSpec {
+            bytes: Arc::new(bytes.clone()),
+            ranges: true,
+            ..Default::default()
+        }),
+    );
+    let manifest = format!(
+        r#"{{"format": 1, "version": "6.6.6", "artifacts": [{{"os": "linux", "arch": "{}", "url": "evil", "size": {}, "sha256": "{sha}"}}]}}"#,
+        std::env::consts::ARCH,
+        bytes.len()
+    );
+    let url = server.route(
+        "/evil.json",
+        Behaviour::Json {
+            body: manifest,
+            etag: "\"e\"".into(),
+        },
+    );
     let out = b.run(&["install", "--source", &url]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("tampered") && err.contains("nothing was installed"), "{err}");
+    assert!(
+        err.contains("tampered") && err.contains("nothing was installed"),
+        "{err}"
+    );
     assert!(!b.binary().exists());
 
     for (source, expect) in [
@@ -225,18 +380,52 @@ fn an_installer_killed_mid_download_never_leaves_a_runnable_half_binary() {
     // The first response sends 1 MB then stalls for a long time.
     server.route(
         "/slow",
-        Behaviour::File(FileSpec { bytes: Arc::new(bytes.clone()), ranges: true, cut_after: None, cuts: 0, stall: Some(Duration::from_secs(30)) }),
+        Behaviour::File(FileSpec {
+            bytes: Arc::new(bytes.clone()),
+            ranges: true,
+            cut_after: None,
+            cuts: 0,
+            stall: Some(Duration::from_secs(30)),
+        }),
     );
-    let manifest = format!(r#"{{"format": 1, "version": "1.0", "artifacts": [{{"os": "linux", "arch": "{}", "url": "slow", "size": {}, "sha256": "{sha}"}}]}}"#, std::env::consts::ARCH, bytes.len());
-    let url = server.route("/m.json", Behaviour::Json { body: manifest, etag: "\"m\"".into() });
-    let mut child = b.cmd().args(["install", "--source", &url]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-    wait_for("the download to start", Duration::from_secs(10), || server.requests("/slow").len() == 1);
+    let manifest = format!(
+        r#"{{"format": 1, "version": "1.0", "artifacts": [{{"os": "linux", "arch": "{}", "url": "slow", "size": {}, "sha256": "{sha}"}}]}}"#,
+        std::env::consts::ARCH,
+        bytes.len()
+    );
+    let url = server.route(
+        "/m.json",
+        Behaviour::Json {
+            body: manifest,
+            etag: "\"m\"".into(),
+        },
+    );
+    let mut child = b
+        .cmd()
+        .args(["install", "--source", &url])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for("the download to start", Duration::from_secs(10), || {
+        server.requests("/slow").len() == 1
+    });
     std::thread::sleep(Duration::from_millis(200));
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    assert!(!b.binary().exists(), "no binary at the target path after a kill");
+    assert!(
+        !b.binary().exists(),
+        "no binary at the target path after a kill"
+    );
 
-    server.route("/slow", Behaviour::File(FileSpec { bytes: Arc::new(bytes.clone()), ranges: true, ..Default::default() }));
+    server.route(
+        "/slow",
+        Behaviour::File(FileSpec {
+            bytes: Arc::new(bytes.clone()),
+            ranges: true,
+            ..Default::default()
+        }),
+    );
     let out = b.ok_json(&["install", "--source", &url, "--json"]);
     assert_eq!(out["install"]["version"], "1.0");
     assert_eq!(std::fs::read(b.binary()).unwrap(), bytes);
@@ -267,15 +456,27 @@ fn an_official_install_is_adopted() {
     assert_eq!(out["adopted"]["address"], key.address.as_str());
     assert_eq!(out["official_installs"][0]["has_private_key"], true);
     let env = std::fs::read_to_string(b.data.join("nodes/node-1/.env")).unwrap();
-    assert!(env.contains(&format!("CONTRACT_ADDRESS_RUNTIME=0x{}", "c".repeat(40))), "{env}");
+    assert!(
+        env.contains(&format!("CONTRACT_ADDRESS_RUNTIME=0x{}", "c".repeat(40))),
+        "{env}"
+    );
     assert!(env.contains("HOST=https://arb-sepolia.example/v2/PLANTEDAPIKEY"));
     // The planted secrets are in the 0600 .env and the keychain only: not in the store.
     let db = std::fs::read(b.data.join("cortensor-manager.sqlite3")).unwrap();
     let db = String::from_utf8_lossy(&db);
-    assert!(!db.contains("PLANTEDAPIKEY") && !db.contains(&key.private_key.expose()[2..]), "a secret reached the database");
+    assert!(
+        !db.contains("PLANTEDAPIKEY") && !db.contains(&key.private_key.expose()[2..]),
+        "a secret reached the database"
+    );
     // Adopting twice does not duplicate the node.
     b.ok_json(&["adopt", official.to_str().unwrap(), "--json"]);
-    assert_eq!(b.ok_json(&["node", "list", "--json"])["nodes"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        b.ok_json(&["node", "list", "--json"])["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -283,26 +484,53 @@ fn doctor_reports_and_fixes_docker_with_consent() {
     let b = Box_::new();
     // Only the stand-ins on the tools' PATH: no docker, so the check fails, with an automatic fix.
     let fake = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fake-services");
-    let doctor = |args: &[&str]| b.cmd().env("CORTENSOR_MANAGER_SERVICE_PATH", &fake).args(args).output().unwrap();
+    let doctor = |args: &[&str]| {
+        b.cmd()
+            .env("CORTENSOR_MANAGER_SERVICE_PATH", &fake)
+            .args(args)
+            .output()
+            .unwrap()
+    };
     let out = doctor(&["doctor", "--json", "--time-url", "http://127.0.0.1:9/"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let docker = report["checks"].as_array().unwrap().iter().find(|c| c["id"] == "docker").unwrap().clone();
+    let docker = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "docker")
+        .unwrap()
+        .clone();
     assert_eq!(docker["status"], "fail");
     assert_eq!(docker["fix"]["automatic"], true);
     assert!(report["affordable_nodes"].as_u64().unwrap() >= 1);
 
     // Without consent nothing runs.
-    assert!(docker["explanation"].as_str().unwrap().contains("not installed"));
+    assert!(docker["explanation"]
+        .as_str()
+        .unwrap()
+        .contains("not installed"));
     let out = doctor(&["doctor", "--fix", "docker"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("answer yes"));
     assert!(!b.calls().contains("pkexec"));
     // With consent the plan runs through pkexec.
     let out = doctor(&["doctor", "--fix", "docker", "--yes"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let calls = b.calls();
-    assert!(calls.contains("pkexec apt-get install -y docker.io") && calls.contains("pkexec usermod -aG docker tester"), "{calls}");
+    assert!(
+        calls.contains("pkexec apt-get install -y docker.io")
+            && calls.contains("pkexec usermod -aG docker tester"),
+        "{calls}"
+    );
     let out = doctor(&["doctor", "--fix", "clock", "--yes"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot fix 'clock' by itself"));
 }

@@ -20,7 +20,12 @@ fn secret_service_available() -> Result<tempfile::TempDir, String> {
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| format!("gnome-keyring-daemon: {e}"))?;
-    child.stdin.take().unwrap().write_all(b"test-password").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"test-password")
+        .unwrap();
     let status = child.wait().unwrap();
     if !status.success() {
         return Err(format!("gnome-keyring-daemon exited with {status}"));
@@ -34,7 +39,10 @@ fn node_keys_round_trip_through_the_secret_service() {
     let _home = match secret_service_available() {
         Ok(h) => h,
         Err(why) => {
-            assert!(!required, "Secret Service test required but unavailable: {why}");
+            assert!(
+                !required,
+                "Secret Service test required but unavailable: {why}"
+            );
             eprintln!("SKIPPED keychain test: {why}");
             return;
         }
@@ -50,7 +58,10 @@ fn node_keys_round_trip_through_the_secret_service() {
         .output()
         .expect("secret-tool (Debian package libsecret-tools)");
     let listing = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
-    assert!(listing.contains(&key.address), "secret-tool does not list the key: {listing}");
+    assert!(
+        listing.contains(&key.address),
+        "secret-tool does not list the key: {listing}"
+    );
 
     kc.delete(&key.address).unwrap();
     assert!(matches!(kc.load(&key.address), Err(KeyError::Missing(_))));

@@ -13,27 +13,51 @@ use rust_decimal::Decimal;
 /// p to the first whose operator has allowance left in p's tier. Quadratic, obviously right.
 fn reference(nodes: &[ScoredNode], rules: &Ruleset) -> Vec<TableRow> {
     let mut order: Vec<&ScoredNode> = nodes.iter().collect();
-    order.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.node.to_lowercase().cmp(&b.node.to_lowercase())));
+    order.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.node.to_lowercase().cmp(&b.node.to_lowercase()))
+    });
     let mut placed = vec![false; order.len()];
     let mut used: HashMap<(u32, String), u32> = HashMap::new();
     let mut table = Vec::new();
     for p in 1..=rules.last_spot() {
         let tier = rules.tier_of(p).unwrap();
         let pick = (0..order.len()).find(|&i| {
-            !placed[i] && tier.max_per_operator.is_none_or(|m| used.get(&(tier.from, order[i].operator.clone())).copied().unwrap_or(0) < m)
+            !placed[i]
+                && tier.max_per_operator.is_none_or(|m| {
+                    used.get(&(tier.from, order[i].operator.clone()))
+                        .copied()
+                        .unwrap_or(0)
+                        < m
+                })
         });
         if let Some(i) = pick {
             placed[i] = true;
-            *used.entry((tier.from, order[i].operator.clone())).or_insert(0) += 1;
+            *used
+                .entry((tier.from, order[i].operator.clone()))
+                .or_insert(0) += 1;
             let n = order[i];
-            table.push(TableRow { rank: p, node: n.node.clone(), operator: n.operator.clone(), score: n.score, reward: tier.reward });
+            table.push(TableRow {
+                rank: p,
+                node: n.node.clone(),
+                operator: n.operator.clone(),
+                score: n.score,
+                reward: tier.reward,
+            });
         }
     }
     let mut rank = rules.last_spot();
     for (i, n) in order.iter().enumerate() {
         if !placed[i] {
             rank += 1;
-            table.push(TableRow { rank, node: n.node.clone(), operator: n.operator.clone(), score: n.score, reward: Decimal::ZERO });
+            table.push(TableRow {
+                rank,
+                node: n.node.clone(),
+                operator: n.operator.clone(),
+                score: n.score,
+                reward: Decimal::ZERO,
+            });
         }
     }
     table
@@ -46,9 +70,16 @@ fn nodes_strategy() -> impl Strategy<Value = Vec<ScoredNode>> {
             v.into_iter()
                 .enumerate()
                 .map(|(i, (op, score, upper))| {
-                    let hex = format!("{:040x}", (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) as u128);
+                    let hex = format!(
+                        "{:040x}",
+                        (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) as u128
+                    );
                     let hex = if upper { hex.to_uppercase() } else { hex };
-                    ScoredNode { node: format!("0x{hex}"), operator: format!("op{op}"), score: f64::from(score) / 2.0 }
+                    ScoredNode {
+                        node: format!("0x{hex}"),
+                        operator: format!("op{op}"),
+                        score: f64::from(score) / 2.0,
+                    }
                 })
                 .collect()
         })

@@ -27,14 +27,21 @@ impl Drop for Env {
         // Stop every node and the daemon, whatever the test did.
         let _ = self.run(&["node", "stop", "all"]);
         let until = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < until && self.status()["runtime"].as_array().is_some_and(|r| r.iter().any(|x| !x["pid"].is_null())) {
+        while Instant::now() < until
+            && self.status()["runtime"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|x| !x["pid"].is_null()))
+        {
             std::thread::sleep(Duration::from_millis(100));
         }
         if let Some(mut d) = self.daemon.take() {
             let _ = d.kill();
             let _ = d.wait();
         }
-        if let Some(pid) = std::fs::read_to_string(self.data.join("daemon.lock")).ok().and_then(|s| s.trim().parse::<i32>().ok()) {
+        if let Some(pid) = std::fs::read_to_string(self.data.join("daemon.lock"))
+            .ok()
+            .and_then(|s| s.trim().parse::<i32>().ok())
+        {
             unsafe { libc::kill(pid, libc::SIGKILL) };
         }
     }
@@ -64,7 +71,13 @@ impl Env {
             ),
         )
         .unwrap();
-        let e = Env { _serial: serial, _dir: dir, home, data, daemon: None };
+        let e = Env {
+            _serial: serial,
+            _dir: dir,
+            home,
+            data,
+            daemon: None,
+        };
         e.ok(&["install", "--source", release.to_str().unwrap()]);
         e.ok(&["node", "add", "--count", &nodes.to_string()]);
         for n in 1..=nodes {
@@ -75,7 +88,14 @@ impl Env {
 
     fn cmd(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_cortensor-manager"));
-        c.env("HOME", &self.home).env("CORTENSOR_MANAGER_DATA_DIR", &self.data).env("CORTENSOR_MANAGER_BACKEND", "supervisor").env("CORTENSOR_MANAGER_NETWORK", fixture_path("network-loopback.toml")).stdin(Stdio::null());
+        c.env("HOME", &self.home)
+            .env("CORTENSOR_MANAGER_DATA_DIR", &self.data)
+            .env("CORTENSOR_MANAGER_BACKEND", "supervisor")
+            .env(
+                "CORTENSOR_MANAGER_NETWORK",
+                fixture_path("network-loopback.toml"),
+            )
+            .stdin(Stdio::null());
         c
     }
 
@@ -85,7 +105,11 @@ impl Env {
 
     fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -94,7 +118,13 @@ impl Env {
     }
 
     fn runtime(&self, id: u32) -> Value {
-        self.status()["runtime"].as_array().unwrap().iter().find(|r| r["node_id"] == id).cloned().unwrap_or(Value::Null)
+        self.status()["runtime"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["node_id"] == id)
+            .cloned()
+            .unwrap_or(Value::Null)
     }
 
     fn pid(&self, id: u32) -> Option<i32> {
@@ -110,26 +140,50 @@ impl Env {
     }
 
     fn start_daemon(&mut self, extra: &[&str]) {
-        let child = self.cmd().arg("daemon").args(extra).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let child = self
+            .cmd()
+            .arg("daemon")
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         self.daemon = Some(child);
-        wait("the daemon to hold its lock", Duration::from_secs(10), || std::fs::read_to_string(self.data.join("daemon.lock")).is_ok_and(|s| !s.trim().is_empty()));
+        wait(
+            "the daemon to hold its lock",
+            Duration::from_secs(10),
+            || {
+                std::fs::read_to_string(self.data.join("daemon.lock"))
+                    .is_ok_and(|s| !s.trim().is_empty())
+            },
+        );
     }
 
     fn log(&self, id: u32) -> String {
-        std::fs::read_to_string(self.data.join(format!("nodes/node-{id}/logs/cortensord.log"))).unwrap_or_default()
+        std::fs::read_to_string(
+            self.data
+                .join(format!("nodes/node-{id}/logs/cortensord.log")),
+        )
+        .unwrap_or_default()
     }
 }
 
 fn wait(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
     let start = Instant::now();
     while !f() {
-        assert!(start.elapsed() < timeout, "timed out after {timeout:?} waiting for {what}");
+        assert!(
+            start.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
 
 fn alive(pid: i32) -> bool {
-    Path::new(&format!("/proc/{pid}")).exists() && !std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default().contains(") Z ")
+    Path::new(&format!("/proc/{pid}")).exists()
+        && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .unwrap_or_default()
+            .contains(") Z ")
 }
 
 #[test]
@@ -140,26 +194,55 @@ fn crash_restart_and_crash_loop() {
     let mut e = Env::new(1);
     e.start_daemon(&[]);
     e.ok(&["node", "start", "1"]);
-    wait("node 1 running", Duration::from_secs(10), || e.pid(1).is_some());
+    wait("node 1 running", Duration::from_secs(10), || {
+        e.pid(1).is_some()
+    });
     let first = e.pid(1).unwrap();
-    wait("node 1 logging", Duration::from_secs(10), || e.log(1).contains("* Latest ID:"));
+    wait("node 1 logging", Duration::from_secs(10), || {
+        e.log(1).contains("* Latest ID:")
+    });
 
     // kill -9: a new process within 1 s.
     let t = Instant::now();
     unsafe { libc::kill(first, libc::SIGKILL) };
-    wait("a restart", Duration::from_secs(5), || e.pid(1).is_some_and(|p| p != first));
-    assert!(t.elapsed() < Duration::from_secs(1), "restart took {:?}", t.elapsed());
-    assert!(e.runtime(1)["last_exit"].as_str().unwrap().contains("signal 9"));
+    wait("a restart", Duration::from_secs(5), || {
+        e.pid(1).is_some_and(|p| p != first)
+    });
+    assert!(
+        t.elapsed() < Duration::from_secs(1),
+        "restart took {:?}",
+        t.elapsed()
+    );
+    assert!(e.runtime(1)["last_exit"]
+        .as_str()
+        .unwrap()
+        .contains("signal 9"));
 
     // A crash loop: restarts slow down and an alert is raised once.
     e.set_env(1, "TEST_NODE_BEHAVIOUR", "crash_after_ms:50");
     e.ok(&["node", "restart", "1"]);
-    wait("a crash-loop alert", Duration::from_secs(20), || e.status()["alerts"].as_array().unwrap().iter().any(|a| a["kind"] == "crash_loop"));
+    wait("a crash-loop alert", Duration::from_secs(20), || {
+        e.status()["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "crash_loop")
+    });
     let reason = e.runtime(1)["reason"].as_str().unwrap().to_string();
-    let delay: f64 = reason.split("restarting in ").nth(1).and_then(|r| r.split(' ').next()).and_then(|d| d.parse().ok()).unwrap_or(0.0);
+    let delay: f64 = reason
+        .split("restarting in ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(0.0);
     assert!(delay >= 2.0, "backoff grew: {reason}");
     std::thread::sleep(Duration::from_millis(500));
-    let alerts = e.status()["alerts"].as_array().unwrap().iter().filter(|a| a["kind"] == "crash_loop").count();
+    let alerts = e.status()["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "crash_loop")
+        .count();
     assert_eq!(alerts, 1, "the alert is not repeated for the same loop");
     assert!(e.log(1).contains("Traceback (most recent call last):"));
 }
@@ -173,24 +256,48 @@ fn nodes_outlive_a_killed_daemon_and_are_adopted() {
     // `node start` launches the daemon in the background.
     let out = e.ok(&["node", "start", "all"]);
     assert!(out.contains("started the background supervisor"), "{out}");
-    wait("both nodes running", Duration::from_secs(15), || e.pid(1).is_some() && e.pid(2).is_some());
+    wait("both nodes running", Duration::from_secs(15), || {
+        e.pid(1).is_some() && e.pid(2).is_some()
+    });
     let (p1, p2) = (e.pid(1).unwrap(), e.pid(2).unwrap());
-    let daemon: i32 = std::fs::read_to_string(e.data.join("daemon.lock")).unwrap().trim().parse().unwrap();
+    let daemon: i32 = std::fs::read_to_string(e.data.join("daemon.lock"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
     unsafe { libc::kill(daemon, libc::SIGKILL) };
-    wait("the daemon to die", Duration::from_secs(5), || !alive(daemon));
+    wait("the daemon to die", Duration::from_secs(5), || {
+        !alive(daemon)
+    });
     std::thread::sleep(Duration::from_millis(500));
-    assert!(alive(p1) && alive(p2), "nodes keep running without the daemon");
+    assert!(
+        alive(p1) && alive(p2),
+        "nodes keep running without the daemon"
+    );
     let before = e.log(1).len();
-    wait("node 1 still logging", Duration::from_secs(5), || e.log(1).len() > before);
+    wait("node 1 still logging", Duration::from_secs(5), || {
+        e.log(1).len() > before
+    });
 
     // A new daemon adopts them (same pids) and can stop them.
     e.ok(&["node", "start", "all"]);
-    wait("adoption", Duration::from_secs(10), || e.runtime(1)["reason"].as_str().is_some_and(|r| r.contains("adopted")));
+    wait("adoption", Duration::from_secs(10), || {
+        e.runtime(1)["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("adopted"))
+    });
     assert_eq!((e.pid(1), e.pid(2)), (Some(p1), Some(p2)));
     e.ok(&["node", "stop", "all"]);
-    wait("both nodes stopped", Duration::from_secs(10), || !alive(p1) && !alive(p2));
-    assert!(e.log(1).contains("shutting down gracefully"), "stopped with SIGINT, not killed");
-    wait("the stop to be recorded", Duration::from_secs(5), || e.runtime(1)["state"] == "stopped");
+    wait("both nodes stopped", Duration::from_secs(10), || {
+        !alive(p1) && !alive(p2)
+    });
+    assert!(
+        e.log(1).contains("shutting down gracefully"),
+        "stopped with SIGINT, not killed"
+    );
+    wait("the stop to be recorded", Duration::from_secs(5), || {
+        e.runtime(1)["state"] == "stopped"
+    });
 }
 
 #[test]
@@ -210,10 +317,17 @@ fn a_reused_pid_is_never_signalled() {
     .unwrap();
     e.start_daemon(&[]);
     e.ok(&["node", "start", "1"]);
-    wait("node 1 started", Duration::from_secs(10), || e.pid(1).is_some_and(|p| p as u32 != stranger.id()));
+    wait("node 1 started", Duration::from_secs(10), || {
+        e.pid(1).is_some_and(|p| p as u32 != stranger.id())
+    });
     e.ok(&["node", "stop", "1"]);
-    wait("node 1 stopped", Duration::from_secs(10), || e.pid(1).is_none());
-    assert!(stranger.try_wait().unwrap().is_none(), "the stranger was signalled");
+    wait("node 1 stopped", Duration::from_secs(10), || {
+        e.pid(1).is_none()
+    });
+    assert!(
+        stranger.try_wait().unwrap().is_none(),
+        "the stranger was signalled"
+    );
     stranger.kill().unwrap();
     stranger.wait().unwrap();
 }
@@ -227,18 +341,37 @@ fn logs_rotate_and_the_follower_keeps_up() {
     e.set_env(1, "TEST_NODE_TICK_MS", "10");
     e.start_daemon(&["--log-max-bytes", "4000"]);
     e.ok(&["node", "start", "1"]);
-    let mut follower = e.cmd().args(["node", "logs", "1", "-f", "-n", "0"]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut follower = e
+        .cmd()
+        .args(["node", "logs", "1", "-f", "-n", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
     let rotated = e.data.join("nodes/node-1/logs/cortensord.log.2");
-    wait("two rotations", Duration::from_secs(20), || rotated.exists());
+    wait("two rotations", Duration::from_secs(20), || {
+        rotated.exists()
+    });
     std::thread::sleep(Duration::from_millis(500));
     follower.kill().unwrap();
     let out = follower.wait_with_output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     // The follower saw more than any single file holds: it followed across rotations.
     assert!(text.len() > 8000, "the follower saw {} bytes", text.len());
-    let ids: Vec<u64> = text.lines().filter_map(|l| l.strip_prefix("* Latest ID:  ")).filter_map(|r| r.split_whitespace().next()?.parse().ok()).collect();
-    assert!(ids.windows(2).all(|w| w[1] == w[0] || w[1] == w[0] + 1), "a gap in the followed log: {ids:?}");
-    assert!(std::fs::metadata(e.data.join("nodes/node-1/logs/cortensord.log")).unwrap().len() < 20_000);
+    let ids: Vec<u64> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("* Latest ID:  "))
+        .filter_map(|r| r.split_whitespace().next()?.parse().ok())
+        .collect();
+    assert!(
+        ids.windows(2).all(|w| w[1] == w[0] || w[1] == w[0] + 1),
+        "a gap in the followed log: {ids:?}"
+    );
+    assert!(
+        std::fs::metadata(e.data.join("nodes/node-1/logs/cortensord.log"))
+            .unwrap()
+            .len()
+            < 20_000
+    );
 }
 
 #[test]
@@ -250,14 +383,35 @@ fn twenty_five_nodes_at_once() {
     e.start_daemon(&["--stagger-ms", "20"]);
     e.ok(&["node", "start", "all"]);
     wait("25 nodes running", Duration::from_secs(30), || {
-        e.status()["runtime"].as_array().unwrap().iter().filter(|r| !r["pid"].is_null()).count() == 25
+        e.status()["runtime"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| !r["pid"].is_null())
+            .count()
+            == 25
     });
-    let ports: std::collections::HashSet<i64> = e.status()["nodes"].as_array().unwrap().iter().map(|n| n["spec"]["llm_port"].as_i64().unwrap()).collect();
-    assert_eq!(ports.len(), 25, "every node has its own port (the test node binds it)");
-    wait("every node logging", Duration::from_secs(20), || (1..=25).all(|n| e.log(n).contains("* Latest ID:")));
+    let ports: std::collections::HashSet<i64> = e.status()["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["spec"]["llm_port"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        ports.len(),
+        25,
+        "every node has its own port (the test node binds it)"
+    );
+    wait("every node logging", Duration::from_secs(20), || {
+        (1..=25).all(|n| e.log(n).contains("* Latest ID:"))
+    });
     e.ok(&["node", "stop", "all"]);
     wait("25 nodes stopped", Duration::from_secs(30), || {
-        e.status()["runtime"].as_array().unwrap().iter().all(|r| r["pid"].is_null() && r["state"] == "stopped")
+        e.status()["runtime"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["pid"].is_null() && r["state"] == "stopped")
     });
 }
 
@@ -268,31 +422,79 @@ fn health_state_log_summary_uptime_and_metrics() {
     }
     let mut e = Env::new(2);
     e.set_env(2, "TEST_NODE_BEHAVIOUR", "garbage");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     e.start_daemon(&["--metrics-port", &port.to_string()]);
     e.ok(&["node", "start", "all"]);
-    let health = |id: u32| e.status()["health"].as_array().unwrap().iter().find(|h| h["id"] == id).cloned().unwrap_or(Value::Null);
-    wait("node 1 healthy", Duration::from_secs(20), || health(1)["state"] == "healthy");
+    let health = |id: u32| {
+        e.status()["health"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["id"] == id)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    wait("node 1 healthy", Duration::from_secs(20), || {
+        health(1)["state"] == "healthy"
+    });
     let h1 = health(1);
-    assert!(h1["reason"].as_str().unwrap().starts_with("session 11"), "{h1}");
+    assert!(
+        h1["reason"].as_str().unwrap().starts_with("session 11"),
+        "{h1}"
+    );
     assert!(h1["log"]["pings"].as_u64().unwrap() > 0);
     assert_eq!(h1["log"]["malformed"], 0);
-    assert!(h1["rss_bytes"].as_u64().unwrap() > 0, "the process is sampled: {h1}");
+    assert!(
+        h1["rss_bytes"].as_u64().unwrap() > 0,
+        "the process is sampled: {h1}"
+    );
     assert_eq!(h1["uptime"]["last_24h_pct"], 100.0);
     // The garbage node: malformed and unknown lines are counted, not fatal.
-    wait("node 2's garbage counted", Duration::from_secs(20), || health(2)["log"]["malformed"].as_u64().unwrap_or(0) > 0 && health(2)["log"]["other"].as_u64().unwrap_or(0) > 0);
+    wait("node 2's garbage counted", Duration::from_secs(20), || {
+        health(2)["log"]["malformed"].as_u64().unwrap_or(0) > 0
+            && health(2)["log"]["other"].as_u64().unwrap_or(0) > 0
+    });
     assert_eq!(health(2)["state"], "healthy");
 
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let body = agent.get(&format!("http://127.0.0.1:{port}/metrics")).call().unwrap().body_mut().read_to_string().unwrap();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let body = agent
+        .get(&format!("http://127.0.0.1:{port}/metrics"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
     assert!(body.contains("# TYPE cortensor_node_up gauge"), "{body}");
-    assert!(body.lines().any(|l| l.starts_with("cortensor_node_up{node=\"1\"") && l.ends_with(" 1")), "{body}");
+    assert!(
+        body.lines()
+            .any(|l| l.starts_with("cortensor_node_up{node=\"1\"") && l.ends_with(" 1")),
+        "{body}"
+    );
     assert!(body.contains("cortensor_node_state{node=\"2\""));
-    assert!(body.lines().any(|l| l.starts_with("cortensor_node_malformed_lines_total{node=\"2\"") && !l.ends_with(" 0")), "{body}");
+    assert!(
+        body.lines().any(
+            |l| l.starts_with("cortensor_node_malformed_lines_total{node=\"2\"")
+                && !l.ends_with(" 0")
+        ),
+        "{body}"
+    );
 
     // Stopped: the state says so, and the text status shows it.
     e.ok(&["node", "stop", "1"]);
-    wait("node 1 stopped", Duration::from_secs(10), || health(1)["state"] == "stopped");
+    wait("node 1 stopped", Duration::from_secs(10), || {
+        health(1)["state"] == "stopped"
+    });
     let text = e.ok(&["node", "status"]);
-    assert!(text.lines().any(|l| l.trim_start().starts_with("1 ") && l.contains("stopped")), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("1 ") && l.contains("stopped")),
+        "{text}"
+    );
 }

@@ -15,7 +15,9 @@ pub const SYSTEM_HEALTH: &str = "system-health";
 
 pub fn spawn(app: AppHandle) {
     std::thread::spawn(move || {
-        let Ok(m) = Machine::open(None, None) else { return };
+        let Ok(m) = Machine::open(None, None) else {
+            return;
+        };
         let mut feed = Feed::new(&m);
         loop {
             let (health, alerts) = feed.next(&m);
@@ -23,7 +25,12 @@ pub fn spawn(app: AppHandle) {
             for a in alerts {
                 let _ = app.emit(ALERT, &a);
                 // A desktop notification too (ignored where the desktop has no notification service).
-                let _ = app.notification().builder().title("Cortensor node alert").body(&a.message).show();
+                let _ = app
+                    .notification()
+                    .builder()
+                    .title("Cortensor node alert")
+                    .body(&a.message)
+                    .show();
             }
             if let Some(sys) = feed.system(&m) {
                 let _ = app.emit(SYSTEM_HEALTH, &sys);

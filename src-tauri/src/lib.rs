@@ -66,11 +66,18 @@ pub fn run_daemon_from_args(args: &[String]) -> Option<i32> {
     if !args.iter().any(|a| a == "daemon") {
         return None;
     }
-    let data_dir = args.iter().position(|a| a == "--data-dir").and_then(|i| args.get(i + 1)).map(std::path::PathBuf::from);
+    let data_dir = args
+        .iter()
+        .position(|a| a == "--data-dir")
+        .and_then(|i| args.get(i + 1))
+        .map(std::path::PathBuf::from);
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let s = stop.clone();
     let _ = ctrlc::set_handler(move || s.store(true, std::sync::atomic::Ordering::SeqCst));
-    let opts = cortensor_manager::runtime::daemon::Options { supervisor: Default::default(), metrics_port: None };
+    let opts = cortensor_manager::runtime::daemon::Options {
+        supervisor: Default::default(),
+        metrics_port: None,
+    };
     match cortensor_manager::runtime::daemon::run_foreground(data_dir, opts, &stop) {
         Ok(()) => Some(0),
         Err(e) => {

@@ -60,33 +60,63 @@ impl Session<'_> {
     }
 
     fn find(&self, css: &str) -> String {
-        let v = self.d.call("POST", &self.path("/element"), Some(json!({"using": "css selector", "value": css})));
-        v[ELEMENT_KEY].as_str().unwrap_or_else(|| panic!("no element {css}: {v}")).to_string()
+        let v = self.d.call(
+            "POST",
+            &self.path("/element"),
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        v[ELEMENT_KEY]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_string()
     }
 
     fn count(&self, css: &str) -> usize {
-        let v = self.d.call("POST", &self.path("/elements"), Some(json!({"using": "css selector", "value": css})));
+        let v = self.d.call(
+            "POST",
+            &self.path("/elements"),
+            Some(json!({"using": "css selector", "value": css})),
+        );
         v.as_array().map_or(0, Vec::len)
     }
 
     fn click(&self, css: &str) {
         let e = self.find(css);
-        self.d.call("POST", &self.path(&format!("/element/{e}/click")), None);
+        self.d
+            .call("POST", &self.path(&format!("/element/{e}/click")), None);
     }
 
     /// Replace the text of an input the way a person would: focus, erase, type.
     fn type_into(&self, css: &str, text: &str) {
         let e = self.find(css);
-        self.d.call("POST", &self.path(&format!("/element/{e}/click")), None);
-        let erase: String = std::iter::once('\u{E010}').chain(std::iter::repeat_n('\u{E003}', 80)).collect();
-        self.d.call("POST", &self.path(&format!("/element/{e}/value")), Some(json!({"text": erase})));
-        self.d.call("POST", &self.path(&format!("/element/{e}/value")), Some(json!({"text": text})));
+        self.d
+            .call("POST", &self.path(&format!("/element/{e}/click")), None);
+        let erase: String = std::iter::once('\u{E010}')
+            .chain(std::iter::repeat_n('\u{E003}', 80))
+            .collect();
+        self.d.call(
+            "POST",
+            &self.path(&format!("/element/{e}/value")),
+            Some(json!({"text": erase})),
+        );
+        self.d.call(
+            "POST",
+            &self.path(&format!("/element/{e}/value")),
+            Some(json!({"text": text})),
+        );
     }
 
     fn text(&self, css: &str) -> Option<String> {
-        let v = self.d.call("POST", &self.path("/elements"), Some(json!({"using": "css selector", "value": css})));
+        let v = self.d.call(
+            "POST",
+            &self.path("/elements"),
+            Some(json!({"using": "css selector", "value": css})),
+        );
         let e = v.as_array()?.first()?[ELEMENT_KEY].as_str()?.to_string();
-        self.d.call("GET", &self.path(&format!("/element/{e}/text")), None).as_str().map(str::to_string)
+        self.d
+            .call("GET", &self.path(&format!("/element/{e}/text")), None)
+            .as_str()
+            .map(str::to_string)
     }
 
     fn wait_text(&self, css: &str, want: &str) {
@@ -121,7 +151,9 @@ impl Session<'_> {
 
     fn screenshot(&self, name: &str) -> PathBuf {
         let b64 = self.d.call("GET", &self.path("/screenshot"), None);
-        let png = base64::engine::general_purpose::STANDARD.decode(b64.as_str().unwrap()).unwrap();
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(b64.as_str().unwrap())
+            .unwrap();
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../artifacts");
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(name);
@@ -132,33 +164,61 @@ impl Session<'_> {
 }
 
 fn on_path(tool: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
 }
-
 
 /// Start tauri-driver with `env` (inherited by WebKitWebDriver and the app) and open a session.
 fn start_app(env: &[(&str, &str)]) -> (Driver, String) {
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let native_port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let native_port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut cmd = Command::new("tauri-driver");
-    cmd.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()]).stdout(Stdio::null()).stderr(Stdio::inherit());
+    cmd.args([
+        "--port",
+        &port.to_string(),
+        "--native-port",
+        &native_port.to_string(),
+    ])
+    .stdout(Stdio::null())
+    .stderr(Stdio::inherit());
     for (k, v) in env {
         cmd.env(k, v);
     }
     let child = cmd.spawn().expect("start tauri-driver");
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(60))).build().into();
-    let driver = Driver { child, base: format!("http://127.0.0.1:{port}"), agent };
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into();
+    let driver = Driver {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        agent,
+    };
     let app = PathBuf::from(env!("CARGO_BIN_EXE_cortensor-manager-app"));
     let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "wry", "tauri:options": {"application": app}}}});
     let start = Instant::now();
     let id = loop {
-        let attempt = driver.agent.post(&format!("{}/session", driver.base)).send_json(&caps);
+        let attempt = driver
+            .agent
+            .post(&format!("{}/session", driver.base))
+            .send_json(&caps);
         match attempt {
             Ok(mut r) if r.status().as_u16() == 200 => {
                 let v: Value = r.body_mut().read_json().unwrap();
                 break v["value"]["sessionId"].as_str().unwrap().to_string();
             }
-            other if start.elapsed() > Duration::from_secs(30) => panic!("no WebDriver session: {:?}", other.map(|r| r.status())),
+            other if start.elapsed() > Duration::from_secs(30) => {
+                panic!("no WebDriver session: {:?}", other.map(|r| r.status()))
+            }
             _ => std::thread::sleep(Duration::from_millis(200)),
         }
     };
@@ -168,13 +228,20 @@ fn start_app(env: &[(&str, &str)]) -> (Driver, String) {
 /// Skip (or fail, when required) without the tools the end-to-end tests need.
 fn tools_present() -> bool {
     let required = std::env::var("CM_E2E_REQUIRED").is_ok_and(|v| v == "1");
-    let missing: Vec<&str> = [("tauri-driver", on_path("tauri-driver")), ("WebKitWebDriver", on_path("WebKitWebDriver")), ("DISPLAY", std::env::var_os("DISPLAY").is_some())]
-        .into_iter()
-        .filter(|(_, ok)| !ok)
-        .map(|(n, _)| n)
-        .collect();
+    let missing: Vec<&str> = [
+        ("tauri-driver", on_path("tauri-driver")),
+        ("WebKitWebDriver", on_path("WebKitWebDriver")),
+        ("DISPLAY", std::env::var_os("DISPLAY").is_some()),
+    ]
+    .into_iter()
+    .filter(|(_, ok)| !ok)
+    .map(|(n, _)| n)
+    .collect();
     if !missing.is_empty() {
-        assert!(!required, "end-to-end test required but missing: {missing:?}");
+        assert!(
+            !required,
+            "end-to-end test required but missing: {missing:?}"
+        );
         eprintln!("SKIPPED end-to-end test: missing {missing:?} (run the README's test command)");
         return false;
     }
@@ -188,11 +255,22 @@ fn rewards_and_rank_in_the_real_app() {
     }
 
     let server = FixtureServer::start();
-    let url = server.route("/leaderboard", Behaviour::Json { body: fixture("leaderboard.json"), etag: "\"e2e\"".into() });
+    let url = server.route(
+        "/leaderboard",
+        Behaviour::Json {
+            body: fixture("leaderboard.json"),
+            etag: "\"e2e\"".into(),
+        },
+    );
     let data = tempfile::tempdir().unwrap();
     let data_dir = data.path().display().to_string();
-    let network = support::fixture_path("network-loopback.toml").display().to_string();
-    let (driver, id) = start_app(&[("CORTENSOR_MANAGER_DATA_DIR", data_dir.as_str()), ("CORTENSOR_MANAGER_NETWORK", network.as_str())]);
+    let network = support::fixture_path("network-loopback.toml")
+        .display()
+        .to_string();
+    let (driver, id) = start_app(&[
+        ("CORTENSOR_MANAGER_DATA_DIR", data_dir.as_str()),
+        ("CORTENSOR_MANAGER_NETWORK", network.as_str()),
+    ]);
     let s = Session { d: &driver, id };
 
     // Nothing is installed yet, so the app opens on Setup; Rewards & Rank is one click away.
@@ -210,7 +288,10 @@ fn rewards_and_rank_in_the_real_app() {
 
     // A bad input shows an inline error, not a stale total.
     s.type_into("#nodes", "0");
-    s.wait_text("#rewards-error", "the number of nodes must be at least 1 (got 0): rewards are paid per qualifying node");
+    s.wait_text(
+        "#rewards-error",
+        "the number of nodes must be at least 1 (got 0): rewards are paid per qualifying node",
+    );
     assert_eq!(s.count("#total"), 0);
     s.type_into("#nodes", "3");
     s.wait_text("#total", "$72.60");
@@ -220,7 +301,11 @@ fn rewards_and_rank_in_the_real_app() {
     s.type_into("#leaderboard", &url);
     s.click("#project");
     s.wait_text("#rank-rewards-total", "$110.00");
-    assert_eq!(s.count("#rank-table tr.mine"), 3, "the operator's three nodes are highlighted");
+    assert_eq!(
+        s.count("#rank-table tr.mine"),
+        3,
+        "the operator's three nodes are highlighted"
+    );
     s.wait_text("#total", "$182.60");
     s.wait_text("#rank", "$110.00");
     let shot = s.screenshot("e2e-rank.png");
@@ -233,10 +318,16 @@ fn rewards_and_rank_in_the_real_app() {
     s.click("#project");
     let start = Instant::now();
     while s.text("#rank-error").is_none() {
-        assert!(start.elapsed() < Duration::from_secs(20), "no inline error for an unknown operator");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no inline error for an unknown operator"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert!(s.text("#rank-error").unwrap().contains("has no nodes on this leaderboard"));
+    assert!(s
+        .text("#rank-error")
+        .unwrap()
+        .contains("has no nodes on this leaderboard"));
 
     driver.call("DELETE", &s.path(""), None);
 }
@@ -251,20 +342,42 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
     let bytes = std::fs::read(test_node_bin()).unwrap();
     let sha = hex::encode(sha2::Sha256::digest(&bytes));
     let size = bytes.len();
-    server.route("/cortensord", Behaviour::File(FileSpec { bytes: std::sync::Arc::new(bytes), ranges: true, ..Default::default() }));
+    server.route(
+        "/cortensord",
+        Behaviour::File(FileSpec {
+            bytes: std::sync::Arc::new(bytes),
+            ranges: true,
+            ..Default::default()
+        }),
+    );
     let manifest = format!(
         r#"{{"format": 1, "version": "1.2.3", "artifacts": [{{"os": "linux", "arch": "{}", "url": "cortensord", "size": {size}, "sha256": "{sha}"}}]}}"#,
         std::env::consts::ARCH
     );
-    let manifest_url = server.route("/manifest.json", Behaviour::Json { body: manifest, etag: "\"m\"".into() });
+    let manifest_url = server.route(
+        "/manifest.json",
+        Behaviour::Json {
+            body: manifest,
+            etag: "\"m\"".into(),
+        },
+    );
 
     let root = tempfile::tempdir().unwrap();
     let home = root.path().join("home");
     let data = root.path().join("data");
     std::fs::create_dir_all(&home).unwrap();
-    let fake = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fake-services").canonicalize().unwrap();
-    let service_path = format!("{}:{}", fake.display(), std::env::var("PATH").unwrap_or_default());
-    let network = support::fixture_path("network-loopback.toml").display().to_string();
+    let fake = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fake-services")
+        .canonicalize()
+        .unwrap();
+    let service_path = format!(
+        "{}:{}",
+        fake.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let network = support::fixture_path("network-loopback.toml")
+        .display()
+        .to_string();
     let env = [
         ("HOME", home.to_str().unwrap()),
         ("USER", "tester"),
@@ -286,13 +399,20 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
     s.click("#step-install summary");
     s.type_into("#install-source", &manifest_url);
     s.click("#wizard-install");
-    s.wait_text("#install-done", "✓ cortensord 1.2.3 is installed and verified.");
+    s.wait_text(
+        "#install-done",
+        "✓ cortensord 1.2.3 is installed and verified.",
+    );
     s.screenshot("e2e-wizard-3-installed.png");
     s.click("#wizard-next-install");
 
     // Two nodes: move the slider one step right.
     let slider = s.find("#step-nodes input[type='range']");
-    s.d.call("POST", &s.path(&format!("/element/{slider}/value")), Some(json!({"text": "\u{E014}"})));
+    s.d.call(
+        "POST",
+        &s.path(&format!("/element/{slider}/value")),
+        Some(json!({"text": "\u{E014}"})),
+    );
     s.wait_text("#node-count", "2");
     s.click("#wizard-create");
     s.wait_until("two node keys", |s| s.count("#node-keys li") == 2);
@@ -300,7 +420,9 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
     s.click("#wizard-next-keys");
 
     s.click("#wizard-register");
-    s.wait_until("both nodes registered", |s| s.count("#registrations li.ok") == 2);
+    s.wait_until("both nodes registered", |s| {
+        s.count("#registrations li.ok") == 2
+    });
     s.click("#wizard-next-register");
 
     s.click("#wizard-start-nodes");
@@ -310,23 +432,46 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
     // The nodes really run: their logs show progress, with their own keys from the keychain.
     for n in 1..=2 {
         let log = data.join(format!("nodes/node-{n}/logs/cortensord.log"));
-        s.wait_until(&format!("node {n} logging"), |_| std::fs::read_to_string(&log).unwrap_or_default().contains("* Latest ID:"));
+        s.wait_until(&format!("node {n} logging"), |_| {
+            std::fs::read_to_string(&log)
+                .unwrap_or_default()
+                .contains("* Latest ID:")
+        });
     }
 
     // The dashboard: health pushed from Rust turns both cards healthy.
     s.click("#wizard-finish");
-    s.wait_until("two healthy node cards", |s| s.count(".node-card.state-healthy") == 2);
-    s.wait_until("totals", |s| s.text("#totals").is_some_and(|t| t.contains("2 healthy")));
+    s.wait_until("two healthy node cards", |s| {
+        s.count(".node-card.state-healthy") == 2
+    });
+    s.wait_until("totals", |s| {
+        s.text("#totals").is_some_and(|t| t.contains("2 healthy"))
+    });
     s.screenshot("e2e-dashboard.png");
     s.click(".node-card[data-node='1']");
-    s.wait_until("node 1's live log", |s| s.text("#node-log").is_some_and(|t| t.contains("* Latest ID:")));
-    s.wait_until("the node's reason", |s| s.text("#node-reason").is_some_and(|t| t.starts_with("session ")));
+    s.wait_until("node 1's live log", |s| {
+        s.text("#node-log")
+            .is_some_and(|t| t.contains("* Latest ID:"))
+    });
+    s.wait_until("the node's reason", |s| {
+        s.text("#node-reason")
+            .is_some_and(|t| t.starts_with("session "))
+    });
     std::thread::sleep(Duration::from_secs(2));
     s.screenshot("e2e-node-page.png");
     driver.call("DELETE", &s.path(""), None);
 
     // Clean up through the CLI: stops the nodes (SIGINT) and removes everything.
     let cli = test_node_bin().with_file_name("cortensor-manager");
-    let out = Command::new(cli).args(["uninstall", "--yes", "--delete-keys", "--export-keys"]).arg(root.path().join("keys.csv")).envs(env).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(cli)
+        .args(["uninstall", "--yes", "--delete-keys", "--export-keys"])
+        .arg(root.path().join("keys.csv"))
+        .envs(env)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

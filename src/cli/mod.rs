@@ -27,9 +27,11 @@ fn progress_bar(json: bool) -> (indicatif::ProgressBar, impl FnMut(&Progress)) {
         indicatif::ProgressBar::new(0)
     };
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}")
-            .expect("valid template")
-            .progress_chars("=> "),
+        indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
     );
     bar.set_message("downloading cortensord");
     let b = bar.clone();
@@ -51,7 +53,13 @@ fn ask(question: &str, yes: bool) -> bool {
     std::io::stdin().read_line(&mut line).is_ok() && matches!(line.trim(), "y" | "Y" | "yes")
 }
 
-pub fn doctor(data_dir: Option<PathBuf>, time_url: Option<String>, fix: Option<String>, yes: bool, json: bool) -> Result<(), UserError> {
+pub fn doctor(
+    data_dir: Option<PathBuf>,
+    time_url: Option<String>,
+    fix: Option<String>,
+    yes: bool,
+    json: bool,
+) -> Result<(), UserError> {
     let mut m = Machine::open(data_dir, None)?;
     let url = time_url.unwrap_or_else(|| m.profile.dashboard_url.clone());
     let facts = doctor::gather(&mut m.runner, &m.layout.root, &m.profile, Some(&url));
@@ -60,8 +68,13 @@ pub fn doctor(data_dir: Option<PathBuf>, time_url: Option<String>, fix: Option<S
         let plan = doctor::fix_plan(&id, cortensor_manager::install::manifest::Os::current(), &m.user)
             .ok_or_else(|| e(format!("the app cannot fix '{id}' by itself; follow the fix shown by `cortensor-manager doctor`")))?;
         print!("{plan}");
-        if !ask("Run these steps (your administrator password is asked)?", yes) {
-            return Err(e("not done: answer yes (or pass --yes) to let the app run them"));
+        if !ask(
+            "Run these steps (your administrator password is asked)?",
+            yes,
+        ) {
+            return Err(e(
+                "not done: answer yes (or pass --yes) to let the app run them",
+            ));
         }
         let report = m.fix(&id)?;
         for w in report.warnings {
@@ -71,7 +84,9 @@ pub fn doctor(data_dir: Option<PathBuf>, time_url: Option<String>, fix: Option<S
         return Ok(());
     }
     if json {
-        return print_json(&serde_json::json!({"checks": checks, "affordable_nodes": doctor::affordable_nodes(&facts)}));
+        return print_json(
+            &serde_json::json!({"checks": checks, "affordable_nodes": doctor::affordable_nodes(&facts)}),
+        );
     }
     for c in &checks {
         let mark = match c.status {
@@ -83,41 +98,95 @@ pub fn doctor(data_dir: Option<PathBuf>, time_url: Option<String>, fix: Option<S
         println!("[{mark}] {:<18} {}", c.title, c.explanation);
         if let Some(f) = &c.fix {
             if c.status != Status::Ok {
-                let how = f.command.as_ref().map(|c| format!(": {c}")).or_else(|| f.url.as_ref().map(|u| format!(": {u}"))).unwrap_or_default();
-                println!("       fix: {}{how}{}", f.label, if f.automatic { format!(" (or: cortensor-manager doctor --fix {})", c.id) } else { String::new() });
+                let how = f
+                    .command
+                    .as_ref()
+                    .map(|c| format!(": {c}"))
+                    .or_else(|| f.url.as_ref().map(|u| format!(": {u}")))
+                    .unwrap_or_default();
+                println!(
+                    "       fix: {}{how}{}",
+                    f.label,
+                    if f.automatic {
+                        format!(" (or: cortensor-manager doctor --fix {})", c.id)
+                    } else {
+                        String::new()
+                    }
+                );
             }
         }
     }
-    println!("This machine can run about {} node(s).", doctor::affordable_nodes(&facts));
+    println!(
+        "This machine can run about {} node(s).",
+        doctor::affordable_nodes(&facts)
+    );
     Ok(())
 }
 
-pub fn install(data_dir: Option<PathBuf>, source: &str, yes: bool, json: bool) -> Result<(), UserError> {
+pub fn install(
+    data_dir: Option<PathBuf>,
+    source: &str,
+    yes: bool,
+    json: bool,
+) -> Result<(), UserError> {
     let mut m = Machine::open(data_dir, None)?;
     let source = ReleaseSource::parse(source).map_err(e)?;
     let (bar, mut on_progress) = progress_bar(json);
-    let outcome = binary::install(&m.layout, &m.store, &source, &DownloadOptions::default(), &AtomicBool::new(false), &mut on_progress).map_err(e)?;
+    let outcome = binary::install(
+        &m.layout,
+        &m.store,
+        &source,
+        &DownloadOptions::default(),
+        &AtomicBool::new(false),
+        &mut on_progress,
+    )
+    .map_err(e)?;
     bar.finish_and_clear();
     let found = setup::detect_official(&setup::official_env_candidates(&m.home));
     let mut adopted = None;
     if let Some(official) = found.iter().find(|o| o.has_private_key) {
-        if ask(&format!("An official install was found ({}, node {}). Import its key and settings?", official.env_file, official.address.as_deref().unwrap_or("?")), yes) {
+        if ask(
+            &format!(
+                "An official install was found ({}, node {}). Import its key and settings?",
+                official.env_file,
+                official.address.as_deref().unwrap_or("?")
+            ),
+            yes,
+        ) {
             let cores = m.cores();
             let cx = m.context()?;
             let mut runner = m.runner.clone();
-            adopted = setup::adopt(&cx, std::path::Path::new(&official.env_file), cores, &mut runner).map_err(e)?;
+            adopted = setup::adopt(
+                &cx,
+                std::path::Path::new(&official.env_file),
+                cores,
+                &mut runner,
+            )
+            .map_err(e)?;
         } else if !json {
-            println!("An official install was found at {}; `cortensor-manager adopt` imports it.", official.env_file);
+            println!(
+                "An official install was found at {}; `cortensor-manager adopt` imports it.",
+                official.env_file
+            );
         }
     }
     let _ = &mut m;
     if json {
-        return print_json(&serde_json::json!({"install": outcome, "official_installs": found, "adopted": adopted}));
+        return print_json(
+            &serde_json::json!({"install": outcome, "official_installs": found, "adopted": adopted}),
+        );
     }
     if outcome.already_current {
-        println!("cortensord {} is already installed and intact.", outcome.version);
+        println!(
+            "cortensord {} is already installed and intact.",
+            outcome.version
+        );
     } else {
-        println!("Installed cortensord {} (sha256 {}).", outcome.version, &outcome.sha256[..16]);
+        println!(
+            "Installed cortensord {} (sha256 {}).",
+            outcome.version,
+            &outcome.sha256[..16]
+        );
     }
     if let Some(n) = adopted {
         println!("Imported the official node {} as node {}.", n.address, n.id);
@@ -126,7 +195,12 @@ pub fn install(data_dir: Option<PathBuf>, source: &str, yes: bool, json: bool) -
     Ok(())
 }
 
-pub fn update(data_dir: Option<PathBuf>, source: &str, window: f64, json: bool) -> Result<(), UserError> {
+pub fn update(
+    data_dir: Option<PathBuf>,
+    source: &str,
+    window: f64,
+    json: bool,
+) -> Result<(), UserError> {
     if !(window.is_finite() && window > 0.0) {
         return Err(e("--window must be a number of seconds above 0"));
     }
@@ -135,8 +209,16 @@ pub fn update(data_dir: Option<PathBuf>, source: &str, window: f64, json: bool) 
     let cx = m.context()?;
     let mut runner = m.runner.clone();
     let (bar, mut on_progress) = progress_bar(json);
-    let out = upd::update(&cx, &source, &DownloadOptions::default(), Duration::from_secs_f64(window), &mut runner, &AtomicBool::new(false), &mut on_progress)
-        .map_err(e)?;
+    let out = upd::update(
+        &cx,
+        &source,
+        &DownloadOptions::default(),
+        Duration::from_secs_f64(window),
+        &mut runner,
+        &AtomicBool::new(false),
+        &mut on_progress,
+    )
+    .map_err(e)?;
     bar.finish_and_clear();
     if json {
         return print_json(&out);
@@ -144,17 +226,32 @@ pub fn update(data_dir: Option<PathBuf>, source: &str, window: f64, json: bool) 
     match (&out.rolled_back, out.up_to_date) {
         (_, true) => println!("cortensord {} is up to date.", out.to),
         (Some(why), _) => println!("Update rolled back: {why}."),
-        (None, _) => println!("Updated cortensord {} → {}.", out.from.as_deref().unwrap_or("?"), out.to),
+        (None, _) => println!(
+            "Updated cortensord {} → {}.",
+            out.from.as_deref().unwrap_or("?"),
+            out.to
+        ),
     }
     Ok(())
 }
 
-pub fn uninstall(data_dir: Option<PathBuf>, export_keys: Option<PathBuf>, delete_keys: bool, yes: bool, json: bool) -> Result<(), UserError> {
+pub fn uninstall(
+    data_dir: Option<PathBuf>,
+    export_keys: Option<PathBuf>,
+    delete_keys: bool,
+    yes: bool,
+    json: bool,
+) -> Result<(), UserError> {
     let m = Machine::open(data_dir, None)?;
     let cx = m.context()?;
     let n = m.store.nodes().map_err(e)?.len();
-    if !ask(&format!("Stop and remove {n} node(s), their services and cortensord?"), yes) {
-        return Err(e("nothing removed: answer yes (or pass --yes) to uninstall"));
+    if !ask(
+        &format!("Stop and remove {n} node(s), their services and cortensord?"),
+        yes,
+    ) {
+        return Err(e(
+            "nothing removed: answer yes (or pass --yes) to uninstall",
+        ));
     }
     let exported = match &export_keys {
         Some(path) => {
@@ -166,7 +263,9 @@ pub fn uninstall(data_dir: Option<PathBuf>, export_keys: Option<PathBuf>, delete
     let mut runner = m.runner.clone();
     let report = setup::uninstall(&cx, delete_keys, exported, &mut runner).map_err(e)?;
     if json {
-        return print_json(&serde_json::json!({"removed_nodes": n, "keys_deleted": delete_keys, "warnings": report.warnings}));
+        return print_json(
+            &serde_json::json!({"removed_nodes": n, "keys_deleted": delete_keys, "warnings": report.warnings}),
+        );
     }
     println!("Removed {n} node(s) and cortensord.");
     for w in report.warnings {
@@ -184,10 +283,18 @@ pub fn node_add(data_dir: Option<PathBuf>, count: u32, json: bool) -> Result<(),
     let mut runner = m.runner.clone();
     let (specs, report) = setup::add_nodes(&cx, count, m.cores(), &mut runner).map_err(e)?;
     if json {
-        return print_json(&serde_json::json!({"nodes": specs, "backend": m.backend, "warnings": report.warnings}));
+        return print_json(
+            &serde_json::json!({"nodes": specs, "backend": m.backend, "warnings": report.warnings}),
+        );
     }
     for s in &specs {
-        println!("node {}  {}  LLM port {}  folder {}", s.id, s.address, s.llm_port, m.layout.node_dir(s.id).display());
+        println!(
+            "node {}  {}  LLM port {}  folder {}",
+            s.id,
+            s.address,
+            s.llm_port,
+            m.layout.node_dir(s.id).display()
+        );
     }
     for w in report.warnings {
         println!("note: {w}");
@@ -195,7 +302,10 @@ pub fn node_add(data_dir: Option<PathBuf>, count: u32, json: bool) -> Result<(),
     if m.backend == Backend::Supervisor {
         println!("note: no per-user service manager was found; the nodes are configured but not registered as services.");
     }
-    println!("Keys are in the OS keychain. Next: stake ({}), then `cortensor-manager node register ID`.", m.profile.staking_url);
+    println!(
+        "Keys are in the OS keychain. Next: stake ({}), then `cortensor-manager node register ID`.",
+        m.profile.staking_url
+    );
     Ok(())
 }
 
@@ -203,7 +313,9 @@ pub fn node_list(data_dir: Option<PathBuf>, json: bool) -> Result<(), UserError>
     let m = Machine::open(data_dir, None)?;
     let nodes = m.store.nodes().map_err(e)?;
     if json {
-        return print_json(&serde_json::json!({"nodes": nodes, "installed": m.store.installed().map_err(e)?}));
+        return print_json(
+            &serde_json::json!({"nodes": nodes, "installed": m.store.installed().map_err(e)?}),
+        );
     }
     if nodes.is_empty() {
         println!("No nodes yet: `cortensor-manager node add --count N` creates them.");
@@ -236,7 +348,11 @@ pub fn node_register(data_dir: Option<PathBuf>, id: u32, json: bool) -> Result<(
         Err(e(format!(
             "node {} could not be {}. Staking: {}",
             r.id,
-            if r.registered { "verified" } else { "registered" },
+            if r.registered {
+                "verified"
+            } else {
+                "registered"
+            },
             m.profile.staking
         )))
     }
@@ -246,11 +362,18 @@ pub fn keys_export(data_dir: Option<PathBuf>, out: &std::path::Path) -> Result<(
     let m = Machine::open(data_dir, None)?;
     let cx = m.context()?;
     let n = setup::export_keys(&m.store, cx.keychain, out).map_err(e)?;
-    println!("Wrote {n} key(s) to {} (readable by you only). Keep it offline.", out.display());
+    println!(
+        "Wrote {n} key(s) to {} (readable by you only). Keep it offline.",
+        out.display()
+    );
     Ok(())
 }
 
-pub fn adopt(data_dir: Option<PathBuf>, env_file: Option<PathBuf>, json: bool) -> Result<(), UserError> {
+pub fn adopt(
+    data_dir: Option<PathBuf>,
+    env_file: Option<PathBuf>,
+    json: bool,
+) -> Result<(), UserError> {
     let m = Machine::open(data_dir, None)?;
     let path = env_file.unwrap_or_else(|| m.home.join(".cortensor/.env"));
     let cx = m.context()?;
@@ -260,23 +383,47 @@ pub fn adopt(data_dir: Option<PathBuf>, env_file: Option<PathBuf>, json: bool) -
         return print_json(&serde_json::json!({"adopted": spec}));
     }
     match spec {
-        Some(s) => println!("Imported node {} ({}) and its settings from {}.", s.id, s.address, path.display()),
-        None => println!("Imported the settings of {} (it had no private key).", path.display()),
+        Some(s) => println!(
+            "Imported node {} ({}) and its settings from {}.",
+            s.id,
+            s.address,
+            path.display()
+        ),
+        None => println!(
+            "Imported the settings of {} (it had no private key).",
+            path.display()
+        ),
     }
     Ok(())
 }
 
 pub fn diagnostics(data_dir: Option<PathBuf>, what: &str) -> Result<(), UserError> {
     let m = Machine::open(data_dir, None)?;
-    let d = cortensor_manager::diagnostics::save(what, &m.layout, &m.store, m.keychain.as_ref().ok())
-        .map_err(|err| e(format!("cannot save the diagnostics: {}", cortensor_manager::fsutil::explain_io(&err))))?;
+    let d =
+        cortensor_manager::diagnostics::save(what, &m.layout, &m.store, m.keychain.as_ref().ok())
+            .map_err(|err| {
+            e(format!(
+                "cannot save the diagnostics: {}",
+                cortensor_manager::fsutil::explain_io(&err)
+            ))
+        })?;
     println!("Diagnostics saved to {} (secrets removed).", d.path);
     Ok(())
 }
 
-pub fn daemon(data_dir: Option<PathBuf>, log_max_bytes: u64, stop_timeout: f64, stagger_ms: u64, metrics_port: Option<u16>, stable_after: f64) -> Result<(), UserError> {
+pub fn daemon(
+    data_dir: Option<PathBuf>,
+    log_max_bytes: u64,
+    stop_timeout: f64,
+    stagger_ms: u64,
+    metrics_port: Option<u16>,
+    stable_after: f64,
+) -> Result<(), UserError> {
     use cortensor_manager::runtime::{daemon, supervisor};
-    for (name, v) in [("--stop-timeout", stop_timeout), ("--stable-after", stable_after)] {
+    for (name, v) in [
+        ("--stop-timeout", stop_timeout),
+        ("--stable-after", stable_after),
+    ] {
         if !(v.is_finite() && v > 0.0) {
             return Err(e(format!("{name} must be a number of seconds above 0")));
         }
@@ -291,10 +438,21 @@ pub fn daemon(data_dir: Option<PathBuf>, log_max_bytes: u64, stop_timeout: f64, 
     let stop = std::sync::Arc::new(AtomicBool::new(false));
     let s = stop.clone();
     ctrlc::set_handler(move || s.store(true, std::sync::atomic::Ordering::SeqCst)).map_err(e)?;
-    daemon::run_foreground(data_dir, daemon::Options { supervisor, metrics_port }, &stop)
+    daemon::run_foreground(
+        data_dir,
+        daemon::Options {
+            supervisor,
+            metrics_port,
+        },
+        &stop,
+    )
 }
 
-pub fn control(data_dir: Option<PathBuf>, which: &str, action: cortensor_manager::runtime::control::Action) -> Result<(), UserError> {
+pub fn control(
+    data_dir: Option<PathBuf>,
+    which: &str,
+    action: cortensor_manager::runtime::control::Action,
+) -> Result<(), UserError> {
     use cortensor_manager::runtime::control;
     let m = Machine::open(data_dir, None)?;
     let ids = control::select(&m, which)?;
@@ -307,7 +465,13 @@ pub fn control(data_dir: Option<PathBuf>, which: &str, action: cortensor_manager
         control::Action::Stop => "stop",
         control::Action::Restart => "restart",
     };
-    println!("Asked node(s) {} to {verb}. `cortensor-manager node status` shows their state.", ids.iter().map(u32::to_string).collect::<Vec<_>>().join(", "));
+    println!(
+        "Asked node(s) {} to {verb}. `cortensor-manager node status` shows their state.",
+        ids.iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     Ok(())
 }
 
@@ -317,27 +481,43 @@ pub fn status(data_dir: Option<PathBuf>, json: bool, watch: bool) -> Result<(), 
         let nodes = m.store.nodes().map_err(e)?;
         let runtime = m.store.runtime().map_err(e)?;
         if json {
-            let alerts = m.store.alerts(cortensor_manager::runtime::supervisor::now_unix() - 86_400).map_err(e)?;
+            let alerts = m
+                .store
+                .alerts(cortensor_manager::runtime::supervisor::now_unix() - 86_400)
+                .map_err(e)?;
             let health = cortensor_manager::health::monitor::snapshots(&m.store);
-            print_json(&serde_json::json!({"nodes": nodes, "runtime": runtime, "health": health, "alerts": alerts, "backend": m.backend}))?;
+            print_json(
+                &serde_json::json!({"nodes": nodes, "runtime": runtime, "health": health, "alerts": alerts, "backend": m.backend}),
+            )?;
         } else {
             if watch && std::io::stdout().is_terminal() {
                 print!("\x1b[2J\x1b[H");
             }
             let health = cortensor_manager::health::monitor::snapshots(&m.store);
-            println!("{:>4}  {:<42}  {:<9}  {:>7}  {:>8}  {:>7}  reason", "node", "address", "state", "pid", "restarts", "up 24h");
+            println!(
+                "{:>4}  {:<42}  {:<9}  {:>7}  {:>8}  {:>7}  reason",
+                "node", "address", "state", "pid", "restarts", "up 24h"
+            );
             for n in &nodes {
                 let r = runtime.iter().find(|r| r.node_id == n.spec.id);
                 let h = health.iter().find(|h| h.id == n.spec.id);
-                let state = h.map(|h| h.state.name()).unwrap_or_else(|| r.map_or("stopped", |r| r.state.as_str()));
-                let reason = h.map(|h| h.reason.as_str()).unwrap_or_else(|| r.map_or("", |r| r.reason.as_str()));
-                let up = h.and_then(|h| h.uptime.as_ref()).and_then(|u| u.last_24h_pct).map_or("-".to_string(), |p| format!("{p:.1}%"));
+                let state = h
+                    .map(|h| h.state.name())
+                    .unwrap_or_else(|| r.map_or("stopped", |r| r.state.as_str()));
+                let reason = h
+                    .map(|h| h.reason.as_str())
+                    .unwrap_or_else(|| r.map_or("", |r| r.reason.as_str()));
+                let up = h
+                    .and_then(|h| h.uptime.as_ref())
+                    .and_then(|u| u.last_24h_pct)
+                    .map_or("-".to_string(), |p| format!("{p:.1}%"));
                 println!(
                     "{:>4}  {:<42}  {:<9}  {:>7}  {:>8}  {:>7}  {}",
                     n.spec.id,
                     n.spec.address,
                     state,
-                    r.and_then(|r| r.pid).map_or("-".to_string(), |p| p.to_string()),
+                    r.and_then(|r| r.pid)
+                        .map_or("-".to_string(), |p| p.to_string()),
                     r.map_or(0, |r| r.restarts),
                     up,
                     reason
@@ -351,11 +531,18 @@ pub fn status(data_dir: Option<PathBuf>, json: bool, watch: bool) -> Result<(), 
     }
 }
 
-pub fn logs(data_dir: Option<PathBuf>, id: u32, follow: bool, lines: usize) -> Result<(), UserError> {
+pub fn logs(
+    data_dir: Option<PathBuf>,
+    id: u32,
+    follow: bool,
+    lines: usize,
+) -> Result<(), UserError> {
     use std::io::Write;
     let m = Machine::open(data_dir, None)?;
     if !m.store.nodes().map_err(e)?.iter().any(|r| r.spec.id == id) {
-        return Err(e(format!("there is no node {id}; `cortensor-manager node list` shows your nodes")));
+        return Err(e(format!(
+            "there is no node {id}; `cortensor-manager node list` shows your nodes"
+        )));
     }
     let path = m.layout.log_file(id);
     // The same follower the monitor uses: it reads across copy-truncate rotations.

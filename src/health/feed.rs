@@ -18,8 +18,18 @@ pub const SYSTEM_EVERY: u64 = 10;
 
 impl Feed {
     pub fn new(m: &Machine) -> Feed {
-        let last_alert = m.store.alerts(0).ok().and_then(|a| a.last().map(|a| a.id)).unwrap_or(0);
-        Feed { own: Monitor::new(Default::default()), last_alert, sys: sysinfo::System::new().ok(), calls: 0 }
+        let last_alert = m
+            .store
+            .alerts(0)
+            .ok()
+            .and_then(|a| a.last().map(|a| a.id))
+            .unwrap_or(0);
+        Feed {
+            own: Monitor::new(Default::default()),
+            last_alert,
+            sys: sysinfo::System::new().ok(),
+            calls: 0,
+        }
     }
 
     /// Machine-wide health, every [`SYSTEM_EVERY`] calls (`None` in between).
@@ -28,7 +38,11 @@ impl Feed {
         if (self.calls - 1) % SYSTEM_EVERY != 0 {
             return None;
         }
-        let rpc = m.keychain.as_ref().ok().and_then(|k| k.load_secret(crate::install::setup::RPC_SECRET).ok());
+        let rpc = m
+            .keychain
+            .as_ref()
+            .ok()
+            .and_then(|k| k.load_secret(crate::install::setup::RPC_SECRET).ok());
         let mut runner = m.runner.clone();
         Some(super::system::sample(
             self.sys.as_mut(),
@@ -49,7 +63,13 @@ impl Feed {
             crate::runtime::control::probe_services(m);
             self.own.tick(&m.layout, &m.store, now_unix())
         };
-        let alerts: Vec<AlertRecord> = m.store.alerts(0).unwrap_or_default().into_iter().filter(|a| a.id > self.last_alert).collect();
+        let alerts: Vec<AlertRecord> = m
+            .store
+            .alerts(0)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|a| a.id > self.last_alert)
+            .collect();
         if let Some(a) = alerts.last() {
             self.last_alert = a.id;
         }

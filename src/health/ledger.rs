@@ -44,8 +44,14 @@ pub fn maintain(conn: &Connection, now: i64) -> rusqlite::Result<()> {
              seen_minutes = seen_minutes + excluded.seen_minutes",
         params![cutoff_minute],
     )?;
-    conn.execute("DELETE FROM uptime_minutes WHERE minute < ?1", params![cutoff_minute])?;
-    conn.execute("DELETE FROM uptime_hours WHERE hour < ?1", params![(now - KEEP_DAYS * 86_400).div_euclid(3600)])?;
+    conn.execute(
+        "DELETE FROM uptime_minutes WHERE minute < ?1",
+        params![cutoff_minute],
+    )?;
+    conn.execute(
+        "DELETE FROM uptime_hours WHERE hour < ?1",
+        params![(now - KEEP_DAYS * 86_400).div_euclid(3600)],
+    )?;
     Ok(())
 }
 
@@ -89,14 +95,21 @@ fn pct(up: i64, seen: i64) -> Option<f64> {
 
 /// Uptime since `contest_start`, or since the node's first record if that is later (a node
 /// cannot have qualified before it existed, and the ledger keeps 90 days).
-pub fn uptime(conn: &Connection, node: u32, contest_start: i64, now: i64) -> rusqlite::Result<Uptime> {
+pub fn uptime(
+    conn: &Connection,
+    node: u32,
+    contest_start: i64,
+    now: i64,
+) -> rusqlite::Result<Uptime> {
     let first: Option<i64> = conn.query_row(
         "SELECT MIN(m) FROM (SELECT MIN(minute) * 60 AS m FROM uptime_minutes WHERE node_id = ?1
                             UNION ALL SELECT MIN(hour) * 3600 FROM uptime_hours WHERE node_id = ?1)",
         params![node],
         |r| r.get(0),
     )?;
-    let contest_start = contest_start.max(first.unwrap_or(now)).max(now - KEEP_DAYS * 86_400);
+    let contest_start = contest_start
+        .max(first.unwrap_or(now))
+        .max(now - KEEP_DAYS * 86_400);
     let (u24, s24) = minutes(conn, node, now - 86_400, now)?;
     let (u7, s7) = minutes(conn, node, now - 7 * 86_400, now)?;
     let (uc, sc) = minutes(conn, node, contest_start, now)?;
@@ -117,7 +130,9 @@ pub fn uptime(conn: &Connection, node: u32, contest_start: i64, now: i64) -> rus
         qualified_days: qualified,
         required_days: REQUIRED_DAYS,
         days_to_go: to_go,
-        qualifies_at: Some((today + i64::from(to_go)) * 86_400).filter(|_| to_go > 0).or(if to_go == 0 { Some(now) } else { None }),
+        qualifies_at: Some((today + i64::from(to_go)) * 86_400)
+            .filter(|_| to_go > 0)
+            .or(if to_go == 0 { Some(now) } else { None }),
     })
 }
 
@@ -135,7 +150,7 @@ mod tests {
     fn uptime_windows_and_qualified_days() {
         let c = db();
         let day0 = 20_000 * 86_400; // a UTC midnight
-        // Day 0: up all day. Day 1: up 20 h of 24 (83 %). Day 2 (today, 12:00): up all morning.
+                                    // Day 0: up all day. Day 1: up 20 h of 24 (83 %). Day 2 (today, 12:00): up all morning.
         for m in 0..1440 {
             record(&c, 1, day0 + m * 60, true).unwrap();
             record(&c, 1, day0 + 86_400 + m * 60, m < 1200).unwrap();
@@ -169,7 +184,9 @@ mod tests {
         let before = minutes(&c, 2, 0, 10 * 86_400).unwrap();
         maintain(&c, 10 * 86_400).unwrap();
         assert_eq!(minutes(&c, 2, 0, 10 * 86_400).unwrap(), before);
-        let rows: i64 = c.query_row("SELECT COUNT(*) FROM uptime_minutes", [], |r| r.get(0)).unwrap();
+        let rows: i64 = c
+            .query_row("SELECT COUNT(*) FROM uptime_minutes", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(rows, 7 * 1440);
         // After 100 days nothing is left.
         maintain(&c, 100 * 86_400 + 10 * 86_400).unwrap();
@@ -187,9 +204,21 @@ pub struct UptimePoint {
 }
 
 /// The per-minute timeline of the last `hours` hours (minutes with no record are absent).
-pub fn timeline(conn: &Connection, node: u32, now: i64, hours: i64) -> rusqlite::Result<Vec<UptimePoint>> {
+pub fn timeline(
+    conn: &Connection,
+    node: u32,
+    now: i64,
+    hours: i64,
+) -> rusqlite::Result<Vec<UptimePoint>> {
     let from = (now - hours * 3600).div_euclid(60);
-    let mut stmt = conn.prepare("SELECT minute, up FROM uptime_minutes WHERE node_id = ?1 AND minute >= ?2 ORDER BY minute")?;
-    let rows = stmt.query_map(params![node, from], |r| Ok(UptimePoint { at: r.get::<_, i64>(0)? * 60, up: r.get::<_, i64>(1)? != 0 }))?;
+    let mut stmt = conn.prepare(
+        "SELECT minute, up FROM uptime_minutes WHERE node_id = ?1 AND minute >= ?2 ORDER BY minute",
+    )?;
+    let rows = stmt.query_map(params![node, from], |r| {
+        Ok(UptimePoint {
+            at: r.get::<_, i64>(0)? * 60,
+            up: r.get::<_, i64>(1)? != 0,
+        })
+    })?;
     rows.collect()
 }

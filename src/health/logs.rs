@@ -49,9 +49,14 @@ pub struct LogRulesError {
 /// What one line is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Line {
-    Event { kind: String, fields: BTreeMap<String, String> },
+    Event {
+        kind: String,
+        fields: BTreeMap<String, String>,
+    },
     /// Passed a rule's prefix but not its pattern.
-    Malformed { kind: String },
+    Malformed {
+        kind: String,
+    },
     Other,
 }
 
@@ -76,23 +81,38 @@ pub fn strip_ansi(s: &str) -> String {
 
 impl LogRules {
     pub fn builtin() -> LogRules {
-        LogRules::parse(LOG_RULES_TOML, "rules/logs.toml (embedded)").expect("the embedded log rules are tested")
+        LogRules::parse(LOG_RULES_TOML, "rules/logs.toml (embedded)")
+            .expect("the embedded log rules are tested")
     }
 
     pub fn parse(text: &str, origin: &str) -> Result<LogRules, LogRulesError> {
-        let err = |message: String| LogRulesError { origin: origin.into(), message };
-        let f: RulesFile = toml::from_str(text).map_err(|e| err(e.to_string().trim().replace('\n', " ")))?;
+        let err = |message: String| LogRulesError {
+            origin: origin.into(),
+            message,
+        };
+        let f: RulesFile =
+            toml::from_str(text).map_err(|e| err(e.to_string().trim().replace('\n', " ")))?;
         if f.format_version != 1 {
-            return Err(err(format!("format_version {} is not supported", f.format_version)));
+            return Err(err(format!(
+                "format_version {} is not supported",
+                f.format_version
+            )));
         }
         let mut rules = Vec::new();
         for (i, r) in f.rule.into_iter().enumerate() {
-            let re = Regex::new(&r.pattern).map_err(|e| err(format!("rule[{i}] ({}) pattern: {e}", r.kind)))?;
-            rules.push(Rule { kind: r.kind, prefix: r.prefix, re });
+            let re = Regex::new(&r.pattern)
+                .map_err(|e| err(format!("rule[{i}] ({}) pattern: {e}", r.kind)))?;
+            rules.push(Rule {
+                kind: r.kind,
+                prefix: r.prefix,
+                re,
+            });
         }
         let mut states = BTreeMap::new();
         for (k, v) in f.states {
-            let n: u8 = k.parse().map_err(|_| err(format!("states: '{k}' is not a state number")))?;
+            let n: u8 = k
+                .parse()
+                .map_err(|_| err(format!("states: '{k}' is not a state number")))?;
             states.insert(n, v);
         }
         Ok(LogRules { rules, states })
@@ -108,13 +128,15 @@ impl LogRules {
                 continue;
             }
             if let Some(c) = r.re.captures(line) {
-                let fields = r
-                    .re
-                    .capture_names()
-                    .flatten()
-                    .filter_map(|n| c.name(n).map(|m| (n.to_string(), m.as_str().to_string())))
-                    .collect();
-                return Line::Event { kind: r.kind.clone(), fields };
+                let fields =
+                    r.re.capture_names()
+                        .flatten()
+                        .filter_map(|n| c.name(n).map(|m| (n.to_string(), m.as_str().to_string())))
+                        .collect();
+                return Line::Event {
+                    kind: r.kind.clone(),
+                    fields,
+                };
             }
             malformed.get_or_insert_with(|| r.kind.clone());
         }
@@ -136,8 +158,16 @@ pub struct Follower {
 impl Follower {
     /// Start at the end of the file (only new lines) or at its start.
     pub fn new(path: &Path, from_start: bool) -> Follower {
-        let offset = if from_start { 0 } else { std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) };
-        Follower { path: path.to_path_buf(), offset, partial: String::new() }
+        let offset = if from_start {
+            0
+        } else {
+            std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+        };
+        Follower {
+            path: path.to_path_buf(),
+            offset,
+            partial: String::new(),
+        }
     }
 
     /// Complete new lines since the last call.
@@ -163,7 +193,10 @@ impl Follower {
         self.partial.push_str(&String::from_utf8_lossy(&bytes));
         let mut lines: Vec<String> = self.partial.split('\n').map(str::to_string).collect();
         self.partial = lines.pop().unwrap_or_default();
-        lines.into_iter().map(|l| l.trim_end_matches('\r').to_string()).collect()
+        lines
+            .into_iter()
+            .map(|l| l.trim_end_matches('\r').to_string())
+            .collect()
     }
 }
 
@@ -219,14 +252,23 @@ pub struct Tracker {
 
 impl Tracker {
     pub fn new(address: &str) -> Tracker {
-        Tracker { summary: LogSummary::default(), address: address.to_ascii_lowercase(), state_since: None, assigned_in_session: None }
+        Tracker {
+            summary: LogSummary::default(),
+            address: address.to_ascii_lowercase(),
+            state_since: None,
+            assigned_in_session: None,
+        }
     }
 
     fn enter_state(&mut self, id: Option<u64>, state: u8, now: i64, rules: &LogRules) {
         let s = &mut self.summary;
         let changed = s.state != Some(state) || (id.is_some() && s.session_id != id);
         if let (Some(prev), Some(since)) = (s.state, self.state_since) {
-            let name = rules.states.get(&prev).cloned().unwrap_or_else(|| format!("State {prev}"));
+            let name = rules
+                .states
+                .get(&prev)
+                .cloned()
+                .unwrap_or_else(|| format!("State {prev}"));
             s.states.entry(name).or_default().seconds += (now - since).max(0) as u64;
         }
         self.state_since = Some(now);
@@ -237,7 +279,11 @@ impl Tracker {
             s.session_id = Some(id);
         }
         if changed {
-            let name = rules.states.get(&state).cloned().unwrap_or_else(|| format!("State {state}"));
+            let name = rules
+                .states
+                .get(&state)
+                .cloned()
+                .unwrap_or_else(|| format!("State {state}"));
             s.states.entry(name.clone()).or_default().entered += 1;
             s.state_name = Some(name);
             s.last_progress_at = Some(now);
@@ -279,7 +325,10 @@ impl Tracker {
                         }
                     }
                     "assigned" => {
-                        let miners = fields.get("miners").map(|m| m.to_ascii_lowercase()).unwrap_or_default();
+                        let miners = fields
+                            .get("miners")
+                            .map(|m| m.to_ascii_lowercase())
+                            .unwrap_or_default();
                         if miners.contains(&self.address) {
                             self.summary.tasks_assigned += 1;
                             self.assigned_in_session = self.summary.session_id;
@@ -344,15 +393,33 @@ mod tests {
         }
         let s = &t.summary;
         assert_eq!(s.version.as_deref(), Some("0.0.1-abc"));
-        assert_eq!((s.session_id, s.state, s.state_name.as_deref()), (Some(1102), Some(0), Some("Request")));
+        assert_eq!(
+            (s.session_id, s.state, s.state_name.as_deref()),
+            (Some(1102), Some(0), Some("Request"))
+        );
         assert_eq!(s.sessions_seen, 2);
-        assert_eq!((s.tasks_assigned, s.tasks_committed, s.transactions), (1, 1, 1));
+        assert_eq!(
+            (s.tasks_assigned, s.tasks_committed, s.transactions),
+            (1, 1, 1)
+        );
         assert_eq!((s.pings, s.errors, s.crashes), (1, 2, 1));
-        assert_eq!(s.malformed, 2, "the banana state and the non-address miners");
+        assert_eq!(
+            s.malformed, 2,
+            "the banana state and the non-address miners"
+        );
         assert_eq!(s.other, 1, "the garbage line");
-        assert_eq!(s.last_error.as_deref(), Some("Python exception (Traceback)"));
+        assert_eq!(
+            s.last_error.as_deref(),
+            Some("Python exception (Traceback)")
+        );
         // Create (line 3) lasted until Precommit (line 5): 2 s.
-        assert_eq!(s.states["Create"], StateStats { entered: 1, seconds: 2 });
+        assert_eq!(
+            s.states["Create"],
+            StateStats {
+                entered: 1,
+                seconds: 2
+            }
+        );
         assert_eq!(s.states["Precommit"].entered, 1);
     }
 
@@ -374,7 +441,16 @@ mod tests {
 
     #[test]
     fn bad_rules_are_explained() {
-        let err = LogRules::parse(&LOG_RULES_TOML.replace(r"(?P<id>\d+)\s*/", r"(?P<id>\d+\s*/"), "t").err().unwrap().to_string();
-        assert!(err.contains("session_state") && err.contains("pattern"), "{err}");
+        let err = LogRules::parse(
+            &LOG_RULES_TOML.replace(r"(?P<id>\d+)\s*/", r"(?P<id>\d+\s*/"),
+            "t",
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(
+            err.contains("session_state") && err.contains("pattern"),
+            "{err}"
+        );
     }
 }

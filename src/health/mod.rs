@@ -1,8 +1,8 @@
 //! Health: what the logs say, node state with its reason, the uptime ledger, and alerts.
 
-pub mod logs;
-pub mod ledger;
-pub mod state;
-pub mod monitor;
 pub mod feed;
+pub mod ledger;
+pub mod logs;
+pub mod monitor;
+pub mod state;
 pub mod system;

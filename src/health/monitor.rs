@@ -101,12 +101,17 @@ impl Monitor {
 
     fn sample(&mut self, pids: &[u32]) -> HashMap<u32, (f32, u64, Option<u32>, Option<u32>)> {
         let mut out = HashMap::new();
-        let Some(sys) = self.sys.as_mut() else { return out };
+        let Some(sys) = self.sys.as_mut() else {
+            return out;
+        };
         let list: Vec<sysinfo::Pid> = pids.iter().map(|p| sysinfo::Pid::from_u32(*p)).collect();
         sys.refresh_processes_specifics(
             sysinfo::ProcessesToUpdate::Some(&list),
             true,
-            sysinfo::ProcessRefreshKind::nothing().with_cpu().with_memory().with_tasks(),
+            sysinfo::ProcessRefreshKind::nothing()
+                .with_cpu()
+                .with_memory()
+                .with_tasks(),
         );
         for pid in &list {
             if let Some(p) = sys.process(*pid) {
@@ -121,7 +126,12 @@ impl Monitor {
     /// One pass over every node. Returns the fresh snapshots (also stored).
     pub fn tick(&mut self, layout: &Layout, store: &Store, now: i64) -> Vec<NodeHealth> {
         let nodes: Vec<NodeRecord> = store.nodes().unwrap_or_default();
-        let runtime: BTreeMap<u32, RuntimeRecord> = store.runtime().unwrap_or_default().into_iter().map(|r| (r.node_id, r)).collect();
+        let runtime: BTreeMap<u32, RuntimeRecord> = store
+            .runtime()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| (r.node_id, r))
+            .collect();
         let pids: Vec<u32> = runtime.values().filter_map(|r| r.pid).collect();
         let samples = self.sample(&pids);
         let conn = store.conn();
@@ -146,7 +156,9 @@ impl Monitor {
             if state != NodeState::Stopped {
                 let mark = (now.div_euclid(60), state.is_up());
                 // One write per minute, or when the node comes up within the minute.
-                if w.ledger_written.is_none_or(|(m, up)| m != mark.0 || (!up && mark.1)) {
+                if w.ledger_written
+                    .is_none_or(|(m, up)| m != mark.0 || (!up && mark.1))
+                {
                     let _ = ledger::record(conn, id, now, mark.1);
                     w.ledger_written = Some(mark);
                 }
@@ -156,7 +168,15 @@ impl Monitor {
                 let since = *w.down_since.get_or_insert(now);
                 if now - since >= self.cfg.down_alert_secs && !w.down_alerted {
                     w.down_alerted = true;
-                    let _ = store.add_alert(Some(id), "down", &format!("node {id} has been down for {} ({reason})", crate::fetch::describe_age(now - since)), now);
+                    let _ = store.add_alert(
+                        Some(id),
+                        "down",
+                        &format!(
+                            "node {id} has been down for {} ({reason})",
+                            crate::fetch::describe_age(now - since)
+                        ),
+                        now,
+                    );
                 }
             } else {
                 w.down_since = None;
@@ -165,13 +185,18 @@ impl Monitor {
             // Uptime is recomputed once a minute.
             let uptime = match self.last_uptime.get(&id) {
                 Some((at, u)) if now - at < 60 && u.last_24h_pct.is_some() => Some(u.clone()),
-                _ => ledger::uptime(conn, id, self.cfg.contest_start, now).ok().inspect(|u| {
-                    self.last_uptime.insert(id, (now, u.clone()));
-                }),
+                _ => ledger::uptime(conn, id, self.cfg.contest_start, now)
+                    .ok()
+                    .inspect(|u| {
+                        self.last_uptime.insert(id, (now, u.clone()));
+                    }),
             };
             if let Some(pct) = uptime.as_ref().and_then(|u| u.last_24h_pct) {
                 let day = now.div_euclid(86_400);
-                if pct < self.cfg.risk_pct && state != NodeState::Stopped && w.risk_alerted_day != Some(day) {
+                if pct < self.cfg.risk_pct
+                    && state != NodeState::Stopped
+                    && w.risk_alerted_day != Some(day)
+                {
                     w.risk_alerted_day = Some(day);
                     let _ = store.add_alert(
                         Some(id),
@@ -216,7 +241,15 @@ impl Monitor {
         if let Some(free) = disk {
             if free < self.cfg.low_disk_bytes && !self.low_disk_alerted {
                 self.low_disk_alerted = true;
-                let _ = store.add_alert(None, "low_disk", &format!("only {} MB free on the nodes' disk; free some space before it fills up", free >> 20), now);
+                let _ = store.add_alert(
+                    None,
+                    "low_disk",
+                    &format!(
+                        "only {} MB free on the nodes' disk; free some space before it fills up",
+                        free >> 20
+                    ),
+                    now,
+                );
             } else if free >= self.cfg.low_disk_bytes {
                 self.low_disk_alerted = false;
             }
@@ -231,12 +264,20 @@ impl Monitor {
 
 /// The snapshots the monitor last stored.
 pub fn snapshots(store: &Store) -> Vec<NodeHealth> {
-    let mut stmt = match store.conn().prepare("SELECT snapshot FROM health ORDER BY node_id") {
+    let mut stmt = match store
+        .conn()
+        .prepare("SELECT snapshot FROM health ORDER BY node_id")
+    {
         Ok(s) => s,
         Err(_) => return Vec::new(),
     };
     let rows = stmt.query_map([], |r| r.get::<_, String>(0));
-    rows.map(|it| it.flatten().filter_map(|s| serde_json::from_str(&s).ok()).collect()).unwrap_or_default()
+    rows.map(|it| {
+        it.flatten()
+            .filter_map(|s| serde_json::from_str(&s).ok())
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 /// Prometheus text exposition of the snapshots.
@@ -249,24 +290,123 @@ pub fn prometheus(health: &[NodeHealth]) -> String {
         }
     };
     let l = |h: &NodeHealth| format!("node=\"{}\",address=\"{}\"", h.id, h.address);
-    metric("cortensor_node_up", "1 when the node is starting, healthy or degraded", "gauge", health.iter().map(|h| (l(h), f64::from(u8::from(h.state.is_up())))).collect());
+    metric(
+        "cortensor_node_up",
+        "1 when the node is starting, healthy or degraded",
+        "gauge",
+        health
+            .iter()
+            .map(|h| (l(h), f64::from(u8::from(h.state.is_up()))))
+            .collect(),
+    );
     metric(
         "cortensor_node_state",
         "1 for the node's current state",
         "gauge",
-        health.iter().map(|h| (format!("{},state=\"{}\"", l(h), h.state.name()), 1.0)).collect(),
+        health
+            .iter()
+            .map(|h| (format!("{},state=\"{}\"", l(h), h.state.name()), 1.0))
+            .collect(),
     );
-    metric("cortensor_node_restarts_total", "Restarts after crashes", "counter", health.iter().map(|h| (l(h), f64::from(h.restarts))).collect());
-    metric("cortensor_node_session_id", "Latest network session seen in the log", "gauge", health.iter().filter_map(|h| h.log.session_id.map(|v| (l(h), v as f64))).collect());
-    metric("cortensor_node_session_state", "Latest session state (0 Request … 6 End)", "gauge", health.iter().filter_map(|h| h.log.state.map(|v| (l(h), f64::from(v)))).collect());
-    metric("cortensor_node_tasks_assigned_total", "Sessions this node was assigned to", "counter", health.iter().map(|h| (l(h), f64::from(h.log.tasks_assigned))).collect());
-    metric("cortensor_node_tasks_committed_total", "Assigned sessions that reached Commit", "counter", health.iter().map(|h| (l(h), f64::from(h.log.tasks_committed))).collect());
-    metric("cortensor_node_pings_total", "Network pings", "counter", health.iter().map(|h| (l(h), f64::from(h.log.pings))).collect());
-    metric("cortensor_node_errors_total", "Error lines and crashes in the log", "counter", health.iter().map(|h| (l(h), f64::from(h.log.errors))).collect());
-    metric("cortensor_node_malformed_lines_total", "Log lines that looked known but did not parse", "counter", health.iter().map(|h| (l(h), f64::from(h.log.malformed))).collect());
-    metric("cortensor_node_log_age_seconds", "Seconds since the last log line", "gauge", health.iter().filter_map(|h| h.log_age_secs.map(|v| (l(h), v as f64))).collect());
-    metric("cortensor_node_cpu_percent", "CPU of the node process (% of one core)", "gauge", health.iter().filter_map(|h| h.cpu_pct.map(|v| (l(h), f64::from(v)))).collect());
-    metric("cortensor_node_rss_bytes", "Resident memory of the node process", "gauge", health.iter().filter_map(|h| h.rss_bytes.map(|v| (l(h), v as f64))).collect());
+    metric(
+        "cortensor_node_restarts_total",
+        "Restarts after crashes",
+        "counter",
+        health
+            .iter()
+            .map(|h| (l(h), f64::from(h.restarts)))
+            .collect(),
+    );
+    metric(
+        "cortensor_node_session_id",
+        "Latest network session seen in the log",
+        "gauge",
+        health
+            .iter()
+            .filter_map(|h| h.log.session_id.map(|v| (l(h), v as f64)))
+            .collect(),
+    );
+    metric(
+        "cortensor_node_session_state",
+        "Latest session state (0 Request … 6 End)",
+        "gauge",
+        health
+            .iter()
+            .filter_map(|h| h.log.state.map(|v| (l(h), f64::from(v))))
+            .collect(),
+    );
+    metric(
+        "cortensor_node_tasks_assigned_total",
+        "Sessions this node was assigned to",
+        "counter",
+        health
+            .iter()
+            .map(|h| (l(h), f64::from(h.log.tasks_assigned)))
+            .collect(),
+    );
+    metric(
+        "cortensor_node_tasks_committed_total",
+        "Assigned sessions that reached Commit",
+        "counter",
+        health
+            .iter()
+            .map(|h| (l(h), f64::from(h.log.tasks_committed)))
+            .collect(),
+    );
+    metric(
+        "cortensor_node_pings_total",
+        "Network pings",
+        "counter",
+        health
+            .iter()
+            .map(|h| (l(h), f64::from(h.log.pings)))
+            .collect(),
+    );
+    metric(
+        "cortensor_node_errors_total",
+        "Error lines and crashes in the log",
+        "counter",
+        health
+            .iter()
+            .map(|h| (l(h), f64::from(h.log.errors)))
+            .collect(),
+    );
+    metric(
+        "cortensor_node_malformed_lines_total",
+        "Log lines that looked known but did not parse",
+        "counter",
+        health
+            .iter()
+            .map(|h| (l(h), f64::from(h.log.malformed)))
+            .collect(),
+    );
+    metric(
+        "cortensor_node_log_age_seconds",
+        "Seconds since the last log line",
+        "gauge",
+        health
+            .iter()
+            .filter_map(|h| h.log_age_secs.map(|v| (l(h), v as f64)))
+            .collect(),
+    );
+    metric(
+        "cortensor_node_cpu_percent",
+        "CPU of the node process (% of one core)",
+        "gauge",
+        health
+            .iter()
+            .filter_map(|h| h.cpu_pct.map(|v| (l(h), f64::from(v))))
+            .collect(),
+    );
+    metric(
+        "cortensor_node_rss_bytes",
+        "Resident memory of the node process",
+        "gauge",
+        health
+            .iter()
+            .filter_map(|h| h.rss_bytes.map(|v| (l(h), v as f64)))
+            .collect(),
+    );
     metric(
         "cortensor_node_uptime_ratio",
         "Share of observed minutes the node was up",
@@ -275,27 +415,61 @@ pub fn prometheus(health: &[NodeHealth]) -> String {
             .iter()
             .flat_map(|h| {
                 let u = h.uptime.clone();
-                [("24h", u.as_ref().and_then(|u| u.last_24h_pct)), ("7d", u.as_ref().and_then(|u| u.last_7d_pct)), ("contest", u.as_ref().and_then(|u| u.contest_pct))]
-                    .into_iter()
-                    .filter_map(move |(w, p)| p.map(|p| (format!("{},window=\"{w}\"", l(h)), p / 100.0)))
-                    .collect::<Vec<_>>()
+                [
+                    ("24h", u.as_ref().and_then(|u| u.last_24h_pct)),
+                    ("7d", u.as_ref().and_then(|u| u.last_7d_pct)),
+                    ("contest", u.as_ref().and_then(|u| u.contest_pct)),
+                ]
+                .into_iter()
+                .filter_map(move |(w, p)| {
+                    p.map(|p| (format!("{},window=\"{w}\"", l(h)), p / 100.0))
+                })
+                .collect::<Vec<_>>()
             })
             .collect(),
     );
-    metric("cortensor_node_qualified_days", "Days with enough uptime to count towards qualification", "gauge", health.iter().filter_map(|h| h.uptime.as_ref().map(|u| (l(h), f64::from(u.qualified_days)))).collect());
+    metric(
+        "cortensor_node_qualified_days",
+        "Days with enough uptime to count towards qualification",
+        "gauge",
+        health
+            .iter()
+            .filter_map(|h| {
+                h.uptime
+                    .as_ref()
+                    .map(|u| (l(h), f64::from(u.qualified_days)))
+            })
+            .collect(),
+    );
     s
 }
 
 /// Serve `/metrics` on 127.0.0.1:`port` from `current` (refreshed by the caller).
-pub fn serve_metrics(port: u16, current: std::sync::Arc<std::sync::Mutex<String>>) -> std::io::Result<u16> {
-    let server = tiny_http::Server::http(("127.0.0.1", port)).map_err(|e| std::io::Error::new(std::io::ErrorKind::AddrInUse, format!("port {port}: {e}")))?;
-    let bound = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(port);
+pub fn serve_metrics(
+    port: u16,
+    current: std::sync::Arc<std::sync::Mutex<String>>,
+) -> std::io::Result<u16> {
+    let server = tiny_http::Server::http(("127.0.0.1", port)).map_err(|e| {
+        std::io::Error::new(std::io::ErrorKind::AddrInUse, format!("port {port}: {e}"))
+    })?;
+    let bound = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.port())
+        .unwrap_or(port);
     std::thread::spawn(move || {
         for req in server.incoming_requests() {
-            let (status, body) = if req.url() == "/metrics" { (200, current.lock().map(|s| s.clone()).unwrap_or_default()) } else { (404, "see /metrics\n".into()) };
+            let (status, body) = if req.url() == "/metrics" {
+                (200, current.lock().map(|s| s.clone()).unwrap_or_default())
+            } else {
+                (404, "see /metrics\n".into())
+            };
             let resp = tiny_http::Response::from_string(body)
                 .with_status_code(status)
-                .with_header(tiny_http::Header::from_bytes("Content-Type", "text/plain; version=0.0.4").expect("valid header"));
+                .with_header(
+                    tiny_http::Header::from_bytes("Content-Type", "text/plain; version=0.0.4")
+                        .expect("valid header"),
+                );
             let _ = req.respond(resp);
         }
     });

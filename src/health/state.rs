@@ -30,7 +30,10 @@ impl NodeState {
 
     /// Counts as up in the uptime ledger.
     pub fn is_up(self) -> bool {
-        matches!(self, NodeState::Starting | NodeState::Healthy | NodeState::Degraded)
+        matches!(
+            self,
+            NodeState::Starting | NodeState::Healthy | NodeState::Degraded
+        )
     }
 }
 
@@ -46,7 +49,11 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { starting_grace_secs: 180, silent_secs: 300, no_progress_secs: 900 }
+        Thresholds {
+            starting_grace_secs: 180,
+            silent_secs: 300,
+            no_progress_secs: 900,
+        }
     }
 }
 
@@ -54,13 +61,22 @@ fn ago(secs: i64) -> String {
     crate::fetch::describe_age(secs.max(0))
 }
 
-pub fn classify(runtime: Option<&RuntimeRecord>, log: &LogSummary, now: i64, t: &Thresholds) -> (NodeState, String) {
+pub fn classify(
+    runtime: Option<&RuntimeRecord>,
+    log: &LogSummary,
+    now: i64,
+    t: &Thresholds,
+) -> (NodeState, String) {
     let Some(r) = runtime else {
         return (NodeState::Stopped, "never started".into());
     };
     if r.pid.is_none() {
         return if r.desired == "running" {
-            let why = if r.reason.is_empty() { "not running".to_string() } else { r.reason.clone() };
+            let why = if r.reason.is_empty() {
+                "not running".to_string()
+            } else {
+                r.reason.clone()
+            };
             (NodeState::Down, why)
         } else {
             (NodeState::Stopped, "stopped".into())
@@ -70,20 +86,39 @@ pub fn classify(runtime: Option<&RuntimeRecord>, log: &LogSummary, now: i64, t: 
     let up_for = now - started;
     let progressed_since_start = log.last_progress_at.is_some_and(|p| p >= started);
     if !progressed_since_start && up_for < t.starting_grace_secs {
-        return (NodeState::Starting, format!("started {} ago; waiting for its first session update", ago(up_for)));
+        return (
+            NodeState::Starting,
+            format!(
+                "started {} ago; waiting for its first session update",
+                ago(up_for)
+            ),
+        );
     }
     if let Some(last) = log.last_line_at {
         if now - last >= t.silent_secs {
-            return (NodeState::Degraded, format!("no log output for {}", ago(now - last)));
+            return (
+                NodeState::Degraded,
+                format!("no log output for {}", ago(now - last)),
+            );
         }
     } else if up_for >= t.silent_secs {
-        return (NodeState::Degraded, format!("no log output since it started {} ago", ago(up_for)));
+        return (
+            NodeState::Degraded,
+            format!("no log output since it started {} ago", ago(up_for)),
+        );
     }
     match log.last_progress_at {
-        None => (NodeState::Degraded, format!("no session progress in {} of running", ago(up_for))),
+        None => (
+            NodeState::Degraded,
+            format!("no session progress in {} of running", ago(up_for)),
+        ),
         Some(p) if now - p >= t.no_progress_secs => (
             NodeState::Degraded,
-            format!("no session progress for {} ({} pings without progress)", ago(now - p), log.pings_since_progress),
+            format!(
+                "no session progress for {} ({} pings without progress)",
+                ago(now - p),
+                log.pings_since_progress
+            ),
         ),
         Some(_) => (
             NodeState::Healthy,
@@ -120,9 +155,28 @@ mod tests {
         let t = Thresholds::default();
         let mut log = LogSummary::default();
         assert_eq!(classify(None, &log, 1000, &t).0, NodeState::Stopped);
-        assert_eq!(classify(Some(&rt(None, "stopped", 0, "")), &log, 1000, &t), (NodeState::Stopped, "stopped".into()));
-        let down = classify(Some(&rt(None, "running", 0, "crashed (exit code 1); restarting in 2.0 s")), &log, 1000, &t);
-        assert_eq!(down, (NodeState::Down, "crashed (exit code 1); restarting in 2.0 s".into()));
+        assert_eq!(
+            classify(Some(&rt(None, "stopped", 0, "")), &log, 1000, &t),
+            (NodeState::Stopped, "stopped".into())
+        );
+        let down = classify(
+            Some(&rt(
+                None,
+                "running",
+                0,
+                "crashed (exit code 1); restarting in 2.0 s",
+            )),
+            &log,
+            1000,
+            &t,
+        );
+        assert_eq!(
+            down,
+            (
+                NodeState::Down,
+                "crashed (exit code 1); restarting in 2.0 s".into()
+            )
+        );
         let (s, why) = classify(Some(&rt(Some(9), "running", 990, "")), &log, 1000, &t);
         assert_eq!(s, NodeState::Starting);
         assert!(why.contains("10 s ago"), "{why}");
@@ -130,7 +184,10 @@ mod tests {
         log.last_progress_at = Some(995);
         log.session_id = Some(1101);
         log.state_name = Some("Precommit".into());
-        assert_eq!(classify(Some(&rt(Some(9), "running", 990, "")), &log, 1000, &t), (NodeState::Healthy, "session 1101, state Precommit".into()));
+        assert_eq!(
+            classify(Some(&rt(Some(9), "running", 990, "")), &log, 1000, &t),
+            (NodeState::Healthy, "session 1101, state Precommit".into())
+        );
         // Silent for 10 minutes.
         let (s, why) = classify(Some(&rt(Some(9), "running", 0, "")), &log, 1600, &t);
         assert_eq!(s, NodeState::Degraded);

@@ -58,7 +58,10 @@ pub fn connect_latency(url: &str, timeout: Duration) -> Latency {
         Some(t.elapsed().as_secs_f64() * 1000.0)
     });
     // The target is shown without any path or query (an RPC URL embeds its API key there).
-    let shown = url::Url::parse(url).ok().and_then(|u| u.host_str().map(|h| format!("{}://{h}", u.scheme()))).unwrap_or_else(|| "«invalid URL»".into());
+    let shown = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(|h| format!("{}://{h}", u.scheme())))
+        .unwrap_or_else(|| "«invalid URL»".into());
     Latency { target: shown, ms }
 }
 
@@ -67,20 +70,37 @@ pub fn parse_docker_ps(text: &str, prefix: &str) -> Vec<Container> {
     text.lines()
         .filter_map(|l| {
             let mut f = l.splitn(3, '|');
-            let (name, state, status) = (f.next()?.trim(), f.next()?.trim(), f.next().unwrap_or("").trim());
-            name.starts_with(prefix).then(|| Container { name: name.into(), state: state.into(), status: status.into() })
+            let (name, state, status) = (
+                f.next()?.trim(),
+                f.next()?.trim(),
+                f.next().unwrap_or("").trim(),
+            );
+            name.starts_with(prefix).then(|| Container {
+                name: name.into(),
+                state: state.into(),
+                status: status.into(),
+            })
         })
         .collect()
 }
 
 pub fn containers(runner: &mut dyn Runner, prefix: &str) -> Option<Vec<Container>> {
-    let args: Vec<String> = ["ps", "-a", "--format", "{{.Names}}|{{.State}}|{{.Status}}"].iter().map(|s| s.to_string()).collect();
-    runner.run("docker", &args).ok().map(|out| parse_docker_ps(&out, prefix))
+    let args: Vec<String> = ["ps", "-a", "--format", "{{.Names}}|{{.State}}|{{.Status}}"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    runner
+        .run("docker", &args)
+        .ok()
+        .map(|out| parse_docker_ps(&out, prefix))
 }
 
 pub fn gpus(runner: &mut dyn Runner) -> Option<Vec<Gpu>> {
     let args: Vec<String> = NVIDIA_SMI_ARGS.iter().map(|s| s.to_string()).collect();
-    runner.run("nvidia-smi", &args).ok().map(|o| parse_nvidia_smi(&o))
+    runner
+        .run("nvidia-smi", &args)
+        .ok()
+        .map(|o| parse_nvidia_smi(&o))
 }
 
 /// Whether something listens on 127.0.0.1:`port`.
@@ -104,7 +124,11 @@ pub fn sample(
         Some(s) => {
             s.refresh_cpu_usage();
             s.refresh_memory();
-            (Some(s.global_cpu_usage()), Some(s.used_memory()), Some(s.total_memory()))
+            (
+                Some(s.global_cpu_usage()),
+                Some(s.used_memory()),
+                Some(s.total_memory()),
+            )
         }
         None => (None, None, None),
     };
@@ -129,13 +153,25 @@ mod tests {
     fn latency_to_a_loopback_listener_and_to_nothing() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
-        let up = connect_latency(&format!("http://127.0.0.1:{port}/v2/SECRETKEY?x=1"), Duration::from_secs(1));
+        let up = connect_latency(
+            &format!("http://127.0.0.1:{port}/v2/SECRETKEY?x=1"),
+            Duration::from_secs(1),
+        );
         assert!(up.ms.is_some_and(|ms| ms < 1000.0));
-        assert_eq!(up.target, "http://127.0.0.1", "no path or key in what is shown");
+        assert_eq!(
+            up.target, "http://127.0.0.1",
+            "no path or key in what is shown"
+        );
         drop(l);
-        let down = connect_latency(&format!("http://127.0.0.1:{port}/"), Duration::from_millis(300));
+        let down = connect_latency(
+            &format!("http://127.0.0.1:{port}/"),
+            Duration::from_millis(300),
+        );
         assert_eq!(down.ms, None);
-        assert_eq!(connect_latency("not a url", Duration::from_millis(10)).target, "«invalid URL»");
+        assert_eq!(
+            connect_latency("not a url", Duration::from_millis(10)).target,
+            "«invalid URL»"
+        );
         assert!(listening(port) == false);
     }
 
@@ -143,7 +179,14 @@ mod tests {
     fn docker_ps_lines() {
         let out = "cortensor-node1-llm-0|running|Up 3 hours\ncortensor-node2-llm-0|exited|Exited (137) 5 minutes ago\nother|running|Up\nbroken line\n";
         let c = parse_docker_ps(out, "cortensor-node1-");
-        assert_eq!(c, vec![Container { name: "cortensor-node1-llm-0".into(), state: "running".into(), status: "Up 3 hours".into() }]);
+        assert_eq!(
+            c,
+            vec![Container {
+                name: "cortensor-node1-llm-0".into(),
+                state: "running".into(),
+                status: "Up 3 hours".into()
+            }]
+        );
         assert_eq!(parse_docker_ps(out, "cortensor-").len(), 2);
     }
 }

@@ -35,11 +35,17 @@ pub enum BinaryError {
 }
 
 fn disk(what: String, e: std::io::Error) -> BinaryError {
-    BinaryError::Disk { what, reason: crate::fsutil::explain_io(&e) }
+    BinaryError::Disk {
+        what,
+        reason: crate::fsutil::explain_io(&e),
+    }
 }
 
 pub fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 fn new_binary(layout: &Layout) -> PathBuf {
@@ -71,10 +77,18 @@ pub fn recover(layout: &Layout) -> Result<bool, BinaryError> {
 fn swap_in(layout: &Layout, new: &Path) -> Result<(), BinaryError> {
     let current = layout.binary();
     if current.exists() {
-        std::fs::rename(&current, layout.previous_binary())
-            .map_err(|e| disk(format!("keep the previous binary as {}", layout.previous_binary().display()), e))?;
+        std::fs::rename(&current, layout.previous_binary()).map_err(|e| {
+            disk(
+                format!(
+                    "keep the previous binary as {}",
+                    layout.previous_binary().display()
+                ),
+                e,
+            )
+        })?;
     }
-    std::fs::rename(new, &current).map_err(|e| disk(format!("put the new binary at {}", current.display()), e))?;
+    std::fs::rename(new, &current)
+        .map_err(|e| disk(format!("put the new binary at {}", current.display()), e))?;
     crate::fsutil::sync_dir(&current).map_err(|e| disk("sync the binary folder".into(), e))
 }
 
@@ -87,12 +101,21 @@ pub fn fetch(
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<PathBuf, BinaryError> {
     let a = &resolved.artifact;
-    let expected = Expected { size: a.size, sha256: a.sha256.clone(), signature: None };
+    let expected = Expected {
+        size: a.size,
+        sha256: a.sha256.clone(),
+        signature: None,
+    };
     let dest = new_binary(layout);
     match &resolved.local_file {
         Some(file) => {
             download::copy_verified(file, &expected, &dest, opts.mode)?;
-            progress(&Progress { downloaded: a.size, total: a.size, bytes_per_sec: 0.0, eta_secs: Some(0.0) });
+            progress(&Progress {
+                downloaded: a.size,
+                total: a.size,
+                bytes_per_sec: 0.0,
+                eta_secs: Some(0.0),
+            });
         }
         None => download::download(&a.url, &expected, &dest, opts, cancel, progress)?,
     }
@@ -114,7 +137,12 @@ pub fn install(
     let installed = store.installed()?;
     if let Some(i) = &installed {
         if i.sha256 == resolved.artifact.sha256 && intact(layout, &i.sha256) {
-            return Ok(BinaryOutcome { version: i.version.clone(), sha256: i.sha256.clone(), already_current: true, previous_version: i.previous_version.clone() });
+            return Ok(BinaryOutcome {
+                version: i.version.clone(),
+                sha256: i.sha256.clone(),
+                already_current: true,
+                previous_version: i.previous_version.clone(),
+            });
         }
     }
     let new = fetch(layout, &resolved, opts, cancel, progress)?;
@@ -128,7 +156,12 @@ pub fn install(
         previous_sha256: installed.as_ref().map(|i| i.sha256.clone()),
     };
     store.set_installed(&record)?;
-    Ok(BinaryOutcome { version: record.version, sha256: record.sha256, already_current: false, previous_version: record.previous_version })
+    Ok(BinaryOutcome {
+        version: record.version,
+        sha256: record.sha256,
+        already_current: false,
+        previous_version: record.previous_version,
+    })
 }
 
 /// Whether the binary in place still has the recorded checksum.
@@ -143,14 +176,21 @@ pub fn rollback(layout: &Layout, store: &Store) -> Result<InstallRecord, BinaryE
         return Err(BinaryError::NoPrevious);
     }
     let current = layout.binary();
-    let failed = current.with_file_name(format!("{}.failed", current.file_name().unwrap().to_string_lossy()));
+    let failed = current.with_file_name(format!(
+        "{}.failed",
+        current.file_name().unwrap().to_string_lossy()
+    ));
     if current.exists() {
-        std::fs::rename(&current, &failed).map_err(|e| disk("set the failed binary aside".into(), e))?;
+        std::fs::rename(&current, &failed)
+            .map_err(|e| disk("set the failed binary aside".into(), e))?;
     }
     std::fs::rename(&prev, &current).map_err(|e| disk("restore the previous binary".into(), e))?;
     crate::fsutil::sync_dir(&current).map_err(|e| disk("sync the binary folder".into(), e))?;
     let mut record = store.installed()?.ok_or(BinaryError::NoPrevious)?;
-    if let (Some(v), Some(s)) = (record.previous_version.take(), record.previous_sha256.take()) {
+    if let (Some(v), Some(s)) = (
+        record.previous_version.take(),
+        record.previous_sha256.take(),
+    ) {
         record.version = v;
         record.sha256 = s;
     }

@@ -72,7 +72,11 @@ pub enum DownloadError {
     #[error("the download server has no file at {url} (HTTP {status}); the release source may be out of date")]
     NotFound { url: String, status: u16 },
     #[error("could not download {url} after {attempts} attempts: {reason}. Check your connection; the next try resumes where this one stopped.")]
-    Network { url: String, attempts: u32, reason: String },
+    Network {
+        url: String,
+        attempts: u32,
+        reason: String,
+    },
     #[error("the download is bigger than the release says ({got} > {expected} bytes): it is not the published file, so it was deleted and nothing was installed")]
     TooBig { expected: u64, got: u64 },
     #[error("the downloaded file does not match the published checksum (expected sha256 {expected}, got {got}): it is corrupt or was tampered with, so it was deleted and nothing was installed")]
@@ -86,12 +90,18 @@ pub enum DownloadError {
 }
 
 fn disk_err(path: &Path, e: std::io::Error) -> DownloadError {
-    DownloadError::Disk { path: path.display().to_string(), reason: fsutil::explain_io(&e) }
+    DownloadError::Disk {
+        path: path.display().to_string(),
+        reason: fsutil::explain_io(&e),
+    }
 }
 
 /// Where the partial download of `dest` lives.
 pub fn part_path(dest: &Path) -> PathBuf {
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     dest.with_file_name(format!(".{name}.part"))
 }
 
@@ -144,7 +154,8 @@ pub fn download(
         fsutil::create_with_mode(&part, 0o600).map_err(|e| disk_err(&part, e))?;
     }
 
-    let body_timeout = opts.body_timeout_base + Duration::from_secs(expected.size / opts.min_rate_bytes_per_sec.max(1));
+    let body_timeout = opts.body_timeout_base
+        + Duration::from_secs(expected.size / opts.min_rate_bytes_per_sec.max(1));
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_connect(Some(opts.connect_timeout))
         .timeout_recv_response(Some(opts.connect_timeout))
@@ -153,7 +164,11 @@ pub fn download(
         .user_agent(concat!("cortensor-manager/", env!("CARGO_PKG_VERSION")))
         .build()
         .into();
-    let mut rate = Rate { start: Instant::now(), start_bytes: have, last_emit: None };
+    let mut rate = Rate {
+        start: Instant::now(),
+        start_bytes: have,
+        last_emit: None,
+    };
     let mut attempts = 0;
     let mut backoff = opts.backoff;
     let mut buf = vec![0u8; 1 << 17];
@@ -177,11 +192,19 @@ pub fn download(
                             // The server ignored the range: start over.
                             have = 0;
                             hasher = Sha256::new();
-                            rate = Rate { start: Instant::now(), start_bytes: 0, last_emit: None };
+                            rate = Rate {
+                                start: Instant::now(),
+                                start_bytes: 0,
+                                last_emit: None,
+                            };
                         }
-                        let mut file = OpenOptions::new().write(true).open(&part).map_err(|e| disk_err(&part, e))?;
+                        let mut file = OpenOptions::new()
+                            .write(true)
+                            .open(&part)
+                            .map_err(|e| disk_err(&part, e))?;
                         file.set_len(have).map_err(|e| disk_err(&part, e))?;
-                        std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(have)).map_err(|e| disk_err(&part, e))?;
+                        std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(have))
+                            .map_err(|e| disk_err(&part, e))?;
                         let mut reader = resp.body_mut().with_config().limit(u64::MAX).reader();
                         let mut failure = None;
                         loop {
@@ -200,7 +223,10 @@ pub fn download(
                             if have + n as u64 > expected.size {
                                 drop(file);
                                 let _ = fs::remove_file(&part);
-                                return Err(DownloadError::TooBig { expected: expected.size, got: have + n as u64 });
+                                return Err(DownloadError::TooBig {
+                                    expected: expected.size,
+                                    got: have + n as u64,
+                                });
                             }
                             file.write_all(&buf[..n]).map_err(|e| disk_err(&part, e))?;
                             hasher.update(&buf[..n]);
@@ -210,7 +236,10 @@ pub fn download(
                         file.flush().map_err(|e| disk_err(&part, e))?;
                         match failure {
                             Some(f) => f,
-                            None if have < expected.size => format!("the server closed the connection at {have} of {} bytes", expected.size),
+                            None if have < expected.size => format!(
+                                "the server closed the connection at {have} of {} bytes",
+                                expected.size
+                            ),
                             None => break,
                         }
                     }
@@ -221,13 +250,22 @@ pub fn download(
                         fsutil::create_with_mode(&part, 0o600).map_err(|e| disk_err(&part, e))?;
                         "the server refused to resume (HTTP 416)".into()
                     }
-                    404 | 410 | 401 | 403 => return Err(DownloadError::NotFound { url: url.into(), status }),
+                    404 | 410 | 401 | 403 => {
+                        return Err(DownloadError::NotFound {
+                            url: url.into(),
+                            status,
+                        })
+                    }
                     _ => format!("HTTP {status}"),
                 }
             }
         };
         if attempts > opts.retries {
-            return Err(DownloadError::Network { url: url.into(), attempts, reason: failure });
+            return Err(DownloadError::Network {
+                url: url.into(),
+                attempts,
+                reason: failure,
+            });
         }
         std::thread::sleep(backoff);
         backoff = (backoff * 2).min(Duration::from_secs(30));
@@ -238,11 +276,21 @@ pub fn download(
 
 /// The last step of every fetch: check size, sha256 and signature of the bytes in `part`
 /// (deleting them if they fail), then fsync, set `mode` and rename over `dest`.
-fn install_verified(part: &Path, dest: &Path, digest: &[u8], size: u64, expected: &Expected, mode: u32) -> Result<(), DownloadError> {
+fn install_verified(
+    part: &Path,
+    dest: &Path,
+    digest: &[u8],
+    size: u64,
+    expected: &Expected,
+    mode: u32,
+) -> Result<(), DownloadError> {
     let got = hex::encode(digest);
     if size != expected.size || got != expected.sha256.to_ascii_lowercase() {
         let _ = fs::remove_file(part);
-        return Err(DownloadError::Checksum { expected: expected.sha256.clone(), got });
+        return Err(DownloadError::Checksum {
+            expected: expected.sha256.clone(),
+            got,
+        });
     }
     if let Some((sig, key)) = &expected.signature {
         if !verify_signature(digest, sig, key) {
@@ -250,7 +298,9 @@ fn install_verified(part: &Path, dest: &Path, digest: &[u8], size: u64, expected
             return Err(DownloadError::BadSignature);
         }
     }
-    File::open(part).and_then(|f| f.sync_all()).map_err(|e| disk_err(part, e))?;
+    File::open(part)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| disk_err(part, e))?;
     fsutil::set_mode(part, mode).map_err(|e| disk_err(part, e))?;
     fs::rename(part, dest).map_err(|e| disk_err(dest, e))?;
     fsutil::sync_dir(dest).map_err(|e| disk_err(dest, e))
@@ -261,25 +311,42 @@ fn verify_signature(digest: &[u8], sig_b64: &str, key_b64: &str) -> bool {
     let (Ok(sig), Ok(key)) = (b64.decode(sig_b64.trim()), b64.decode(key_b64.trim())) else {
         return false;
     };
-    let (Ok(sig), Ok(key)) = (<[u8; 64]>::try_from(sig.as_slice()), <[u8; 32]>::try_from(key.as_slice())) else {
+    let (Ok(sig), Ok(key)) = (
+        <[u8; 64]>::try_from(sig.as_slice()),
+        <[u8; 32]>::try_from(key.as_slice()),
+    ) else {
         return false;
     };
     let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&key) else {
         return false;
     };
-    key.verify_strict(digest, &ed25519_dalek::Signature::from_bytes(&sig)).is_ok()
+    key.verify_strict(digest, &ed25519_dalek::Signature::from_bytes(&sig))
+        .is_ok()
 }
 
 fn emit(rate: &mut Rate, have: u64, total: u64, progress: &mut dyn FnMut(&Progress), last: bool) {
     let now = Instant::now();
-    if !last && rate.last_emit.is_some_and(|t| now.duration_since(t) < Duration::from_millis(100)) {
+    if !last
+        && rate
+            .last_emit
+            .is_some_and(|t| now.duration_since(t) < Duration::from_millis(100))
+    {
         return;
     }
     rate.last_emit = Some(now);
     let secs = now.duration_since(rate.start).as_secs_f64();
-    let bytes_per_sec = if secs > 0.0 { (have - rate.start_bytes) as f64 / secs } else { 0.0 };
+    let bytes_per_sec = if secs > 0.0 {
+        (have - rate.start_bytes) as f64 / secs
+    } else {
+        0.0
+    };
     let eta_secs = (bytes_per_sec > 0.0).then(|| (total - have) as f64 / bytes_per_sec);
-    progress(&Progress { downloaded: have, total, bytes_per_sec, eta_secs });
+    progress(&Progress {
+        downloaded: have,
+        total,
+        bytes_per_sec,
+        eta_secs,
+    });
 }
 
 /// sha256 of a file, hex.
@@ -299,12 +366,20 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
 
 /// Copy a local file to `dest` with the same guarantees as [`download`]: hashed while copied,
 /// verified, then made executable and renamed into place.
-pub fn copy_verified(src: &Path, expected: &Expected, dest: &Path, mode: u32) -> Result<(), DownloadError> {
+pub fn copy_verified(
+    src: &Path,
+    expected: &Expected,
+    dest: &Path,
+    mode: u32,
+) -> Result<(), DownloadError> {
     let part = part_path(dest);
     if let Some(dir) = dest.parent() {
         fs::create_dir_all(dir).map_err(|e| disk_err(dir, e))?;
     }
-    let mut input = File::open(src).map_err(|e| DownloadError::Disk { path: src.display().to_string(), reason: fsutil::explain_io(&e) })?;
+    let mut input = File::open(src).map_err(|e| DownloadError::Disk {
+        path: src.display().to_string(),
+        reason: fsutil::explain_io(&e),
+    })?;
     let mut out = fsutil::create_with_mode(&part, 0o600).map_err(|e| disk_err(&part, e))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 17];
@@ -318,7 +393,10 @@ pub fn copy_verified(src: &Path, expected: &Expected, dest: &Path, mode: u32) ->
         if total > expected.size {
             drop(out);
             let _ = fs::remove_file(&part);
-            return Err(DownloadError::TooBig { expected: expected.size, got: total });
+            return Err(DownloadError::TooBig {
+                expected: expected.size,
+                got: total,
+            });
         }
         hasher.update(&buf[..n]);
         out.write_all(&buf[..n]).map_err(|e| disk_err(&part, e))?;

@@ -26,13 +26,21 @@ impl Runner for SystemRunner {
             cmd.env("PATH", p);
         }
         match cmd.output() {
-            Ok(out) if out.status.success() => Ok(String::from_utf8_lossy(&out.stdout).into_owned()),
+            Ok(out) if out.status.success() => {
+                Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+            }
             Ok(out) => {
                 let said = String::from_utf8_lossy(&out.stderr).trim().to_string();
-                let said = if said.is_empty() { String::from_utf8_lossy(&out.stdout).trim().to_string() } else { said };
+                let said = if said.is_empty() {
+                    String::from_utf8_lossy(&out.stdout).trim().to_string()
+                } else {
+                    said
+                };
                 Err(format!("exited with {}: {said}", out.status))
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(format!("`{program}` is not installed or not on PATH")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(format!("`{program}` is not installed or not on PATH"))
+            }
             Err(e) => Err(e.to_string()),
         }
     }
@@ -58,27 +66,59 @@ pub struct ExecError {
 pub fn apply(plan: &Plan, runner: &mut dyn Runner) -> Result<Report, ExecError> {
     let mut report = Report::default();
     for step in &plan.steps {
-        let fail = |what: String, reason: String| ExecError { what, reason, steps_done: report.steps_done };
+        let fail = |what: String, reason: String| ExecError {
+            what,
+            reason,
+            steps_done: report.steps_done,
+        };
         match step {
-            Step::CreateDir { path } => {
-                std::fs::create_dir_all(path).map_err(|e| fail(format!("create the folder {}", path.display()), fsutil::explain_io(&e)))?
-            }
-            Step::WriteFile { path, contents, mode, .. } => fsutil::write_atomic(path, contents.as_bytes(), *mode)
+            Step::CreateDir { path } => std::fs::create_dir_all(path).map_err(|e| {
+                fail(
+                    format!("create the folder {}", path.display()),
+                    fsutil::explain_io(&e),
+                )
+            })?,
+            Step::WriteFile {
+                path,
+                contents,
+                mode,
+                ..
+            } => fsutil::write_atomic(path, contents.as_bytes(), *mode)
                 .map_err(|e| fail(format!("write {}", path.display()), fsutil::explain_io(&e)))?,
             Step::Remove { path } => {
-                let r = if path.is_dir() { std::fs::remove_dir_all(path) } else { std::fs::remove_file(path) };
+                let r = if path.is_dir() {
+                    std::fs::remove_dir_all(path)
+                } else {
+                    std::fs::remove_file(path)
+                };
                 match r {
                     Ok(()) => {}
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(fail(format!("remove {}", path.display()), fsutil::explain_io(&e))),
+                    Err(e) => {
+                        return Err(fail(
+                            format!("remove {}", path.display()),
+                            fsutil::explain_io(&e),
+                        ))
+                    }
                 }
             }
-            Step::Run { program, args, why, optional } => {
+            Step::Run {
+                program,
+                args,
+                why,
+                optional,
+            } => {
                 if let Err(reason) = runner.run(program, args) {
                     if *optional {
-                        report.warnings.push(format!("could not {why} (`{program} {}`): {reason}", args.join(" ")));
+                        report.warnings.push(format!(
+                            "could not {why} (`{program} {}`): {reason}",
+                            args.join(" ")
+                        ));
                     } else {
-                        return Err(fail(format!("{why} (`{program} {}`)", args.join(" ")), reason));
+                        return Err(fail(
+                            format!("{why} (`{program} {}`)", args.join(" ")),
+                            reason,
+                        ));
                     }
                 }
             }

@@ -22,7 +22,9 @@ use crate::nodes::{Layout, NodeSpec};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum Step {
-    CreateDir { path: PathBuf },
+    CreateDir {
+        path: PathBuf,
+    },
     WriteFile {
         path: PathBuf,
         contents: String,
@@ -38,7 +40,9 @@ pub enum Step {
         /// A failure is reported but does not stop the plan (e.g. lingering without polkit).
         optional: bool,
     },
-    Remove { path: PathBuf },
+    Remove {
+        path: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -53,8 +57,18 @@ impl fmt::Display for Plan {
         for s in &self.steps {
             match s {
                 Step::CreateDir { path } => writeln!(f, "mkdir -p {}", path.display())?,
-                Step::WriteFile { path, contents, mode, secret } => {
-                    writeln!(f, "write {} (mode {mode:o}, {} bytes)", path.display(), contents.len())?;
+                Step::WriteFile {
+                    path,
+                    contents,
+                    mode,
+                    secret,
+                } => {
+                    writeln!(
+                        f,
+                        "write {} (mode {mode:o}, {} bytes)",
+                        path.display(),
+                        contents.len()
+                    )?;
                     if *secret {
                         writeln!(f, "  «contents hidden: they hold a secret»")?;
                     } else {
@@ -63,9 +77,17 @@ impl fmt::Display for Plan {
                         }
                     }
                 }
-                Step::Run { program, args, why, optional } => {
-                    writeln!(f, "run {program} {}{}   # {why}", args.join(" "), if *optional { " (optional)" } else { "" })?
-                }
+                Step::Run {
+                    program,
+                    args,
+                    why,
+                    optional,
+                } => writeln!(
+                    f,
+                    "run {program} {}{}   # {why}",
+                    args.join(" "),
+                    if *optional { " (optional)" } else { "" }
+                )?,
                 Step::Remove { path } => writeln!(f, "remove {}", path.display())?,
             }
         }
@@ -96,7 +118,10 @@ pub fn service_name(os: Os, id: u32) -> String {
 }
 
 fn node_args(t: &Target, id: u32) -> Vec<String> {
-    let mut args = vec![t.layout.env_file(id).display().to_string(), t.profile.role.clone()];
+    let mut args = vec![
+        t.layout.env_file(id).display().to_string(),
+        t.profile.role.clone(),
+    ];
     if t.profile.docker {
         args.extend(["1".to_string(), "docker".to_string()]);
     }
@@ -104,7 +129,12 @@ fn node_args(t: &Target, id: u32) -> Vec<String> {
 }
 
 fn run(program: &str, args: &[&str], why: &str, optional: bool) -> Step {
-    Step::Run { program: program.into(), args: args.iter().map(|s| s.to_string()).collect(), why: why.into(), optional }
+    Step::Run {
+        program: program.into(),
+        args: args.iter().map(|s| s.to_string()).collect(),
+        why: why.into(),
+        optional,
+    }
 }
 
 /// A systemd user unit for one node.
@@ -149,14 +179,20 @@ WantedBy=default.target
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A launchd agent for one node.
 pub fn launchd_plist(t: &Target, n: &NodeSpec) -> String {
     let mut program = vec![t.layout.binary().display().to_string()];
     program.extend(node_args(t, n.id));
-    let args: String = program.iter().map(|a| format!("    <string>{}</string>\n", xml_escape(a))).collect();
+    let args: String = program
+        .iter()
+        .map(|a| format!("    <string>{}</string>\n", xml_escape(a)))
+        .collect();
     let log = xml_escape(&t.layout.log_file(n.id).display().to_string());
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -204,7 +240,11 @@ pub fn windows_task_xml(t: &Target, n: &NodeSpec) -> String {
         .chain(node_args(t, n.id))
         .map(|a| format!("\"{a}\""))
         .collect();
-    let command = format!("/d /s /c \"{} >> \"{}\" 2>&1\"", quoted.join(" "), t.layout.log_file(n.id).display());
+    let command = format!(
+        "/d /s /c \"{} >> \"{}\" 2>&1\"",
+        quoted.join(" "),
+        t.layout.log_file(n.id).display()
+    );
     format!(
         r#"<?xml version="1.0" encoding="UTF-16"?>
 <Task version="1.4" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
@@ -256,8 +296,14 @@ pub fn windows_task_xml(t: &Target, n: &NodeSpec) -> String {
 /// Where the service definition of node `id` is written.
 pub fn service_file(t: &Target, id: u32) -> PathBuf {
     match t.os {
-        Os::Linux => t.home.join(".config/systemd/user").join(service_name(Os::Linux, id)),
-        Os::Macos => t.home.join("Library/LaunchAgents").join(format!("{}.plist", service_name(Os::Macos, id))),
+        Os::Linux => t
+            .home
+            .join(".config/systemd/user")
+            .join(service_name(Os::Linux, id)),
+        Os::Macos => t
+            .home
+            .join("Library/LaunchAgents")
+            .join(format!("{}.plist", service_name(Os::Macos, id))),
         Os::Windows => PathBuf::from(format!("{}\\task.xml", t.layout.node_dir(id).display())),
     }
 }
@@ -265,9 +311,13 @@ pub fn service_file(t: &Target, id: u32) -> PathBuf {
 /// Register and enable the services of `nodes` (their folders and `.env` are written by the
 /// caller, which holds the secrets). Starting is a separate plan ([`start_plan`]).
 pub fn install_plan(t: &Target, nodes: &[NodeSpec]) -> Plan {
-    let mut steps = vec![Step::CreateDir { path: t.layout.bin_dir() }];
+    let mut steps = vec![Step::CreateDir {
+        path: t.layout.bin_dir(),
+    }];
     for n in nodes {
-        steps.push(Step::CreateDir { path: t.layout.log_dir(n.id) });
+        steps.push(Step::CreateDir {
+            path: t.layout.log_dir(n.id),
+        });
         let (contents, mode) = match t.os {
             Os::Linux => (systemd_unit(t, n), 0o644),
             Os::Macos => (launchd_plist(t, n), 0o644),
@@ -275,29 +325,61 @@ pub fn install_plan(t: &Target, nodes: &[NodeSpec]) -> Plan {
         };
         let path = service_file(t, n.id);
         if let Some(dir) = path.parent() {
-            steps.push(Step::CreateDir { path: dir.to_path_buf() });
+            steps.push(Step::CreateDir {
+                path: dir.to_path_buf(),
+            });
         }
-        steps.push(Step::WriteFile { path: path.clone(), contents, mode, secret: false });
+        steps.push(Step::WriteFile {
+            path: path.clone(),
+            contents,
+            mode,
+            secret: false,
+        });
         if t.os == Os::Windows {
             let xml = path.display().to_string();
             let name = service_name(Os::Windows, n.id);
-            steps.push(run("schtasks", &["/Create", "/F", "/TN", &name, "/XML", &xml], "register the node's task (starts at logon, restarts on failure)", false));
+            steps.push(run(
+                "schtasks",
+                &["/Create", "/F", "/TN", &name, "/XML", &xml],
+                "register the node's task (starts at logon, restarts on failure)",
+                false,
+            ));
         }
     }
     match t.os {
         Os::Linux => {
-            steps.push(run("systemctl", &["--user", "daemon-reload"], "load the new units", false));
+            steps.push(run(
+                "systemctl",
+                &["--user", "daemon-reload"],
+                "load the new units",
+                false,
+            ));
             for n in nodes {
                 let unit = service_name(Os::Linux, n.id);
-                steps.push(run("systemctl", &["--user", "enable", &unit], "start the node at boot", false));
+                steps.push(run(
+                    "systemctl",
+                    &["--user", "enable", &unit],
+                    "start the node at boot",
+                    false,
+                ));
             }
-            steps.push(run("loginctl", &["enable-linger", t.user], "keep your nodes running when you are logged out", true));
+            steps.push(run(
+                "loginctl",
+                &["enable-linger", t.user],
+                "keep your nodes running when you are logged out",
+                true,
+            ));
         }
         Os::Macos => {
             let domain = format!("gui/{}", t.uid);
             for n in nodes {
                 let plist = service_file(t, n.id).display().to_string();
-                steps.push(run("launchctl", &["bootstrap", &domain, &plist], "load the node's agent (starts at login)", false));
+                steps.push(run(
+                    "launchctl",
+                    &["bootstrap", &domain, &plist],
+                    "load the node's agent (starts at login)",
+                    false,
+                ));
             }
         }
         Os::Windows => {}
@@ -311,12 +393,36 @@ pub fn control_plan(t: &Target, nodes: &[NodeSpec], start: bool) -> Plan {
     for n in nodes {
         let name = service_name(t.os, n.id);
         let step = match (t.os, start) {
-            (Os::Linux, true) => run("systemctl", &["--user", "start", &name], "start the node", false),
-            (Os::Linux, false) => run("systemctl", &["--user", "stop", &name], "stop the node (SIGINT, then SIGKILL after 60 s)", false),
-            (Os::Macos, true) => run("launchctl", &["kickstart", &format!("gui/{}/{name}", t.uid)], "start the node", false),
-            (Os::Macos, false) => run("launchctl", &["kill", "SIGINT", &format!("gui/{}/{name}", t.uid)], "stop the node", false),
-            (Os::Windows, true) => run("schtasks", &["/Run", "/TN", &name], "start the node", false),
-            (Os::Windows, false) => run("schtasks", &["/End", "/TN", &name], "stop the node", false),
+            (Os::Linux, true) => run(
+                "systemctl",
+                &["--user", "start", &name],
+                "start the node",
+                false,
+            ),
+            (Os::Linux, false) => run(
+                "systemctl",
+                &["--user", "stop", &name],
+                "stop the node (SIGINT, then SIGKILL after 60 s)",
+                false,
+            ),
+            (Os::Macos, true) => run(
+                "launchctl",
+                &["kickstart", &format!("gui/{}/{name}", t.uid)],
+                "start the node",
+                false,
+            ),
+            (Os::Macos, false) => run(
+                "launchctl",
+                &["kill", "SIGINT", &format!("gui/{}/{name}", t.uid)],
+                "stop the node",
+                false,
+            ),
+            (Os::Windows, true) => {
+                run("schtasks", &["/Run", "/TN", &name], "start the node", false)
+            }
+            (Os::Windows, false) => {
+                run("schtasks", &["/End", "/TN", &name], "stop the node", false)
+            }
         };
         steps.push(step);
     }
@@ -330,24 +436,61 @@ pub fn start_plan(t: &Target, nodes: &[NodeSpec]) -> Plan {
 /// Stop and unregister the services, then remove the app's files. Keys in the keychain are not
 /// touched here (the caller offers an export and asks).
 pub fn uninstall_plan(t: &Target, nodes: &[NodeSpec]) -> Plan {
-    let mut steps = control_plan(t, nodes, false).steps.into_iter().map(|s| match s {
-        Step::Run { program, args, why, .. } => Step::Run { program, args, why, optional: true },
-        other => other,
-    }).collect::<Vec<_>>();
+    let mut steps = control_plan(t, nodes, false)
+        .steps
+        .into_iter()
+        .map(|s| match s {
+            Step::Run {
+                program, args, why, ..
+            } => Step::Run {
+                program,
+                args,
+                why,
+                optional: true,
+            },
+            other => other,
+        })
+        .collect::<Vec<_>>();
     for n in nodes {
         let name = service_name(t.os, n.id);
         match t.os {
-            Os::Linux => steps.push(run("systemctl", &["--user", "disable", &name], "do not start it at boot any more", true)),
-            Os::Macos => steps.push(run("launchctl", &["bootout", &format!("gui/{}/{name}", t.uid)], "unload the agent", true)),
-            Os::Windows => steps.push(run("schtasks", &["/Delete", "/F", "/TN", &name], "remove the task", true)),
+            Os::Linux => steps.push(run(
+                "systemctl",
+                &["--user", "disable", &name],
+                "do not start it at boot any more",
+                true,
+            )),
+            Os::Macos => steps.push(run(
+                "launchctl",
+                &["bootout", &format!("gui/{}/{name}", t.uid)],
+                "unload the agent",
+                true,
+            )),
+            Os::Windows => steps.push(run(
+                "schtasks",
+                &["/Delete", "/F", "/TN", &name],
+                "remove the task",
+                true,
+            )),
         }
-        steps.push(Step::Remove { path: service_file(t, n.id) });
-        steps.push(Step::Remove { path: t.layout.node_dir(n.id) });
+        steps.push(Step::Remove {
+            path: service_file(t, n.id),
+        });
+        steps.push(Step::Remove {
+            path: t.layout.node_dir(n.id),
+        });
     }
     if t.os == Os::Linux {
-        steps.push(run("systemctl", &["--user", "daemon-reload"], "forget the removed units", true));
+        steps.push(run(
+            "systemctl",
+            &["--user", "daemon-reload"],
+            "forget the removed units",
+            true,
+        ));
     }
-    steps.push(Step::Remove { path: t.layout.bin_dir() });
+    steps.push(Step::Remove {
+        path: t.layout.bin_dir(),
+    });
     Plan { os: t.os, steps }
 }
 
@@ -370,14 +513,28 @@ mod tests {
     }
 
     fn with_target<R>(os: Os, f: impl FnOnce(&Target) -> R) -> R {
-        let layout = Layout::for_os(match os {
-            Os::Windows => "C:\\Users\\ann\\AppData\\Roaming\\cortensor\\manager\\data",
-            Os::Macos => "/Users/ann/Library/Application Support/network.cortensor.manager",
-            Os::Linux => "/home/ann/.local/share/manager",
-        }, os);
+        let layout = Layout::for_os(
+            match os {
+                Os::Windows => "C:\\Users\\ann\\AppData\\Roaming\\cortensor\\manager\\data",
+                Os::Macos => "/Users/ann/Library/Application Support/network.cortensor.manager",
+                Os::Linux => "/home/ann/.local/share/manager",
+            },
+            os,
+        );
         let profile = NetworkProfile::testnet();
-        let home = PathBuf::from(if os == Os::Macos { "/Users/ann" } else { "/home/ann" });
-        f(&Target { os, layout: &layout, profile: &profile, home: &home, user: "ann", uid: 501 })
+        let home = PathBuf::from(if os == Os::Macos {
+            "/Users/ann"
+        } else {
+            "/home/ann"
+        });
+        f(&Target {
+            os,
+            layout: &layout,
+            profile: &profile,
+            home: &home,
+            user: "ann",
+            uid: 501,
+        })
     }
 
     #[test]
@@ -385,7 +542,11 @@ mod tests {
         with_target(Os::Linux, |t| {
             let plan = install_plan(t, &nodes());
             let unit = plan.steps.iter().find_map(|s| match s {
-                Step::WriteFile { path, contents, .. } if path.ends_with(".config/systemd/user/cortensor-node-2.service") => Some(contents.clone()),
+                Step::WriteFile { path, contents, .. }
+                    if path.ends_with(".config/systemd/user/cortensor-node-2.service") =>
+                {
+                    Some(contents.clone())
+                }
                 _ => None,
             });
             let unit = unit.expect("node 2's unit");
@@ -402,17 +563,29 @@ mod tests {
             ] {
                 assert!(unit.lines().any(|l| l == line), "missing {line}\n{unit}");
             }
-            let runs: Vec<String> = plan.steps.iter().filter_map(|s| match s {
-                Step::Run { program, args, .. } => Some(format!("{program} {}", args.join(" "))),
-                _ => None,
-            }).collect();
-            assert_eq!(runs, vec![
-                "systemctl --user daemon-reload",
-                "systemctl --user enable cortensor-node-1.service",
-                "systemctl --user enable cortensor-node-2.service",
-                "loginctl enable-linger ann",
-            ]);
-            assert!(!runs.iter().any(|r| r.contains("sudo")), "no sudo by default");
+            let runs: Vec<String> = plan
+                .steps
+                .iter()
+                .filter_map(|s| match s {
+                    Step::Run { program, args, .. } => {
+                        Some(format!("{program} {}", args.join(" ")))
+                    }
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(
+                runs,
+                vec![
+                    "systemctl --user daemon-reload",
+                    "systemctl --user enable cortensor-node-1.service",
+                    "systemctl --user enable cortensor-node-2.service",
+                    "loginctl enable-linger ann",
+                ]
+            );
+            assert!(
+                !runs.iter().any(|r| r.contains("sudo")),
+                "no sudo by default"
+            );
         });
     }
 
@@ -420,10 +593,19 @@ mod tests {
     fn macos_plan_writes_launchd_agents() {
         with_target(Os::Macos, |t| {
             let plan = install_plan(t, &nodes());
-            let plist = plan.steps.iter().find_map(|s| match s {
-                Step::WriteFile { path, contents, .. } if path.ends_with("Library/LaunchAgents/network.cortensor.node-1.plist") => Some(contents.clone()),
-                _ => None,
-            }).expect("node 1's agent");
+            let plist = plan
+                .steps
+                .iter()
+                .find_map(|s| match s {
+                    Step::WriteFile { path, contents, .. }
+                        if path
+                            .ends_with("Library/LaunchAgents/network.cortensor.node-1.plist") =>
+                    {
+                        Some(contents.clone())
+                    }
+                    _ => None,
+                })
+                .expect("node 1's agent");
             assert!(plist.contains("<string>network.cortensor.node-1</string>"));
             assert!(plist.contains("<key>SuccessfulExit</key>\n    <false/>"));
             assert!(plist.contains("<key>RunAtLoad</key>\n  <true/>"));
@@ -437,17 +619,32 @@ mod tests {
     fn windows_plan_registers_scheduled_tasks() {
         with_target(Os::Windows, |t| {
             let plan = install_plan(t, &nodes());
-            let xml = plan.steps.iter().find_map(|s| match s {
-                Step::WriteFile { path, contents, .. } if path.to_string_lossy().ends_with("task.xml") => Some(contents.clone()),
-                _ => None,
-            }).expect("a task");
+            let xml = plan
+                .steps
+                .iter()
+                .find_map(|s| match s {
+                    Step::WriteFile { path, contents, .. }
+                        if path.to_string_lossy().ends_with("task.xml") =>
+                    {
+                        Some(contents.clone())
+                    }
+                    _ => None,
+                })
+                .expect("a task");
             assert!(xml.contains("<LogonTrigger>"));
-            assert!(xml.contains("<RestartOnFailure>\n      <Interval>PT1M</Interval>\n      <Count>999</Count>"));
+            assert!(xml.contains(
+                "<RestartOnFailure>\n      <Interval>PT1M</Interval>\n      <Count>999</Count>"
+            ));
             assert!(xml.contains("<ExecutionTimeLimit>PT0S</ExecutionTimeLimit>"));
-            assert!(xml.contains("<RunLevel>LeastPrivilege</RunLevel>"), "no admin rights needed");
+            assert!(
+                xml.contains("<RunLevel>LeastPrivilege</RunLevel>"),
+                "no admin rights needed"
+            );
             assert!(xml.contains("data\\bin\\cortensord.exe&quot; &quot;C:\\Users\\ann\\AppData\\Roaming\\cortensor\\manager\\data\\nodes\\node-1\\.env&quot; &quot;minerv4&quot; &quot;1&quot; &quot;docker&quot;"), "{xml}");
             assert!(xml.contains("&gt;&gt; &quot;C:\\Users\\ann\\AppData\\Roaming\\cortensor\\manager\\data\\nodes\\node-1\\logs\\cortensord.log&quot; 2&gt;&amp;1"), "{xml}");
-            assert!(plan.to_string().contains("run schtasks /Create /F /TN \\Cortensor\\node-1 /XML"));
+            assert!(plan
+                .to_string()
+                .contains("run schtasks /Create /F /TN \\Cortensor\\node-1 /XML"));
         });
     }
 
@@ -468,9 +665,17 @@ mod tests {
     fn secret_files_are_not_printed() {
         let plan = Plan {
             os: Os::Linux,
-            steps: vec![Step::WriteFile { path: "/x/.env".into(), contents: "NODE_PRIVATE_KEY=0xdeadbeef".into(), mode: 0o600, secret: true }],
+            steps: vec![Step::WriteFile {
+                path: "/x/.env".into(),
+                contents: "NODE_PRIVATE_KEY=0xdeadbeef".into(),
+                mode: 0o600,
+                secret: true,
+            }],
         };
         let shown = plan.to_string();
-        assert!(!shown.contains("deadbeef") && shown.contains("hidden"), "{shown}");
+        assert!(
+            !shown.contains("deadbeef") && shown.contains("hidden"),
+            "{shown}"
+        );
     }
 }

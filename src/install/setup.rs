@@ -41,7 +41,10 @@ pub enum SetupError {
 }
 
 fn io(what: impl Into<String>, e: std::io::Error) -> SetupError {
-    SetupError::Io { what: what.into(), reason: crate::fsutil::explain_io(&e) }
+    SetupError::Io {
+        what: what.into(),
+        reason: crate::fsutil::explain_io(&e),
+    }
 }
 
 /// How nodes are kept running.
@@ -61,11 +64,17 @@ pub enum Backend {
 /// Whether this machine has a usable per-user service manager.
 pub fn detect_backend(runner: &mut dyn Runner) -> Backend {
     let ok = match crate::install::manifest::Os::current() {
-        crate::install::manifest::Os::Linux => runner.run("systemctl", &["--user".into(), "show-environment".into()]).is_ok(),
+        crate::install::manifest::Os::Linux => runner
+            .run("systemctl", &["--user".into(), "show-environment".into()])
+            .is_ok(),
         crate::install::manifest::Os::Macos => runner.run("launchctl", &["version".into()]).is_ok(),
         crate::install::manifest::Os::Windows => runner.run("schtasks", &["/Query".into()]).is_ok(),
     };
-    if ok { Backend::OsService } else { Backend::Supervisor }
+    if ok {
+        Backend::OsService
+    } else {
+        Backend::Supervisor
+    }
 }
 
 pub struct Context<'a> {
@@ -78,7 +87,10 @@ pub struct Context<'a> {
 }
 
 fn adopted(store: &Store) -> Result<BTreeMap<String, String>, SetupError> {
-    Ok(store.setting(ADOPTED)?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
+    Ok(store
+        .setting(ADOPTED)?
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default())
 }
 
 fn rpc_url(kc: &Keychain) -> Option<Secret> {
@@ -88,28 +100,54 @@ fn rpc_url(kc: &Keychain) -> Option<Secret> {
 /// Write (or rewrite) one node's `.env`.
 pub fn write_node_env(cx: &Context, spec: &NodeSpec, key: &NodeKey) -> Result<(), SetupError> {
     let include_key = cx.backend == Backend::OsService;
-    let text = nodes::render_env(spec, cx.profile, &adopted(cx.store)?, rpc_url(cx.keychain).as_ref(), include_key.then_some(&key.private_key));
+    let text = nodes::render_env(
+        spec,
+        cx.profile,
+        &adopted(cx.store)?,
+        rpc_url(cx.keychain).as_ref(),
+        include_key.then_some(&key.private_key),
+    );
     let path = cx.layout.env_file(spec.id);
     nodes::write_env(&path, &text).map_err(|e| io(format!("write {}", path.display()), e))
 }
 
 /// Create `count` nodes: keys (into the keychain first, so nothing is lost), ports, folders,
 /// `.env`, and service registration.
-pub fn add_nodes(cx: &Context, count: u32, cores: u32, runner: &mut dyn Runner) -> Result<(Vec<NodeSpec>, exec::Report), SetupError> {
+pub fn add_nodes(
+    cx: &Context,
+    count: u32,
+    cores: u32,
+    runner: &mut dyn Runner,
+) -> Result<(Vec<NodeSpec>, exec::Report), SetupError> {
     if !cx.layout.binary().exists() {
         return Err(SetupError::NotInstalled);
     }
     let existing: Vec<NodeSpec> = cx.store.nodes()?.into_iter().map(|r| r.spec).collect();
     if count == 0 || existing.len() as u32 + count > nodes::MAX_NODES {
         // Same checks as allocate(), before any key is made.
-        nodes::allocate(&existing, &vec![String::new(); count as usize], cx.profile, cores, &|_| true)?;
+        nodes::allocate(
+            &existing,
+            &vec![String::new(); count as usize],
+            cx.profile,
+            cores,
+            &|_| true,
+        )?;
     }
-    let keys: Vec<NodeKey> = (0..count).map(|_| NodeKey::generate()).collect::<Result<_, _>>()?;
+    let keys: Vec<NodeKey> = (0..count)
+        .map(|_| NodeKey::generate())
+        .collect::<Result<_, _>>()?;
     let addresses: Vec<String> = keys.iter().map(|k| k.address.clone()).collect();
-    let specs = nodes::allocate(&existing, &addresses, cx.profile, cores, &nodes::port_is_free)?;
+    let specs = nodes::allocate(
+        &existing,
+        &addresses,
+        cx.profile,
+        cores,
+        &nodes::port_is_free,
+    )?;
     for (spec, key) in specs.iter().zip(&keys) {
         cx.keychain.save(key)?;
-        std::fs::create_dir_all(cx.layout.log_dir(spec.id)).map_err(|e| io("create the node's folders", e))?;
+        std::fs::create_dir_all(cx.layout.log_dir(spec.id))
+            .map_err(|e| io("create the node's folders", e))?;
         write_node_env(cx, spec, key)?;
         cx.store.add_node(spec, super::binary::now())?;
     }
@@ -150,19 +188,51 @@ pub fn register(cx: &Context, id: u32) -> Result<Registration, SetupError> {
             .env("NODE_PRIVATE_KEY", key.private_key.expose())
             .output()
             .map_err(|e| io(format!("run {} tool {what}", binary.display()), e))?;
-        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         output.push_str(&crate::redact::redact(&said, &[key.private_key.expose()]));
         Ok(out.status.success())
     };
     let registered = run("register")?;
     let verified = registered && run("verify")?;
-    let first_line = |ok: bool, word: &str| if ok { word.to_string() } else { format!("failed: {}", output.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim()) };
-    cx.store.set_registration(id, Some(&first_line(registered, "ok")), Some(&first_line(verified, "ok")))?;
-    Ok(Registration { id, address: record.spec.address, registered, verified, output })
+    let first_line = |ok: bool, word: &str| {
+        if ok {
+            word.to_string()
+        } else {
+            format!(
+                "failed: {}",
+                output
+                    .lines()
+                    .rev()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("")
+                    .trim()
+            )
+        }
+    };
+    cx.store.set_registration(
+        id,
+        Some(&first_line(registered, "ok")),
+        Some(&first_line(verified, "ok")),
+    )?;
+    Ok(Registration {
+        id,
+        address: record.spec.address,
+        registered,
+        verified,
+        output,
+    })
 }
 
 fn find(store: &Store, id: u32) -> Result<NodeRecord, SetupError> {
-    store.nodes()?.into_iter().find(|r| r.spec.id == id).ok_or(SetupError::NoSuchNode(id))
+    store
+        .nodes()?
+        .into_iter()
+        .find(|r| r.spec.id == id)
+        .ok_or(SetupError::NoSuchNode(id))
 }
 
 /// An official install found on this machine.
@@ -179,16 +249,26 @@ pub struct OfficialInstall {
 
 /// `~/.cortensor/.env` of this user, and of the official installer's `deploy` user.
 pub fn official_env_candidates(home: &Path) -> Vec<PathBuf> {
-    vec![home.join(".cortensor/.env"), PathBuf::from("/home/deploy/.cortensor/.env")]
+    vec![
+        home.join(".cortensor/.env"),
+        PathBuf::from("/home/deploy/.cortensor/.env"),
+    ]
 }
 
 pub fn detect_official(candidates: &[PathBuf]) -> Vec<OfficialInstall> {
     candidates
         .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok().map(|t| (p, nodes::parse_env(&t))))
+        .filter_map(|p| {
+            std::fs::read_to_string(p)
+                .ok()
+                .map(|t| (p, nodes::parse_env(&t)))
+        })
         .map(|(p, env)| OfficialInstall {
             env_file: p.display().to_string(),
-            address: env.get("NODE_PUBLIC_KEY").cloned().filter(|a| crate::leaderboard::is_address(a)),
+            address: env
+                .get("NODE_PUBLIC_KEY")
+                .cloned()
+                .filter(|a| crate::leaderboard::is_address(a)),
             has_private_key: env.get("NODE_PRIVATE_KEY").is_some_and(|v| !v.is_empty()),
             has_rpc_url: env.get("HOST").is_some_and(|v| !v.is_empty()),
             settings: env.keys().filter(|k| !is_secret_key(k)).cloned().collect(),
@@ -199,22 +279,44 @@ pub fn detect_official(candidates: &[PathBuf]) -> Vec<OfficialInstall> {
 /// Keys of a `.env` that hold secrets.
 pub fn is_secret_key(k: &str) -> bool {
     let k = k.to_ascii_uppercase();
-    k == "HOST" || k == "HOST_MAINNET" || k.contains("PRIVATE") || k.contains("SECRET") || k.contains("PASSWORD") || k.contains("API_KEY") || k.contains("SEED") || k.ends_with("_TOKEN")
+    k == "HOST"
+        || k == "HOST_MAINNET"
+        || k.contains("PRIVATE")
+        || k.contains("SECRET")
+        || k.contains("PASSWORD")
+        || k.contains("API_KEY")
+        || k.contains("SEED")
+        || k.ends_with("_TOKEN")
 }
 
 /// Import an official install: its key into the keychain (as a node of this app), its RPC URL
 /// into the keychain, its other settings into the store. Returns the imported key's address.
-pub fn adopt(cx: &Context, env_file: &Path, cores: u32, runner: &mut dyn Runner) -> Result<Option<NodeSpec>, SetupError> {
-    let text = std::fs::read_to_string(env_file).map_err(|e| io(format!("read {}", env_file.display()), e))?;
+pub fn adopt(
+    cx: &Context,
+    env_file: &Path,
+    cores: u32,
+    runner: &mut dyn Runner,
+) -> Result<Option<NodeSpec>, SetupError> {
+    let text = std::fs::read_to_string(env_file)
+        .map_err(|e| io(format!("read {}", env_file.display()), e))?;
     let env = nodes::parse_env(&text);
     let settings: BTreeMap<String, String> = env
         .iter()
-        .filter(|(k, _)| !is_secret_key(k) && !k.starts_with("NODE_") && !k.starts_with("LLM_") && k.as_str() != "ENABLE_IPFS_SERVER")
+        .filter(|(k, _)| {
+            !is_secret_key(k)
+                && !k.starts_with("NODE_")
+                && !k.starts_with("LLM_")
+                && k.as_str() != "ENABLE_IPFS_SERVER"
+        })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    cx.store.set_setting(ADOPTED, &serde_json::to_string(&settings).expect("a map serialises"))?;
+    cx.store.set_setting(
+        ADOPTED,
+        &serde_json::to_string(&settings).expect("a map serialises"),
+    )?;
     if let Some(url) = env.get("HOST").filter(|v| !v.is_empty()) {
-        cx.keychain.save_secret(RPC_SECRET, &Secret::new(url.clone()))?;
+        cx.keychain
+            .save_secret(RPC_SECRET, &Secret::new(url.clone()))?;
     }
     let Some(pk) = env.get("NODE_PRIVATE_KEY").filter(|v| !v.is_empty()) else {
         return Ok(None);
@@ -230,16 +332,30 @@ pub fn adopt(cx: &Context, env_file: &Path, cores: u32, runner: &mut dyn Runner)
         }
     }
     let existing: Vec<NodeSpec> = cx.store.nodes()?.into_iter().map(|r| r.spec).collect();
-    if let Some(n) = existing.iter().find(|n| n.address.eq_ignore_ascii_case(&key.address)) {
+    if let Some(n) = existing
+        .iter()
+        .find(|n| n.address.eq_ignore_ascii_case(&key.address))
+    {
         return Ok(Some(n.clone()));
     }
-    let spec = nodes::allocate(&existing, std::slice::from_ref(&key.address), cx.profile, cores, &nodes::port_is_free)?.remove(0);
+    let spec = nodes::allocate(
+        &existing,
+        std::slice::from_ref(&key.address),
+        cx.profile,
+        cores,
+        &nodes::port_is_free,
+    )?
+    .remove(0);
     cx.keychain.save(&key)?;
-    std::fs::create_dir_all(cx.layout.log_dir(spec.id)).map_err(|e| io("create the node's folders", e))?;
+    std::fs::create_dir_all(cx.layout.log_dir(spec.id))
+        .map_err(|e| io("create the node's folders", e))?;
     write_node_env(cx, &spec, &key)?;
     cx.store.add_node(&spec, super::binary::now())?;
     if cx.backend == Backend::OsService && cx.layout.binary().exists() {
-        exec::apply(&plan::install_plan(&cx.target, std::slice::from_ref(&spec)), runner)?;
+        exec::apply(
+            &plan::install_plan(&cx.target, std::slice::from_ref(&spec)),
+            runner,
+        )?;
     }
     Ok(Some(spec))
 }
@@ -252,13 +368,19 @@ pub fn export_keys(store: &Store, keychain: &Keychain, out: &Path) -> Result<usi
         let k = keychain.load(&r.spec.address)?;
         text.push_str(&format!("{},{}\n", k.address, k.private_key.expose()));
     }
-    crate::fsutil::write_atomic(out, text.as_bytes(), crate::fsutil::SECRET_MODE).map_err(|e| io(format!("write {}", out.display()), e))?;
+    crate::fsutil::write_atomic(out, text.as_bytes(), crate::fsutil::SECRET_MODE)
+        .map_err(|e| io(format!("write {}", out.display()), e))?;
     Ok(records.len())
 }
 
 /// Stop and remove every node's service and files, and the binary. Keys stay in the keychain
 /// unless `delete_keys`, which needs a prior export (`exported`).
-pub fn uninstall(cx: &Context, delete_keys: bool, exported: bool, runner: &mut dyn Runner) -> Result<exec::Report, SetupError> {
+pub fn uninstall(
+    cx: &Context,
+    delete_keys: bool,
+    exported: bool,
+    runner: &mut dyn Runner,
+) -> Result<exec::Report, SetupError> {
     if delete_keys && !exported {
         return Err(SetupError::Refused(
             "deleting the keys needs an export first, so they cannot be lost: add --export-keys FILE".into(),
@@ -269,9 +391,22 @@ pub fn uninstall(cx: &Context, delete_keys: bool, exported: bool, runner: &mut d
     let mut report = match cx.backend {
         Backend::OsService => exec::apply(&plan::uninstall_plan(&cx.target, &specs), runner)?,
         Backend::Supervisor => {
-            let mut steps: Vec<plan::Step> = specs.iter().map(|s| plan::Step::Remove { path: cx.layout.node_dir(s.id) }).collect();
-            steps.push(plan::Step::Remove { path: cx.layout.bin_dir() });
-            exec::apply(&plan::Plan { os: cx.target.os, steps }, runner)?
+            let mut steps: Vec<plan::Step> = specs
+                .iter()
+                .map(|s| plan::Step::Remove {
+                    path: cx.layout.node_dir(s.id),
+                })
+                .collect();
+            steps.push(plan::Step::Remove {
+                path: cx.layout.bin_dir(),
+            });
+            exec::apply(
+                &plan::Plan {
+                    os: cx.target.os,
+                    steps,
+                },
+                runner,
+            )?
         }
     };
     for r in &records {

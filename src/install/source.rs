@@ -8,13 +8,18 @@ use std::time::Duration;
 use super::manifest::{from_lfs_pointer, lfs_version, Arch, Artifact, Manifest, ManifestError, Os};
 
 /// The official installer repository's raw files (LFS pointers) and LFS objects.
-pub const OFFICIAL_POINTER_BASE: &str = "https://raw.githubusercontent.com/cortensor/installer/main/dist/";
-pub const OFFICIAL_OBJECT_BASE: &str = "https://media.githubusercontent.com/media/cortensor/installer/main/dist/";
+pub const OFFICIAL_POINTER_BASE: &str =
+    "https://raw.githubusercontent.com/cortensor/installer/main/dist/";
+pub const OFFICIAL_OBJECT_BASE: &str =
+    "https://media.githubusercontent.com/media/cortensor/installer/main/dist/";
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReleaseSource {
     /// The official binaries, verified against their Git LFS pointers.
-    Official { pointer_base: String, object_base: String },
+    Official {
+        pointer_base: String,
+        object_base: String,
+    },
     /// A manifest at a URL (a mirror).
     Manifest(String),
     /// A folder with `manifest.json` (URLs relative to the folder).
@@ -23,7 +28,10 @@ pub enum ReleaseSource {
 
 impl ReleaseSource {
     pub fn official() -> ReleaseSource {
-        ReleaseSource::Official { pointer_base: OFFICIAL_POINTER_BASE.into(), object_base: OFFICIAL_OBJECT_BASE.into() }
+        ReleaseSource::Official {
+            pointer_base: OFFICIAL_POINTER_BASE.into(),
+            object_base: OFFICIAL_OBJECT_BASE.into(),
+        }
     }
 
     /// `official`, an http(s) manifest URL, or a folder.
@@ -33,15 +41,21 @@ impl ReleaseSource {
             return Ok(ReleaseSource::official());
         }
         if t.contains("://") {
-            let url = url::Url::parse(t).map_err(|e| SourceError::BadSource(format!("'{t}' is not a URL: {e}")))?;
+            let url = url::Url::parse(t)
+                .map_err(|e| SourceError::BadSource(format!("'{t}' is not a URL: {e}")))?;
             if !matches!(url.scheme(), "http" | "https") {
-                return Err(SourceError::BadSource(format!("'{t}': only http and https are supported")));
+                return Err(SourceError::BadSource(format!(
+                    "'{t}': only http and https are supported"
+                )));
             }
             return Ok(ReleaseSource::Manifest(url.to_string()));
         }
         let p = PathBuf::from(t);
         if !p.join("manifest.json").is_file() {
-            return Err(SourceError::BadSource(format!("the folder {} has no manifest.json", p.display())));
+            return Err(SourceError::BadSource(format!(
+                "the folder {} has no manifest.json",
+                p.display()
+            )));
         }
         Ok(ReleaseSource::Dir(p))
     }
@@ -62,7 +76,10 @@ pub enum SourceError {
     #[error("cannot read the release information at {location}: {reason}")]
     Fetch { location: String, reason: String },
     #[error("{location}: {source}")]
-    Manifest { location: String, source: ManifestError },
+    Manifest {
+        location: String,
+        source: ManifestError,
+    },
 }
 
 /// What to install: a version and the artifact for this machine, with an absolute URL (or a
@@ -80,7 +97,10 @@ fn get_text(url: &str) -> Result<String, SourceError> {
         .http_status_as_error(false)
         .build()
         .into();
-    let fail = |reason: String| SourceError::Fetch { location: url.into(), reason };
+    let fail = |reason: String| SourceError::Fetch {
+        location: url.into(),
+        reason,
+    };
     let mut last = String::new();
     for attempt in 0..3 {
         if attempt > 0 {
@@ -88,7 +108,12 @@ fn get_text(url: &str) -> Result<String, SourceError> {
         }
         match agent.get(url).call() {
             Ok(mut r) if r.status().is_success() => {
-                return r.body_mut().with_config().limit(4 << 20).read_to_string().map_err(|e| fail(e.to_string()))
+                return r
+                    .body_mut()
+                    .with_config()
+                    .limit(4 << 20)
+                    .read_to_string()
+                    .map_err(|e| fail(e.to_string()))
             }
             Ok(r) if r.status().is_server_error() => last = format!("HTTP {}", r.status().as_u16()),
             Ok(r) => return Err(fail(format!("HTTP {}", r.status().as_u16()))),
@@ -108,44 +133,92 @@ pub fn official_file(os: Os, arch: Arch) -> &'static str {
     }
 }
 
-pub fn resolve(source: &ReleaseSource, os: Os, arch: Option<Arch>) -> Result<Resolved, SourceError> {
+pub fn resolve(
+    source: &ReleaseSource,
+    os: Os,
+    arch: Option<Arch>,
+) -> Result<Resolved, SourceError> {
     match source {
-        ReleaseSource::Official { pointer_base, object_base } => {
+        ReleaseSource::Official {
+            pointer_base,
+            object_base,
+        } => {
             let arch = arch.ok_or_else(|| SourceError::Manifest {
                 location: "official".into(),
-                source: ManifestError::NoArtifact { os: os.name(), arch: std::env::consts::ARCH.into() },
+                source: ManifestError::NoArtifact {
+                    os: os.name(),
+                    arch: std::env::consts::ARCH.into(),
+                },
             })?;
             let file = official_file(os, arch);
             let pointer_url = format!("{pointer_base}{file}");
             let pointer = get_text(&pointer_url)?;
             let artifact = from_lfs_pointer(&pointer, os, arch, &format!("{object_base}{file}"))
-                .map_err(|source| SourceError::Manifest { location: pointer_url, source })?;
-            Ok(Resolved { version: lfs_version(&artifact), artifact, local_file: None })
+                .map_err(|source| SourceError::Manifest {
+                    location: pointer_url,
+                    source,
+                })?;
+            Ok(Resolved {
+                version: lfs_version(&artifact),
+                artifact,
+                local_file: None,
+            })
         }
         ReleaseSource::Manifest(url) => {
-            let m = Manifest::parse(&get_text(url)?).map_err(|source| SourceError::Manifest { location: url.clone(), source })?;
-            let mut artifact = m.artifact_for(os, arch).map_err(|source| SourceError::Manifest { location: url.clone(), source })?.clone();
+            let m = Manifest::parse(&get_text(url)?).map_err(|source| SourceError::Manifest {
+                location: url.clone(),
+                source,
+            })?;
+            let mut artifact = m
+                .artifact_for(os, arch)
+                .map_err(|source| SourceError::Manifest {
+                    location: url.clone(),
+                    source,
+                })?
+                .clone();
             let base = url::Url::parse(url).expect("validated");
             artifact.url = base
                 .join(&artifact.url)
-                .map_err(|e| SourceError::BadSource(format!("artifact URL '{}': {e}", artifact.url)))?
+                .map_err(|e| {
+                    SourceError::BadSource(format!("artifact URL '{}': {e}", artifact.url))
+                })?
                 .to_string();
-            Ok(Resolved { version: m.version, artifact, local_file: None })
+            Ok(Resolved {
+                version: m.version,
+                artifact,
+                local_file: None,
+            })
         }
         ReleaseSource::Dir(dir) => {
             let path = dir.join("manifest.json");
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| SourceError::Fetch { location: path.display().to_string(), reason: e.to_string() })?;
+            let text = std::fs::read_to_string(&path).map_err(|e| SourceError::Fetch {
+                location: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
             let location = path.display().to_string();
-            let m = Manifest::parse(&text).map_err(|source| SourceError::Manifest { location: location.clone(), source })?;
-            let artifact = m.artifact_for(os, arch).map_err(|source| SourceError::Manifest { location, source })?.clone();
+            let m = Manifest::parse(&text).map_err(|source| SourceError::Manifest {
+                location: location.clone(),
+                source,
+            })?;
+            let artifact = m
+                .artifact_for(os, arch)
+                .map_err(|source| SourceError::Manifest { location, source })?
+                .clone();
             let file = resolve_local(dir, &artifact.url);
-            Ok(Resolved { version: m.version, artifact, local_file: Some(file) })
+            Ok(Resolved {
+                version: m.version,
+                artifact,
+                local_file: Some(file),
+            })
         }
     }
 }
 
 fn resolve_local(dir: &Path, rel: &str) -> PathBuf {
     let p = Path::new(rel);
-    if p.is_absolute() { p.to_path_buf() } else { dir.join(p) }
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        dir.join(p)
+    }
 }

@@ -77,7 +77,13 @@ fn log_since(path: &Path, offset: u64) -> String {
 pub fn judge(log: &str) -> Option<Health> {
     for line in log.lines() {
         if CRASH.iter().any(|c| line.contains(c)) {
-            let detail = log.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(line).trim().to_string();
+            let detail = log
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or(line)
+                .trim()
+                .to_string();
             return Some(Health::Unhealthy(format!("it crashed: {detail}")));
         }
     }
@@ -107,7 +113,10 @@ pub fn watch(logs: &[(u32, std::path::PathBuf, u64)], window: Duration) -> Vec<(
                 if text.lines().any(|l| PROGRESS.iter().any(|p| l.contains(p))) {
                     Health::Healthy
                 } else {
-                    Health::Unhealthy(format!("it showed no progress within {} s", window.as_secs()))
+                    Health::Unhealthy(format!(
+                        "it showed no progress within {} s",
+                        window.as_secs()
+                    ))
                 }
             });
             (*id, h)
@@ -115,7 +124,11 @@ pub fn watch(logs: &[(u32, std::path::PathBuf, u64)], window: Duration) -> Vec<(
         .collect()
 }
 
-fn restart(cx: &Context, nodes: &[NodeSpec], runner: &mut dyn Runner) -> Result<Vec<(u32, std::path::PathBuf, u64)>, UpdateError> {
+fn restart(
+    cx: &Context,
+    nodes: &[NodeSpec],
+    runner: &mut dyn Runner,
+) -> Result<Vec<(u32, std::path::PathBuf, u64)>, UpdateError> {
     let offsets = nodes.iter().map(|n| {
         let p = cx.layout.log_file(n.id);
         let len = log_len(&p);
@@ -140,8 +153,14 @@ pub fn update(
     binary::recover(cx.layout)?;
     let installed: InstallRecord = cx.store.installed()?.ok_or(UpdateError::NotInstalled)?;
     let resolved = resolve(source, Os::current(), Arch::current()).map_err(BinaryError::from)?;
-    if resolved.artifact.sha256 == installed.sha256 && binary::intact(cx.layout, &installed.sha256) {
-        return Ok(UpdateOutcome { from: Some(installed.version.clone()), to: installed.version, up_to_date: true, rolled_back: None });
+    if resolved.artifact.sha256 == installed.sha256 && binary::intact(cx.layout, &installed.sha256)
+    {
+        return Ok(UpdateOutcome {
+            from: Some(installed.version.clone()),
+            to: installed.version,
+            up_to_date: true,
+            rolled_back: None,
+        });
     }
     let new = binary::fetch(cx.layout, &resolved, opts, cancel, progress)?;
     let nodes: Vec<NodeSpec> = cx.store.nodes()?.into_iter().map(|r| r.spec).collect();
@@ -161,7 +180,12 @@ pub fn update(
         previous_sha256: Some(installed.sha256.clone()),
     })?;
     if !managed {
-        return Ok(UpdateOutcome { from: Some(installed.version), to: resolved.version, up_to_date: false, rolled_back: None });
+        return Ok(UpdateOutcome {
+            from: Some(installed.version),
+            to: resolved.version,
+            up_to_date: false,
+            rolled_back: None,
+        });
     }
     let logs = restart(cx, &nodes, runner)?;
     let sick: Vec<String> = watch(&logs, window)
@@ -172,7 +196,12 @@ pub fn update(
         })
         .collect();
     if sick.is_empty() {
-        return Ok(UpdateOutcome { from: Some(installed.version), to: resolved.version, up_to_date: false, rolled_back: None });
+        return Ok(UpdateOutcome {
+            from: Some(installed.version),
+            to: resolved.version,
+            up_to_date: false,
+            rolled_back: None,
+        });
     }
     exec::apply(&plan::control_plan(&cx.target, &nodes, false), runner)?;
     let restored = binary::rollback(cx.layout, cx.store)?;
@@ -197,21 +226,46 @@ mod tests {
     #[test]
     fn judging_logs() {
         assert_eq!(judge(""), None);
-        assert_eq!(judge("Pinging network...\n* Latest ID:  1101  / Latest State:  3\n"), None);
+        assert_eq!(
+            judge("Pinging network...\n* Latest ID:  1101  / Latest State:  3\n"),
+            None
+        );
         let crash = "Pinging network...\nTraceback (most recent call last):\n  File \"x\"\nRuntimeError: boom\n";
-        assert_eq!(judge(crash), Some(Health::Unhealthy("it crashed: RuntimeError: boom".into())));
+        assert_eq!(
+            judge(crash),
+            Some(Health::Unhealthy("it crashed: RuntimeError: boom".into()))
+        );
     }
 
     #[test]
     fn watching_logs_on_disk() {
         let d = tempfile::tempdir().unwrap();
-        let (good, bad, quiet) = (d.path().join("g.log"), d.path().join("b.log"), d.path().join("q.log"));
-        std::fs::write(&good, "old Traceback (most recent call last)\n* Latest ID:  1  / Latest State:  1\n").unwrap();
-        std::fs::write(&bad, "Pinging network...\nTraceback (most recent call last):\nRuntimeError: x\n").unwrap();
+        let (good, bad, quiet) = (
+            d.path().join("g.log"),
+            d.path().join("b.log"),
+            d.path().join("q.log"),
+        );
+        std::fs::write(
+            &good,
+            "old Traceback (most recent call last)\n* Latest ID:  1  / Latest State:  1\n",
+        )
+        .unwrap();
+        std::fs::write(
+            &bad,
+            "Pinging network...\nTraceback (most recent call last):\nRuntimeError: x\n",
+        )
+        .unwrap();
         std::fs::write(&quiet, "").unwrap();
         let offset = "old Traceback (most recent call last)\n".len() as u64;
-        let v = watch(&[(1, good, offset), (2, bad, 0), (3, quiet, 0)], Duration::from_millis(300));
-        assert_eq!(v[0], (1, Health::Healthy), "a crash before the restart does not count");
+        let v = watch(
+            &[(1, good, offset), (2, bad, 0), (3, quiet, 0)],
+            Duration::from_millis(300),
+        );
+        assert_eq!(
+            v[0],
+            (1, Health::Healthy),
+            "a crash before the restart does not count"
+        );
         assert!(matches!(&v[1], (2, Health::Unhealthy(w)) if w.contains("crashed")));
         assert!(matches!(&v[2], (3, Health::Unhealthy(w)) if w.contains("no progress")));
     }

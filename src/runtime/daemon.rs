@@ -47,26 +47,46 @@ pub struct Options {
 }
 
 /// The whole daemon: open the machine, take the lock, serve metrics if asked, run until `stop`.
-pub fn run_foreground(data_dir: Option<std::path::PathBuf>, opts: Options, stop: &AtomicBool) -> Result<(), crate::api::UserError> {
+pub fn run_foreground(
+    data_dir: Option<std::path::PathBuf>,
+    opts: Options,
+    stop: &AtomicBool,
+) -> Result<(), crate::api::UserError> {
     use crate::api::UserError;
     let m = crate::machine::Machine::open(data_dir, None)?;
-    let mut sup = Supervisor::new(&m.layout, &m.store, m.keychain.as_ref().ok(), &m.profile, opts.supervisor).map_err(UserError::new)?;
+    let mut sup = Supervisor::new(
+        &m.layout,
+        &m.store,
+        m.keychain.as_ref().ok(),
+        &m.profile,
+        opts.supervisor,
+    )
+    .map_err(UserError::new)?;
     let metrics = match opts.metrics_port {
         Some(port) => {
             let current = Arc::new(Mutex::new(String::new()));
-            let bound = monitor::serve_metrics(port, current.clone())
-                .map_err(|err| UserError::new(format!("cannot serve metrics: {err}; choose another --metrics-port")))?;
+            let bound = monitor::serve_metrics(port, current.clone()).map_err(|err| {
+                UserError::new(format!(
+                    "cannot serve metrics: {err}; choose another --metrics-port"
+                ))
+            })?;
             eprintln!("metrics on http://127.0.0.1:{bound}/metrics");
             Some(current)
         }
         None => None,
     };
     let mut mon = Monitor::new(Default::default());
-    eprintln!("supervisor running for {} (stopping the supervisor leaves the nodes running)", m.layout.root.display());
+    eprintln!(
+        "supervisor running for {} (stopping the supervisor leaves the nodes running)",
+        m.layout.root.display()
+    );
     let mut probe = || {
         super::control::probe_services(&m);
     };
-    run(&mut sup, &mut mon, &m.layout, &m.store, metrics, &mut probe, stop).map_err(UserError::new)?;
+    run(
+        &mut sup, &mut mon, &m.layout, &m.store, metrics, &mut probe, stop,
+    )
+    .map_err(UserError::new)?;
     eprintln!("supervisor stopped; nodes left running");
     Ok(())
 }

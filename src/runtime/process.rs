@@ -69,14 +69,27 @@ pub const SIGKILL: i32 = 9;
 /// Spawn a node: its own process group (it outlives the daemon and ignores the daemon's
 /// terminal signals), output appended straight to `log` (no pipe through the daemon, so a
 /// daemon crash cannot take the node down with SIGPIPE), `env` added to the environment.
-pub fn spawn(program: &Path, args: &[String], cwd: &Path, log: &Path, env: &[(&str, &str)]) -> std::io::Result<(Child, ProcId)> {
+pub fn spawn(
+    program: &Path,
+    args: &[String],
+    cwd: &Path,
+    log: &Path,
+    env: &[(&str, &str)],
+) -> std::io::Result<(Child, ProcId)> {
     if let Some(dir) = log.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let out = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
+    let out = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)?;
     let err = out.try_clone()?;
     let mut cmd = Command::new(program);
-    cmd.args(args).current_dir(cwd).stdin(Stdio::null()).stdout(out).stderr(err);
+    cmd.args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err);
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -99,13 +112,22 @@ mod tests {
     #[test]
     fn identity_of_a_real_process() {
         let mut child = Command::new("sleep").arg("5").spawn().unwrap();
-        let id = ProcId { pid: child.id(), start_time: start_time(child.id()).unwrap() };
+        let id = ProcId {
+            pid: child.id(),
+            start_time: start_time(child.id()).unwrap(),
+        };
         assert!(is_alive(id));
         // Same pid, another start time: a stranger. Never signalled.
-        let stranger = ProcId { pid: id.pid, start_time: id.start_time + 1 };
+        let stranger = ProcId {
+            pid: id.pid,
+            start_time: id.start_time + 1,
+        };
         assert!(!is_alive(stranger));
         assert!(!signal(stranger, SIGKILL));
-        assert!(is_alive(id), "the stranger check must not have touched the process");
+        assert!(
+            is_alive(id),
+            "the stranger check must not have touched the process"
+        );
         assert!(signal(id, SIGKILL));
         child.wait().unwrap();
         assert!(!is_alive(id));

@@ -106,7 +106,10 @@ pub enum DaemonError {
 }
 
 pub fn now_unix() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// The daemon's lock file; held for the daemon's whole life.
@@ -115,7 +118,12 @@ pub fn lock_path(layout: &Layout) -> PathBuf {
 }
 
 fn open_lock(layout: &Layout) -> std::io::Result<std::fs::File> {
-    std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(lock_path(layout))
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(lock_path(layout))
 }
 
 /// Whether a daemon holds the lock.
@@ -150,12 +158,26 @@ pub struct Supervisor<'a> {
 
 impl<'a> Supervisor<'a> {
     /// Take the lock and adopt the nodes a previous daemon left running.
-    pub fn new(layout: &'a Layout, store: &'a Store, keychain: Option<&'a Keychain>, profile: &'a NetworkProfile, cfg: Config) -> Result<Supervisor<'a>, DaemonError> {
+    pub fn new(
+        layout: &'a Layout,
+        store: &'a Store,
+        keychain: Option<&'a Keychain>,
+        profile: &'a NetworkProfile,
+        cfg: Config,
+    ) -> Result<Supervisor<'a>, DaemonError> {
         let path = lock_path(layout);
-        std::fs::create_dir_all(&layout.root).map_err(|e| DaemonError::Lock { path: path.display().to_string(), reason: e.to_string() })?;
-        let lock = open_lock(layout).map_err(|e| DaemonError::Lock { path: path.display().to_string(), reason: e.to_string() })?;
+        std::fs::create_dir_all(&layout.root).map_err(|e| DaemonError::Lock {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let lock = open_lock(layout).map_err(|e| DaemonError::Lock {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
         if lock.try_lock().is_err() {
-            return Err(DaemonError::AlreadyRunning(layout.root.display().to_string()));
+            return Err(DaemonError::AlreadyRunning(
+                layout.root.display().to_string(),
+            ));
         }
         // The holder's pid, for people and tools (the lock itself is what counts).
         {
@@ -188,9 +210,17 @@ impl<'a> Supervisor<'a> {
             slot.last_exit = r.last_exit.clone();
             slot.nonce = r.restart_nonce;
             if let (Some(pid), Some(st)) = (r.pid, r.start_time) {
-                let id = ProcId { pid, start_time: st as u64 };
+                let id = ProcId {
+                    pid,
+                    start_time: st as u64,
+                };
                 if process::is_alive(id) {
-                    slot.running = Some(Running { id, child: None, since: Instant::now(), started_at: r.started_at.unwrap_or_else(now_unix) });
+                    slot.running = Some(Running {
+                        id,
+                        child: None,
+                        since: Instant::now(),
+                        started_at: r.started_at.unwrap_or_else(now_unix),
+                    });
                     slot.reason = "adopted from the previous supervisor".into();
                 }
             }
@@ -209,7 +239,10 @@ impl<'a> Supervisor<'a> {
     }
 
     fn args(&self, id: u32) -> Vec<String> {
-        let mut a = vec![self.layout.env_file(id).display().to_string(), self.profile.role.clone()];
+        let mut a = vec![
+            self.layout.env_file(id).display().to_string(),
+            self.profile.role.clone(),
+        ];
         if self.profile.docker {
             a.extend(["1".into(), "docker".into()]);
         }
@@ -223,12 +256,20 @@ impl<'a> Supervisor<'a> {
     /// One pass: reap, restart, start, stop, record, rotate.
     pub fn tick(&mut self) -> Result<(), DaemonError> {
         let now = Instant::now();
-        if self.nodes_read.is_none_or(|t| now.duration_since(t) >= Duration::from_secs(3)) {
+        if self
+            .nodes_read
+            .is_none_or(|t| now.duration_since(t) >= Duration::from_secs(3))
+        {
             self.nodes = self.store.nodes()?;
             self.nodes_read = Some(now);
         }
         let nodes = self.nodes.clone();
-        let wanted: BTreeMap<u32, (String, i64)> = self.store.runtime()?.into_iter().map(|r| (r.node_id, (r.desired, r.restart_nonce))).collect();
+        let wanted: BTreeMap<u32, (String, i64)> = self
+            .store
+            .runtime()?
+            .into_iter()
+            .map(|r| (r.node_id, (r.desired, r.restart_nonce)))
+            .collect();
         for n in &nodes {
             let id = n.spec.id;
             let (desired, nonce) = wanted.get(&id).cloned().unwrap_or(("stopped".into(), 0));
@@ -263,11 +304,18 @@ impl<'a> Supervisor<'a> {
                         slot.looping_alerted = false;
                     }
                     slot.crashes.push_back(now);
-                    while slot.crashes.front().is_some_and(|t| now.duration_since(*t) > self.cfg.crash_window) {
+                    while slot
+                        .crashes
+                        .front()
+                        .is_some_and(|t| now.duration_since(*t) > self.cfg.crash_window)
+                    {
                         slot.crashes.pop_front();
                     }
                     slot.next_start = Some(now + slot.backoff);
-                    slot.reason = format!("crashed ({how}); restarting in {:.1} s", slot.backoff.as_secs_f64());
+                    slot.reason = format!(
+                        "crashed ({how}); restarting in {:.1} s",
+                        slot.backoff.as_secs_f64()
+                    );
                     slot.backoff = (slot.backoff * 2).min(self.cfg.backoff_max);
                     if slot.crashes.len() >= self.cfg.crash_loop_count && !slot.looping_alerted {
                         slot.looping_alerted = true;
@@ -277,7 +325,9 @@ impl<'a> Supervisor<'a> {
                             self.cfg.crash_window.as_secs(),
                             slot.backoff.as_secs_f64()
                         );
-                        let _ = self.store.add_alert(Some(id), "crash_loop", &msg, now_unix());
+                        let _ = self
+                            .store
+                            .add_alert(Some(id), "crash_loop", &msg, now_unix());
                     }
                 }
             }
@@ -307,7 +357,10 @@ impl<'a> Supervisor<'a> {
                         }
                         Some(t) if now.duration_since(t) >= self.cfg.stop_timeout => {
                             process::signal(run.id, process::SIGKILL);
-                            slot.reason = format!("did not stop within {} s: killed", self.cfg.stop_timeout.as_secs());
+                            slot.reason = format!(
+                                "did not stop within {} s: killed",
+                                self.cfg.stop_timeout.as_secs()
+                            );
                         }
                         _ => {}
                     }
@@ -328,9 +381,13 @@ impl<'a> Supervisor<'a> {
             let desired = wanted.get(&id).map(|w| w.0.as_str()).unwrap_or("stopped");
             let due = {
                 let slot = &self.slots[&id];
-                desired == "running" && slot.running.is_none() && slot.next_start.is_none_or(|t| now >= t)
+                desired == "running"
+                    && slot.running.is_none()
+                    && slot.next_start.is_none_or(|t| now >= t)
             };
-            let stagger_ok = self.last_start.is_none_or(|t| now.duration_since(t) >= self.cfg.stagger);
+            let stagger_ok = self
+                .last_start
+                .is_none_or(|t| now.duration_since(t) >= self.cfg.stagger);
             if due && stagger_ok {
                 self.start(id, &n.spec.address);
             }
@@ -342,14 +399,25 @@ impl<'a> Supervisor<'a> {
             let desired = wanted.get(id).map(|w| w.0.as_str()).unwrap_or("stopped");
             let state = match (&slot.running, slot.stopping_since, desired) {
                 (Some(_), Some(_), _) => "stopping",
-                (Some(r), None, _) if now.duration_since(r.since) < Duration::from_secs(30) && r.child.is_some() => "starting",
+                (Some(r), None, _)
+                    if now.duration_since(r.since) < Duration::from_secs(30)
+                        && r.child.is_some() =>
+                {
+                    "starting"
+                }
                 (Some(_), None, _) => "running",
                 (None, _, "running") if slot.next_start.is_some() => "backoff",
                 (None, _, "running") => "failed",
                 (None, _, _) => "stopped",
             };
             let run = slot.running.as_ref();
-            let now_view = (run.map(|r| r.id.pid), state, slot.reason.clone(), slot.restarts, slot.last_exit.clone());
+            let now_view = (
+                run.map(|r| r.id.pid),
+                state,
+                slot.reason.clone(),
+                slot.restarts,
+                slot.last_exit.clone(),
+            );
             if slot.recorded.as_ref() == Some(&now_view) {
                 continue;
             }
@@ -371,7 +439,11 @@ impl<'a> Supervisor<'a> {
         if now.duration_since(self.last_rotation_check) >= Duration::from_secs(1) {
             self.last_rotation_check = now;
             for id in self.slots.keys() {
-                let _ = rotate(&self.layout.log_file(*id), self.cfg.log_max_bytes, self.cfg.log_keep);
+                let _ = rotate(
+                    &self.layout.log_file(*id),
+                    self.cfg.log_max_bytes,
+                    self.cfg.log_keep,
+                );
             }
         }
         Ok(())
@@ -381,8 +453,17 @@ impl<'a> Supervisor<'a> {
         let key = self.key(id, address);
         let binary = self.layout.binary();
         let args = self.args(id);
-        let env: Vec<(&str, &str)> = key.as_ref().map(|k| vec![("NODE_PRIVATE_KEY", k.expose())]).unwrap_or_default();
-        let result = process::spawn(&binary, &args, &self.layout.node_dir(id), &self.layout.log_file(id), &env);
+        let env: Vec<(&str, &str)> = key
+            .as_ref()
+            .map(|k| vec![("NODE_PRIVATE_KEY", k.expose())])
+            .unwrap_or_default();
+        let result = process::spawn(
+            &binary,
+            &args,
+            &self.layout.node_dir(id),
+            &self.layout.log_file(id),
+            &env,
+        );
         let slot = self.slots.get_mut(&id).expect("slot exists");
         self.last_start = Some(Instant::now());
         slot.next_start = None;
@@ -391,12 +472,25 @@ impl<'a> Supervisor<'a> {
                 if slot.last_exit.is_some() || slot.restarts > 0 || !slot.crashes.is_empty() {
                     slot.restarts += u32::from(!slot.crashes.is_empty());
                 }
-                slot.running = Some(Running { id: pid, child: Some(child), since: Instant::now(), started_at: now_unix() });
-                slot.reason = if slot.crashes.is_empty() { "started".into() } else { format!("restarted after a crash ({} restarts)", slot.restarts) };
+                slot.running = Some(Running {
+                    id: pid,
+                    child: Some(child),
+                    since: Instant::now(),
+                    started_at: now_unix(),
+                });
+                slot.reason = if slot.crashes.is_empty() {
+                    "started".into()
+                } else {
+                    format!("restarted after a crash ({} restarts)", slot.restarts)
+                };
             }
             Err(e) => {
                 slot.next_start = Some(Instant::now() + slot.backoff);
-                slot.reason = format!("could not start {}: {}", binary.display(), crate::fsutil::explain_io(&e));
+                slot.reason = format!(
+                    "could not start {}: {}",
+                    binary.display(),
+                    crate::fsutil::explain_io(&e)
+                );
                 slot.backoff = (slot.backoff * 2).min(self.cfg.backoff_max);
                 let msg = slot.reason.clone();
                 self.alert(id, "start_failed", &msg);
@@ -440,6 +534,9 @@ pub fn rotate(log: &std::path::Path, max_bytes: u64, keep: u32) -> std::io::Resu
         let _ = std::fs::rename(name(i), name(i + 1));
     }
     std::fs::copy(log, name(1))?;
-    std::fs::OpenOptions::new().write(true).open(log)?.set_len(0)?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(log)?
+        .set_len(0)?;
     Ok(true)
 }

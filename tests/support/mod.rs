@@ -18,7 +18,11 @@ pub enum Behaviour {
     /// Sleep, then answer like `Json`.
     Slow { delay: Duration, body: String },
     /// Fail with 500 this many times, then behave like `Json`.
-    FailThen { failures: u32, body: String, etag: String },
+    FailThen {
+        failures: u32,
+        body: String,
+        etag: String,
+    },
     /// A binary file, as a release server or CDN serves it.
     File(FileSpec),
 }
@@ -95,7 +99,14 @@ impl FixtureServer {
                     .headers()
                     .iter()
                     .find(|h| h.field.equiv("Range"))
-                    .and_then(|h| h.value.as_str().strip_prefix("bytes=")?.strip_suffix('-')?.parse::<u64>().ok());
+                    .and_then(|h| {
+                        h.value
+                            .as_str()
+                            .strip_prefix("bytes=")?
+                            .strip_suffix('-')?
+                            .parse::<u64>()
+                            .ok()
+                    });
                 let behaviour = r.lock().unwrap().get(&path).cloned();
                 if let Some(Behaviour::File(spec)) = &behaviour {
                     let cut = {
@@ -109,16 +120,40 @@ impl FixtureServer {
                     let (status, body) = if from > len {
                         (416, Vec::new())
                     } else {
-                        (if from > 0 { 206 } else { 200 }, spec.bytes[from as usize..].to_vec())
+                        (
+                            if from > 0 { 206 } else { 200 },
+                            spec.bytes[from as usize..].to_vec(),
+                        )
                     };
-                    log.lock().unwrap().push(Seen { path: path.clone(), if_none_match: range_from.map(|f| format!("range {f}")), status });
+                    log.lock().unwrap().push(Seen {
+                        path: path.clone(),
+                        if_none_match: range_from.map(|f| format!("range {f}")),
+                        status,
+                    });
                     let body_len = body.len();
-                    let mut headers = vec![tiny_http::Header::from_bytes("Connection", "close").unwrap()];
+                    let mut headers =
+                        vec![tiny_http::Header::from_bytes("Connection", "close").unwrap()];
                     if status == 206 {
-                        headers.push(tiny_http::Header::from_bytes("Content-Range", format!("bytes {from}-{}/{len}", len - 1)).unwrap());
+                        headers.push(
+                            tiny_http::Header::from_bytes(
+                                "Content-Range",
+                                format!("bytes {from}-{}/{len}", len - 1),
+                            )
+                            .unwrap(),
+                        );
                     }
-                    let reader = ShapedReader { data: std::io::Cursor::new(body), limit: cut, stall: spec.stall };
-                    let resp = tiny_http::Response::new(status.into(), headers, reader, Some(body_len), None);
+                    let reader = ShapedReader {
+                        data: std::io::Cursor::new(body),
+                        limit: cut,
+                        stall: spec.stall,
+                    };
+                    let resp = tiny_http::Response::new(
+                        status.into(),
+                        headers,
+                        reader,
+                        Some(body_len),
+                        None,
+                    );
                     std::thread::spawn(move || {
                         let _ = req.respond(resp);
                     });
@@ -136,7 +171,11 @@ impl FixtureServer {
                             (200, body, Some(etag), None)
                         }
                     }
-                    Some(Behaviour::FailThen { failures: n, body, etag }) => {
+                    Some(Behaviour::FailThen {
+                        failures: n,
+                        body,
+                        etag,
+                    }) => {
                         let mut f = failures.lock().unwrap();
                         let count = f.entry(path.clone()).or_insert(0);
                         if *count < n {
@@ -147,7 +186,11 @@ impl FixtureServer {
                         }
                     }
                 };
-                log.lock().unwrap().push(Seen { path: path.clone(), if_none_match: inm, status });
+                log.lock().unwrap().push(Seen {
+                    path: path.clone(),
+                    if_none_match: inm,
+                    status,
+                });
                 let stream = std::thread::spawn(move || {
                     if let Some(d) = delay {
                         std::thread::sleep(d);
@@ -156,13 +199,21 @@ impl FixtureServer {
                     if let Some(e) = etag {
                         resp.add_header(tiny_http::Header::from_bytes("ETag", e).unwrap());
                     }
-                    resp.add_header(tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap());
+                    resp.add_header(
+                        tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap(),
+                    );
                     let _ = req.respond(resp);
                 });
                 drop(stream);
             }
         });
-        FixtureServer { base: format!("http://127.0.0.1:{port}"), server, routes, seen, thread: Some(thread) }
+        FixtureServer {
+            base: format!("http://127.0.0.1:{port}"),
+            server,
+            routes,
+            seen,
+            thread: Some(thread),
+        }
     }
 
     pub fn route(&self, path: &str, b: Behaviour) -> String {
@@ -171,7 +222,13 @@ impl FixtureServer {
     }
 
     pub fn requests(&self, path: &str) -> Vec<Seen> {
-        self.seen.lock().unwrap().iter().filter(|s| s.path == path).cloned().collect()
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s.path == path)
+            .cloned()
+            .collect()
     }
 }
 
@@ -188,7 +245,10 @@ impl Drop for FixtureServer {
 /// and the app's, whose manifest folder is `src-tauri/`).
 pub fn fixture_path(name: &str) -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let root = manifest.ancestors().find(|d| d.join("tests/fixtures").is_dir()).expect("tests/fixtures above the manifest");
+    let root = manifest
+        .ancestors()
+        .find(|d| d.join("tests/fixtures").is_dir())
+        .expect("tests/fixtures above the manifest");
     root.join("tests/fixtures").join(name)
 }
 
@@ -206,7 +266,11 @@ pub fn node(prefix: char, i: u32) -> String {
 pub fn test_node_bin() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     let dir = exe.parent().and_then(|d| d.parent()).expect("target/debug");
-    let bin = dir.join(if cfg!(windows) { "cortensord-test.exe" } else { "cortensord-test" });
+    let bin = dir.join(if cfg!(windows) {
+        "cortensord-test.exe"
+    } else {
+        "cortensord-test"
+    });
     assert!(bin.exists(), "{} is missing: run `cargo build -p cortensord-test-node` (the README's test command builds it)", bin.display());
     bin
 }
@@ -230,9 +294,18 @@ pub fn secret_service() -> Result<(), String> {
                 .spawn()
                 .map_err(|e| format!("gnome-keyring-daemon: {e}"))?;
             use std::io::Write;
-            child.stdin.take().unwrap().write_all(b"test-password").map_err(|e| e.to_string())?;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(b"test-password")
+                .map_err(|e| e.to_string())?;
             let status = child.wait().map_err(|e| e.to_string())?;
-            if status.success() { Ok(()) } else { Err(format!("gnome-keyring-daemon exited with {status}")) }
+            if status.success() {
+                Ok(())
+            } else {
+                Err(format!("gnome-keyring-daemon exited with {status}"))
+            }
         })
         .clone()
 }

@@ -14,5 +14,7 @@ use crate::AppState;
 /// The store, or the reason it is unavailable.
 pub fn store(state: &AppState) -> Result<MutexGuard<'_, Store>, UserError> {
     let m = state.store.as_ref().map_err(Clone::clone)?;
-    m.lock().map_err(|_| UserError::new("the database is unavailable after an earlier error; restart the app"))
+    m.lock().map_err(|_| {
+        UserError::new("the database is unavailable after an earlier error; restart the app")
+    })
 }

@@ -37,17 +37,23 @@ pub fn node_log_tail(id: u32, lines: usize) -> Result<Vec<String>, UserError> {
     let m = machine()?;
     let text = std::fs::read_to_string(m.layout.log_file(id)).unwrap_or_default();
     let all: Vec<&str> = text.lines().collect();
-    Ok(all[all.len().saturating_sub(lines)..].iter().map(|s| cortensor_manager::health::logs::strip_ansi(s)).collect())
+    Ok(all[all.len().saturating_sub(lines)..]
+        .iter()
+        .map(|s| cortensor_manager::health::logs::strip_ansi(s))
+        .collect())
 }
 
 #[tauri::command(async)]
 pub fn uptime_timeline(id: u32, hours: i64) -> Result<Vec<UptimePoint>, UserError> {
     let m = machine()?;
-    ledger::timeline(m.store.conn(), id, now_unix(), hours.clamp(1, 24 * 90)).map_err(UserError::new)
+    ledger::timeline(m.store.conn(), id, now_unix(), hours.clamp(1, 24 * 90))
+        .map_err(UserError::new)
 }
 
 #[tauri::command(async)]
 pub fn recent_alerts(hours: i64) -> Result<Vec<AlertRecord>, UserError> {
     let m = machine()?;
-    m.store.alerts(now_unix() - hours.clamp(1, 24 * 90) * 3600).map_err(UserError::new)
+    m.store
+        .alerts(now_unix() - hours.clamp(1, 24 * 90) * 3600)
+        .map_err(UserError::new)
 }

@@ -6,7 +6,15 @@ use crate::AppState;
 
 /// Runs off the main thread: it may wait on the network.
 #[tauri::command(async)]
-pub fn project_rank(request: RankRequest, state: State<'_, AppState>) -> Result<RankResponse, UserError> {
+pub fn project_rank(
+    request: RankRequest,
+    state: State<'_, AppState>,
+) -> Result<RankResponse, UserError> {
     let store = super::store(&state)?;
-    api::project_rank(&request, &state.rules, Some(&store), &FetchOptions::default())
+    api::project_rank(
+        &request,
+        &state.rules,
+        Some(&store),
+        &FetchOptions::default(),
+    )
 }

@@ -6,7 +6,10 @@ use tauri::State;
 use crate::AppState;
 
 #[tauri::command]
-pub fn compute_rewards(input: RewardsInput, state: State<'_, AppState>) -> Result<RewardsBreakdown, UserError> {
+pub fn compute_rewards(
+    input: RewardsInput,
+    state: State<'_, AppState>,
+) -> Result<RewardsBreakdown, UserError> {
     api::compute_rewards(&input, &state.rules)
 }
 

@@ -9,6 +9,12 @@ pub fn get_setting(key: String, state: State<'_, AppState>) -> Result<Option<Str
 }
 
 #[tauri::command]
-pub fn set_setting(key: String, value: String, state: State<'_, AppState>) -> Result<(), UserError> {
-    super::store(&state)?.set_setting(&key, &value).map_err(UserError::new)
+pub fn set_setting(
+    key: String,
+    value: String,
+    state: State<'_, AppState>,
+) -> Result<(), UserError> {
+    super::store(&state)?
+        .set_setting(&key, &value)
+        .map_err(UserError::new)
 }

@@ -31,14 +31,26 @@ pub fn run_doctor() -> Result<DoctorReport, UserError> {
 }
 
 #[tauri::command(async)]
-pub fn install_binary(source: String, app: AppHandle, state: State<'_, AppState>) -> Result<BinaryOutcome, UserError> {
+pub fn install_binary(
+    source: String,
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<BinaryOutcome, UserError> {
     let m = machine()?;
     let source = ReleaseSource::parse(&source).map_err(UserError::new)?;
     state.cancel_install.store(false, Ordering::SeqCst);
     let mut emit = |p: &Progress| {
         let _ = app.emit(INSTALL_PROGRESS, p);
     };
-    binary::install(&m.layout, &m.store, &source, &DownloadOptions::default(), &state.cancel_install, &mut emit).map_err(UserError::new)
+    binary::install(
+        &m.layout,
+        &m.store,
+        &source,
+        &DownloadOptions::default(),
+        &state.cancel_install,
+        &mut emit,
+    )
+    .map_err(UserError::new)
 }
 
 #[tauri::command]
@@ -51,7 +63,9 @@ pub fn add_nodes(count: u32) -> Result<Vec<NodeSpec>, UserError> {
     let m = machine()?;
     let cx = m.context()?;
     let mut runner = m.runner.clone();
-    setup::add_nodes(&cx, count, m.cores(), &mut runner).map(|(specs, _)| specs).map_err(UserError::new)
+    setup::add_nodes(&cx, count, m.cores(), &mut runner)
+        .map(|(specs, _)| specs)
+        .map_err(UserError::new)
 }
 
 #[tauri::command(async)]
@@ -66,7 +80,8 @@ pub fn adopt_official(env_file: String) -> Result<Option<NodeSpec>, UserError> {
     let m = machine()?;
     let cx = m.context()?;
     let mut runner = m.runner.clone();
-    setup::adopt(&cx, std::path::Path::new(&env_file), m.cores(), &mut runner).map_err(UserError::new)
+    setup::adopt(&cx, std::path::Path::new(&env_file), m.cores(), &mut runner)
+        .map_err(UserError::new)
 }
 
 #[tauri::command(async)]
@@ -90,7 +105,10 @@ pub fn export_keys(path: String) -> Result<usize, UserError> {
 
 /// Save redacted diagnostics for a bug report about `what`.
 #[tauri::command(async)]
-pub fn prepare_bug_report(what: String) -> Result<cortensor_manager::diagnostics::BugReportDraft, UserError> {
+pub fn prepare_bug_report(
+    what: String,
+) -> Result<cortensor_manager::diagnostics::BugReportDraft, UserError> {
     let m = machine()?;
-    cortensor_manager::diagnostics::save(&what, &m.layout, &m.store, m.keychain.as_ref().ok()).map_err(UserError::new)
+    cortensor_manager::diagnostics::save(&what, &m.layout, &m.store, m.keychain.as_ref().ok())
+        .map_err(UserError::new)
 }

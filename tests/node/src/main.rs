@@ -29,7 +29,8 @@ use std::time::{Duration, Instant};
 use cortensor_manager::keys::NodeKey;
 
 fn read_env(path: &str) -> Result<HashMap<String, String>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read env file {path}: {e}"))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read env file {path}: {e}"))?;
     let mut env: HashMap<String, String> = text
         .lines()
         .map(str::trim)
@@ -38,7 +39,11 @@ fn read_env(path: &str) -> Result<HashMap<String, String>, String> {
         .map(|(k, v)| (k.trim().to_string(), v.trim().trim_matches('"').to_string()))
         .collect();
     for (k, v) in std::env::vars() {
-        if k.starts_with("NODE_") || k.starts_with("TEST_NODE_") || k.starts_with("LLM_") || k == "ENABLE_IPFS_SERVER" {
+        if k.starts_with("NODE_")
+            || k.starts_with("TEST_NODE_")
+            || k.starts_with("LLM_")
+            || k == "ENABLE_IPFS_SERVER"
+        {
             env.insert(k, v);
         }
     }
@@ -46,11 +51,19 @@ fn read_env(path: &str) -> Result<HashMap<String, String>, String> {
 }
 
 fn key_of(env: &HashMap<String, String>) -> Result<NodeKey, String> {
-    let public = env.get("NODE_PUBLIC_KEY").filter(|v| !v.is_empty()).ok_or("NODE_PUBLIC_KEY is not set")?;
-    let private = env.get("NODE_PRIVATE_KEY").filter(|v| !v.is_empty()).ok_or("NODE_PRIVATE_KEY is not set")?;
+    let public = env
+        .get("NODE_PUBLIC_KEY")
+        .filter(|v| !v.is_empty())
+        .ok_or("NODE_PUBLIC_KEY is not set")?;
+    let private = env
+        .get("NODE_PRIVATE_KEY")
+        .filter(|v| !v.is_empty())
+        .ok_or("NODE_PRIVATE_KEY is not set")?;
     let key = NodeKey::from_private_hex(private).map_err(|e| e.to_string())?;
     if !key.address.eq_ignore_ascii_case(public) {
-        return Err(format!("NODE_PRIVATE_KEY does not belong to NODE_PUBLIC_KEY {public}"));
+        return Err(format!(
+            "NODE_PRIVATE_KEY does not belong to NODE_PUBLIC_KEY {public}"
+        ));
     }
     Ok(key)
 }
@@ -58,7 +71,10 @@ fn key_of(env: &HashMap<String, String>) -> Result<NodeKey, String> {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--version") {
-        println!("cortensord {}", std::env::var("TEST_NODE_VERSION").unwrap_or_else(|_| "0.0.1-test".into()));
+        println!(
+            "cortensord {}",
+            std::env::var("TEST_NODE_VERSION").unwrap_or_else(|_| "0.0.1-test".into())
+        );
         return ExitCode::SUCCESS;
     }
     if args.len() < 2 {
@@ -74,7 +90,13 @@ fn main() -> ExitCode {
     };
     match args[1].as_str() {
         "tool" => tool(args.get(2).map(String::as_str).unwrap_or(""), &env),
-        role if role.starts_with("miner") || role.starts_with("router") || role.starts_with("oracle") || role.starts_with("validator") => run(role, &env),
+        role if role.starts_with("miner")
+            || role.starts_with("router")
+            || role.starts_with("oracle")
+            || role.starts_with("validator") =>
+        {
+            run(role, &env)
+        }
         other => {
             eprintln!("Error: unknown role or command '{other}'");
             ExitCode::from(2)
@@ -143,8 +165,15 @@ fn run(role: &str, env: &HashMap<String, String>) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let behaviour = env.get("TEST_NODE_BEHAVIOUR").cloned().unwrap_or_else(|| "normal".into());
-    let tick = Duration::from_millis(env.get("TEST_NODE_TICK_MS").and_then(|v| v.parse().ok()).unwrap_or(1000));
+    let behaviour = env
+        .get("TEST_NODE_BEHAVIOUR")
+        .cloned()
+        .unwrap_or_else(|| "normal".into());
+    let tick = Duration::from_millis(
+        env.get("TEST_NODE_TICK_MS")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1000),
+    );
     let _listener = match env.get("LLM_PORT").and_then(|p| p.parse::<u16>().ok()) {
         Some(port) => match TcpListener::bind(("127.0.0.1", port)) {
             Ok(l) => Some(l),
@@ -162,16 +191,28 @@ fn run(role: &str, env: &HashMap<String, String>) -> ExitCode {
     } else {
         let _ = ctrlc::set_handler(|| println!("Received interrupt, ignoring it"));
     }
-    let crash_after = behaviour.strip_prefix("crash_after_ms:").and_then(|v| v.parse::<u64>().ok()).map(Duration::from_millis);
-    let version = env.get("TEST_NODE_VERSION").cloned().unwrap_or_else(|| "0.0.1-test".into());
+    let crash_after = behaviour
+        .strip_prefix("crash_after_ms:")
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_millis);
+    let version = env
+        .get("TEST_NODE_VERSION")
+        .cloned()
+        .unwrap_or_else(|| "0.0.1-test".into());
     let out = std::io::stdout();
     let say = |line: &str| {
         let mut o = out.lock();
         let _ = writeln!(o, "{line}");
         let _ = o.flush();
     };
-    say(&format!("cortensord {version} starting role {role} for node {}", key.address));
-    say(&format!("* Task Mode: \x1b[32mNETWORK\x1b[0m / IPFS server: {}", env.get("ENABLE_IPFS_SERVER").map_or("0", String::as_str)));
+    say(&format!(
+        "cortensord {version} starting role {role} for node {}",
+        key.address
+    ));
+    say(&format!(
+        "* Task Mode: \x1b[32mNETWORK\x1b[0m / IPFS server: {}",
+        env.get("ENABLE_IPFS_SERVER").map_or("0", String::as_str)
+    ));
     let start = Instant::now();
     let mut id = 1100u64;
     let mut state = 0u8;
@@ -192,11 +233,18 @@ fn run(role: &str, env: &HashMap<String, String>) -> ExitCode {
             say("Pinging network...");
             say(&format!("* Latest ID:  {id}  / Latest State:  {state}"));
             if state == 1 {
-                say(&format!("Assigned Miners: {}, 0x{}", key.address, "1".repeat(40)));
+                say(&format!(
+                    "Assigned Miners: {}, 0x{}",
+                    key.address,
+                    "1".repeat(40)
+                ));
             }
             if state == 4 || state == 5 {
                 say(&format!("TX: 0x{:064x}", id * 10 + state as u64));
-                say(&format!("* Event: {}", if state == 4 { "Precommit" } else { "Commit" }));
+                say(&format!(
+                    "* Event: {}",
+                    if state == 4 { "Precommit" } else { "Commit" }
+                ));
             }
             if behaviour == "garbage" {
                 say("\u{fffd}\u{fffd} ### not a log line ### \x07");

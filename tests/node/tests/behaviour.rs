@@ -8,7 +8,15 @@ use cortensor_manager::keys::NodeKey;
 fn env_file(dir: &std::path::Path, extra: &str) -> (std::path::PathBuf, NodeKey) {
     let k = NodeKey::generate().unwrap();
     let p = dir.join(".env");
-    std::fs::write(&p, format!("NODE_PUBLIC_KEY={}\nNODE_PRIVATE_KEY={}\nTEST_NODE_TICK_MS=50\n{extra}", k.address, k.private_key.expose())).unwrap();
+    std::fs::write(
+        &p,
+        format!(
+            "NODE_PUBLIC_KEY={}\nNODE_PRIVATE_KEY={}\nTEST_NODE_TICK_MS=50\n{extra}",
+            k.address,
+            k.private_key.expose()
+        ),
+    )
+    .unwrap();
     (p, k)
 }
 
@@ -38,7 +46,12 @@ fn a_wrong_key_is_refused() {
     let d = tempfile::tempdir().unwrap();
     let (env, _) = env_file(d.path(), "");
     let other = NodeKey::generate().unwrap();
-    let out = bin().arg(&env).arg("minerv4").env("NODE_PRIVATE_KEY", other.private_key.expose()).output().unwrap();
+    let out = bin()
+        .arg(&env)
+        .arg("minerv4")
+        .env("NODE_PRIVATE_KEY", other.private_key.expose())
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not belong"));
 }
@@ -47,7 +60,12 @@ fn a_wrong_key_is_refused() {
 fn miner_logs_and_stops_on_sigint() {
     let d = tempfile::tempdir().unwrap();
     let (env, _) = env_file(d.path(), "");
-    let child = bin().arg(&env).args(["minerv4", "1", "docker"]).stdout(Stdio::piped()).spawn().unwrap();
+    let child = bin()
+        .arg(&env)
+        .args(["minerv4", "1", "docker"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
     std::thread::sleep(Duration::from_millis(400));
     #[cfg(unix)]
     unsafe {
@@ -56,7 +74,10 @@ fn miner_logs_and_stops_on_sigint() {
     let out = child.wait_with_output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("* Latest ID:  1100  / Latest State:  1"), "{text}");
+    assert!(
+        text.contains("* Latest ID:  1100  / Latest State:  1"),
+        "{text}"
+    );
     assert!(text.contains("shutting down gracefully"));
 }
 
