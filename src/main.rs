@@ -158,6 +158,12 @@ enum Command {
         /// A node that ran this long without crashing gets its restart backoff reset.
         #[arg(long, default_value_t = 300.0)]
         stable_after: f64,
+        /// Milliseconds between two health samples (1 Hz by default).
+        #[arg(long, default_value_t = 1000)]
+        sample_ms: u64,
+        /// Seconds between two probes of the nodes' Docker containers and ports.
+        #[arg(long, default_value_t = 10)]
+        probe_secs: u32,
     },
     /// Save redacted diagnostics (install, nodes, log tails) for a bug report.
     Diagnostics {
@@ -287,14 +293,18 @@ fn run(cli: Cli) -> Result<(), UserError> {
             stagger_ms,
             metrics_port,
             stable_after,
-        } => cli::daemon(
-            data_dir,
-            log_max_bytes,
-            stop_timeout,
-            stagger_ms,
-            metrics_port,
-            stable_after,
-        ),
+            sample_ms,
+            probe_secs,
+        } => {
+            let timing = cli::DaemonTiming {
+                stop_timeout,
+                stagger_ms,
+                stable_after,
+                sample_ms,
+                probe_secs,
+            };
+            cli::daemon(data_dir, log_max_bytes, metrics_port, timing)
+        }
         Command::Node {
             command: NodeCommand::Start { which },
         } => cli::control(

@@ -19,6 +19,7 @@ struct Env {
     _dir: tempfile::TempDir,
     home: PathBuf,
     data: PathBuf,
+    docker: PathBuf,
     daemon: Option<Child>,
 }
 
@@ -71,11 +72,13 @@ impl Env {
             ),
         )
         .unwrap();
+        let docker = dir.path().join("docker");
         let e = Env {
             _serial: serial,
             _dir: dir,
             home,
             data,
+            docker,
             daemon: None,
         };
         e.ok(&["install", "--source", release.to_str().unwrap()]);
@@ -88,6 +91,14 @@ impl Env {
 
     fn cmd(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_cortensor-manager"));
+        // Docker is the stand-in, answering from `self.docker` once a test creates that folder.
+        let path = format!(
+            "{}/tests/fake-docker:{}",
+            env!("CARGO_MANIFEST_DIR"),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        c.env("CORTENSOR_MANAGER_SERVICE_PATH", path)
+            .env("FAKE_DOCKER_DIR", &self.docker);
         c.env("HOME", &self.home)
             .env("CORTENSOR_MANAGER_DATA_DIR", &self.data)
             .env("CORTENSOR_MANAGER_BACKEND", "supervisor")
@@ -497,4 +508,174 @@ fn health_state_log_summary_uptime_and_metrics() {
             .any(|l| l.trim_start().starts_with("1 ") && l.contains("stopped")),
         "{text}"
     );
+}
+
+/// Write a container as `docker inspect` describes it, into the stand-in Docker's folder.
+fn put_container(
+    e: &Env,
+    template: &Value,
+    name: &str,
+    status: &str,
+    exit_code: i64,
+    restarts: u32,
+    started_at: &str,
+) {
+    let mut c = template.clone();
+    c["Name"] = format!("/{name}").into();
+    c["State"]["Status"] = status.into();
+    c["State"]["Running"] = (status == "running").into();
+    c["State"]["ExitCode"] = exit_code.into();
+    c["State"]["StartedAt"] = started_at.into();
+    c["RestartCount"] = restarts.into();
+    std::fs::create_dir_all(&e.docker).unwrap();
+    std::fs::write(e.docker.join(format!("{name}.json")), c.to_string()).unwrap();
+}
+
+#[test]
+fn llm_containers_restarts_and_ports_in_node_health() {
+    if !require("Secret Service", secret_service()) {
+        return;
+    }
+    let mut e = Env::new(2);
+    let fixture: Value = serde_json::from_str(&fixture("docker/inspect.json")).unwrap();
+    let template = &fixture[0];
+    put_container(
+        &e,
+        template,
+        "cortensor-node1-llm-0",
+        "running",
+        0,
+        0,
+        "2026-11-26T08:00:00Z",
+    );
+    put_container(
+        &e,
+        template,
+        "cortensor-node2-llm-0",
+        "exited",
+        137,
+        0,
+        "2026-11-26T08:00:00Z",
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    e.start_daemon(&["--probe-secs", "1", "--metrics-port", &port.to_string()]);
+    e.ok(&["node", "start", "all"]);
+    let health = |id: u32| {
+        e.status()["health"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["id"] == id)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    wait(
+        "node 1 healthy with its container",
+        Duration::from_secs(20),
+        || health(1)["state"] == "healthy" && health(1)["containers"][0]["state"] == "running",
+    );
+    let h1 = health(1);
+    assert_eq!(h1["containers"][0]["name"], "cortensor-node1-llm-0");
+    assert_eq!(h1["container_restarts"], 0);
+    // The test node binds its LLM port, as the LLM engine would; nothing binds the worker ports.
+    let ports = h1["ports"].as_array().unwrap();
+    assert_eq!(
+        ports.iter().find(|p| p["name"] == "llm").unwrap()["listening"],
+        true,
+        "{h1}"
+    );
+    assert_eq!(
+        ports.iter().find(|p| p["name"] == "worker").unwrap()["listening"],
+        false,
+        "{h1}"
+    );
+    // Node 2 makes progress but its LLM container is down: degraded, and the reason says why.
+    wait(
+        "node 2 degraded by its container",
+        Duration::from_secs(20),
+        || health(2)["state"] == "degraded",
+    );
+    assert_eq!(
+        health(2)["reason"],
+        "its LLM container cortensor-node2-llm-0 is exited with code 137"
+    );
+
+    // Docker restarts node 1's container twice (restart policy), then the node re-creates it.
+    put_container(
+        &e,
+        template,
+        "cortensor-node1-llm-0",
+        "running",
+        0,
+        2,
+        "2026-11-26T08:05:00Z",
+    );
+    wait("Docker's restarts counted", Duration::from_secs(10), || {
+        health(1)["container_restarts"] == 2
+    });
+    put_container(
+        &e,
+        template,
+        "cortensor-node1-llm-0",
+        "running",
+        0,
+        0,
+        "2026-11-26T08:09:00Z",
+    );
+    wait(
+        "the re-created container counted",
+        Duration::from_secs(10),
+        || health(1)["container_restarts"] == 3,
+    );
+    // Node 2's container is back: healthy again.
+    put_container(
+        &e,
+        template,
+        "cortensor-node2-llm-0",
+        "running",
+        0,
+        0,
+        "2026-11-26T08:10:00Z",
+    );
+    wait("node 2 healthy again", Duration::from_secs(10), || {
+        health(2)["state"] == "healthy"
+    });
+
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let body = agent
+        .get(&format!("http://127.0.0.1:{port}/metrics"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    assert!(
+        body.lines().any(
+            |l| l.starts_with("cortensor_node_container_restarts_total{node=\"1\"")
+                && l.ends_with(" 3")
+        ),
+        "{body}"
+    );
+    assert!(
+        body.lines().any(
+            |l| l.starts_with("cortensor_node_port_listening{node=\"1\"")
+                && l.contains("name=\"llm\"")
+                && l.ends_with(" 1")
+        ),
+        "{body}"
+    );
+
+    // Docker goes away: containers are unknown, not "none", and the node is judged without them.
+    std::fs::remove_dir_all(&e.docker).unwrap();
+    wait("containers unknown", Duration::from_secs(10), || {
+        health(1)["containers"].is_null()
+    });
+    assert_eq!(health(1)["state"], "healthy");
 }

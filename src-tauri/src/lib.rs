@@ -51,6 +51,7 @@ pub fn run() {
             commands::setup::export_keys,
             commands::setup::prepare_bug_report,
             commands::nodes::node_health,
+            commands::nodes::system_health,
             commands::nodes::node_control,
             commands::nodes::node_log_tail,
             commands::nodes::uptime_timeline,
@@ -74,10 +75,7 @@ pub fn run_daemon_from_args(args: &[String]) -> Option<i32> {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let s = stop.clone();
     let _ = ctrlc::set_handler(move || s.store(true, std::sync::atomic::Ordering::SeqCst));
-    let opts = cortensor_manager::runtime::daemon::Options {
-        supervisor: Default::default(),
-        metrics_port: None,
-    };
+    let opts = cortensor_manager::runtime::daemon::Options::default();
     match cortensor_manager::runtime::daemon::run_foreground(data_dir, opts, &stop) {
         Ok(()) => Some(0),
         Err(e) => {

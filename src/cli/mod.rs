@@ -411,41 +411,55 @@ pub fn diagnostics(data_dir: Option<PathBuf>, what: &str) -> Result<(), UserErro
     Ok(())
 }
 
+/// The daemon's timing options.
+pub struct DaemonTiming {
+    pub stop_timeout: f64,
+    pub stagger_ms: u64,
+    pub stable_after: f64,
+    pub sample_ms: u64,
+    pub probe_secs: u32,
+}
+
 pub fn daemon(
     data_dir: Option<PathBuf>,
     log_max_bytes: u64,
-    stop_timeout: f64,
-    stagger_ms: u64,
     metrics_port: Option<u16>,
-    stable_after: f64,
+    t: DaemonTiming,
 ) -> Result<(), UserError> {
     use cortensor_manager::runtime::{daemon, supervisor};
     for (name, v) in [
-        ("--stop-timeout", stop_timeout),
-        ("--stable-after", stable_after),
+        ("--stop-timeout", t.stop_timeout),
+        ("--stable-after", t.stable_after),
     ] {
         if !(v.is_finite() && v > 0.0) {
             return Err(e(format!("{name} must be a number of seconds above 0")));
         }
     }
+    if !(100..=60_000).contains(&t.sample_ms) {
+        return Err(e(
+            "--sample-ms must be between 100 (10 Hz) and 60000 (once a minute)",
+        ));
+    }
+    if t.probe_secs == 0 {
+        return Err(e("--probe-secs must be at least 1"));
+    }
     let supervisor = supervisor::Config {
         log_max_bytes,
-        stop_timeout: Duration::from_secs_f64(stop_timeout),
-        stagger: Duration::from_millis(stagger_ms),
-        stable_after: Duration::from_secs_f64(stable_after),
+        stop_timeout: Duration::from_secs_f64(t.stop_timeout),
+        stagger: Duration::from_millis(t.stagger_ms),
+        stable_after: Duration::from_secs_f64(t.stable_after),
         ..Default::default()
     };
     let stop = std::sync::Arc::new(AtomicBool::new(false));
     let s = stop.clone();
     ctrlc::set_handler(move || s.store(true, std::sync::atomic::Ordering::SeqCst)).map_err(e)?;
-    daemon::run_foreground(
-        data_dir,
-        daemon::Options {
-            supervisor,
-            metrics_port,
-        },
-        &stop,
-    )
+    let opts = daemon::Options {
+        supervisor,
+        metrics_port,
+        sample_every: Duration::from_millis(t.sample_ms),
+        probe_every_secs: i64::from(t.probe_secs),
+    };
+    daemon::run_foreground(data_dir, opts, &stop)
 }
 
 pub fn control(

@@ -13,6 +13,38 @@ pub struct Feed {
     calls: u64,
 }
 
+/// Sample the machine now (`sys` keeps CPU usage between calls; without one, CPU usage is
+/// measured over a short pause).
+pub fn system_now(m: &Machine, sys: Option<&mut sysinfo::System>) -> super::system::SystemHealth {
+    let mut fresh = None;
+    let sys = match sys {
+        Some(s) => Some(s),
+        None => {
+            fresh = sysinfo::System::new().ok();
+            if let Some(s) = fresh.as_mut() {
+                s.refresh_cpu_usage();
+                std::thread::sleep(sysinfo::MINIMUM_CPU_UPDATE_INTERVAL);
+            }
+            fresh.as_mut()
+        }
+    };
+    let rpc = m
+        .keychain
+        .as_ref()
+        .ok()
+        .and_then(|k| k.load_secret(crate::install::setup::RPC_SECRET).ok());
+    let mut runner = m.runner.clone();
+    super::system::sample(
+        sys,
+        &m.layout.root,
+        &mut runner,
+        rpc.as_ref().map(|s| s.expose()),
+        &m.profile.dashboard_url,
+        &m.profile.global_ping,
+        "cortensor-node",
+    )
+}
+
 /// How often (in calls, i.e. seconds) the machine-wide probes run (GPU, Docker, pings).
 pub const SYSTEM_EVERY: u64 = 10;
 
@@ -25,7 +57,7 @@ impl Feed {
             .and_then(|a| a.last().map(|a| a.id))
             .unwrap_or(0);
         Feed {
-            own: Monitor::new(Default::default()),
+            own: Monitor::new(Default::default()).with_docker(Box::new(m.runner.clone())),
             last_alert,
             sys: sysinfo::System::new().ok(),
             calls: 0,
@@ -38,21 +70,7 @@ impl Feed {
         if (self.calls - 1) % SYSTEM_EVERY != 0 {
             return None;
         }
-        let rpc = m
-            .keychain
-            .as_ref()
-            .ok()
-            .and_then(|k| k.load_secret(crate::install::setup::RPC_SECRET).ok());
-        let mut runner = m.runner.clone();
-        Some(super::system::sample(
-            self.sys.as_mut(),
-            &m.layout.root,
-            &mut runner,
-            rpc.as_ref().map(|s| s.expose()),
-            &m.profile.dashboard_url,
-            &m.profile.global_ping,
-            "cortensor-node",
-        ))
+        Some(system_now(m, self.sys.as_mut()))
     }
 
     /// The current health of every node, and the alerts raised since the last call.

@@ -9,8 +9,10 @@ use ts_rs::TS;
 
 use super::ledger::{self, Uptime};
 use super::logs::{Follower, LogRules, LogSummary, Tracker};
-use super::state::{classify, NodeState, Thresholds};
-use crate::nodes::Layout;
+use super::state::{classify, refine, NodeState, Thresholds};
+use super::system::{self, Container};
+use crate::install::exec::Runner;
+use crate::nodes::{Layout, NodeSpec};
 use crate::store::{NodeRecord, RuntimeRecord, Store};
 
 /// Everything the app shows about one node, refreshed every tick.
@@ -35,8 +37,48 @@ pub struct NodeHealth {
     pub log_age_secs: Option<i64>,
     pub log: LogSummary,
     pub uptime: Option<Uptime>,
+    /// The node's LLM engine containers; `None` when Docker is not usable or not probed yet.
+    pub containers: Option<Vec<Container>>,
+    /// Container starts after the first one: Docker's restart count plus re-creations seen.
+    pub container_restarts: u32,
+    /// The node's ports and whether something listens on them (empty until probed).
+    pub ports: Vec<PortStatus>,
     #[ts(type = "number")]
     pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PortStatus {
+    /// What the port is for: `llm`, `worker`, `gateway`.
+    pub name: String,
+    pub port: u16,
+    pub listening: bool,
+}
+
+/// Whether something listens on each of the node's ports.
+pub fn probe_ports(spec: &NodeSpec) -> Vec<PortStatus> {
+    ["llm", "worker", "gateway"]
+        .iter()
+        .zip(spec.ports())
+        .map(|(name, port)| PortStatus {
+            name: (*name).into(),
+            port,
+            listening: system::listening(port),
+        })
+        .collect()
+}
+
+/// Restarts seen from one container sample to the next: Docker's restart count grew, or the
+/// container started again (re-created by the node, or started by hand).
+fn restarts_between(before: &Container, after: &Container) -> u32 {
+    let counted = after.restarts.saturating_sub(before.restarts);
+    let started_again = after.started_at.is_some() && after.started_at != before.started_at;
+    if counted > 0 {
+        counted
+    } else {
+        u32::from(started_again)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +92,8 @@ pub struct MonitorConfig {
     pub contest_start: i64,
     /// Alert when the last 24 h uptime falls below this (qualification at risk).
     pub risk_pct: f64,
+    /// How often Docker and the nodes' ports are probed (seconds).
+    pub probe_every_secs: i64,
 }
 
 impl Default for MonitorConfig {
@@ -60,6 +104,7 @@ impl Default for MonitorConfig {
             low_disk_bytes: 10 << 30,
             contest_start: 0,
             risk_pct: ledger::QUALIFYING_DAY_PCT,
+            probe_every_secs: 10,
         }
     }
 }
@@ -72,6 +117,11 @@ struct Watched {
     risk_alerted_day: Option<i64>,
     /// The last (minute, up) written to the ledger.
     ledger_written: Option<(i64, bool)>,
+    containers: Option<Vec<Container>>,
+    /// Each container as last seen (kept while Docker is unreachable, so nothing counts twice).
+    last_seen: HashMap<String, Container>,
+    container_restarts: u32,
+    ports: Vec<PortStatus>,
 }
 
 pub struct Monitor {
@@ -83,6 +133,9 @@ pub struct Monitor {
     last_disk_check: Option<i64>,
     last_maintenance: i64,
     last_uptime: HashMap<u32, (i64, Uptime)>,
+    /// Runs `docker` for the container probes; `None`: containers are not probed.
+    docker: Option<Box<dyn Runner + Send>>,
+    last_probe: Option<i64>,
 }
 
 impl Monitor {
@@ -96,6 +149,51 @@ impl Monitor {
             last_disk_check: None,
             last_maintenance: 0,
             last_uptime: HashMap::new(),
+            docker: None,
+            last_probe: None,
+        }
+    }
+
+    /// Probe the nodes' Docker containers with `runner` (every `probe_every_secs`).
+    pub fn with_docker(mut self, runner: Box<dyn Runner + Send>) -> Monitor {
+        self.docker = Some(runner);
+        self
+    }
+
+    /// Containers and ports, every `probe_every_secs`.
+    fn probe(&mut self, nodes: &[NodeRecord], now: i64) {
+        if self
+            .last_probe
+            .is_some_and(|t| now - t < self.cfg.probe_every_secs)
+        {
+            return;
+        }
+        self.last_probe = Some(now);
+        let all = self
+            .docker
+            .as_mut()
+            .and_then(|r| system::containers(r.as_mut(), "cortensor-node"));
+        for n in nodes {
+            let Some(w) = self.watched.get_mut(&n.spec.id) else {
+                continue;
+            };
+            w.ports = probe_ports(&n.spec);
+            let prefix = n.spec.container_prefix();
+            let mine: Option<Vec<Container>> = all.as_ref().map(|all| {
+                all.iter()
+                    .filter(|c| c.name.starts_with(&prefix))
+                    .cloned()
+                    .collect()
+            });
+            for c in mine.iter().flatten() {
+                w.container_restarts += match w.last_seen.get(&c.name) {
+                    Some(before) => restarts_between(before, c),
+                    // First sight: Docker's own count so far.
+                    None => c.restarts,
+                };
+                w.last_seen.insert(c.name.clone(), c.clone());
+            }
+            w.containers = mine;
         }
     }
 
@@ -147,12 +245,32 @@ impl Monitor {
                 down_alerted: false,
                 risk_alerted_day: None,
                 ledger_written: None,
+                containers: None,
+                last_seen: HashMap::new(),
+                container_restarts: 0,
+                ports: Vec::new(),
             });
             for line in w.follower.poll() {
                 w.tracker.feed(&line, now, &self.rules);
             }
+        }
+        self.probe(&nodes, now);
+        for n in &nodes {
+            let id = n.spec.id;
+            let Some(w) = self.watched.get_mut(&id) else {
+                continue;
+            };
             let rt = runtime.get(&id);
             let (state, reason) = classify(rt, &w.tracker.summary, now, &self.cfg.thresholds);
+            let (state, reason) = refine(
+                state,
+                reason,
+                rt.and_then(|r| r.started_at),
+                w.containers.as_deref(),
+                &w.ports,
+                now,
+                &self.cfg.thresholds,
+            );
             if state != NodeState::Stopped {
                 let mark = (now.div_euclid(60), state.is_up());
                 // One write per minute, or when the node comes up within the minute.
@@ -222,6 +340,9 @@ impl Monitor {
                 log_age_secs: w.tracker.summary.last_line_at.map(|t| now - t),
                 log: w.tracker.summary.clone(),
                 uptime,
+                containers: w.containers.clone(),
+                container_restarts: w.container_restarts,
+                ports: w.ports.clone(),
                 at: now,
             };
             let _ = conn.execute(
@@ -387,6 +508,32 @@ pub fn prometheus(health: &[NodeHealth]) -> String {
         health
             .iter()
             .filter_map(|h| h.log_age_secs.map(|v| (l(h), v as f64)))
+            .collect(),
+    );
+    metric(
+        "cortensor_node_container_restarts_total",
+        "Restarts of the node's LLM engine containers",
+        "counter",
+        health
+            .iter()
+            .filter(|h| h.containers.is_some())
+            .map(|h| (l(h), f64::from(h.container_restarts)))
+            .collect(),
+    );
+    metric(
+        "cortensor_node_port_listening",
+        "1 when something listens on the node's port",
+        "gauge",
+        health
+            .iter()
+            .flat_map(|h| {
+                h.ports.iter().map(move |p| {
+                    (
+                        format!("{},port=\"{}\",name=\"{}\"", l(h), p.port, p.name),
+                        f64::from(u8::from(p.listening)),
+                    )
+                })
+            })
             .collect(),
     );
     metric(

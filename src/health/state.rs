@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::logs::LogSummary;
+use super::monitor::PortStatus;
+use super::system::Container;
 use crate::store::RuntimeRecord;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -130,6 +132,47 @@ pub fn classify(
     }
 }
 
+/// A healthy node whose LLM engine is not there is degraded: a container of its own is not
+/// running, or (after the start-up grace) nothing listens on its LLM port.
+pub fn refine(
+    state: NodeState,
+    reason: String,
+    started_at: Option<i64>,
+    containers: Option<&[Container]>,
+    ports: &[PortStatus],
+    now: i64,
+    t: &Thresholds,
+) -> (NodeState, String) {
+    if state != NodeState::Healthy {
+        return (state, reason);
+    }
+    if let Some(c) = containers
+        .unwrap_or_default()
+        .iter()
+        .find(|c| !c.is_running())
+    {
+        return (
+            NodeState::Degraded,
+            format!("its LLM container {} is {}", c.name, c.status),
+        );
+    }
+    let settled = started_at.is_some_and(|s| now - s >= t.starting_grace_secs);
+    if let Some(p) = ports
+        .iter()
+        .find(|p| p.name == "llm" && !p.listening)
+        .filter(|_| settled)
+    {
+        return (
+            NodeState::Degraded,
+            format!(
+                "nothing listens on its LLM port {}; the LLM engine is not serving",
+                p.port
+            ),
+        );
+    }
+    (state, reason)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,5 +241,81 @@ mod tests {
         let (s, why) = classify(Some(&rt(Some(9), "running", 0, "")), &log, 2200, &t);
         assert_eq!(s, NodeState::Degraded);
         assert!(why.contains("40 pings without progress"), "{why}");
+    }
+
+    #[test]
+    fn a_missing_llm_engine_degrades_a_healthy_node() {
+        let t = Thresholds::default();
+        let healthy = || (NodeState::Healthy, "session 7, state Commit".to_string());
+        let running = Container {
+            name: "cortensor-node1-llm-0".into(),
+            state: "running".into(),
+            status: "running since x".into(),
+            restarts: 0,
+            started_at: Some("x".into()),
+        };
+        let exited = Container {
+            state: "exited".into(),
+            status: "exited with code 137".into(),
+            ..running.clone()
+        };
+        let llm = |listening| {
+            vec![PortStatus {
+                name: "llm".into(),
+                port: 8091,
+                listening,
+            }]
+        };
+        let (h, r) = healthy();
+        assert_eq!(
+            refine(
+                h,
+                r,
+                Some(0),
+                Some(&[running.clone()]),
+                &llm(true),
+                1000,
+                &t
+            ),
+            healthy()
+        );
+        let (h, r) = healthy();
+        assert_eq!(
+            refine(
+                h,
+                r,
+                Some(0),
+                Some(&[running.clone(), exited.clone()]),
+                &llm(true),
+                1000,
+                &t
+            ),
+            (
+                NodeState::Degraded,
+                "its LLM container cortensor-node1-llm-0 is exited with code 137".into()
+            )
+        );
+        let (h, r) = healthy();
+        let (s, why) = refine(h, r, Some(0), None, &llm(false), 1000, &t);
+        assert_eq!(s, NodeState::Degraded);
+        assert!(why.contains("LLM port 8091"), "{why}");
+        // Within the start-up grace a closed port is expected; a degraded node keeps its own reason.
+        let (h, r) = healthy();
+        assert_eq!(
+            refine(h, r, Some(950), None, &llm(false), 1000, &t),
+            healthy()
+        );
+        assert_eq!(
+            refine(
+                NodeState::Degraded,
+                "silent".into(),
+                Some(0),
+                Some(&[exited]),
+                &llm(false),
+                1000,
+                &t
+            ),
+            (NodeState::Degraded, "silent".into())
+        );
     }
 }

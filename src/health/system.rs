@@ -20,12 +20,25 @@ pub struct Latency {
     pub ms: Option<f64>,
 }
 
+/// One Docker container of a node's LLM engine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Container {
     pub name: String,
+    /// Docker's state: `running`, `restarting`, `exited`, `created`, `paused`, `dead`.
     pub state: String,
+    /// The state in words, with the exit code or the error when it stopped.
     pub status: String,
+    /// Docker's restart count (restarts by its restart policy).
+    pub restarts: u32,
+    /// When it last started (RFC 3339, as Docker reports it).
+    pub started_at: Option<String>,
+}
+
+impl Container {
+    pub fn is_running(&self) -> bool {
+        self.state == "running"
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
@@ -65,34 +78,91 @@ pub fn connect_latency(url: &str, timeout: Duration) -> Latency {
     Latency { target: shown, ms }
 }
 
-/// `docker ps -a` lines `name|state|status` of containers whose names start with `prefix`.
-pub fn parse_docker_ps(text: &str, prefix: &str) -> Vec<Container> {
-    text.lines()
-        .filter_map(|l| {
-            let mut f = l.splitn(3, '|');
-            let (name, state, status) = (
-                f.next()?.trim(),
-                f.next()?.trim(),
-                f.next().unwrap_or("").trim(),
-            );
-            name.starts_with(prefix).then(|| Container {
-                name: name.into(),
-                state: state.into(),
-                status: status.into(),
-            })
-        })
-        .collect()
+/// The fields of `docker inspect` the app reads (the rest of Docker's JSON is ignored).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Inspected {
+    name: String,
+    #[serde(default)]
+    restart_count: u32,
+    state: InspectedState,
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct InspectedState {
+    status: String,
+    #[serde(default)]
+    exit_code: i64,
+    #[serde(default)]
+    error: String,
+    #[serde(rename = "OOMKilled", default)]
+    oom_killed: bool,
+    #[serde(default)]
+    started_at: String,
+}
+
+/// Parse `docker inspect` output (a JSON array of containers).
+pub fn parse_docker_inspect(text: &str) -> Result<Vec<Container>, String> {
+    let list: Vec<Inspected> = serde_json::from_str(text)
+        .map_err(|e| format!("docker inspect printed something unexpected: {e}"))?;
+    Ok(list
+        .into_iter()
+        .map(|c| {
+            let st = c.state;
+            // Docker's zero time means "never".
+            let started_at = (!st.started_at.is_empty() && !st.started_at.starts_with("0001-"))
+                .then_some(st.started_at);
+            let status = match st.status.as_str() {
+                "running" => format!(
+                    "running since {}",
+                    started_at.as_deref().unwrap_or("an unknown time")
+                ),
+                _ if st.oom_killed => "killed: out of memory".to_string(),
+                _ if !st.error.is_empty() => format!("{}: {}", st.status, st.error),
+                "exited" | "dead" => format!("{} with code {}", st.status, st.exit_code),
+                other => other.to_string(),
+            };
+            Container {
+                name: c.name.trim_start_matches('/').to_string(),
+                state: st.status,
+                status,
+                restarts: c.restart_count,
+                started_at,
+            }
+        })
+        .collect())
+}
+
+/// The LLM engine's containers (names starting with `prefix`): `docker ps` lists them, one
+/// `docker inspect` describes them. `None` when Docker cannot be used.
 pub fn containers(runner: &mut dyn Runner, prefix: &str) -> Option<Vec<Container>> {
-    let args: Vec<String> = ["ps", "-a", "--format", "{{.Names}}|{{.State}}|{{.Status}}"]
-        .iter()
-        .map(|s| s.to_string())
+    let ps: Vec<String> = [
+        "ps",
+        "-a",
+        "--filter",
+        &format!("name={prefix}"),
+        "--format",
+        "{{.Names}}",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let names: Vec<String> = runner
+        .run("docker", &ps)
+        .ok()?
+        .lines()
+        .map(str::trim)
+        .filter(|n| n.starts_with(prefix))
+        .map(String::from)
         .collect();
-    runner
-        .run("docker", &args)
-        .ok()
-        .map(|out| parse_docker_ps(&out, prefix))
+    if names.is_empty() {
+        return Some(Vec::new());
+    }
+    let mut args = vec!["inspect".to_string()];
+    args.extend(names);
+    // A container removed between the two calls fails the whole call: unknown until the next probe.
+    parse_docker_inspect(&runner.run("docker", &args).ok()?).ok()
 }
 
 pub fn gpus(runner: &mut dyn Runner) -> Option<Vec<Gpu>> {
@@ -176,17 +246,29 @@ mod tests {
     }
 
     #[test]
-    fn docker_ps_lines() {
-        let out = "cortensor-node1-llm-0|running|Up 3 hours\ncortensor-node2-llm-0|exited|Exited (137) 5 minutes ago\nother|running|Up\nbroken line\n";
-        let c = parse_docker_ps(out, "cortensor-node1-");
+    fn docker_inspect_of_running_restarting_and_oom_killed_containers() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/docker/inspect.json"
+        ))
+        .unwrap();
+        let c = parse_docker_inspect(&text).unwrap();
+        assert_eq!(c.len(), 4);
+        assert_eq!(c[0].name, "cortensor-node1-llm-0");
+        assert!(c[0].is_running());
+        assert_eq!(c[0].status, "running since 2026-11-25T08:12:40.512841123Z");
+        assert_eq!((c[0].restarts, c[1].restarts), (0, 4));
+        assert_eq!(c[1].status, "exited with code 137");
+        assert_eq!(c[2].status, "killed: out of memory");
         assert_eq!(
-            c,
-            vec![Container {
-                name: "cortensor-node1-llm-0".into(),
-                state: "running".into(),
-                status: "Up 3 hours".into()
-            }]
+            (c[3].state.as_str(), c[3].status.as_str()),
+            ("created", "created")
         );
-        assert_eq!(parse_docker_ps(out, "cortensor-").len(), 2);
+        assert_eq!(c[3].started_at, None, "Docker's zero time is no start");
+        let err = parse_docker_inspect("Error: No such object: x").unwrap_err();
+        assert!(
+            err.contains("docker inspect printed something unexpected"),
+            "{err}"
+        );
     }
 }

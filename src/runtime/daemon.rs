@@ -1,5 +1,5 @@
-//! The daemon's loop: supervise (every tick) and monitor (every second), optionally serving
-//! Prometheus metrics.
+//! The daemon's loop: supervise (every tick) and monitor (every `sample_every`, 1 s by default),
+//! optionally serving Prometheus metrics.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -19,12 +19,13 @@ pub fn run(
     store: &Store,
     metrics: Option<Arc<Mutex<String>>>,
     probe: &mut dyn FnMut(),
+    sample_every: Duration,
     stop: &AtomicBool,
 ) -> Result<(), DaemonError> {
     let mut last_monitor: Option<Instant> = None;
     while !stop.load(Ordering::SeqCst) {
         sup.tick()?;
-        if last_monitor.is_none_or(|t| t.elapsed() >= Duration::from_secs(1)) {
+        if last_monitor.is_none_or(|t| t.elapsed() >= sample_every) {
             last_monitor = Some(Instant::now());
             probe();
             let health = monitor.tick(layout, store, now_unix());
@@ -43,8 +44,27 @@ pub fn run(
 #[derive(Debug, Clone)]
 pub struct Options {
     pub supervisor: super::supervisor::Config,
+    /// Serve `/metrics` on this port; `None`: the `metrics_port` setting, if the user set one.
     pub metrics_port: Option<u16>,
+    /// How often the monitor samples the nodes.
+    pub sample_every: Duration,
+    /// How often Docker and the nodes' ports are probed (seconds).
+    pub probe_every_secs: i64,
 }
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            supervisor: Default::default(),
+            metrics_port: None,
+            sample_every: Duration::from_secs(1),
+            probe_every_secs: 10,
+        }
+    }
+}
+
+/// The setting (in the store) that turns the metrics endpoint on for daemons the app launches.
+pub const METRICS_PORT_SETTING: &str = "metrics_port";
 
 /// The whole daemon: open the machine, take the lock, serve metrics if asked, run until `stop`.
 pub fn run_foreground(
@@ -62,7 +82,13 @@ pub fn run_foreground(
         opts.supervisor,
     )
     .map_err(UserError::new)?;
-    let metrics = match opts.metrics_port {
+    let setting = m
+        .store
+        .setting(METRICS_PORT_SETTING)
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse::<u16>().ok());
+    let metrics = match opts.metrics_port.or(setting) {
         Some(port) => {
             let current = Arc::new(Mutex::new(String::new()));
             let bound = monitor::serve_metrics(port, current.clone()).map_err(|err| {
@@ -75,7 +101,11 @@ pub fn run_foreground(
         }
         None => None,
     };
-    let mut mon = Monitor::new(Default::default());
+    let cfg = monitor::MonitorConfig {
+        probe_every_secs: opts.probe_every_secs,
+        ..Default::default()
+    };
+    let mut mon = Monitor::new(cfg).with_docker(Box::new(m.runner.clone()));
     eprintln!(
         "supervisor running for {} (stopping the supervisor leaves the nodes running)",
         m.layout.root.display()
@@ -84,7 +114,14 @@ pub fn run_foreground(
         super::control::probe_services(&m);
     };
     run(
-        &mut sup, &mut mon, &m.layout, &m.store, metrics, &mut probe, stop,
+        &mut sup,
+        &mut mon,
+        &m.layout,
+        &m.store,
+        metrics,
+        &mut probe,
+        opts.sample_every,
+        stop,
     )
     .map_err(UserError::new)?;
     eprintln!("supervisor stopped; nodes left running");

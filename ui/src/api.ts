@@ -49,6 +49,7 @@ export const onInstallProgress = (f: (p: Progress) => void): Promise<UnlistenFn>
   listen<Progress>("install-progress", (e) => f(e.payload));
 
 export const nodeHealth = () => invoke<NodeHealth[]>("node_health");
+export const systemHealth = () => invoke<SystemHealth>("system_health");
 export const nodeControl = (which: string, action: "start" | "stop" | "restart") => invoke<string[]>("node_control", { which, action });
 export const nodeLogTail = (id: number, lines: number) => invoke<string[]>("node_log_tail", { id, lines });
 export const uptimeTimeline = (id: number, hours: number) => invoke<UptimePoint[]>("uptime_timeline", { id, hours });

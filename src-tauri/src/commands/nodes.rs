@@ -1,8 +1,10 @@
-//! The dashboard's commands: node health, control, logs, uptime timeline, alerts.
+//! The dashboard's commands: node and machine health, control, logs, uptime timeline, alerts.
 
 use cortensor_manager::api::UserError;
+use cortensor_manager::health::feed;
 use cortensor_manager::health::ledger::{self, UptimePoint};
 use cortensor_manager::health::monitor::{self, NodeHealth};
+use cortensor_manager::health::system::SystemHealth;
 use cortensor_manager::machine::Machine;
 use cortensor_manager::runtime::control::{self, Action};
 use cortensor_manager::runtime::supervisor::now_unix;
@@ -15,6 +17,12 @@ fn machine() -> Result<Machine, UserError> {
 #[tauri::command(async)]
 pub fn node_health() -> Result<Vec<NodeHealth>, UserError> {
     Ok(monitor::snapshots(&machine()?.store))
+}
+
+/// The machine's health now: the dashboard's first paint (then `system-health` events follow).
+#[tauri::command(async)]
+pub fn system_health() -> Result<SystemHealth, UserError> {
+    Ok(feed::system_now(&machine()?, None))
 }
 
 /// `which`: a node id or `all`; `action`: start, stop or restart.

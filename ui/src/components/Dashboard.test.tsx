@@ -25,8 +25,20 @@ const node = (id: number, state: NodeHealth["state"], reason: string): NodeHealt
   id, address: `0x${String(id).padStart(40, "0")}`, state, reason, pid: state === "down" ? null : 100 + id, restarts: 0,
   up_since: 900, cpu_pct: 3.5, rss_bytes: 50 << 20, threads: 4, open_files: 12, log_age_secs: 1, log,
   uptime: { last_24h_pct: 99.5, last_7d_pct: 99.9, contest_pct: 99.9, qualified_days: 3, required_days: 30, days_to_go: 27, qualifies_at: null },
+  // Node 1 runs its LLM engine in Docker; node 2's was never seen (Docker unknown).
+  containers: id === 1 ? [{ name: "cortensor-node1-llm-0", state: "running", status: "running since 2026-11-26T08:00:00Z", restarts: 1, started_at: "2026-11-26T08:00:00Z" }] : null,
+  container_restarts: id === 1 ? 2 : 0,
+  ports: [
+    { name: "llm", port: 8090 + id, listening: id === 1 },
+    { name: "worker", port: 18000 + id, listening: false },
+  ],
   at: 1000,
 });
+
+const machine = {
+  cpu_pct: 7, ram_used: 2 * 2 ** 30, ram_total: 16 * 2 ** 30, disk_free: 100 * 2 ** 30, gpus: null, containers: null,
+  ping: null, dashboard_ping: null, global_ping: [],
+};
 
 describe("Dashboard", () => {
   it("shows a card per node with state and reason, live updates, alerts, and a node page", async () => {
@@ -35,6 +47,7 @@ describe("Dashboard", () => {
       (cmd, args) => {
         if (cmd === "node_health") return [node(1, "healthy", "session 1101, state Precommit"), node(2, "down", "crashed (exit code 1); restarting in 2.0 s")];
         if (cmd === "recent_alerts") return [];
+        if (cmd === "system_health") return machine;
         if (cmd === "node_control") {
           controls.push(args);
           return [];
@@ -51,6 +64,11 @@ describe("Dashboard", () => {
     expect(document.querySelector('[data-node="1"]')).toHaveClass("state-healthy");
     expect(screen.getByText("1 healthy")).toBeInTheDocument();
     expect(screen.getByText("1 down")).toBeInTheDocument();
+    // The machine bar is there before the first pushed sample.
+    await waitFor(() => expect(document.getElementById("system")).toHaveTextContent("RAM 2.0 GB / 16.0 GB"));
+    expect(document.getElementById("system")).toHaveTextContent("Docker not available");
+    expect(document.querySelector('[data-node="1"] .llm')).toHaveTextContent("running · 2 restarts");
+    expect(document.querySelector('[data-node="2"] .llm')).toHaveTextContent("port 8092 closed");
 
     // Pushed from Rust: node 2 comes back.
     await act(async () => {
@@ -78,6 +96,9 @@ describe("Dashboard", () => {
     await waitFor(() => expect(screen.getByText(/Error: RPC timeout/)).toBeInTheDocument());
     expect(screen.getByText("session 1102, state Create")).toBeInTheDocument();
     expect(screen.getByText(/50\.0 % of observed minutes/)).toBeInTheDocument();
+    expect(document.getElementById("node-engine")).toHaveTextContent("cortensor-node1-llm-0 running since 2026-11-26T08:00:00Z · 1 Docker restarts");
+    expect(document.getElementById("node-engine")).toHaveTextContent("llm port 8091: listening");
+    expect(document.getElementById("node-engine")).toHaveTextContent("worker port 18001: not listening");
     await user.type(screen.getByRole("searchbox", { name: "Filter the log" }), "latest");
     await waitFor(() => expect(document.getElementById("node-log")).not.toHaveTextContent("RPC timeout"));
     expect(document.getElementById("node-log")).toHaveTextContent("Latest ID: 1101 / Latest State: 4");

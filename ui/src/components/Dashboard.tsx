@@ -3,7 +3,7 @@ import type { NodeHealth } from "../bindings/NodeHealth";
 import type { AlertRecord } from "../bindings/AlertRecord";
 import type { SystemHealth } from "../bindings/SystemHealth";
 import type { Latency } from "../bindings/Latency";
-import { errorMessage, nodeControl, nodeHealth, onAlert, onNodeHealth, onSystemHealth, recentAlerts } from "../api";
+import { errorMessage, nodeControl, nodeHealth, onAlert, onNodeHealth, onSystemHealth, recentAlerts, systemHealth } from "../api";
 import { NodePage } from "./NodePage";
 
 /** Samples kept per node for the charts (10 minutes at 1 Hz). */
@@ -21,6 +21,19 @@ function pct(p: number | null | undefined): string {
 
 function ping(l: Latency | null | undefined): string {
   return !l ? "–" : l.ms == null ? "unreachable" : `${l.ms.toFixed(0)} ms`;
+}
+
+/** The node's LLM engine in a few words: its containers and their restarts, or its port. */
+export function llmSummary(n: NodeHealth): string {
+  const restarts = n.container_restarts ? ` · ${n.container_restarts} restart${n.container_restarts === 1 ? "" : "s"}` : "";
+  if (n.containers && n.containers.length) {
+    const up = n.containers.filter((c) => c.state === "running").length;
+    const word = up === n.containers.length ? "running" : n.containers.find((c) => c.state !== "running")?.state ?? "down";
+    return `${n.containers.length > 1 ? `${up}/${n.containers.length} ` : ""}${word}${restarts}`;
+  }
+  const llm = n.ports.find((p) => p.name === "llm");
+  if (llm) return `port ${llm.port} ${llm.listening ? "listening" : "closed"}${restarts}`;
+  return "–";
 }
 
 /** Machine-wide facts: CPU, RAM, disk, GPU, LLM containers, pings. */
@@ -54,6 +67,8 @@ export function Dashboard() {
 
   useEffect(() => {
     nodeHealth().then(setNodes, (e) => setError(errorMessage(e)));
+    // The first paint of the machine bar; `system-health` events refresh it.
+    systemHealth().then((s) => setSystem((cur) => cur ?? s), () => {});
     recentAlerts(24).then((a) => setAlerts(a.reverse()), () => {});
     const un = onNodeHealth((h) => {
       for (const n of h) {
@@ -154,6 +169,8 @@ export function Dashboard() {
               </dd>
               <dt>Pings</dt>
               <dd>{n.log.pings}</dd>
+              <dt>LLM</dt>
+              <dd className="llm">{llmSummary(n)}</dd>
             </dl>
             <code className="addr">{n.address}</code>
           </button>

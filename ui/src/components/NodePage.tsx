@@ -96,6 +96,30 @@ export function NodePage({ node, history, onBack, onControl }: Props) {
           </>
         )}
       </p>
+      <div className="engine" id="node-engine">
+        <h3>LLM engine</h3>
+        {node.containers == null ? (
+          <p className="muted">Containers: unknown (Docker is not reachable, or not checked yet).</p>
+        ) : node.containers.length === 0 ? (
+          <p className="muted">No Docker containers for this node (GPU subprocess mode, or not created yet).</p>
+        ) : (
+          <ul>
+            {node.containers.map((c) => (
+              <li key={c.name}>
+                <code>{c.name}</code> <span className={c.state === "running" ? "ok" : "bad"}>{c.status}</span> · {c.restarts} Docker restarts
+              </li>
+            ))}
+          </ul>
+        )}
+        <p className="muted">{node.container_restarts} container restarts seen</p>
+        <ul className="ports" aria-label="Ports">
+          {node.ports.map((p) => (
+            <li key={p.name}>
+              {p.name} port {p.port}: <span className={p.listening ? "ok" : "muted"}>{p.listening ? "listening" : "not listening"}</span>
+            </li>
+          ))}
+        </ul>
+      </div>
       <div className="charts">
         <Chart title="CPU" unit="%" xs={xs} ys={history.map((s) => s.cpu)} />
         <Chart title="RAM" unit=" MB" xs={xs} ys={history.map((s) => (s.rss == null ? null : s.rss / (1 << 20)))} />
