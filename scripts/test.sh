@@ -16,6 +16,11 @@ say "front-end type check, build and component tests"
 ui_build
 (cd ui && npx vitest run)
 
+if cargo fmt --version >/dev/null 2>&1; then
+  say "checking Rust formatting (cargo fmt --check)"
+  cargo fmt --all --check >/dev/null || die "the Rust code is not formatted: run \`cargo fmt --all\` and commit"
+fi
+
 say "cargo test (workspace, all targets; the e2e test drives the real app)"
 mkdir -p artifacts
 export CM_E2E_REQUIRED=1

@@ -16,18 +16,17 @@ pub struct Feed {
 /// Sample the machine now (`sys` keeps CPU usage between calls; without one, CPU usage is
 /// measured over a short pause).
 pub fn system_now(m: &Machine, sys: Option<&mut sysinfo::System>) -> super::system::SystemHealth {
-    let mut fresh = None;
-    let sys = match sys {
-        Some(s) => Some(s),
-        None => {
-            fresh = sysinfo::System::new().ok();
-            if let Some(s) = fresh.as_mut() {
-                s.refresh_cpu_usage();
-                std::thread::sleep(sysinfo::MINIMUM_CPU_UPDATE_INTERVAL);
-            }
-            fresh.as_mut()
-        }
+    // Without a kept `System`, CPU usage is measured over a short pause.
+    let mut fresh = if sys.is_none() {
+        sysinfo::System::new().ok().map(|mut s| {
+            s.refresh_cpu_usage();
+            std::thread::sleep(sysinfo::MINIMUM_CPU_UPDATE_INTERVAL);
+            s
+        })
+    } else {
+        None
     };
+    let sys = sys.or(fresh.as_mut());
     let rpc = m
         .keychain
         .as_ref()
