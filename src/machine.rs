@@ -138,7 +138,11 @@ pub struct DoctorReport {
 #[ts(export)]
 pub struct StartReport {
     pub started: Vec<u32>,
-    pub warnings: Vec<String>,
+    /// What was done besides (the daemon started) and optional steps that failed, in words.
+    pub notes: Vec<String>,
+    /// The nodes start again after a reboot (OS services); with the supervisor they need the
+    /// app or `node start` after one.
+    pub survives_reboot: bool,
 }
 
 impl Machine {
@@ -179,31 +183,31 @@ impl Machine {
         crate::install::exec::apply(&plan, &mut runner).map_err(UserError::new)
     }
 
-    /// Start every node through the service manager.
-    pub fn start_nodes(&mut self) -> Result<StartReport, UserError> {
-        let nodes: Vec<crate::nodes::NodeSpec> = self
+    /// Start every node (through the service manager or the supervisor), and the daemon that
+    /// watches (or runs) them: `daemon_exe daemon`.
+    pub fn start_nodes(&mut self, daemon_exe: &Path) -> Result<StartReport, UserError> {
+        let ids: Vec<u32> = self
             .store
             .nodes()
             .map_err(UserError::new)?
             .into_iter()
-            .map(|r| r.spec)
+            .map(|r| r.spec.id)
             .collect();
-        if nodes.is_empty() {
+        if ids.is_empty() {
             return Err(UserError::new(
                 "there are no nodes to start yet; create them first",
             ));
         }
-        if self.backend == Backend::Supervisor {
-            return Err(UserError::new(
-                "this machine has no per-user service manager (systemd user session, launchd or Task Scheduler), so the app cannot keep nodes running here yet",
-            ));
-        }
-        let plan = crate::install::plan::start_plan(&self.target(), &nodes);
-        let mut runner = self.runner.clone();
-        let report = crate::install::exec::apply(&plan, &mut runner).map_err(UserError::new)?;
+        let notes = crate::runtime::control::apply(
+            self,
+            &ids,
+            crate::runtime::control::Action::Start,
+            daemon_exe,
+        )?;
         Ok(StartReport {
-            started: nodes.iter().map(|n| n.id).collect(),
-            warnings: report.warnings,
+            started: ids,
+            notes,
+            survives_reboot: self.backend == Backend::OsService,
         })
     }
 }

@@ -20,6 +20,26 @@ struct Box_ {
     data: PathBuf,
 }
 
+impl Drop for Box_ {
+    /// Whatever a test did: stop what the stand-in systemd started, and any daemon.
+    fn drop(&mut self) {
+        let pids = std::fs::read_dir(self.home.join(".fake-systemd"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "pid"))
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok());
+        let daemon = std::fs::read_to_string(self.data.join("daemon.lock")).ok();
+        for pid in pids
+            .chain(daemon)
+            .filter_map(|p| p.trim().parse::<i32>().ok())
+        {
+            // SAFETY: kill() has no memory-safety preconditions.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    }
+}
+
 impl Box_ {
     fn new() -> Box_ {
         let dir = tempfile::tempdir().unwrap();
@@ -533,4 +553,112 @@ fn doctor_reports_and_fixes_docker_with_consent() {
     );
     let out = doctor(&["doctor", "--fix", "clock", "--yes"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot fix 'clock' by itself"));
+}
+
+/// The pid in the daemon's lock file, if that process is alive.
+fn daemon_pid(b: &Box_) -> Option<i32> {
+    let pid: i32 = std::fs::read_to_string(b.data.join("daemon.lock"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Path::new(&format!("/proc/{pid}")).exists().then_some(pid)
+}
+
+#[test]
+fn os_service_nodes_are_watched_by_a_monitor_service() {
+    if !require("Secret Service", secret_service()) {
+        return;
+    }
+    let server = FixtureServer::start();
+    let v1 = publish(&server, "1.0", wrapper("TEST_NODE_TICK_MS=100"));
+    let b = Box_::new();
+    b.ok_json(&["install", "--source", &v1, "--json"]);
+    b.ok_json(&["node", "add", "--count", "1", "--json"]);
+
+    // Starting the nodes installs and starts the monitor as a service of its own.
+    let out = b.run(&["node", "start", "all"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("started the node monitor as a service"));
+    let unit = std::fs::read_to_string(
+        b.home
+            .join(".config/systemd/user/cortensor-manager-monitor.service"),
+    )
+    .unwrap();
+    assert!(
+        unit.contains(&format!("--data-dir \"{}\" daemon", b.data.display())),
+        "{unit}"
+    );
+    for call in [
+        "systemctl --user enable cortensor-manager-monitor.service",
+        "systemctl --user start cortensor-manager-monitor.service",
+    ] {
+        assert!(b.calls().contains(call), "missing `{call}`");
+    }
+    wait_for(
+        "the monitor to hold the daemon lock",
+        Duration::from_secs(10),
+        || daemon_pid(&b).is_some(),
+    );
+
+    // The monitor (not this CLI, not an app) probes systemd and keeps health and the ledger.
+    let status = || b.ok_json(&["node", "status", "--json"]);
+    wait_for(
+        "node 1 seen running and healthy",
+        Duration::from_secs(20),
+        || status()["health"][0]["state"] == "healthy",
+    );
+    let s = status();
+    assert_eq!(s["runtime"][0]["reason"], "run by the service manager");
+    let pid = s["runtime"][0]["pid"].as_i64().expect("the service's pid");
+    assert_eq!(
+        std::fs::read_to_string(b.home.join(".fake-systemd/cortensor-node-1.service.pid"))
+            .unwrap()
+            .trim(),
+        pid.to_string()
+    );
+    assert_eq!(s["health"][0]["uptime"]["last_24h_pct"], 100.0);
+    // The monitor only watches: it never starts a second copy of a node systemd runs.
+    std::thread::sleep(Duration::from_secs(2));
+    let running = std::process::Command::new("pgrep")
+        .args([
+            "-f",
+            &b.data.join("nodes/node-1/.env").display().to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&running.stdout).lines().count(),
+        1,
+        "one process for node 1"
+    );
+
+    // Stopped from here: "stopped", not "down".
+    let out = b.run(&["node", "stop", "all"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    wait_for("node 1 stopped", Duration::from_secs(20), || {
+        status()["health"][0]["state"] == "stopped"
+    });
+
+    // Uninstalling removes the monitor too.
+    let monitor = daemon_pid(&b).unwrap();
+    b.ok_json(&["uninstall", "--yes", "--json"]);
+    assert!(!b
+        .home
+        .join(".config/systemd/user/cortensor-manager-monitor.service")
+        .exists());
+    wait_for("the monitor to stop", Duration::from_secs(15), || {
+        !Path::new(&format!("/proc/{monitor}")).exists()
+            || std::fs::read_to_string(format!("/proc/{monitor}/stat"))
+                .unwrap_or_default()
+                .contains(") Z ")
+    });
 }

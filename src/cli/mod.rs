@@ -491,7 +491,10 @@ pub fn control(
 
 pub fn status(data_dir: Option<PathBuf>, json: bool, watch: bool) -> Result<(), UserError> {
     let m = Machine::open(data_dir, None)?;
+    // The daemon's snapshots, or (no daemon runs) a monitor pass of our own.
+    let mut feed = cortensor_manager::health::feed::Feed::new(&m);
     loop {
+        let health = feed.next(&m).0;
         let nodes = m.store.nodes().map_err(e)?;
         let runtime = m.store.runtime().map_err(e)?;
         if json {
@@ -499,7 +502,6 @@ pub fn status(data_dir: Option<PathBuf>, json: bool, watch: bool) -> Result<(), 
                 .store
                 .alerts(cortensor_manager::runtime::supervisor::now_unix() - 86_400)
                 .map_err(e)?;
-            let health = cortensor_manager::health::monitor::snapshots(&m.store);
             print_json(
                 &serde_json::json!({"nodes": nodes, "runtime": runtime, "health": health, "alerts": alerts, "backend": m.backend}),
             )?;
@@ -507,7 +509,6 @@ pub fn status(data_dir: Option<PathBuf>, json: bool, watch: bool) -> Result<(), 
             if watch && std::io::stdout().is_terminal() {
                 print!("\x1b[2J\x1b[H");
             }
-            let health = cortensor_manager::health::monitor::snapshots(&m.store);
             println!(
                 "{:>4}  {:<42}  {:<9}  {:>7}  {:>8}  {:>7}  reason",
                 "node", "address", "state", "pid", "restarts", "up 24h"

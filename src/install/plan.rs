@@ -480,6 +480,7 @@ pub fn uninstall_plan(t: &Target, nodes: &[NodeSpec]) -> Plan {
             path: t.layout.node_dir(n.id),
         });
     }
+    steps.extend(monitor_removal(t));
     if t.os == Os::Linux {
         steps.push(run(
             "systemctl",
@@ -492,6 +493,250 @@ pub fn uninstall_plan(t: &Target, nodes: &[NodeSpec]) -> Plan {
         path: t.layout.bin_dir(),
     });
     Plan { os: t.os, steps }
+}
+
+/// The service that keeps the manager's monitor (`<exe> daemon`) running beside OS-service
+/// nodes, so health, alerts and the uptime ledger go on while the app is closed and after a
+/// reboot. (With OS services the daemon only watches; the service manager runs the nodes.)
+fn monitor_name(os: Os) -> String {
+    match os {
+        Os::Linux => "cortensor-manager-monitor.service".into(),
+        Os::Macos => "network.cortensor.manager-monitor".into(),
+        Os::Windows => "\\Cortensor\\monitor".into(),
+    }
+}
+
+fn monitor_file(t: &Target) -> PathBuf {
+    match t.os {
+        Os::Linux => t
+            .home
+            .join(".config/systemd/user")
+            .join(monitor_name(Os::Linux)),
+        Os::Macos => t
+            .home
+            .join("Library/LaunchAgents")
+            .join(format!("{}.plist", monitor_name(Os::Macos))),
+        Os::Windows => PathBuf::from(format!("{}\\monitor-task.xml", t.layout.root.display())),
+    }
+}
+
+/// The monitor's service definition for `t.os`, running `exe --data-dir <root> daemon`.
+pub fn monitor_service(t: &Target, exe: &Path) -> String {
+    let root = t.layout.root.display().to_string();
+    let log = format!("{}", t.layout.root.join("daemon.log").display());
+    match t.os {
+        Os::Linux => format!(
+            "[Unit]
+Description=Cortensor Node Manager monitor (node health, alerts, uptime ledger)
+After=network-online.target
+
+[Service]
+Type=simple
+ExecStart=\"{exe}\" --data-dir \"{root}\" daemon
+Restart=on-failure
+RestartSec=5
+KillSignal=SIGINT
+StandardOutput=append:{log}
+StandardError=append:{log}
+
+[Install]
+WantedBy=default.target
+",
+            exe = exe.display(),
+        ),
+        Os::Macos => format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+  <key>Label</key>
+  <string>{label}</string>
+  <key>ProgramArguments</key>
+  <array>
+    <string>{exe}</string>
+    <string>--data-dir</string>
+    <string>{root}</string>
+    <string>daemon</string>
+  </array>
+  <key>RunAtLoad</key>
+  <true/>
+  <key>KeepAlive</key>
+  <dict>
+    <key>SuccessfulExit</key>
+    <false/>
+  </dict>
+  <key>StandardOutPath</key>
+  <string>{log}</string>
+  <key>StandardErrorPath</key>
+  <string>{log}</string>
+</dict>
+</plist>
+"#,
+            label = monitor_name(Os::Macos),
+            exe = xml_escape(&exe.display().to_string()),
+            root = xml_escape(&root),
+            log = xml_escape(&log),
+        ),
+        Os::Windows => format!(
+            r#"<?xml version="1.0" encoding="UTF-16"?>
+<Task version="1.4" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
+  <RegistrationInfo>
+    <Description>Cortensor Node Manager monitor (node health, alerts, uptime ledger)</Description>
+  </RegistrationInfo>
+  <Triggers>
+    <LogonTrigger>
+      <Enabled>true</Enabled>
+      <UserId>{user}</UserId>
+    </LogonTrigger>
+  </Triggers>
+  <Principals>
+    <Principal id="Author">
+      <UserId>{user}</UserId>
+      <LogonType>InteractiveToken</LogonType>
+      <RunLevel>LeastPrivilege</RunLevel>
+    </Principal>
+  </Principals>
+  <Settings>
+    <MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>
+    <DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>
+    <StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>
+    <ExecutionTimeLimit>PT0S</ExecutionTimeLimit>
+    <RestartOnFailure>
+      <Interval>PT1M</Interval>
+      <Count>999</Count>
+    </RestartOnFailure>
+    <Enabled>true</Enabled>
+  </Settings>
+  <Actions Context="Author">
+    <Exec>
+      <Command>{exe}</Command>
+      <Arguments>--data-dir "{root}" daemon</Arguments>
+    </Exec>
+  </Actions>
+</Task>
+"#,
+            user = xml_escape(t.user),
+            exe = xml_escape(&exe.display().to_string()),
+            root = xml_escape(&root),
+        ),
+    }
+}
+
+/// Register the monitor's service (starting at login) and start it now.
+pub fn monitor_plan(t: &Target, exe: &Path) -> Plan {
+    let path = monitor_file(t);
+    let name = monitor_name(t.os);
+    let mut steps = Vec::new();
+    if let Some(dir) = path.parent() {
+        steps.push(Step::CreateDir {
+            path: dir.to_path_buf(),
+        });
+    }
+    steps.push(Step::WriteFile {
+        path: path.clone(),
+        contents: monitor_service(t, exe),
+        mode: 0o644,
+        secret: false,
+    });
+    let file = path.display().to_string();
+    match t.os {
+        Os::Linux => {
+            steps.push(run(
+                "systemctl",
+                &["--user", "daemon-reload"],
+                "load the monitor's unit",
+                false,
+            ));
+            steps.push(run(
+                "systemctl",
+                &["--user", "enable", &name],
+                "watch the nodes from boot",
+                false,
+            ));
+            steps.push(run(
+                "systemctl",
+                &["--user", "start", &name],
+                "start watching the nodes",
+                false,
+            ));
+        }
+        Os::Macos => {
+            // Loading an agent that is already loaded fails: unload it first (optional).
+            let target = format!("gui/{}/{name}", t.uid);
+            steps.push(run(
+                "launchctl",
+                &["bootout", &target],
+                "unload the previous monitor",
+                true,
+            ));
+            steps.push(run(
+                "launchctl",
+                &["bootstrap", &format!("gui/{}", t.uid), &file],
+                "load the monitor (starts at login)",
+                false,
+            ));
+        }
+        Os::Windows => {
+            steps.push(run(
+                "schtasks",
+                &["/Create", "/F", "/TN", &name, "/XML", &file],
+                "register the monitor (starts at logon)",
+                false,
+            ));
+            steps.push(run(
+                "schtasks",
+                &["/Run", "/TN", &name],
+                "start watching the nodes",
+                false,
+            ));
+        }
+    }
+    Plan { os: t.os, steps }
+}
+
+/// Stop and remove the monitor's service.
+fn monitor_removal(t: &Target) -> Vec<Step> {
+    let name = monitor_name(t.os);
+    let mut steps = match t.os {
+        Os::Linux => vec![
+            run(
+                "systemctl",
+                &["--user", "stop", &name],
+                "stop the monitor",
+                true,
+            ),
+            run(
+                "systemctl",
+                &["--user", "disable", &name],
+                "do not start the monitor at boot",
+                true,
+            ),
+        ],
+        Os::Macos => vec![run(
+            "launchctl",
+            &["bootout", &format!("gui/{}/{name}", t.uid)],
+            "unload the monitor",
+            true,
+        )],
+        Os::Windows => vec![
+            run(
+                "schtasks",
+                &["/End", "/TN", &name],
+                "stop the monitor",
+                true,
+            ),
+            run(
+                "schtasks",
+                &["/Delete", "/F", "/TN", &name],
+                "remove the monitor's task",
+                true,
+            ),
+        ],
+    };
+    steps.push(Step::Remove {
+        path: monitor_file(t),
+    });
+    steps
 }
 
 #[cfg(test)]
@@ -677,5 +922,93 @@ mod tests {
             !shown.contains("deadbeef") && shown.contains("hidden"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn the_monitor_runs_as_a_service_on_every_os_and_is_removed_with_the_nodes() {
+        let runs = |p: &Plan| -> Vec<String> {
+            p.steps
+                .iter()
+                .filter_map(|s| match s {
+                    Step::Run { program, args, .. } => {
+                        Some(format!("{program} {}", args.join(" ")))
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        let written = |p: &Plan| -> (PathBuf, String) {
+            p.steps
+                .iter()
+                .find_map(|s| match s {
+                    Step::WriteFile { path, contents, .. } => {
+                        Some((path.clone(), contents.clone()))
+                    }
+                    _ => None,
+                })
+                .expect("a service file")
+        };
+        with_target(Os::Linux, |t| {
+            let p = monitor_plan(t, Path::new("/opt/Cortensor Manager/cortensor-manager"));
+            let (path, unit) = written(&p);
+            assert!(path.ends_with(".config/systemd/user/cortensor-manager-monitor.service"));
+            assert!(
+                unit.lines().any(|l| l == "ExecStart=\"/opt/Cortensor Manager/cortensor-manager\" --data-dir \"/home/ann/.local/share/manager\" daemon"),
+                "{unit}"
+            );
+            assert!(unit.contains("KillSignal=SIGINT") && unit.contains("WantedBy=default.target"));
+            assert_eq!(
+                runs(&p),
+                [
+                    "systemctl --user daemon-reload",
+                    "systemctl --user enable cortensor-manager-monitor.service",
+                    "systemctl --user start cortensor-manager-monitor.service"
+                ]
+            );
+            let gone = uninstall_plan(t, &nodes()).to_string();
+            assert!(
+                gone.contains("systemctl --user stop cortensor-manager-monitor.service"),
+                "{gone}"
+            );
+            assert!(gone.contains("cortensor-manager-monitor.service"));
+        });
+        with_target(Os::Macos, |t| {
+            let p = monitor_plan(
+                t,
+                Path::new(
+                    "/Applications/Cortensor Node Manager.app/Contents/MacOS/cortensor-manager-app",
+                ),
+            );
+            let (path, plist) = written(&p);
+            assert!(path.ends_with("Library/LaunchAgents/network.cortensor.manager-monitor.plist"));
+            assert!(plist.contains("<string>--data-dir</string>\n    <string>/Users/ann/Library/Application Support/network.cortensor.manager</string>\n    <string>daemon</string>"), "{plist}");
+            assert!(plist.contains("<key>RunAtLoad</key>"));
+            assert_eq!(
+                runs(&p)[1],
+                format!("launchctl bootstrap gui/501 {}", path.display())
+            );
+            assert!(uninstall_plan(t, &nodes())
+                .to_string()
+                .contains("launchctl bootout gui/501/network.cortensor.manager-monitor"));
+        });
+        with_target(Os::Windows, |t| {
+            let p = monitor_plan(
+                t,
+                Path::new("C:\\Program Files\\Cortensor\\cortensor-manager-app.exe"),
+            );
+            let (_, xml) = written(&p);
+            assert!(
+                xml.contains(
+                    "<Command>C:\\Program Files\\Cortensor\\cortensor-manager-app.exe</Command>"
+                ),
+                "{xml}"
+            );
+            assert!(xml.contains("<Arguments>--data-dir \"C:\\Users\\ann\\AppData\\Roaming\\cortensor\\manager\\data\" daemon</Arguments>"), "{xml}");
+            assert!(xml.contains("<LogonTrigger>"));
+            assert_eq!(runs(&p)[1], "schtasks /Run /TN \\Cortensor\\monitor");
+            assert!(uninstall_plan(t, &nodes())
+                .to_string()
+                .contains("schtasks /Delete /F /TN \\Cortensor\\monitor"));
+        });
     }
 }

@@ -7,9 +7,12 @@ use std::process::{Command, Stdio};
 
 use crate::api::UserError;
 use crate::install::exec;
-use crate::install::plan;
+use crate::install::plan::{self, Target};
 use crate::install::setup::Backend;
 use crate::machine::Machine;
+use crate::store::Store;
+
+use super::service;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -48,8 +51,9 @@ pub fn select(m: &Machine, which: &str) -> Result<Vec<u32>, UserError> {
     Ok(vec![id])
 }
 
-/// Apply `action` to `ids`. With the supervisor backend, `daemon_exe` is launched in the
-/// background if no daemon runs.
+/// Apply `action` to `ids`. The daemon (`daemon_exe daemon`) is made sure to run when nodes
+/// start: with the supervisor it runs them; with OS services it watches them (as a service of
+/// its own, so the uptime ledger goes on while the app is closed).
 pub fn apply(
     m: &Machine,
     ids: &[u32],
@@ -84,6 +88,17 @@ pub fn apply(
                         .warnings,
                 );
             }
+            // What the user wants, so a node stopped here is "stopped", not "down".
+            let desired = if action == Action::Stop {
+                "stopped"
+            } else {
+                "running"
+            };
+            for id in ids {
+                m.store
+                    .set_desired(*id, desired, false)
+                    .map_err(UserError::new)?;
+            }
         }
         Backend::Supervisor => {
             for id in ids {
@@ -96,13 +111,34 @@ pub fn apply(
                     .set_desired(*id, desired, restart)
                     .map_err(UserError::new)?;
             }
-            if action != Action::Stop && !super::supervisor::daemon_running(&m.layout) {
-                spawn_daemon(daemon_exe, &m.layout.root)?;
-                notes.push("started the background supervisor (cortensor-manager daemon)".into());
-            }
         }
     }
+    if action != Action::Stop {
+        notes.extend(ensure_daemon(m, daemon_exe)?);
+    }
     Ok(notes)
+}
+
+/// Start the daemon if none runs: launched in the background for the supervisor, installed as
+/// a service (starting at login) next to OS-service nodes. Says what it did.
+pub fn ensure_daemon(m: &Machine, exe: &Path) -> Result<Option<String>, UserError> {
+    if super::supervisor::daemon_running(&m.layout) {
+        return Ok(None);
+    }
+    match m.backend {
+        Backend::Supervisor => {
+            spawn_daemon(exe, &m.layout.root)?;
+            Ok(Some(
+                "started the background supervisor (cortensor-manager daemon)".into(),
+            ))
+        }
+        Backend::OsService => {
+            let mut runner = m.runner.clone();
+            exec::apply(&plan::monitor_plan(&m.target(), exe), &mut runner)
+                .map_err(UserError::new)?;
+            Ok(Some("started the node monitor as a service (health, alerts and uptime go on while the app is closed)".into()))
+        }
+    }
 }
 
 /// Launch `cortensor-manager daemon` detached, logging to `<data>/daemon.log`.
@@ -134,28 +170,56 @@ pub fn spawn_daemon(exe: &Path, data_dir: &Path) -> Result<(), UserError> {
     Ok(())
 }
 
-/// With the OS service backend, ask the service manager which nodes run (main pid) and record
-/// it, so health and uptime see services the app did not start. Returns how many were probed.
+/// With the OS service backend, ask the service manager which nodes run and record it, so
+/// health and uptime see services the app did not start. Returns how many were probed.
 pub fn probe_services(m: &Machine) -> usize {
-    if m.backend != Backend::OsService || m.target().os != crate::install::manifest::Os::Linux {
+    if m.backend != Backend::OsService {
         return 0;
     }
-    let Ok(nodes) = m.store.nodes() else { return 0 };
-    let runtime = m.store.runtime().unwrap_or_default();
     let mut runner = m.runner.clone();
-    let now = super::supervisor::now_unix();
+    record_services(
+        &m.store,
+        &m.target(),
+        &mut runner,
+        super::supervisor::now_unix(),
+    )
+}
+
+/// Ask `t.os`'s service manager about every node (through `runner`) and record its pid (with
+/// the process start time, so a reused pid is never taken for a node), its restarts and why
+/// it is not running. A service manager that reports no pid (Task Scheduler) has the node's
+/// `cortensord` found by its env file.
+pub fn record_services(
+    store: &Store,
+    t: &Target,
+    runner: &mut dyn exec::Runner,
+    now: i64,
+) -> usize {
+    let Ok(nodes) = store.nodes() else { return 0 };
+    let runtime = store.runtime().unwrap_or_default();
+    let mut processes: Option<Vec<(u32, String, Vec<String>)>> = None;
     for n in &nodes {
-        let unit = plan::service_name(crate::install::manifest::Os::Linux, n.spec.id);
-        let args: Vec<String> = ["--user", "show", "--property=MainPID", "--value", &unit]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let pid = exec::Runner::run(&mut runner, "systemctl", &args)
-            .ok()
-            .and_then(|o| o.trim().parse::<u32>().ok())
-            .filter(|p| *p > 0);
+        let id = n.spec.id;
+        let (program, args) = service::status_command(t, id);
+        let status = match runner.run(&program, &args) {
+            Ok(out) => service::parse_status(t.os, &out),
+            Err(_) => service::ServiceStatus::default(),
+        };
+        let pid = status.pid.or_else(|| {
+            let env_file = t.layout.env_file(id).display().to_string();
+            status
+                .running
+                .then(|| {
+                    service::find_node_process(
+                        processes.get_or_insert_with(service::processes),
+                        &env_file,
+                    )
+                })
+                .flatten()
+        });
         let start_time = pid.and_then(super::process::start_time);
-        let prev = runtime.iter().find(|r| r.node_id == n.spec.id);
+        let pid = pid.filter(|_| start_time.is_some());
+        let prev = runtime.iter().find(|r| r.node_id == id);
         let same =
             prev.is_some_and(|r| r.pid == pid && r.start_time == start_time.map(|t| t as i64));
         let started_at = if same {
@@ -163,28 +227,29 @@ pub fn probe_services(m: &Machine) -> usize {
         } else {
             pid.map(|_| now)
         };
-        let _ = m.store.set_desired(
-            n.spec.id,
-            if pid.is_some() {
-                "running"
-            } else {
-                prev.map_or("stopped", |r| r.desired.as_str())
-            },
-            false,
-        );
-        let (state, reason) = if pid.is_some() {
-            ("running", "run by the service manager")
+        let desired = if pid.is_some() {
+            "running"
         } else {
-            ("stopped", "the service is not running")
+            prev.map_or("stopped", |r| r.desired.as_str())
         };
-        let _ = m.store.record_runtime(
-            n.spec.id,
+        let _ = store.set_desired(id, desired, false);
+        let reason = match (&pid, &status.last_exit) {
+            (Some(_), _) => "run by the service manager".to_string(),
+            (None, Some(exit)) => format!("the service is not running ({exit})"),
+            (None, None) => "the service is not running".to_string(),
+        };
+        let state = if pid.is_some() { "running" } else { "stopped" };
+        let restarts = status
+            .restarts
+            .unwrap_or_else(|| prev.map_or(0, |r| r.restarts));
+        let _ = store.record_runtime(
+            id,
             pid,
             start_time,
             state,
-            reason,
-            prev.map_or(0, |r| r.restarts),
-            None,
+            &reason,
+            restarts,
+            status.last_exit.as_deref(),
             started_at,
             now,
         );

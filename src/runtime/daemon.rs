@@ -1,5 +1,6 @@
-//! The daemon's loop: supervise (every tick) and monitor (every `sample_every`, 1 s by default),
-//! optionally serving Prometheus metrics.
+//! The daemon's loop: supervise (every tick; only with the supervisor backend, since with OS
+//! services the service manager runs the nodes) and monitor (every `sample_every`, 1 s by
+//! default), optionally serving Prometheus metrics.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -10,10 +11,11 @@ use crate::health::monitor::{self, Monitor};
 use crate::nodes::Layout;
 use crate::store::Store;
 
-/// Run until `stop`; returns with the nodes still running.
+/// Run until `stop`; returns with the nodes still running. `sup`: `None` to only watch.
 /// `probe` runs before each monitor pass (it records services run by the OS service manager).
+#[allow(clippy::too_many_arguments)]
 pub fn run(
-    sup: &mut Supervisor,
+    mut sup: Option<&mut Supervisor>,
     monitor: &mut Monitor,
     layout: &Layout,
     store: &Store,
@@ -23,8 +25,13 @@ pub fn run(
     stop: &AtomicBool,
 ) -> Result<(), DaemonError> {
     let mut last_monitor: Option<Instant> = None;
+    let tick = sup
+        .as_ref()
+        .map_or(Duration::from_millis(200), |s| s.tick_interval());
     while !stop.load(Ordering::SeqCst) {
-        sup.tick()?;
+        if let Some(s) = sup.as_deref_mut() {
+            s.tick()?;
+        }
         if last_monitor.is_none_or(|t| t.elapsed() >= sample_every) {
             last_monitor = Some(Instant::now());
             probe();
@@ -35,9 +42,9 @@ pub fn run(
                 }
             }
         }
-        std::thread::sleep(sup.tick_interval());
+        std::thread::sleep(tick);
     }
-    sup.tick()
+    sup.map_or(Ok(()), |s| s.tick())
 }
 
 /// Options of `cortensor-manager daemon` (the app's headless mode takes the same).
@@ -74,14 +81,24 @@ pub fn run_foreground(
 ) -> Result<(), crate::api::UserError> {
     use crate::api::UserError;
     let m = crate::machine::Machine::open(data_dir, None)?;
-    let mut sup = Supervisor::new(
-        &m.layout,
-        &m.store,
-        m.keychain.as_ref().ok(),
-        &m.profile,
-        opts.supervisor,
-    )
-    .map_err(UserError::new)?;
+    let supervise = m.backend == crate::install::setup::Backend::Supervisor;
+    // With OS services the daemon only watches; it still holds the lock (one daemon per folder).
+    let (mut sup, _lock) = if supervise {
+        let s = Supervisor::new(
+            &m.layout,
+            &m.store,
+            m.keychain.as_ref().ok(),
+            &m.profile,
+            opts.supervisor,
+        )
+        .map_err(UserError::new)?;
+        (Some(s), None)
+    } else {
+        (
+            None,
+            Some(super::supervisor::take_lock(&m.layout).map_err(UserError::new)?),
+        )
+    };
     let setting = m
         .store
         .setting(METRICS_PORT_SETTING)
@@ -106,15 +123,22 @@ pub fn run_foreground(
         ..Default::default()
     };
     let mut mon = Monitor::new(cfg).with_docker(Box::new(m.runner.clone()));
-    eprintln!(
-        "supervisor running for {} (stopping the supervisor leaves the nodes running)",
-        m.layout.root.display()
-    );
+    if supervise {
+        eprintln!(
+            "supervisor running for {} (stopping the supervisor leaves the nodes running)",
+            m.layout.root.display()
+        );
+    } else {
+        eprintln!(
+            "monitor running for {} (the OS service manager runs the nodes)",
+            m.layout.root.display()
+        );
+    }
     let mut probe = || {
         super::control::probe_services(&m);
     };
     run(
-        &mut sup,
+        sup.as_mut(),
         &mut mon,
         &m.layout,
         &m.store,

@@ -4,4 +4,5 @@
 pub mod control;
 pub mod daemon;
 pub mod process;
+pub mod service;
 pub mod supervisor;

@@ -140,6 +140,30 @@ pub fn daemon_running(layout: &Layout) -> bool {
     }
 }
 
+/// Take the daemon's lock (one daemon per data folder) and write our pid in it. Held as long
+/// as the returned file lives.
+pub fn take_lock(layout: &Layout) -> Result<std::fs::File, DaemonError> {
+    let path = lock_path(layout);
+    let failed = |e: std::io::Error| DaemonError::Lock {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    std::fs::create_dir_all(&layout.root).map_err(failed)?;
+    let lock = open_lock(layout).map_err(failed)?;
+    if lock.try_lock().is_err() {
+        return Err(DaemonError::AlreadyRunning(
+            layout.root.display().to_string(),
+        ));
+    }
+    // The holder's pid, for people and tools (the lock itself is what counts).
+    {
+        use std::io::Write;
+        let _ = lock.set_len(0);
+        let _ = writeln!(&lock, "{}", std::process::id());
+    }
+    Ok(lock)
+}
+
 pub struct Supervisor<'a> {
     layout: &'a Layout,
     store: &'a Store,
@@ -165,26 +189,7 @@ impl<'a> Supervisor<'a> {
         profile: &'a NetworkProfile,
         cfg: Config,
     ) -> Result<Supervisor<'a>, DaemonError> {
-        let path = lock_path(layout);
-        std::fs::create_dir_all(&layout.root).map_err(|e| DaemonError::Lock {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        let lock = open_lock(layout).map_err(|e| DaemonError::Lock {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        if lock.try_lock().is_err() {
-            return Err(DaemonError::AlreadyRunning(
-                layout.root.display().to_string(),
-            ));
-        }
-        // The holder's pid, for people and tools (the lock itself is what counts).
-        {
-            use std::io::Write;
-            let _ = lock.set_len(0);
-            let _ = writeln!(&lock, "{}", std::process::id());
-        }
+        let lock = take_lock(layout)?;
         let mut s = Supervisor {
             layout,
             store,

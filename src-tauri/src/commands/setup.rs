@@ -86,7 +86,8 @@ pub fn adopt_official(env_file: String) -> Result<Option<NodeSpec>, UserError> {
 
 #[tauri::command(async)]
 pub fn start_nodes() -> Result<StartReport, UserError> {
-    machine()?.start_nodes()
+    let exe = std::env::current_exe().map_err(UserError::new)?;
+    machine()?.start_nodes(&exe)
 }
 
 /// Run a doctor check's automatic fix (the UI asked the user first; polkit asks for the password).

@@ -3,4 +3,13 @@
 /**
  * What starting the nodes did.
  */
-export type StartReport = { started: Array<number>, warnings: Array<string>, };
+export type StartReport = { started: Array<number>, 
+/**
+ * What was done besides (the daemon started) and optional steps that failed, in words.
+ */
+notes: Array<string>, 
+/**
+ * The nodes start again after a reboot (OS services); with the supervisor they need the
+ * app or `node start` after one.
+ */
+survives_reboot: boolean, };

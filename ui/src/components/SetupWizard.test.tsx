@@ -67,7 +67,7 @@ describe("SetupWizard", () => {
             return { id, address: spec(id).address, registered: true, verified: true, output: "Node registered successfully\n" };
           }
           case "start_nodes":
-            return { started: [1, 2], warnings: [] };
+            return { started: [1, 2], notes: ["started the node monitor as a service"], survives_reboot: true };
           default:
             return null;
         }
@@ -106,6 +106,8 @@ describe("SetupWizard", () => {
 
     await user.click(screen.getByRole("button", { name: "Start nodes" }));
     await waitFor(() => expect(screen.getByText(/Started 2 nodes/)).toBeInTheDocument());
+    expect(screen.getByText(/start again after a restart/)).toBeInTheDocument();
+    expect(document.getElementById("start-notes")).toHaveTextContent("started the node monitor as a service");
   });
 
   it("shows an install error with its details, and the install can be retried", async () => {

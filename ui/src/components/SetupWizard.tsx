@@ -4,6 +4,7 @@ import type { DoctorReport } from "../bindings/DoctorReport";
 import type { Progress } from "../bindings/Progress";
 import type { NodeSpec } from "../bindings/NodeSpec";
 import type { Registration } from "../bindings/Registration";
+import type { StartReport } from "../bindings/StartReport";
 import {
   addNodes,
   adoptOfficial,
@@ -77,7 +78,7 @@ export function SetupWizard({ onDone }: Props) {
   const [count, setCount] = useState(1);
   const [created, setCreated] = useState<NodeSpec[]>([]);
   const [registrations, setRegistrations] = useState<Record<number, Registration | string>>({});
-  const [started, setStarted] = useState<number[] | null>(null);
+  const [started, setStarted] = useState<StartReport | null>(null);
   const [adopt, setAdopt] = useState(true);
   const [backupPath, setBackupPath] = useState("");
   const [backedUp, setBackedUp] = useState<string | null>(null);
@@ -176,7 +177,7 @@ export function SetupWizard({ onDone }: Props) {
 
   async function start() {
     const r = await act(startNodes);
-    if (r) setStarted(r.started);
+    if (r) setStarted(r);
   }
 
   const affordable = doctor?.affordable_nodes ?? 1;
@@ -381,9 +382,21 @@ export function SetupWizard({ onDone }: Props) {
       {step === 6 && (
         <div className="step" id="step-start">
           {started ? (
-            <p className="ok" id="start-done">
-              ✓ Started {started.length} node{started.length > 1 ? "s" : ""}. They keep running when you close the app and start again after a restart.
-            </p>
+            <>
+              <p className="ok" id="start-done">
+                ✓ Started {started.started.length} node{started.started.length > 1 ? "s" : ""}.{" "}
+                {started.survives_reboot
+                  ? "They keep running when you close the app and start again after a restart."
+                  : "They keep running when you close the app; after a restart, open the app (or run `cortensor-manager node start all`) to start them again."}
+              </p>
+              {started.notes.length > 0 && (
+                <ul className="muted" id="start-notes">
+                  {started.notes.map((n) => (
+                    <li key={n}>{n}</li>
+                  ))}
+                </ul>
+              )}
+            </>
           ) : (
             <p>Start your nodes now. They run in the background, managed by your system.</p>
           )}
