@@ -433,6 +433,8 @@ fn health_state_log_summary_uptime_and_metrics() {
     }
     let mut e = Env::new(2);
     e.set_env(2, "TEST_NODE_BEHAVIOUR", "garbage");
+    // Node 1 runs two worker processes of 16 MiB each: its tree is what is measured.
+    e.set_env(1, "TEST_NODE_WORKERS", "2");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -459,10 +461,20 @@ fn health_state_log_summary_uptime_and_metrics() {
     );
     assert!(h1["log"]["pings"].as_u64().unwrap() > 0);
     assert_eq!(h1["log"]["malformed"], 0);
-    assert!(
-        h1["rss_bytes"].as_u64().unwrap() > 0,
-        "the process is sampled: {h1}"
+    // The whole tree is sampled: the node and its two workers, their memory summed.
+    wait(
+        "node 1's workers in its tree",
+        Duration::from_secs(10),
+        || health(1)["processes"] == 3,
     );
+    let h1 = health(1);
+    assert!(
+        h1["rss_bytes"].as_u64().unwrap() > 2 * (16 << 20),
+        "two 16 MiB workers: {h1}"
+    );
+    // The node's main and signal threads, and each worker's main thread.
+    assert!(h1["threads"].as_u64().unwrap() >= 4, "{h1}");
+    assert_eq!(health(2)["processes"], 1);
     assert_eq!(h1["uptime"]["last_24h_pct"], 100.0);
     // The garbage node: malformed and unknown lines are counted, not fatal.
     wait("node 2's garbage counted", Duration::from_secs(20), || {

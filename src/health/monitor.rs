@@ -32,6 +32,9 @@ pub struct NodeHealth {
     pub rss_bytes: Option<u64>,
     pub threads: Option<u32>,
     pub open_files: Option<u32>,
+    /// Processes in the node's tree (the node and its workers); CPU, RAM, threads and open
+    /// files are summed over them.
+    pub processes: Option<u32>,
     /// Seconds since the last log line.
     #[ts(type = "number | null")]
     pub log_age_secs: Option<i64>,
@@ -56,15 +59,49 @@ pub struct PortStatus {
     pub listening: bool,
 }
 
-/// Whether something listens on each of the node's ports.
-pub fn probe_ports(spec: &NodeSpec) -> Vec<PortStatus> {
+/// One node's process tree, summed.
+#[derive(Debug, Clone, Copy)]
+struct TreeSample {
+    cpu: f32,
+    rss: u64,
+    threads: Option<u32>,
+    files: Option<u32>,
+    processes: u32,
+}
+
+/// Threads of a process from its task list (which leaves out the main thread).
+fn threads_of(tasks: &std::collections::HashSet<sysinfo::Pid>) -> u32 {
+    tasks.len() as u32 + 1
+}
+
+/// Every descendant of `root` in a parent → children map.
+fn descendants(root: u32, children: &HashMap<u32, Vec<u32>>) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut todo = vec![root];
+    while let Some(p) = todo.pop() {
+        for c in children.get(&p).into_iter().flatten() {
+            if !out.contains(c) && *c != root {
+                out.push(*c);
+                todo.push(*c);
+            }
+        }
+    }
+    out
+}
+
+/// Whether something listens on each of the node's ports: looked up in `table` (the kernel's
+/// listening sockets) when there is one, else by connecting.
+pub fn probe_ports(
+    spec: &NodeSpec,
+    table: Option<&std::collections::HashSet<u16>>,
+) -> Vec<PortStatus> {
     ["llm", "worker", "gateway"]
         .iter()
         .zip(spec.ports())
         .map(|(name, port)| PortStatus {
             name: (*name).into(),
             port,
-            listening: system::listening(port),
+            listening: table.map_or_else(|| system::listening(port), |t| t.contains(&port)),
         })
         .collect()
 }
@@ -136,6 +173,9 @@ pub struct Monitor {
     /// Runs `docker` for the container probes; `None`: containers are not probed.
     docker: Option<Box<dyn Runner + Send>>,
     last_probe: Option<i64>,
+    /// Each node process's descendants, from the last scan of the process table.
+    trees: HashMap<u32, Vec<u32>>,
+    last_tree_scan: Option<i64>,
 }
 
 impl Monitor {
@@ -151,6 +191,8 @@ impl Monitor {
             last_uptime: HashMap::new(),
             docker: None,
             last_probe: None,
+            trees: HashMap::new(),
+            last_tree_scan: None,
         }
     }
 
@@ -173,11 +215,12 @@ impl Monitor {
             .docker
             .as_mut()
             .and_then(|r| system::containers(r.as_mut(), "cortensor-node"));
+        let table = system::listening_ports();
         for n in nodes {
             let Some(w) = self.watched.get_mut(&n.spec.id) else {
                 continue;
             };
-            w.ports = probe_ports(&n.spec);
+            w.ports = probe_ports(&n.spec, table.as_ref());
             let prefix = n.spec.container_prefix();
             let mine: Option<Vec<Container>> = all.as_ref().map(|all| {
                 all.iter()
@@ -197,26 +240,81 @@ impl Monitor {
         }
     }
 
-    fn sample(&mut self, pids: &[u32]) -> HashMap<u32, (f32, u64, Option<u32>, Option<u32>)> {
+    /// Find each root's descendants (a node may run workers as child processes), every
+    /// `probe_every_secs` or when a root is new. One scan of the process table.
+    fn refresh_trees(&mut self, roots: &[u32], now: i64) {
+        let stale = self
+            .last_tree_scan
+            .is_none_or(|t| now - t >= self.cfg.probe_every_secs);
+        if !stale && roots.iter().all(|r| self.trees.contains_key(r)) {
+            return;
+        }
+        self.last_tree_scan = Some(now);
+        let Some(sys) = self.sys.as_mut() else { return };
+        sys.refresh_processes_specifics(
+            sysinfo::ProcessesToUpdate::All,
+            true,
+            sysinfo::ProcessRefreshKind::nothing(),
+        );
+        let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (pid, p) in sys.processes() {
+            if p.thread_kind().is_none() {
+                if let Some(parent) = p.parent() {
+                    children
+                        .entry(parent.as_u32())
+                        .or_default()
+                        .push(pid.as_u32());
+                }
+            }
+        }
+        self.trees = roots
+            .iter()
+            .map(|r| (*r, descendants(*r, &children)))
+            .collect();
+    }
+
+    /// CPU, memory, threads and open files of each root's process tree, summed.
+    fn sample(&mut self, roots: &[u32]) -> HashMap<u32, TreeSample> {
         let mut out = HashMap::new();
         let Some(sys) = self.sys.as_mut() else {
             return out;
         };
-        let list: Vec<sysinfo::Pid> = pids.iter().map(|p| sysinfo::Pid::from_u32(*p)).collect();
+        let all: Vec<sysinfo::Pid> = roots
+            .iter()
+            .flat_map(|r| {
+                std::iter::once(*r).chain(self.trees.get(r).into_iter().flatten().copied())
+            })
+            .map(sysinfo::Pid::from_u32)
+            .collect();
         sys.refresh_processes_specifics(
-            sysinfo::ProcessesToUpdate::Some(&list),
+            sysinfo::ProcessesToUpdate::Some(&all),
             true,
             sysinfo::ProcessRefreshKind::nothing()
                 .with_cpu()
                 .with_memory()
                 .with_tasks(),
         );
-        for pid in &list {
-            if let Some(p) = sys.process(*pid) {
-                let threads = p.tasks().map(|t| t.len() as u32);
-                let files = p.open_files().map(|f| f as u32);
-                out.insert(pid.as_u32(), (p.cpu_usage(), p.memory(), threads, files));
+        for root in roots {
+            let Some(p) = sys.process(sysinfo::Pid::from_u32(*root)) else {
+                continue;
+            };
+            let mut t = TreeSample {
+                cpu: p.cpu_usage(),
+                rss: p.memory(),
+                threads: p.tasks().map(threads_of),
+                files: p.open_files().map(|f| f as u32),
+                processes: 1,
+            };
+            for child in self.trees.get(root).into_iter().flatten() {
+                if let Some(c) = sys.process(sysinfo::Pid::from_u32(*child)) {
+                    t.cpu += c.cpu_usage();
+                    t.rss += c.memory();
+                    t.threads = t.threads.map(|n| n + c.tasks().map_or(1, threads_of));
+                    t.files = t.files.map(|n| n + c.open_files().unwrap_or(0) as u32);
+                    t.processes += 1;
+                }
             }
+            out.insert(*root, t);
         }
         out
     }
@@ -231,6 +329,7 @@ impl Monitor {
             .map(|r| (r.node_id, r))
             .collect();
         let pids: Vec<u32> = runtime.values().filter_map(|r| r.pid).collect();
+        self.refresh_trees(&pids, now);
         let samples = self.sample(&pids);
         let conn = store.conn();
         // One transaction for the whole pass: one commit instead of one per node.
@@ -333,10 +432,11 @@ impl Monitor {
                 pid: rt.and_then(|r| r.pid),
                 restarts: rt.map_or(0, |r| r.restarts),
                 up_since: rt.and_then(|r| r.pid.and(r.started_at)),
-                cpu_pct: sample.map(|s| s.0),
-                rss_bytes: sample.map(|s| s.1),
-                threads: sample.and_then(|s| s.2),
-                open_files: sample.and_then(|s| s.3),
+                cpu_pct: sample.map(|s| s.cpu),
+                rss_bytes: sample.map(|s| s.rss),
+                threads: sample.and_then(|s| s.threads),
+                open_files: sample.and_then(|s| s.files),
+                processes: sample.map(|s| s.processes),
                 log_age_secs: w.tracker.summary.last_line_at.map(|t| now - t),
                 log: w.tracker.summary.clone(),
                 uptime,

@@ -173,7 +173,39 @@ pub fn gpus(runner: &mut dyn Runner) -> Option<Vec<Gpu>> {
         .map(|o| parse_nvidia_smi(&o))
 }
 
-/// Whether something listens on 127.0.0.1:`port`.
+/// The TCP ports in the LISTEN state in a `/proc/net/tcp` or `/proc/net/tcp6` table (every
+/// process's, whoever owns it: Docker's proxy for a container's published port included).
+pub fn parse_proc_net_tcp(text: &str) -> Vec<u16> {
+    text.lines()
+        .skip(1)
+        .filter_map(|l| {
+            let mut f = l.split_whitespace();
+            let local = f.nth(1)?;
+            let state = f.nth(1)?;
+            (state == "0A").then_some(())?;
+            u16::from_str_radix(local.rsplit(':').next()?, 16).ok()
+        })
+        .collect()
+}
+
+/// The listening TCP ports of this machine, read from the kernel's socket tables (Linux);
+/// `None` elsewhere (then [`listening`] connects instead).
+pub fn listening_ports() -> Option<std::collections::HashSet<u16>> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let v4 = std::fs::read_to_string("/proc/net/tcp").ok()?;
+    let v6 = std::fs::read_to_string("/proc/net/tcp6").unwrap_or_default();
+    Some(
+        parse_proc_net_tcp(&v4)
+            .into_iter()
+            .chain(parse_proc_net_tcp(&v6))
+            .collect(),
+    )
+}
+
+/// Whether something listens on 127.0.0.1:`port` (by connecting: for OSes without
+/// [`listening_ports`]).
 pub fn listening(port: u16) -> bool {
     TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(200)).is_ok()
 }
@@ -243,6 +275,28 @@ mod tests {
             "«invalid URL»"
         );
         assert!(listening(port) == false);
+    }
+
+    #[test]
+    fn listening_sockets_from_the_kernel_tables() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/proc");
+        let v4 = std::fs::read_to_string(format!("{dir}/net-tcp")).unwrap();
+        let v6 = std::fs::read_to_string(format!("{dir}/net-tcp6")).unwrap();
+        // 0x1F9B = 8091 and 0x1F9C = 8092 listen; the established and TIME_WAIT rows do not count.
+        assert_eq!(parse_proc_net_tcp(&v4), vec![8091, 8092]);
+        assert_eq!(parse_proc_net_tcp(&v6), vec![18896]);
+        assert_eq!(
+            parse_proc_net_tcp("garbage\n  0: nonsense\n"),
+            Vec::<u16>::new()
+        );
+        // And this machine's own table sees a listener opened here.
+        if listening_ports().is_some() {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let port = l.local_addr().unwrap().port();
+            assert!(listening_ports().unwrap().contains(&port));
+            drop(l);
+            assert!(!listening_ports().unwrap().contains(&port));
+        }
     }
 
     #[test]

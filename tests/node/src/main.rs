@@ -17,6 +17,8 @@
 //! `TEST_NODE_LEAK_KEY=1` makes `tool register`/`verify` print the private key (to test redaction).
 //! `TEST_NODE_REGISTER=fail` makes `tool register`/`verify` fail like a non-whitelisted node.
 //! `TEST_NODE_VERSION` sets the version printed; `TEST_NODE_TICK_MS` the log period (default 1000).
+//! `TEST_NODE_WORKERS=N` runs N worker child processes holding 16 MiB each (as a packaged
+//! Python node runs its interpreter in a child); they end with the node.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -68,8 +70,39 @@ fn key_of(env: &HashMap<String, String>) -> Result<NodeKey, String> {
     Ok(key)
 }
 
+/// A worker child: holds `WORKER_MIB` of memory until its parent is gone.
+const WORKER_MIB: usize = 16;
+
+fn worker() -> ExitCode {
+    let parent = std::os::unix::process::parent_id();
+    let mut held = vec![0u8; WORKER_MIB << 20];
+    for i in (0..held.len()).step_by(4096) {
+        held[i] = 1; // touched, so it is resident
+    }
+    while std::os::unix::process::parent_id() == parent {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::hint::black_box(&held);
+    ExitCode::SUCCESS
+}
+
+/// Children that end when dropped (and by themselves if the node is killed).
+struct Workers(Vec<std::process::Child>);
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--worker") {
+        return worker();
+    }
     if args.first().map(String::as_str) == Some("--version") {
         println!(
             "cortensord {}",
@@ -184,6 +217,21 @@ fn run(role: &str, env: &HashMap<String, String>) -> ExitCode {
         },
         None => None,
     };
+    let workers = env
+        .get("TEST_NODE_WORKERS")
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let _workers = Workers(
+        (0..workers)
+            .filter_map(|_| {
+                std::process::Command::new(std::env::current_exe().ok()?)
+                    .arg("--worker")
+                    .stdin(std::process::Stdio::null())
+                    .spawn()
+                    .ok()
+            })
+            .collect(),
+    );
     let stop = Arc::new(AtomicBool::new(false));
     if behaviour != "ignore_sigint" {
         let s = stop.clone();

@@ -10,6 +10,11 @@ import type { Uptime } from "./Uptime";
  */
 export type NodeHealth = { id: number, address: string, state: NodeState, reason: string, pid: number | null, restarts: number, up_since: number | null, cpu_pct: number | null, rss_bytes: number | null, threads: number | null, open_files: number | null, 
 /**
+ * Processes in the node's tree (the node and its workers); CPU, RAM, threads and open
+ * files are summed over them.
+ */
+processes: number | null, 
+/**
  * Seconds since the last log line.
  */
 log_age_secs: number | null, log: LogSummary, uptime: Uptime | null, 
