@@ -171,8 +171,9 @@ fn main() {
         percentile(&mut lat, 0.99)
     );
 
-    // 3. State change → event: the app's feed runs at its own 1 Hz cadence in a thread (as in
-    // the app); crashes happen at random phases of it; latency = kill → first batch showing it.
+    // 3. State change → event: the app's feed polls in a thread as in the app (every 250 ms, a
+    // batch on a change or once a second); crashes happen at random phases of it; latency =
+    // kill → first batch showing it.
     std::env::set_var("CORTENSOR_MANAGER_BACKEND", "supervisor");
     let (tx, rx) = std::sync::mpsc::channel::<(Instant, Option<u32>)>();
     let data = dir.path().to_path_buf();
@@ -180,12 +181,13 @@ fn main() {
         let m = Machine::open(Some(data), None).unwrap();
         let mut feed = Feed::new(&m);
         loop {
-            let (health, _) = feed.next(&m);
-            let pid = health.iter().find(|h| h.id == 2).and_then(|h| h.pid);
-            if tx.send((Instant::now(), pid)).is_err() {
-                return;
+            if let Some((health, _)) = feed.poll(&m) {
+                let pid = health.iter().find(|h| h.id == 2).and_then(|h| h.pid);
+                if tx.send((Instant::now(), pid)).is_err() {
+                    return;
+                }
             }
-            std::thread::sleep(Duration::from_secs(1));
+            std::thread::sleep(cortensor_manager::health::feed::POLL_EVERY);
         }
     });
     let mut lat = Vec::new();

@@ -1,10 +1,9 @@
-//! Pushes node health to the window once a second as `node-health` events, new alerts as
-//! `alert` events and desktop notifications, and machine health as `system-health` events every
-//! ten seconds (see `cortensor_manager::health::feed`).
+//! Pushes node health to the window as `node-health` events (at once when a node's state
+//! changes, else once a second), new alerts as `alert` events and desktop notifications, and
+//! machine health as `system-health` events every ten seconds (see
+//! `cortensor_manager::health::feed`).
 
-use std::time::Duration;
-
-use cortensor_manager::health::feed::Feed;
+use cortensor_manager::health::feed::{Feed, POLL_EVERY};
 use cortensor_manager::machine::Machine;
 use tauri::{AppHandle, Emitter};
 use tauri_plugin_notification::NotificationExt;
@@ -20,22 +19,23 @@ pub fn spawn(app: AppHandle) {
         };
         let mut feed = Feed::new(&m);
         loop {
-            let (health, alerts) = feed.next(&m);
-            let _ = app.emit(NODE_HEALTH, &health);
-            for a in alerts {
-                let _ = app.emit(ALERT, &a);
-                // A desktop notification too (ignored where the desktop has no notification service).
-                let _ = app
-                    .notification()
-                    .builder()
-                    .title("Cortensor node alert")
-                    .body(&a.message)
-                    .show();
+            if let Some((health, alerts)) = feed.poll(&m) {
+                let _ = app.emit(NODE_HEALTH, &health);
+                for a in alerts {
+                    let _ = app.emit(ALERT, &a);
+                    // A desktop notification too (ignored where the desktop has no notification service).
+                    let _ = app
+                        .notification()
+                        .builder()
+                        .title("Cortensor node alert")
+                        .body(&a.message)
+                        .show();
+                }
             }
             if let Some(sys) = feed.system(&m) {
                 let _ = app.emit(SYSTEM_HEALTH, &sys);
             }
-            std::thread::sleep(Duration::from_secs(1));
+            std::thread::sleep(POLL_EVERY);
         }
     });
 }

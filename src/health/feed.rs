@@ -1,6 +1,8 @@
 //! What the desktop app shows, batch by batch: the daemon's snapshots when a daemon runs (it owns
 //! the monitor), else the app's own monitor pass (probing OS services first).
 
+use std::time::{Duration, Instant};
+
 use super::monitor::{self, Monitor, NodeHealth};
 use crate::machine::Machine;
 use crate::runtime::supervisor::{daemon_running, now_unix};
@@ -10,7 +12,13 @@ pub struct Feed {
     own: Monitor,
     last_alert: i64,
     sys: Option<sysinfo::System>,
-    calls: u64,
+    last_system: Option<Instant>,
+    /// When the last batch went out, and the states it carried.
+    last_sent: Option<(
+        Instant,
+        Vec<(u32, super::state::NodeState, String, Option<u32>)>,
+    )>,
+    last_own_pass: Option<Instant>,
 }
 
 /// Sample the machine now (`sys` keeps CPU usage between calls; without one, CPU usage is
@@ -44,8 +52,12 @@ pub fn system_now(m: &Machine, sys: Option<&mut sysinfo::System>) -> super::syst
     )
 }
 
-/// How often (in calls, i.e. seconds) the machine-wide probes run (GPU, Docker, pings).
-pub const SYSTEM_EVERY: u64 = 10;
+/// How often the machine-wide probes run (GPU, Docker, pings).
+pub const SYSTEM_EVERY: Duration = Duration::from_secs(10);
+/// How often the app looks for new snapshots ([`Feed::poll`]'s intended cadence).
+pub const POLL_EVERY: Duration = Duration::from_millis(250);
+/// A batch is sent at least this often, changed or not (the UI's charts are per second).
+const HEARTBEAT: Duration = Duration::from_secs(1);
 
 impl Feed {
     pub fn new(m: &Machine) -> Feed {
@@ -59,24 +71,31 @@ impl Feed {
             own: Monitor::new(Default::default()).with_docker(Box::new(m.runner.clone())),
             last_alert,
             sys: sysinfo::System::new().ok(),
-            calls: 0,
+            last_system: None,
+            last_sent: None,
+            last_own_pass: None,
         }
     }
 
-    /// Machine-wide health, every [`SYSTEM_EVERY`] calls (`None` in between).
+    /// Machine-wide health, every [`SYSTEM_EVERY`] (`None` in between).
     pub fn system(&mut self, m: &Machine) -> Option<super::system::SystemHealth> {
-        self.calls += 1;
-        if (self.calls - 1) % SYSTEM_EVERY != 0 {
+        if self.last_system.is_some_and(|t| t.elapsed() < SYSTEM_EVERY) {
             return None;
         }
+        self.last_system = Some(Instant::now());
         Some(system_now(m, self.sys.as_mut()))
     }
 
-    /// The current health of every node, and the alerts raised since the last call.
+    /// The current health of every node, and the alerts raised since the last call. With a
+    /// daemon its snapshots are read; without one this feed runs a monitor pass itself (at
+    /// most once a second).
     pub fn next(&mut self, m: &Machine) -> (Vec<NodeHealth>, Vec<AlertRecord>) {
         let health = if daemon_running(&m.layout) {
             monitor::snapshots(&m.store)
+        } else if self.last_own_pass.is_some_and(|t| t.elapsed() < HEARTBEAT) {
+            monitor::snapshots(&m.store)
         } else {
+            self.last_own_pass = Some(Instant::now());
             crate::runtime::control::probe_services(m);
             self.own.tick(&m.layout, &m.store, now_unix())
         };
@@ -91,5 +110,25 @@ impl Feed {
             self.last_alert = a.id;
         }
         (health, alerts)
+    }
+
+    /// For a caller polling every [`POLL_EVERY`]: a batch when a node's state, reason or pid
+    /// changed, when there are new alerts, or once a second; else `None`. A state change
+    /// reaches the UI a fraction of a second after the daemon saw it.
+    pub fn poll(&mut self, m: &Machine) -> Option<(Vec<NodeHealth>, Vec<AlertRecord>)> {
+        let (health, alerts) = self.next(m);
+        let key: Vec<(u32, super::state::NodeState, String, Option<u32>)> = health
+            .iter()
+            .map(|h| (h.id, h.state, h.reason.clone(), h.pid))
+            .collect();
+        let due = self
+            .last_sent
+            .as_ref()
+            .is_none_or(|(t, k)| t.elapsed() >= HEARTBEAT || *k != key);
+        if !due && alerts.is_empty() {
+            return None;
+        }
+        self.last_sent = Some((Instant::now(), key));
+        Some((health, alerts))
     }
 }

@@ -29,10 +29,12 @@ pub fn run(
         .as_ref()
         .map_or(Duration::from_millis(200), |s| s.tick_interval());
     while !stop.load(Ordering::SeqCst) {
+        let mut changed = false;
         if let Some(s) = sup.as_deref_mut() {
-            s.tick()?;
+            changed = s.tick()?;
         }
-        if last_monitor.is_none_or(|t| t.elapsed() >= sample_every) {
+        // Every `sample_every`, and at once when a node started or stopped.
+        if changed || last_monitor.is_none_or(|t| t.elapsed() >= sample_every) {
             last_monitor = Some(Instant::now());
             probe();
             let health = monitor.tick(layout, store, now_unix());
@@ -44,7 +46,7 @@ pub fn run(
         }
         std::thread::sleep(tick);
     }
-    sup.map_or(Ok(()), |s| s.tick())
+    sup.map_or(Ok(()), |s| s.tick().map(|_| ()))
 }
 
 /// Options of `cortensor-manager daemon` (the app's headless mode takes the same).

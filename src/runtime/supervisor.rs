@@ -258,8 +258,10 @@ impl<'a> Supervisor<'a> {
         let _ = self.store.add_alert(Some(node), kind, message, now_unix());
     }
 
-    /// One pass: reap, restart, start, stop, record, rotate.
-    pub fn tick(&mut self) -> Result<(), DaemonError> {
+    /// One pass: reap, restart, start, stop, record, rotate. Returns whether a node's recorded
+    /// state changed (so the monitor can look at once rather than at its next sample).
+    pub fn tick(&mut self) -> Result<bool, DaemonError> {
+        let mut changed = false;
         let now = Instant::now();
         if self
             .nodes_read
@@ -438,6 +440,7 @@ impl<'a> Supervisor<'a> {
                 stamp,
             )?;
             slot.recorded = Some(now_view);
+            changed = true;
         }
 
         // 6. Rotate logs about once a second.
@@ -451,7 +454,7 @@ impl<'a> Supervisor<'a> {
                 );
             }
         }
-        Ok(())
+        Ok(changed)
     }
 
     fn start(&mut self, id: u32, address: &str) {

@@ -23,7 +23,7 @@ const log = {
 
 const node = (id: number, state: NodeHealth["state"], reason: string): NodeHealth => ({
   id, address: `0x${String(id).padStart(40, "0")}`, state, reason, pid: state === "down" ? null : 100 + id, restarts: 0,
-  up_since: 900, cpu_pct: 3.5, rss_bytes: 50 << 20, threads: 4, open_files: 12, log_age_secs: 1, log,
+  up_since: 900, cpu_pct: 3.5, rss_bytes: 50 << 20, threads: 4, open_files: 12, processes: 2, log_age_secs: 1, log,
   uptime: { last_24h_pct: 99.5, last_7d_pct: 99.9, contest_pct: 99.9, qualified_days: 3, required_days: 30, days_to_go: 27, qualifies_at: null },
   // Node 1 runs its LLM engine in Docker; node 2's was never seen (Docker unknown).
   containers: id === 1 ? [{ name: "cortensor-node1-llm-0", state: "running", status: "running since 2026-11-26T08:00:00Z", restarts: 1, started_at: "2026-11-26T08:00:00Z" }] : null,

@@ -73,7 +73,10 @@ export function Dashboard() {
     const un = onNodeHealth((h) => {
       for (const n of h) {
         const list = history.current.get(n.id) ?? [];
-        list.push({ at: n.at, cpu: n.cpu_pct, rss: n.rss_bytes, tasks: n.log.tasks_committed, logAge: n.log_age_secs });
+        const sample = { at: n.at, cpu: n.cpu_pct, rss: n.rss_bytes, tasks: n.log.tasks_committed, logAge: n.log_age_secs };
+        // Batches come on every state change too: one sample per second for the charts.
+        if (list.length && list[list.length - 1].at === n.at) list[list.length - 1] = sample;
+        else list.push(sample);
         if (list.length > HISTORY) list.shift();
         history.current.set(n.id, list);
       }

@@ -87,7 +87,9 @@ export function NodePage({ node, history, onBack, onControl }: Props) {
         {node.reason}
       </p>
       <p className="muted">
-        <code>{node.address}</code> · pid {node.pid ?? "–"} · {node.restarts} restarts · session {node.log.session_id ?? "–"} ·{" "}
+        <code>{node.address}</code> · pid {node.pid ?? "–"}
+        {node.processes != null && node.processes > 1 ? ` (${node.processes} processes)` : ""} · {node.threads ?? "–"} threads · {node.open_files ?? "–"} open files ·{" "}
+        {node.restarts} restarts · session {node.log.session_id ?? "–"} ·{" "}
         {node.log.malformed} unreadable log lines
         {node.uptime && (
           <>
