@@ -260,12 +260,21 @@ fn load_url(url: &str, store: Option<&Store>, opts: &FetchOptions) -> Result<Loa
     }
 }
 
+/// GET `url` as text, with the timeout and retries of `opts` (what the release source reads:
+/// manifests and Git LFS pointers). Errors say what happened, with a hint for HTTP statuses.
+pub fn get_text(url: &str, opts: &FetchOptions) -> Result<String, FetchError> {
+    match http_get(url, None, opts)? {
+        Answer::Fresh { body, .. } => Ok(body),
+        Answer::NotModified => unreachable!("no conditional request without a cached copy"),
+    }
+}
+
 fn status_hint(status: u16) -> &'static str {
     match status {
         401 | 403 => "access denied; the dashboard may need a different address",
-        404 => "no leaderboard at this address; check the URL (the dashboard may have moved to a new network)",
+        404 => "nothing at this address; check the URL (dashboards and mirrors move when the network changes)",
         429 => "too many requests; try again in a minute",
-        500..=599 => "the dashboard has a problem on its side; try again later",
+        500..=599 => "the server has a problem on its side; try again later",
         _ => "unexpected answer; check the URL",
     }
 }

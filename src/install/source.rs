@@ -92,35 +92,23 @@ pub struct Resolved {
 }
 
 fn get_text(url: &str) -> Result<String, SourceError> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(30)))
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let fail = |reason: String| SourceError::Fetch {
-        location: url.into(),
-        reason,
+    let opts = crate::fetch::FetchOptions {
+        timeout: Duration::from_secs(30),
+        retries: 2,
+        backoff: Duration::from_millis(600),
     };
-    let mut last = String::new();
-    for attempt in 0..3 {
-        if attempt > 0 {
-            std::thread::sleep(Duration::from_millis(300 << attempt));
-        }
-        match agent.get(url).call() {
-            Ok(mut r) if r.status().is_success() => {
-                return r
-                    .body_mut()
-                    .with_config()
-                    .limit(4 << 20)
-                    .read_to_string()
-                    .map_err(|e| fail(e.to_string()))
+    crate::fetch::get_text(url, &opts).map_err(|e| SourceError::Fetch {
+        location: url.into(),
+        reason: match e {
+            crate::fetch::FetchError::Http {
+                reason, attempts, ..
+            } => format!("{reason} (tried {attempts} times)"),
+            crate::fetch::FetchError::Status { status, hint, .. } => {
+                format!("HTTP {status}: {hint}")
             }
-            Ok(r) if r.status().is_server_error() => last = format!("HTTP {}", r.status().as_u16()),
-            Ok(r) => return Err(fail(format!("HTTP {}", r.status().as_u16()))),
-            Err(e) => last = e.to_string(),
-        }
-    }
-    Err(fail(last))
+            other => other.to_string(),
+        },
+    })
 }
 
 /// The official file name of `cortensord` for an OS and architecture.

@@ -2,8 +2,6 @@
 //! health-check; if a node does not become healthy within the window, put the previous binary
 //! back, restart, and say so.
 
-use std::io::{Read, Seek, SeekFrom};
-use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
@@ -17,6 +15,7 @@ use super::manifest::{Arch, Os};
 use super::plan;
 use super::setup::{Backend, Context};
 use super::source::{resolve, ReleaseSource};
+use crate::health::logs::Follower;
 use crate::nodes::NodeSpec;
 use crate::store::InstallRecord;
 
@@ -54,24 +53,6 @@ pub enum Health {
     Unhealthy(String),
 }
 
-fn log_len(path: &Path) -> u64 {
-    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
-}
-
-fn log_since(path: &Path, offset: u64) -> String {
-    let mut s = String::new();
-    if let Ok(mut f) = std::fs::File::open(path) {
-        let len = f.metadata().map(|m| m.len()).unwrap_or(0);
-        // A rotated (shorter) log is read from its start.
-        let from = if len < offset { 0 } else { offset };
-        let _ = f.seek(SeekFrom::Start(from));
-        let mut bytes = Vec::new();
-        let _ = f.read_to_end(&mut bytes);
-        s = String::from_utf8_lossy(&bytes).into_owned();
-    }
-    s
-}
-
 /// The verdict that can be given before the window ends: unhealthy at the first crash. Whether
 /// a node that did not crash is healthy (it showed progress) is decided when the window ends.
 pub fn judge(log: &str) -> Option<Health> {
@@ -90,26 +71,33 @@ pub fn judge(log: &str) -> Option<Health> {
     None
 }
 
-/// Watch the nodes' logs for `window`: a node is healthy if it showed progress and did not crash.
-pub fn watch(logs: &[(u32, std::path::PathBuf, u64)], window: Duration) -> Vec<(u32, Health)> {
+/// Watch the nodes' logs for `window` (from where each follower stands: what was logged before
+/// the restart does not count; a rotation is followed): a node is healthy if it showed
+/// progress and did not crash.
+pub fn watch(mut logs: Vec<(u32, Follower)>, window: Duration) -> Vec<(u32, Health)> {
     let start = Instant::now();
+    let mut seen: Vec<String> = vec![String::new(); logs.len()];
     let mut verdict: Vec<Option<Health>> = vec![None; logs.len()];
-    while start.elapsed() < window {
-        for (i, (_, path, offset)) in logs.iter().enumerate() {
+    loop {
+        for (i, (_, follower)) in logs.iter_mut().enumerate() {
+            for line in follower.poll() {
+                seen[i].push_str(&line);
+                seen[i].push('\n');
+            }
             if verdict[i].is_none() {
-                verdict[i] = judge(&log_since(path, *offset));
+                verdict[i] = judge(&seen[i]);
             }
         }
-        if verdict.iter().all(Option::is_some) {
+        if verdict.iter().all(Option::is_some) || start.elapsed() >= window {
             break;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
     logs.iter()
         .zip(verdict)
-        .map(|((id, path, offset), v)| {
+        .zip(seen)
+        .map(|(((id, _), v), text)| {
             let h = v.unwrap_or_else(|| {
-                let text = log_since(path, *offset);
                 if text.lines().any(|l| PROGRESS.iter().any(|p| l.contains(p))) {
                     Health::Healthy
                 } else {
@@ -124,19 +112,18 @@ pub fn watch(logs: &[(u32, std::path::PathBuf, u64)], window: Duration) -> Vec<(
         .collect()
 }
 
+/// Start `nodes`, following their logs from their current ends.
 fn restart(
     cx: &Context,
     nodes: &[NodeSpec],
     runner: &mut dyn Runner,
-) -> Result<Vec<(u32, std::path::PathBuf, u64)>, UpdateError> {
-    let offsets = nodes.iter().map(|n| {
-        let p = cx.layout.log_file(n.id);
-        let len = log_len(&p);
-        (n.id, p, len)
-    });
-    let offsets: Vec<_> = offsets.collect();
+) -> Result<Vec<(u32, Follower)>, UpdateError> {
+    let followers = nodes
+        .iter()
+        .map(|n| (n.id, Follower::new(&cx.layout.log_file(n.id), false)))
+        .collect();
     exec::apply(&plan::start_plan(&cx.target, nodes), runner)?;
-    Ok(offsets)
+    Ok(followers)
 }
 
 /// Update to the newest release of `source`, with automatic rollback.
@@ -188,7 +175,7 @@ pub fn update(
         });
     }
     let logs = restart(cx, &nodes, runner)?;
-    let sick: Vec<String> = watch(&logs, window)
+    let sick: Vec<String> = watch(logs, window)
         .into_iter()
         .filter_map(|(id, h)| match h {
             Health::Healthy => None,
@@ -245,22 +232,28 @@ mod tests {
             d.path().join("b.log"),
             d.path().join("q.log"),
         );
-        std::fs::write(
-            &good,
-            "old Traceback (most recent call last)\n* Latest ID:  1  / Latest State:  1\n",
-        )
-        .unwrap();
-        std::fs::write(
-            &bad,
-            "Pinging network...\nTraceback (most recent call last):\nRuntimeError: x\n",
-        )
-        .unwrap();
+        // Node 1 crashed before the restart: that does not count (followers start at the end).
+        std::fs::write(&good, "old Traceback (most recent call last)\n").unwrap();
+        std::fs::write(&bad, "").unwrap();
         std::fs::write(&quiet, "").unwrap();
-        let offset = "old Traceback (most recent call last)\n".len() as u64;
-        let v = watch(
-            &[(1, good, offset), (2, bad, 0), (3, quiet, 0)],
-            Duration::from_millis(300),
-        );
+        let good_follower = Follower::new(&good, false);
+        let (bad_follower, quiet_follower) =
+            (Follower::new(&bad, false), Follower::new(&quiet, false));
+        let logs = vec![(1, good_follower), (2, bad_follower), (3, quiet_follower)];
+        let writer = std::thread::spawn(move || {
+            use std::io::Write;
+            let append = |p: &std::path::Path, text: &str| {
+                let mut f = std::fs::OpenOptions::new().append(true).open(p).unwrap();
+                f.write_all(text.as_bytes()).unwrap();
+            };
+            append(&good, "* Latest ID:  1  / Latest State:  1\n");
+            append(
+                &bad,
+                "Pinging network...\nTraceback (most recent call last):\nRuntimeError: x\n",
+            );
+        });
+        let v = watch(logs, Duration::from_millis(400));
+        writer.join().unwrap();
         assert_eq!(
             v[0],
             (1, Health::Healthy),
