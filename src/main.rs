@@ -135,6 +135,11 @@ enum Command {
         #[command(subcommand)]
         command: NodeCommand,
     },
+    /// The Prometheus `/metrics` endpoint on 127.0.0.1 (off until turned on).
+    Metrics {
+        #[command(subcommand)]
+        command: MetricsCommand,
+    },
     /// Node keys.
     Keys {
         #[command(subcommand)]
@@ -225,6 +230,19 @@ enum NodeCommand {
 }
 
 #[derive(Subcommand)]
+enum MetricsCommand {
+    /// Serve metrics on 127.0.0.1:PORT (the running daemon follows within seconds).
+    On {
+        #[arg(long, default_value_t = 9184)]
+        port: u16,
+    },
+    /// Stop serving metrics.
+    Off,
+    /// Whether metrics are served, and where.
+    Status,
+}
+
+#[derive(Subcommand)]
 enum KeysCommand {
     /// Write every node's key to a file (mode 0600) for backup.
     Export {
@@ -285,6 +303,14 @@ fn run(cli: Cli) -> Result<(), UserError> {
         Command::Keys {
             command: KeysCommand::Export { out },
         } => cli::keys_export(data_dir, &out),
+        Command::Metrics { command } => cli::metrics(
+            data_dir,
+            match command {
+                MetricsCommand::On { port } => Some(Some(port)),
+                MetricsCommand::Off => Some(None),
+                MetricsCommand::Status => None,
+            },
+        ),
         Command::Adopt { env_file, json } => cli::adopt(data_dir, env_file, json),
         Command::Diagnostics { what } => cli::diagnostics(data_dir, &what),
         Command::Daemon {

@@ -691,3 +691,59 @@ fn llm_containers_restarts_and_ports_in_node_health() {
     });
     assert_eq!(health(1)["state"], "healthy");
 }
+
+#[test]
+fn the_metrics_endpoint_follows_the_setting() {
+    if !require("Secret Service", secret_service()) {
+        return;
+    }
+    let mut e = Env::new(1);
+    e.start_daemon(&[]);
+    e.ok(&["node", "start", "all"]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/metrics");
+    // A connection accepted just as the endpoint closes gets no answer: a timeout, as Prometheus has.
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(2)))
+        .build()
+        .into();
+    let get = || {
+        agent
+            .get(&url)
+            .call()
+            .ok()
+            .map(|mut r| r.body_mut().read_to_string().unwrap_or_default())
+    };
+    assert!(get().is_none(), "off until turned on");
+    assert!(e.ok(&["metrics", "status"]).contains("Metrics: off"));
+
+    let said = e.ok(&["metrics", "on", "--port", &port.to_string()]);
+    assert!(
+        said.contains(&format!("http://127.0.0.1:{port}/metrics")),
+        "{said}"
+    );
+    wait(
+        "the daemon to serve metrics",
+        Duration::from_secs(10),
+        || get().is_some_and(|b| b.contains("cortensor_node_up{node=\"1\"")),
+    );
+
+    // A port another program holds is refused, and the endpoint stays where it was.
+    let busy = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
+    let busy_port = busy.local_addr().unwrap().port().to_string();
+    let out = e.run(&["metrics", "on", "--port", &busy_port]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains(&format!("port {busy_port} is already in use")));
+    assert!(get().is_some());
+
+    e.ok(&["metrics", "off"]);
+    wait("the endpoint to close", Duration::from_secs(10), || {
+        get().is_none()
+    });
+}

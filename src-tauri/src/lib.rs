@@ -52,6 +52,8 @@ pub fn run() {
             commands::setup::prepare_bug_report,
             commands::nodes::node_health,
             commands::nodes::system_health,
+            commands::settings::metrics_port,
+            commands::settings::set_metrics_port,
             commands::nodes::node_control,
             commands::nodes::node_log_tail,
             commands::nodes::uptime_timeline,

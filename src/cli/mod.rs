@@ -411,6 +411,22 @@ pub fn diagnostics(data_dir: Option<PathBuf>, what: &str) -> Result<(), UserErro
     Ok(())
 }
 
+/// `metrics on|off|status`: `set` is `Some(port or None)` to change the setting.
+pub fn metrics(data_dir: Option<PathBuf>, set: Option<Option<u16>>) -> Result<(), UserError> {
+    use cortensor_manager::runtime::{daemon, supervisor};
+    let m = Machine::open(data_dir, None)?;
+    if let Some(port) = set {
+        daemon::set_metrics_port(&m.store, port)?;
+    }
+    let running = supervisor::daemon_running(&m.layout);
+    match (daemon::metrics_port(&m.store), running) {
+        (Some(p), true) => println!("Metrics: on, http://127.0.0.1:{p}/metrics (the daemon serves them within a few seconds)."),
+        (Some(p), false) => println!("Metrics: on, port {p}; they are served while the daemon runs (`cortensor-manager node start all` starts it)."),
+        (None, _) => println!("Metrics: off. `cortensor-manager metrics on --port 9184` turns them on."),
+    }
+    Ok(())
+}
+
 /// The daemon's timing options.
 pub struct DaemonTiming {
     pub stop_timeout: f64,

@@ -691,21 +691,36 @@ pub fn prometheus(health: &[NodeHealth]) -> String {
     s
 }
 
+/// A running `/metrics` endpoint on 127.0.0.1; stops when dropped.
+pub struct MetricsServer {
+    server: std::sync::Arc<tiny_http::Server>,
+    /// The port it listens on (the one asked for, or the one the OS chose for 0).
+    pub port: u16,
+}
+
+impl Drop for MetricsServer {
+    fn drop(&mut self) {
+        self.server.unblock();
+    }
+}
+
 /// Serve `/metrics` on 127.0.0.1:`port` from `current` (refreshed by the caller).
 pub fn serve_metrics(
     port: u16,
     current: std::sync::Arc<std::sync::Mutex<String>>,
-) -> std::io::Result<u16> {
+) -> std::io::Result<MetricsServer> {
     let server = tiny_http::Server::http(("127.0.0.1", port)).map_err(|e| {
         std::io::Error::new(std::io::ErrorKind::AddrInUse, format!("port {port}: {e}"))
     })?;
+    let server = std::sync::Arc::new(server);
     let bound = server
         .server_addr()
         .to_ip()
         .map(|a| a.port())
         .unwrap_or(port);
+    let serving = server.clone();
     std::thread::spawn(move || {
-        for req in server.incoming_requests() {
+        for req in serving.incoming_requests() {
             let (status, body) = if req.url() == "/metrics" {
                 (200, current.lock().map(|s| s.clone()).unwrap_or_default())
             } else {
@@ -720,5 +735,8 @@ pub fn serve_metrics(
             let _ = req.respond(resp);
         }
     });
-    Ok(bound)
+    Ok(MetricsServer {
+        server,
+        port: bound,
+    })
 }

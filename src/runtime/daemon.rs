@@ -72,8 +72,96 @@ impl Default for Options {
     }
 }
 
-/// The setting (in the store) that turns the metrics endpoint on for daemons the app launches.
+/// The setting (in the store) that turns the metrics endpoint on: a port, or empty for off.
+/// A running daemon follows it within [`METRICS_FOLLOW_EVERY`].
 pub const METRICS_PORT_SETTING: &str = "metrics_port";
+pub const METRICS_FOLLOW_EVERY: Duration = Duration::from_secs(2);
+
+/// Turn the metrics endpoint on (on `port`) or off (`None`); a running daemon follows within
+/// a few seconds, and one started later reads it. A port another program uses is refused.
+pub fn set_metrics_port(store: &Store, port: Option<u16>) -> Result<(), crate::api::UserError> {
+    use crate::api::UserError;
+    let current = metrics_port(store);
+    match port {
+        Some(0) => Err(UserError::new("port 0 is not a port; choose one between 1024 and 65535 (Prometheus exporters often use 9100–9999)")),
+        Some(p) if Some(p) != current && !crate::nodes::port_is_free(p) => {
+            Err(UserError::new(format!("port {p} is already in use by another program; choose another")))
+        }
+        _ => store
+            .set_setting(METRICS_PORT_SETTING, &port.map(|p| p.to_string()).unwrap_or_default())
+            .map_err(UserError::new),
+    }
+}
+
+/// The metrics port in the settings (`None`: off).
+pub fn metrics_port(store: &Store) -> Option<u16> {
+    store
+        .setting(METRICS_PORT_SETTING)
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse::<u16>().ok())
+}
+
+/// The metrics endpoint as the setting wants it.
+struct MetricsSetting {
+    current: Arc<Mutex<String>>,
+    server: Option<monitor::MetricsServer>,
+    /// The setting last acted on, and when it was read.
+    wanted: Option<u16>,
+    read_at: Option<Instant>,
+}
+
+impl MetricsSetting {
+    fn new(current: Arc<Mutex<String>>) -> MetricsSetting {
+        MetricsSetting {
+            current,
+            server: None,
+            wanted: None,
+            read_at: None,
+        }
+    }
+
+    fn serve(&mut self, port: u16) -> std::io::Result<()> {
+        self.server = None;
+        let s = monitor::serve_metrics(port, self.current.clone())?;
+        eprintln!("metrics on http://127.0.0.1:{}/metrics", s.port);
+        self.server = Some(s);
+        Ok(())
+    }
+
+    /// Start, move or stop the endpoint when the setting changed. A port that cannot be
+    /// served raises an alert (once per setting).
+    fn follow(&mut self, store: &Store) {
+        if self
+            .read_at
+            .is_some_and(|t| t.elapsed() < METRICS_FOLLOW_EVERY)
+        {
+            return;
+        }
+        self.read_at = Some(Instant::now());
+        let wanted = store
+            .setting(METRICS_PORT_SETTING)
+            .ok()
+            .flatten()
+            .and_then(|v| v.trim().parse::<u16>().ok());
+        if wanted == self.wanted {
+            return;
+        }
+        self.wanted = wanted;
+        match wanted {
+            None => {
+                self.server = None;
+                eprintln!("metrics endpoint turned off");
+            }
+            Some(port) => {
+                if let Err(err) = self.serve(port) {
+                    let msg = format!("cannot serve Prometheus metrics on 127.0.0.1:{port} ({err}); choose another port in the app's monitoring settings");
+                    let _ = store.add_alert(None, "metrics", &msg, now_unix());
+                }
+            }
+        }
+    }
+}
 
 /// The whole daemon: open the machine, take the lock, serve metrics if asked, run until `stop`.
 pub fn run_foreground(
@@ -101,25 +189,18 @@ pub fn run_foreground(
             Some(super::supervisor::take_lock(&m.layout).map_err(UserError::new)?),
         )
     };
-    let setting = m
-        .store
-        .setting(METRICS_PORT_SETTING)
-        .ok()
-        .flatten()
-        .and_then(|v| v.trim().parse::<u16>().ok());
-    let metrics = match opts.metrics_port.or(setting) {
-        Some(port) => {
-            let current = Arc::new(Mutex::new(String::new()));
-            let bound = monitor::serve_metrics(port, current.clone()).map_err(|err| {
-                UserError::new(format!(
-                    "cannot serve metrics: {err}; choose another --metrics-port"
-                ))
-            })?;
-            eprintln!("metrics on http://127.0.0.1:{bound}/metrics");
-            Some(current)
-        }
-        None => None,
-    };
+    // Metrics: on the --metrics-port given (an error if it cannot be served), else on the port
+    // in the settings, followed while the daemon runs (the app turns it on and off).
+    let current = Arc::new(Mutex::new(String::new()));
+    let mut metrics = MetricsSetting::new(current.clone());
+    if let Some(port) = opts.metrics_port {
+        metrics.serve(port).map_err(|err| {
+            UserError::new(format!(
+                "cannot serve metrics: {err}; choose another --metrics-port"
+            ))
+        })?;
+    }
+    let fixed = opts.metrics_port.is_some();
     let cfg = monitor::MonitorConfig {
         probe_every_secs: opts.probe_every_secs,
         ..Default::default()
@@ -138,13 +219,16 @@ pub fn run_foreground(
     }
     let mut probe = || {
         super::control::probe_services(&m);
+        if !fixed {
+            metrics.follow(&m.store);
+        }
     };
     run(
         sup.as_mut(),
         &mut mon,
         &m.layout,
         &m.store,
-        metrics,
+        Some(current.clone()),
         &mut probe,
         opts.sample_every,
         stop,

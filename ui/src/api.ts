@@ -26,6 +26,8 @@ export const ruleset = () => invoke<Ruleset>("ruleset");
 export const projectRank = (request: RankRequest) => invoke<RankResponse>("project_rank", { request });
 export const getSetting = (key: string) => invoke<string | null>("get_setting", { key });
 export const setSetting = (key: string, value: string) => invoke<void>("set_setting", { key, value });
+export const metricsPort = () => invoke<number | null>("metrics_port");
+export const setMetricsPort = (port: number | null) => invoke<void>("set_metrics_port", { port });
 
 /** The plain-language message of a failed command. */
 export function errorMessage(e: unknown): string {

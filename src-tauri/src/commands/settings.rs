@@ -18,3 +18,15 @@ pub fn set_setting(
         .set_setting(&key, &value)
         .map_err(UserError::new)
 }
+
+/// The Prometheus metrics port (`None`: off).
+#[tauri::command]
+pub fn metrics_port(state: State<'_, AppState>) -> Result<Option<u16>, UserError> {
+    Ok(cortensor_manager::runtime::daemon::metrics_port(&*super::store(&state)?))
+}
+
+/// Turn the metrics endpoint on (`port`) or off (`null`); the daemon follows within seconds.
+#[tauri::command]
+pub fn set_metrics_port(port: Option<u16>, state: State<'_, AppState>) -> Result<(), UserError> {
+    cortensor_manager::runtime::daemon::set_metrics_port(&*super::store(&state)?, port)
+}

@@ -5,6 +5,7 @@ import type { SystemHealth } from "../bindings/SystemHealth";
 import type { Latency } from "../bindings/Latency";
 import { errorMessage, nodeControl, nodeHealth, onAlert, onNodeHealth, onSystemHealth, recentAlerts, systemHealth } from "../api";
 import { NodePage } from "./NodePage";
+import { MetricsSettings } from "./MetricsSettings";
 
 /** Samples kept per node for the charts (10 minutes at 1 Hz). */
 const HISTORY = 600;
@@ -179,6 +180,7 @@ export function Dashboard() {
           </button>
         ))}
       </div>
+      <MetricsSettings />
     </section>
   );
 }
