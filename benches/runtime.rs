@@ -107,6 +107,12 @@ fn main() {
             "--stable-after",
             "1",
         ])
+        // Extra daemon options, to compare settings (e.g. BENCH_DAEMON_ARGS="--probe-secs 60").
+        .args(
+            std::env::var("BENCH_DAEMON_ARGS")
+                .unwrap_or_default()
+                .split_whitespace(),
+        )
         .env("CORTENSOR_MANAGER_BACKEND", "supervisor")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -136,6 +142,11 @@ fn main() {
     let cpu_pct = (c1 - c0) as f64 / clk_tck() / secs * 100.0;
     let rss = peak_rss_kib(pid) as f64 / 1024.0;
     println!("daemon overhead, {NODES} nodes, {secs:.0} s: CPU {cpu_pct:.2} % of one core, peak RSS {rss:.1} MiB (goal ≤ 0.5 %, ≤ 30 MiB)");
+
+    if std::env::var_os("BENCH_OVERHEAD_ONLY").is_some() {
+        stop_all(&store, &running, &mut daemon);
+        return;
+    }
 
     // 2. Crash → restart latency (each crash after a stable second, so no backoff growth).
     let mut lat = Vec::new();
@@ -221,7 +232,14 @@ fn main() {
         percentile(&mut lat, 0.99)
     );
 
-    // Stop everything.
+    stop_all(&store, &running, &mut daemon);
+
+    let _ = daemon.wait();
+    drop(layout);
+}
+
+/// Stop every node and the daemon.
+fn stop_all(store: &Store, running: &dyn Fn() -> usize, daemon: &mut std::process::Child) {
     for id in 1..=NODES {
         store.set_desired(id, "stopped", false).unwrap();
     }
@@ -230,6 +248,4 @@ fn main() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let _ = daemon.kill();
-    let _ = daemon.wait();
-    drop(layout);
 }

@@ -166,9 +166,18 @@ enum Command {
         /// Milliseconds between two health samples (1 Hz by default).
         #[arg(long, default_value_t = 1000)]
         sample_ms: u64,
-        /// Seconds between two probes of the nodes' Docker containers and ports.
-        #[arg(long, default_value_t = 10)]
+        /// Seconds between two probes of the nodes' ports.
+        #[arg(long, default_value_t = 30)]
         probe_secs: u32,
+        /// Seconds between two looks at the nodes' Docker containers (each runs the docker CLI).
+        #[arg(long, default_value_t = 30)]
+        docker_secs: u32,
+        /// Alert when a node has been down this many minutes.
+        #[arg(long, default_value_t = 5)]
+        down_alert_mins: u32,
+        /// Alert when the nodes' disk has less free space than this many GiB.
+        #[arg(long, default_value_t = 10)]
+        low_disk_gb: u64,
     },
     /// Save redacted diagnostics (install, nodes, log tails) for a bug report.
     Diagnostics {
@@ -321,6 +330,9 @@ fn run(cli: Cli) -> Result<(), UserError> {
             stable_after,
             sample_ms,
             probe_secs,
+            docker_secs,
+            down_alert_mins,
+            low_disk_gb,
         } => {
             let timing = cli::DaemonTiming {
                 stop_timeout,
@@ -328,6 +340,9 @@ fn run(cli: Cli) -> Result<(), UserError> {
                 stable_after,
                 sample_ms,
                 probe_secs,
+                docker_secs,
+                down_alert_mins,
+                low_disk_gb,
             };
             cli::daemon(data_dir, log_max_bytes, metrics_port, timing)
         }

@@ -574,7 +574,14 @@ fn llm_containers_restarts_and_ports_in_node_health() {
         .local_addr()
         .unwrap()
         .port();
-    e.start_daemon(&["--probe-secs", "1", "--metrics-port", &port.to_string()]);
+    e.start_daemon(&[
+        "--probe-secs",
+        "1",
+        "--docker-secs",
+        "1",
+        "--metrics-port",
+        &port.to_string(),
+    ]);
     e.ok(&["node", "start", "all"]);
     let health = |id: u32| {
         e.status()["health"]
@@ -593,7 +600,20 @@ fn llm_containers_restarts_and_ports_in_node_health() {
     let h1 = health(1);
     assert_eq!(h1["containers"][0]["name"], "cortensor-node1-llm-0");
     assert_eq!(h1["container_restarts"], 0);
-    // The test node binds its LLM port, as the LLM engine would; nothing binds the worker ports.
+    // The test node binds its LLM port, as the LLM engine would (seen at the next port probe);
+    // nothing binds the worker ports.
+    let llm_listening = |h: &Value| {
+        h["ports"].as_array().is_some_and(|p| {
+            p.iter()
+                .any(|p| p["name"] == "llm" && p["listening"] == true)
+        })
+    };
+    wait(
+        "node 1's LLM port seen listening",
+        Duration::from_secs(10),
+        || llm_listening(&health(1)),
+    );
+    let h1 = health(1);
     let ports = h1["ports"].as_array().unwrap();
     assert_eq!(
         ports.iter().find(|p| p["name"] == "llm").unwrap()["listening"],

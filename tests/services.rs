@@ -1,3 +1,4 @@
+#![cfg(target_os = "linux")]
 //! What launchd and Task Scheduler say of a node's service becomes its runtime record, on any
 //! OS: their answers (captured output, with the pid of a real process put in) go through the
 //! same probe the app runs. A real process stands in for the node: a copy of `sh` named

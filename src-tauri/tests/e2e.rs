@@ -447,6 +447,35 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
     s.wait_until("totals", |s| {
         s.text("#totals").is_some_and(|t| t.contains("2 healthy"))
     });
+    // Each card says how its LLM engine is (here: the test node's LLM port, probed by the
+    // monitor service that starting the nodes installed).
+    s.wait_until("node 1's LLM port seen listening", |s| {
+        s.text(".node-card[data-node='1'] .llm")
+            .is_some_and(|t| t.contains("listening"))
+    });
+
+    // Prometheus metrics, turned on from the app: the monitor serves them within seconds.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    s.click("#metrics-settings summary");
+    s.type_into("#metrics-settings input", &port.to_string());
+    s.click("#metrics-settings button.primary");
+    s.wait_text("#metrics-url", &format!("http://127.0.0.1:{port}/metrics"));
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(2)))
+        .build()
+        .into();
+    s.wait_until("the metrics endpoint", |_| {
+        agent
+            .get(&format!("http://127.0.0.1:{port}/metrics"))
+            .call()
+            .ok()
+            .and_then(|mut r| r.body_mut().read_to_string().ok())
+            .is_some_and(|b| b.contains("cortensor_node_up{node=\"2\""))
+    });
     s.screenshot("e2e-dashboard.png");
     s.click(".node-card[data-node='1']");
     s.wait_until("node 1's live log", |s| {
@@ -456,6 +485,10 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
     s.wait_until("the node's reason", |s| {
         s.text("#node-reason")
             .is_some_and(|t| t.starts_with("session "))
+    });
+    s.wait_until("node 1's ports", |s| {
+        s.text("#node-engine")
+            .is_some_and(|t| t.contains("llm port") && t.contains("listening"))
     });
     std::thread::sleep(Duration::from_secs(2));
     s.screenshot("e2e-node-page.png");

@@ -434,6 +434,9 @@ pub struct DaemonTiming {
     pub stable_after: f64,
     pub sample_ms: u64,
     pub probe_secs: u32,
+    pub docker_secs: u32,
+    pub down_alert_mins: u32,
+    pub low_disk_gb: u64,
 }
 
 pub fn daemon(
@@ -456,8 +459,11 @@ pub fn daemon(
             "--sample-ms must be between 100 (10 Hz) and 60000 (once a minute)",
         ));
     }
-    if t.probe_secs == 0 {
-        return Err(e("--probe-secs must be at least 1"));
+    if t.probe_secs == 0 || t.docker_secs == 0 {
+        return Err(e("--probe-secs and --docker-secs must be at least 1"));
+    }
+    if t.down_alert_mins == 0 {
+        return Err(e("--down-alert-mins must be at least 1"));
     }
     let supervisor = supervisor::Config {
         log_max_bytes,
@@ -473,7 +479,13 @@ pub fn daemon(
         supervisor,
         metrics_port,
         sample_every: Duration::from_millis(t.sample_ms),
-        probe_every_secs: i64::from(t.probe_secs),
+        monitor: cortensor_manager::health::monitor::MonitorConfig {
+            probe_every_secs: i64::from(t.probe_secs),
+            docker_every_secs: i64::from(t.docker_secs),
+            down_alert_secs: i64::from(t.down_alert_mins) * 60,
+            low_disk_bytes: t.low_disk_gb << 30,
+            ..Default::default()
+        },
     };
     daemon::run_foreground(data_dir, opts, &stop)
 }

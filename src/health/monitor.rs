@@ -59,6 +59,16 @@ pub struct PortStatus {
     pub listening: bool,
 }
 
+/// How often threads and open files are counted (seconds).
+pub const SLOW_SAMPLE_EVERY_SECS: i64 = 10;
+
+/// How often Docker is tried again while it cannot be used (seconds).
+pub const DOCKER_RETRY_SECS: i64 = 300;
+
+/// How often a running node's process tree is looked for again (its workers start with it;
+/// a new node process is scanned at once). A scan reads the whole process table.
+pub const TREE_SCAN_EVERY_SECS: i64 = 60;
+
 /// One node's process tree, summed.
 #[derive(Debug, Clone, Copy)]
 struct TreeSample {
@@ -129,8 +139,10 @@ pub struct MonitorConfig {
     pub contest_start: i64,
     /// Alert when the last 24 h uptime falls below this (qualification at risk).
     pub risk_pct: f64,
-    /// How often Docker and the nodes' ports are probed (seconds).
+    /// How often the nodes' ports are probed (seconds).
     pub probe_every_secs: i64,
+    /// How often the nodes' Docker containers are looked at while a node runs (seconds).
+    pub docker_every_secs: i64,
 }
 
 impl Default for MonitorConfig {
@@ -141,7 +153,8 @@ impl Default for MonitorConfig {
             low_disk_bytes: 10 << 30,
             contest_start: 0,
             risk_pct: ledger::QUALIFYING_DAY_PCT,
-            probe_every_secs: 10,
+            probe_every_secs: 30,
+            docker_every_secs: 30,
         }
     }
 }
@@ -173,9 +186,14 @@ pub struct Monitor {
     /// Runs `docker` for the container probes; `None`: containers are not probed.
     docker: Option<Box<dyn Runner + Send>>,
     last_probe: Option<i64>,
+    last_docker: Option<i64>,
+    docker_usable: bool,
     /// Each node process's descendants, from the last scan of the process table.
     trees: HashMap<u32, Vec<u32>>,
     last_tree_scan: Option<i64>,
+    /// Threads and open files of each tree, from the last slow sample.
+    slow: HashMap<u32, (Option<u32>, Option<u32>)>,
+    last_slow_sample: Option<i64>,
 }
 
 impl Monitor {
@@ -191,36 +209,55 @@ impl Monitor {
             last_uptime: HashMap::new(),
             docker: None,
             last_probe: None,
+            last_docker: None,
+            docker_usable: true,
             trees: HashMap::new(),
             last_tree_scan: None,
+            slow: HashMap::new(),
+            last_slow_sample: None,
         }
     }
 
-    /// Probe the nodes' Docker containers with `runner` (every `probe_every_secs`).
+    /// Look at the nodes' Docker containers with `runner` (every `docker_every_secs`).
     pub fn with_docker(mut self, runner: Box<dyn Runner + Send>) -> Monitor {
         self.docker = Some(runner);
         self
     }
 
-    /// Containers and ports, every `probe_every_secs`.
-    fn probe(&mut self, nodes: &[NodeRecord], now: i64) {
+    /// Ports every `probe_every_secs`; containers every `docker_every_secs` while a node runs
+    /// (each look runs the docker CLI), and only every [`DOCKER_RETRY_SECS`] while Docker cannot
+    /// be used (not installed, not running).
+    fn probe(&mut self, nodes: &[NodeRecord], any_running: bool, now: i64) {
         if self
             .last_probe
-            .is_some_and(|t| now - t < self.cfg.probe_every_secs)
+            .is_none_or(|t| now - t >= self.cfg.probe_every_secs)
         {
+            self.last_probe = Some(now);
+            let table = system::listening_ports();
+            for n in nodes {
+                if let Some(w) = self.watched.get_mut(&n.spec.id) {
+                    w.ports = probe_ports(&n.spec, table.as_ref());
+                }
+            }
+        }
+        let wait = if self.docker_usable {
+            self.cfg.docker_every_secs
+        } else {
+            DOCKER_RETRY_SECS
+        };
+        if !any_running || self.last_docker.is_some_and(|t| now - t < wait) {
             return;
         }
-        self.last_probe = Some(now);
-        let all = self
-            .docker
-            .as_mut()
-            .and_then(|r| system::containers(r.as_mut(), "cortensor-node"));
-        let table = system::listening_ports();
+        self.last_docker = Some(now);
+        let Some(runner) = self.docker.as_mut() else {
+            return;
+        };
+        let all = system::containers(runner.as_mut(), "cortensor-node");
+        self.docker_usable = all.is_some();
         for n in nodes {
             let Some(w) = self.watched.get_mut(&n.spec.id) else {
                 continue;
             };
-            w.ports = probe_ports(&n.spec, table.as_ref());
             let prefix = n.spec.container_prefix();
             let mine: Option<Vec<Container>> = all.as_ref().map(|all| {
                 all.iter()
@@ -241,11 +278,11 @@ impl Monitor {
     }
 
     /// Find each root's descendants (a node may run workers as child processes), every
-    /// `probe_every_secs` or when a root is new. One scan of the process table.
+    /// [`TREE_SCAN_EVERY_SECS`] or when a root is new. One scan of the process table.
     fn refresh_trees(&mut self, roots: &[u32], now: i64) {
         let stale = self
             .last_tree_scan
-            .is_none_or(|t| now - t >= self.cfg.probe_every_secs);
+            .is_none_or(|t| now - t >= TREE_SCAN_EVERY_SECS);
         if !stale && roots.iter().all(|r| self.trees.contains_key(r)) {
             return;
         }
@@ -267,18 +304,29 @@ impl Monitor {
                 }
             }
         }
-        self.trees = roots
+        let trees: HashMap<u32, Vec<u32>> = roots
             .iter()
             .map(|r| (*r, descendants(*r, &children)))
             .collect();
+        if trees != self.trees {
+            // New processes: count their threads and files at once.
+            self.last_slow_sample = None;
+        }
+        self.trees = trees;
     }
 
     /// CPU, memory, threads and open files of each root's process tree, summed.
-    fn sample(&mut self, roots: &[u32]) -> HashMap<u32, TreeSample> {
+    /// Threads and open files (which cost a directory listing per process) are counted every
+    /// [`SLOW_SAMPLE_EVERY_SECS`] and kept in between; CPU and memory every pass.
+    fn sample(&mut self, roots: &[u32], now: i64) -> HashMap<u32, TreeSample> {
         let mut out = HashMap::new();
         let Some(sys) = self.sys.as_mut() else {
             return out;
         };
+        let slow = self
+            .last_slow_sample
+            .is_none_or(|t| now - t >= SLOW_SAMPLE_EVERY_SECS)
+            || roots.iter().any(|r| !self.slow.contains_key(r));
         let all: Vec<sysinfo::Pid> = roots
             .iter()
             .flat_map(|r| {
@@ -286,14 +334,15 @@ impl Monitor {
             })
             .map(sysinfo::Pid::from_u32)
             .collect();
-        sys.refresh_processes_specifics(
-            sysinfo::ProcessesToUpdate::Some(&all),
-            true,
-            sysinfo::ProcessRefreshKind::nothing()
-                .with_cpu()
-                .with_memory()
-                .with_tasks(),
-        );
+        let kind = sysinfo::ProcessRefreshKind::nothing()
+            .with_cpu()
+            .with_memory();
+        let kind = if slow { kind.with_tasks() } else { kind };
+        sys.refresh_processes_specifics(sysinfo::ProcessesToUpdate::Some(&all), true, kind);
+        if slow {
+            self.last_slow_sample = Some(now);
+            self.slow.clear();
+        }
         for root in roots {
             let Some(p) = sys.process(sysinfo::Pid::from_u32(*root)) else {
                 continue;
@@ -301,19 +350,31 @@ impl Monitor {
             let mut t = TreeSample {
                 cpu: p.cpu_usage(),
                 rss: p.memory(),
-                threads: p.tasks().map(threads_of),
-                files: p.open_files().map(|f| f as u32),
+                threads: None,
+                files: None,
                 processes: 1,
+            };
+            // (Counting open files lists a directory: only on a slow sample.)
+            let mut counts = if slow {
+                (p.tasks().map(threads_of), p.open_files().map(|f| f as u32))
+            } else {
+                (None, None)
             };
             for child in self.trees.get(root).into_iter().flatten() {
                 if let Some(c) = sys.process(sysinfo::Pid::from_u32(*child)) {
                     t.cpu += c.cpu_usage();
                     t.rss += c.memory();
-                    t.threads = t.threads.map(|n| n + c.tasks().map_or(1, threads_of));
-                    t.files = t.files.map(|n| n + c.open_files().unwrap_or(0) as u32);
                     t.processes += 1;
+                    if slow {
+                        counts.0 = counts.0.map(|n| n + c.tasks().map_or(1, threads_of));
+                        counts.1 = counts.1.map(|n| n + c.open_files().unwrap_or(0) as u32);
+                    }
                 }
             }
+            if slow {
+                self.slow.insert(*root, counts);
+            }
+            (t.threads, t.files) = self.slow.get(root).copied().unwrap_or((None, None));
             out.insert(*root, t);
         }
         out
@@ -330,7 +391,7 @@ impl Monitor {
             .collect();
         let pids: Vec<u32> = runtime.values().filter_map(|r| r.pid).collect();
         self.refresh_trees(&pids, now);
-        let samples = self.sample(&pids);
+        let samples = self.sample(&pids, now);
         let conn = store.conn();
         // One transaction for the whole pass: one commit instead of one per node.
         let _ = conn.execute_batch("BEGIN");
@@ -353,7 +414,7 @@ impl Monitor {
                 w.tracker.feed(&line, now, &self.rules);
             }
         }
-        self.probe(&nodes, now);
+        self.probe(&nodes, !pids.is_empty(), now);
         for n in &nodes {
             let id = n.spec.id;
             let Some(w) = self.watched.get_mut(&id) else {

@@ -19,7 +19,7 @@ pub fn run(
     monitor: &mut Monitor,
     layout: &Layout,
     store: &Store,
-    metrics: Option<Arc<Mutex<String>>>,
+    metrics: Option<&Metrics>,
     probe: &mut dyn FnMut(),
     sample_every: Duration,
     stop: &AtomicBool,
@@ -38,8 +38,9 @@ pub fn run(
             last_monitor = Some(Instant::now());
             probe();
             let health = monitor.tick(layout, store, now_unix());
-            if let Some(m) = &metrics {
-                if let Ok(mut s) = m.lock() {
+            // The text is only made while an endpoint serves it.
+            if let Some(m) = metrics.filter(|m| m.serving.load(Ordering::Relaxed)) {
+                if let Ok(mut s) = m.text.lock() {
                     *s = monitor::prometheus(&health);
                 }
             }
@@ -57,8 +58,8 @@ pub struct Options {
     pub metrics_port: Option<u16>,
     /// How often the monitor samples the nodes.
     pub sample_every: Duration,
-    /// How often Docker and the nodes' ports are probed (seconds).
-    pub probe_every_secs: i64,
+    /// The monitor's thresholds and probe cadence.
+    pub monitor: monitor::MonitorConfig,
 }
 
 impl Default for Options {
@@ -67,7 +68,7 @@ impl Default for Options {
             supervisor: Default::default(),
             metrics_port: None,
             sample_every: Duration::from_secs(1),
-            probe_every_secs: 10,
+            monitor: Default::default(),
         }
     }
 }
@@ -102,9 +103,16 @@ pub fn metrics_port(store: &Store) -> Option<u16> {
         .and_then(|v| v.trim().parse::<u16>().ok())
 }
 
+/// The Prometheus text the daemon keeps current while an endpoint serves it.
+#[derive(Default)]
+pub struct Metrics {
+    pub text: Arc<Mutex<String>>,
+    pub serving: AtomicBool,
+}
+
 /// The metrics endpoint as the setting wants it.
 struct MetricsSetting {
-    current: Arc<Mutex<String>>,
+    current: Arc<Metrics>,
     server: Option<monitor::MetricsServer>,
     /// The setting last acted on, and when it was read.
     wanted: Option<u16>,
@@ -112,7 +120,7 @@ struct MetricsSetting {
 }
 
 impl MetricsSetting {
-    fn new(current: Arc<Mutex<String>>) -> MetricsSetting {
+    fn new(current: Arc<Metrics>) -> MetricsSetting {
         MetricsSetting {
             current,
             server: None,
@@ -122,11 +130,17 @@ impl MetricsSetting {
     }
 
     fn serve(&mut self, port: u16) -> std::io::Result<()> {
-        self.server = None;
-        let s = monitor::serve_metrics(port, self.current.clone())?;
+        self.stop();
+        let s = monitor::serve_metrics(port, self.current.text.clone())?;
         eprintln!("metrics on http://127.0.0.1:{}/metrics", s.port);
         self.server = Some(s);
+        self.current.serving.store(true, Ordering::Relaxed);
         Ok(())
+    }
+
+    fn stop(&mut self) {
+        self.current.serving.store(false, Ordering::Relaxed);
+        self.server = None;
     }
 
     /// Start, move or stop the endpoint when the setting changed. A port that cannot be
@@ -150,7 +164,7 @@ impl MetricsSetting {
         self.wanted = wanted;
         match wanted {
             None => {
-                self.server = None;
+                self.stop();
                 eprintln!("metrics endpoint turned off");
             }
             Some(port) => {
@@ -191,7 +205,7 @@ pub fn run_foreground(
     };
     // Metrics: on the --metrics-port given (an error if it cannot be served), else on the port
     // in the settings, followed while the daemon runs (the app turns it on and off).
-    let current = Arc::new(Mutex::new(String::new()));
+    let current = Arc::new(Metrics::default());
     let mut metrics = MetricsSetting::new(current.clone());
     if let Some(port) = opts.metrics_port {
         metrics.serve(port).map_err(|err| {
@@ -201,11 +215,7 @@ pub fn run_foreground(
         })?;
     }
     let fixed = opts.metrics_port.is_some();
-    let cfg = monitor::MonitorConfig {
-        probe_every_secs: opts.probe_every_secs,
-        ..Default::default()
-    };
-    let mut mon = Monitor::new(cfg).with_docker(Box::new(m.runner.clone()));
+    let mut mon = Monitor::new(opts.monitor.clone()).with_docker(Box::new(m.runner.clone()));
     if supervise {
         eprintln!(
             "supervisor running for {} (stopping the supervisor leaves the nodes running)",
@@ -228,7 +238,7 @@ pub fn run_foreground(
         &mut mon,
         &m.layout,
         &m.store,
-        Some(current.clone()),
+        Some(&current),
         &mut probe,
         opts.sample_every,
         stop,

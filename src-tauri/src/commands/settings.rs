@@ -22,7 +22,9 @@ pub fn set_setting(
 /// The Prometheus metrics port (`None`: off).
 #[tauri::command]
 pub fn metrics_port(state: State<'_, AppState>) -> Result<Option<u16>, UserError> {
-    Ok(cortensor_manager::runtime::daemon::metrics_port(&*super::store(&state)?))
+    Ok(cortensor_manager::runtime::daemon::metrics_port(
+        &*super::store(&state)?,
+    ))
 }
 
 /// Turn the metrics endpoint on (`port`) or off (`null`); the daemon follows within seconds.
