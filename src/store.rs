@@ -322,6 +322,14 @@ impl Store {
         Ok(())
     }
 
+    /// A number that changes whenever another connection (another process) commits: a cheap
+    /// "has anything changed" before re-reading a table.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     pub fn runtime(&self) -> Result<Vec<RuntimeRecord>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT node_id, desired, restart_nonce, pid, start_time, state, reason, restarts, last_exit, started_at, updated_at

@@ -79,9 +79,11 @@ struct TreeSample {
     processes: u32,
 }
 
-/// Threads of a process from its task list (which leaves out the main thread).
-fn threads_of(tasks: &std::collections::HashSet<sysinfo::Pid>) -> u32 {
-    tasks.len() as u32 + 1
+/// Threads of a process: from `/proc/<pid>/stat` on Linux, else from its task list (which
+/// leaves out the main thread).
+fn threads(p: &sysinfo::Process) -> Option<u32> {
+    crate::runtime::process::thread_count(p.pid().as_u32())
+        .or_else(|| p.tasks().map(|t| t.len() as u32 + 1))
 }
 
 /// Every descendant of `root` in a parent → children map.
@@ -194,6 +196,8 @@ pub struct Monitor {
     /// Threads and open files of each tree, from the last slow sample.
     slow: HashMap<u32, (Option<u32>, Option<u32>)>,
     last_slow_sample: Option<i64>,
+    /// Each sampled pid's CPU ticks and when they were read (Linux), for CPU %.
+    cpu_prev: HashMap<u32, (u64, std::time::Instant)>,
 }
 
 impl Monitor {
@@ -215,6 +219,7 @@ impl Monitor {
             last_tree_scan: None,
             slow: HashMap::new(),
             last_slow_sample: None,
+            cpu_prev: HashMap::new(),
         }
     }
 
@@ -287,23 +292,26 @@ impl Monitor {
             return;
         }
         self.last_tree_scan = Some(now);
-        let Some(sys) = self.sys.as_mut() else { return };
-        sys.refresh_processes_specifics(
-            sysinfo::ProcessesToUpdate::All,
-            true,
-            sysinfo::ProcessRefreshKind::nothing(),
-        );
-        let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
-        for (pid, p) in sys.processes() {
-            if p.thread_kind().is_none() {
-                if let Some(parent) = p.parent() {
-                    children
-                        .entry(parent.as_u32())
-                        .or_default()
-                        .push(pid.as_u32());
+        let children = match crate::runtime::process::children_map() {
+            Some(map) => map,
+            None => {
+                let Some(sys) = self.sys.as_mut() else { return };
+                sys.refresh_processes_specifics(
+                    sysinfo::ProcessesToUpdate::All,
+                    true,
+                    sysinfo::ProcessRefreshKind::nothing(),
+                );
+                let mut map: HashMap<u32, Vec<u32>> = HashMap::new();
+                for (pid, p) in sys.processes() {
+                    if p.thread_kind().is_none() {
+                        if let Some(parent) = p.parent() {
+                            map.entry(parent.as_u32()).or_default().push(pid.as_u32());
+                        }
+                    }
                 }
+                map
             }
-        }
+        };
         let trees: HashMap<u32, Vec<u32>> = roots
             .iter()
             .map(|r| (*r, descendants(*r, &children)))
@@ -315,18 +323,72 @@ impl Monitor {
         self.trees = trees;
     }
 
-    /// CPU, memory, threads and open files of each root's process tree, summed.
-    /// Threads and open files (which cost a directory listing per process) are counted every
-    /// [`SLOW_SAMPLE_EVERY_SECS`] and kept in between; CPU and memory every pass.
+    /// CPU, memory, threads and open files of each root's process tree, summed. Open files
+    /// (a directory listing per process) are counted every [`SLOW_SAMPLE_EVERY_SECS`] and kept
+    /// in between. On Linux one read of `/proc/<pid>/stat` per process gives the rest; elsewhere
+    /// sysinfo does.
     fn sample(&mut self, roots: &[u32], now: i64) -> HashMap<u32, TreeSample> {
-        let mut out = HashMap::new();
-        let Some(sys) = self.sys.as_mut() else {
-            return out;
-        };
         let slow = self
             .last_slow_sample
             .is_none_or(|t| now - t >= SLOW_SAMPLE_EVERY_SECS)
             || roots.iter().any(|r| !self.slow.contains_key(r));
+        if slow {
+            self.last_slow_sample = Some(now);
+            self.slow.clear();
+        }
+        let mut out = HashMap::new();
+        if cfg!(target_os = "linux") {
+            let at = std::time::Instant::now();
+            let tck = crate::runtime::process::clock_ticks_per_sec();
+            let mut seen: HashMap<u32, (u64, std::time::Instant)> = HashMap::new();
+            for root in roots {
+                let tree: Vec<u32> = std::iter::once(*root)
+                    .chain(self.trees.get(root).into_iter().flatten().copied())
+                    .collect();
+                let mut t: Option<TreeSample> = None;
+                let mut files = Some(0u32);
+                for pid in tree {
+                    let Some(s) = crate::runtime::process::stat_sample(pid) else {
+                        continue;
+                    };
+                    let cpu = match self.cpu_prev.get(&pid) {
+                        Some((ticks, when)) if s.cpu_ticks >= *ticks => {
+                            let secs = at.duration_since(*when).as_secs_f64().max(0.001);
+                            ((s.cpu_ticks - ticks) as f64 / tck / secs * 100.0) as f32
+                        }
+                        _ => 0.0,
+                    };
+                    seen.insert(pid, (s.cpu_ticks, at));
+                    if slow {
+                        files =
+                            files.and_then(|n| Some(n + crate::runtime::process::open_files(pid)?));
+                    }
+                    let acc = t.get_or_insert(TreeSample {
+                        cpu: 0.0,
+                        rss: 0,
+                        threads: Some(0),
+                        files: None,
+                        processes: 0,
+                    });
+                    acc.cpu += cpu;
+                    acc.rss += s.rss_bytes;
+                    acc.threads = acc.threads.map(|n| n + s.threads);
+                    acc.processes += 1;
+                }
+                if let Some(mut t) = t {
+                    if slow {
+                        self.slow.insert(*root, (None, files));
+                    }
+                    t.files = self.slow.get(root).and_then(|(_, f)| *f);
+                    out.insert(*root, t);
+                }
+            }
+            self.cpu_prev = seen;
+            return out;
+        }
+        let Some(sys) = self.sys.as_mut() else {
+            return out;
+        };
         let all: Vec<sysinfo::Pid> = roots
             .iter()
             .flat_map(|r| {
@@ -339,10 +401,6 @@ impl Monitor {
             .with_memory();
         let kind = if slow { kind.with_tasks() } else { kind };
         sys.refresh_processes_specifics(sysinfo::ProcessesToUpdate::Some(&all), true, kind);
-        if slow {
-            self.last_slow_sample = Some(now);
-            self.slow.clear();
-        }
         for root in roots {
             let Some(p) = sys.process(sysinfo::Pid::from_u32(*root)) else {
                 continue;
@@ -354,9 +412,8 @@ impl Monitor {
                 files: None,
                 processes: 1,
             };
-            // (Counting open files lists a directory: only on a slow sample.)
             let mut counts = if slow {
-                (p.tasks().map(threads_of), p.open_files().map(|f| f as u32))
+                (threads(p), p.open_files().map(|f| f as u32))
             } else {
                 (None, None)
             };
@@ -366,7 +423,7 @@ impl Monitor {
                     t.rss += c.memory();
                     t.processes += 1;
                     if slow {
-                        counts.0 = counts.0.map(|n| n + c.tasks().map_or(1, threads_of));
+                        counts.0 = counts.0.map(|n| n + threads(c).unwrap_or(1));
                         counts.1 = counts.1.map(|n| n + c.open_files().unwrap_or(0) as u32);
                     }
                 }

@@ -11,19 +11,25 @@ pub struct ProcId {
     pub start_time: u64,
 }
 
+/// The fields of `/proc/<pid>/stat` from field 3 (state) on: the command name before them is
+/// in parentheses and may hold spaces. Field N is at index N − 3.
+#[cfg(target_os = "linux")]
+fn stat_fields(pid: u32) -> Option<Vec<String>> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = stat.get(stat.rfind(')')? + 2..)?;
+    Some(after.split_whitespace().map(String::from).collect())
+}
+
 /// The start time of `pid`, if it is alive.
 pub fn start_time(pid: u32) -> Option<u64> {
     #[cfg(target_os = "linux")]
     {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        // Field 22, counted after the command name, which is in parentheses and may hold spaces.
-        let after = &stat[stat.rfind(')')? + 2..];
-        let fields: Vec<&str> = after.split_whitespace().collect();
-        // `after` starts at field 3 (state); starttime is field 22.
+        let fields = stat_fields(pid)?;
         let state = fields.first()?;
-        if *state == "Z" || *state == "X" {
+        if state == "Z" || state == "X" {
             return None; // a zombie is dead
         }
+        // starttime is field 22.
         fields.get(22 - 3)?.parse().ok()
     }
     #[cfg(not(target_os = "linux"))]
@@ -32,6 +38,102 @@ pub fn start_time(pid: u32) -> Option<u64> {
         let p = sysinfo::Pid::from_u32(pid);
         sys.refresh_processes(sysinfo::ProcessesToUpdate::Some(&[p]), true);
         sys.process(p).map(|p| p.start_time())
+    }
+}
+
+/// Threads of `pid` (field 20 of `/proc/<pid>/stat`: one small read, no directory listing).
+/// `None` where the OS has no such file: the caller counts with sysinfo.
+pub fn thread_count(pid: u32) -> Option<u32> {
+    #[cfg(target_os = "linux")]
+    {
+        stat_fields(pid)?.get(20 - 3)?.parse().ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = pid;
+        None
+    }
+}
+
+/// One process's counters from `/proc/<pid>/stat` (Linux): one small read per sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatSample {
+    /// User + system CPU time in clock ticks.
+    pub cpu_ticks: u64,
+    pub rss_bytes: u64,
+    pub threads: u32,
+}
+
+/// Clock ticks per second (for [`StatSample::cpu_ticks`]).
+pub fn clock_ticks_per_sec() -> f64 {
+    #[cfg(unix)]
+    {
+        // SAFETY: sysconf has no preconditions.
+        let t = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+        if t > 0 {
+            return t as f64;
+        }
+    }
+    100.0
+}
+
+/// `pid`'s CPU time, resident memory and threads; `None` off Linux or when it is gone.
+pub fn stat_sample(pid: u32) -> Option<StatSample> {
+    #[cfg(target_os = "linux")]
+    {
+        let f = stat_fields(pid)?;
+        let field = |n: usize| f.get(n - 3)?.parse::<u64>().ok();
+        // SAFETY: sysconf has no preconditions.
+        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(4096) as u64;
+        Some(StatSample {
+            cpu_ticks: field(14)? + field(15)?,
+            rss_bytes: field(24)? * page,
+            threads: field(20)? as u32,
+        })
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = pid;
+        None
+    }
+}
+
+/// Open files of `pid` (entries of `/proc/<pid>/fd`); `None` off Linux or when unreadable.
+pub fn open_files(pid: u32) -> Option<u32> {
+    #[cfg(target_os = "linux")]
+    {
+        Some(std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?.count() as u32)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = pid;
+        None
+    }
+}
+
+/// Every process's children (parent pid → child pids), from each `/proc/<pid>/stat`'s parent
+/// field (field 4). `None` where the OS has no `/proc`: the caller scans with sysinfo.
+pub fn children_map() -> Option<std::collections::HashMap<u32, Vec<u32>>> {
+    #[cfg(target_os = "linux")]
+    {
+        let mut map: std::collections::HashMap<u32, Vec<u32>> = std::collections::HashMap::new();
+        for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            if let Some(ppid) = stat_fields(pid).and_then(|f| f.get(4 - 3)?.parse::<u32>().ok()) {
+                map.entry(ppid).or_default().push(pid);
+            }
+        }
+        Some(map)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
     }
 }
 
@@ -131,5 +233,33 @@ mod tests {
         assert!(signal(id, SIGKILL));
         child.wait().unwrap();
         assert!(!is_alive(id));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn threads_and_children_from_proc() {
+        let mut child = Command::new("sleep").arg("30").spawn().unwrap();
+        let me = std::process::id();
+        let helper =
+            std::thread::spawn(|| std::thread::sleep(std::time::Duration::from_millis(300)));
+        assert!(
+            thread_count(me).unwrap() >= 2,
+            "this test and its helper thread"
+        );
+        assert_eq!(thread_count(child.id()), Some(1));
+        let sample = stat_sample(me).unwrap();
+        assert!(sample.threads >= 2 && sample.rss_bytes > 1 << 20, "{sample:?}");
+        assert!(
+            open_files(me).unwrap() >= 3,
+            "stdin, stdout, stderr at least"
+        );
+        assert!(children_map().unwrap()[&me].contains(&child.id()));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(
+            thread_count(child.id()).is_none(),
+            "a reaped process has no stat"
+        );
+        helper.join().unwrap();
     }
 }

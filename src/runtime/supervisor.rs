@@ -164,6 +164,9 @@ pub fn take_lock(layout: &Layout) -> Result<std::fs::File, DaemonError> {
     Ok(lock)
 }
 
+/// How often the nodes' log sizes are checked for rotation.
+const ROTATION_CHECK_EVERY: Duration = Duration::from_secs(5);
+
 pub struct Supervisor<'a> {
     layout: &'a Layout,
     store: &'a Store,
@@ -177,6 +180,8 @@ pub struct Supervisor<'a> {
     /// The node list, re-read every few seconds (it changes only when nodes are added).
     nodes: Vec<crate::store::NodeRecord>,
     nodes_read: Option<Instant>,
+    /// Desired state and restart nonce per node, with the store's data version they were read at.
+    wanted: Option<(i64, BTreeMap<u32, (String, i64)>)>,
     _lock: std::fs::File,
 }
 
@@ -201,6 +206,7 @@ impl<'a> Supervisor<'a> {
             last_rotation_check: Instant::now(),
             nodes: Vec::new(),
             nodes_read: None,
+            wanted: None,
             cfg,
             _lock: lock,
         };
@@ -271,12 +277,22 @@ impl<'a> Supervisor<'a> {
             self.nodes_read = Some(now);
         }
         let nodes = self.nodes.clone();
-        let wanted: BTreeMap<u32, (String, i64)> = self
-            .store
-            .runtime()?
-            .into_iter()
-            .map(|r| (r.node_id, (r.desired, r.restart_nonce)))
-            .collect();
+        // What the user wants changes only when another process (CLI, app) writes it.
+        let version = self.store.data_version()?;
+        if self.wanted.as_ref().is_none_or(|(v, _)| *v != version) {
+            let read = self
+                .store
+                .runtime()?
+                .into_iter()
+                .map(|r| (r.node_id, (r.desired, r.restart_nonce)))
+                .collect();
+            self.wanted = Some((version, read));
+        }
+        let wanted = self
+            .wanted
+            .as_ref()
+            .map(|(_, w)| w.clone())
+            .unwrap_or_default();
         for n in &nodes {
             let id = n.spec.id;
             let (desired, nonce) = wanted.get(&id).cloned().unwrap_or(("stopped".into(), 0));
@@ -443,8 +459,8 @@ impl<'a> Supervisor<'a> {
             changed = true;
         }
 
-        // 6. Rotate logs about once a second.
-        if now.duration_since(self.last_rotation_check) >= Duration::from_secs(1) {
+        // 6. Rotate logs every few seconds (a log grows far less than its limit in that time).
+        if now.duration_since(self.last_rotation_check) >= ROTATION_CHECK_EVERY {
             self.last_rotation_check = now;
             for id in self.slots.keys() {
                 let _ = rotate(
