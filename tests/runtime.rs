@@ -138,6 +138,17 @@ impl Env {
             .unwrap_or(Value::Null)
     }
 
+    /// Node `id`'s health snapshot (`null` before the first).
+    fn health(&self, id: u32) -> Value {
+        self.status()["health"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["id"] == id)
+            .cloned()
+            .unwrap_or(Value::Null)
+    }
+
     fn pid(&self, id: u32) -> Option<i32> {
         self.runtime(id)["pid"].as_i64().map(|p| p as i32)
     }
@@ -177,6 +188,21 @@ impl Env {
         )
         .unwrap_or_default()
     }
+}
+
+/// The text of the daemon's `/metrics` on `port`.
+fn scrape(port: u16) -> String {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    agent
+        .get(&format!("http://127.0.0.1:{port}/metrics"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap()
 }
 
 fn wait(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
@@ -442,15 +468,7 @@ fn health_state_log_summary_uptime_and_metrics() {
         .port();
     e.start_daemon(&["--metrics-port", &port.to_string()]);
     e.ok(&["node", "start", "all"]);
-    let health = |id: u32| {
-        e.status()["health"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|h| h["id"] == id)
-            .cloned()
-            .unwrap_or(Value::Null)
-    };
+    let health = |id: u32| e.health(id);
     wait("node 1 healthy", Duration::from_secs(20), || {
         health(1)["state"] == "healthy"
     });
@@ -483,17 +501,7 @@ fn health_state_log_summary_uptime_and_metrics() {
     });
     assert_eq!(health(2)["state"], "healthy");
 
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let body = agent
-        .get(&format!("http://127.0.0.1:{port}/metrics"))
-        .call()
-        .unwrap()
-        .body_mut()
-        .read_to_string()
-        .unwrap();
+    let body = scrape(port);
     assert!(body.contains("# TYPE cortensor_node_up gauge"), "{body}");
     assert!(
         body.lines()
@@ -583,15 +591,7 @@ fn llm_containers_restarts_and_ports_in_node_health() {
         &port.to_string(),
     ]);
     e.ok(&["node", "start", "all"]);
-    let health = |id: u32| {
-        e.status()["health"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|h| h["id"] == id)
-            .cloned()
-            .unwrap_or(Value::Null)
-    };
+    let health = |id: u32| e.health(id);
     wait(
         "node 1 healthy with its container",
         Duration::from_secs(20),
@@ -677,17 +677,7 @@ fn llm_containers_restarts_and_ports_in_node_health() {
         health(2)["state"] == "healthy"
     });
 
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let body = agent
-        .get(&format!("http://127.0.0.1:{port}/metrics"))
-        .call()
-        .unwrap()
-        .body_mut()
-        .read_to_string()
-        .unwrap();
+    let body = scrape(port);
     assert!(
         body.lines().any(
             |l| l.starts_with("cortensor_node_container_restarts_total{node=\"1\"")

@@ -185,15 +185,13 @@ fn xml_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A launchd agent for one node.
-pub fn launchd_plist(t: &Target, n: &NodeSpec) -> String {
-    let mut program = vec![t.layout.binary().display().to_string()];
-    program.extend(node_args(t, n.id));
+/// A launchd agent: runs `program` at login, again when it fails, output appended to `log`.
+/// `extra`: more keys of the agent's dictionary (already indented plist XML).
+fn launchd_agent_xml(label: &str, program: &[String], log: &str, extra: &str) -> String {
     let args: String = program
         .iter()
         .map(|a| format!("    <string>{}</string>\n", xml_escape(a)))
         .collect();
-    let log = xml_escape(&t.layout.log_file(n.id).display().to_string());
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
@@ -204,15 +202,32 @@ pub fn launchd_plist(t: &Target, n: &NodeSpec) -> String {
   <key>ProgramArguments</key>
   <array>
 {args}  </array>
-  <key>WorkingDirectory</key>
-  <string>{dir}</string>
-  <key>RunAtLoad</key>
+{extra}  <key>RunAtLoad</key>
   <true/>
   <key>KeepAlive</key>
   <dict>
     <key>SuccessfulExit</key>
     <false/>
   </dict>
+  <key>StandardOutPath</key>
+  <string>{log}</string>
+  <key>StandardErrorPath</key>
+  <string>{log}</string>
+</dict>
+</plist>
+"#,
+        label = xml_escape(label),
+        log = xml_escape(log),
+    )
+}
+
+/// A launchd agent for one node.
+pub fn launchd_plist(t: &Target, n: &NodeSpec) -> String {
+    let mut program = vec![t.layout.binary().display().to_string()];
+    program.extend(node_args(t, n.id));
+    let extra = format!(
+        "  <key>WorkingDirectory</key>
+  <string>{dir}</string>
   <key>ThrottleInterval</key>
   <integer>10</integer>
   <key>ExitTimeOut</key>
@@ -222,34 +237,39 @@ pub fn launchd_plist(t: &Target, n: &NodeSpec) -> String {
     <key>NumberOfFiles</key>
     <integer>1000000</integer>
   </dict>
-  <key>StandardOutPath</key>
-  <string>{log}</string>
-  <key>StandardErrorPath</key>
-  <string>{log}</string>
-</dict>
-</plist>
-"#,
-        label = service_name(Os::Macos, n.id),
+",
         dir = xml_escape(&t.layout.node_dir(n.id).display().to_string()),
+    );
+    launchd_agent_xml(
+        &service_name(Os::Macos, n.id),
+        &program,
+        &t.layout.log_file(n.id).display().to_string(),
+        &extra,
     )
 }
 
-/// A Task Scheduler task for one node (imported with `schtasks /Create /XML`).
-pub fn windows_task_xml(t: &Target, n: &NodeSpec) -> String {
-    let quoted: Vec<String> = std::iter::once(t.layout.binary().display().to_string())
-        .chain(node_args(t, n.id))
-        .map(|a| format!("\"{a}\""))
-        .collect();
-    let command = format!(
-        "/d /s /c \"{} >> \"{}\" 2>&1\"",
-        quoted.join(" "),
-        t.layout.log_file(n.id).display()
-    );
+/// A Task Scheduler task (imported with `schtasks /Create /XML`): starts at the user's logon,
+/// restarts every minute after a failure, no time limit, least privilege.
+fn scheduled_task_xml(
+    t: &Target,
+    description: &str,
+    command: &str,
+    arguments: &str,
+    dir: Option<&str>,
+) -> String {
+    let dir = dir
+        .map(|d| {
+            format!(
+                "\n      <WorkingDirectory>{}</WorkingDirectory>",
+                xml_escape(d)
+            )
+        })
+        .unwrap_or_default();
     format!(
         r#"<?xml version="1.0" encoding="UTF-16"?>
 <Task version="1.4" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
   <RegistrationInfo>
-    <Description>Cortensor node {id} ({address}), managed by Cortensor Node Manager</Description>
+    <Description>{description}</Description>
   </RegistrationInfo>
   <Triggers>
     <LogonTrigger>
@@ -278,18 +298,39 @@ pub fn windows_task_xml(t: &Target, n: &NodeSpec) -> String {
   </Settings>
   <Actions Context="Author">
     <Exec>
-      <Command>cmd.exe</Command>
-      <Arguments>{args}</Arguments>
-      <WorkingDirectory>{dir}</WorkingDirectory>
+      <Command>{command}</Command>
+      <Arguments>{arguments}</Arguments>{dir}
     </Exec>
   </Actions>
 </Task>
 "#,
-        id = n.id,
-        address = n.address,
+        description = xml_escape(description),
         user = xml_escape(t.user),
-        args = xml_escape(&command),
-        dir = xml_escape(&t.layout.node_dir(n.id).display().to_string()),
+        command = xml_escape(command),
+        arguments = xml_escape(arguments),
+    )
+}
+
+/// A Task Scheduler task for one node.
+pub fn windows_task_xml(t: &Target, n: &NodeSpec) -> String {
+    let quoted: Vec<String> = std::iter::once(t.layout.binary().display().to_string())
+        .chain(node_args(t, n.id))
+        .map(|a| format!("\"{a}\""))
+        .collect();
+    let command = format!(
+        "/d /s /c \"{} >> \"{}\" 2>&1\"",
+        quoted.join(" "),
+        t.layout.log_file(n.id).display()
+    );
+    scheduled_task_xml(
+        t,
+        &format!(
+            "Cortensor node {} ({}), managed by Cortensor Node Manager",
+            n.id, n.address
+        ),
+        "cmd.exe",
+        &command,
+        Some(&t.layout.node_dir(n.id).display().to_string()),
     )
 }
 
@@ -544,80 +585,23 @@ WantedBy=default.target
 ",
             exe = exe.display(),
         ),
-        Os::Macos => format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
-<plist version="1.0">
-<dict>
-  <key>Label</key>
-  <string>{label}</string>
-  <key>ProgramArguments</key>
-  <array>
-    <string>{exe}</string>
-    <string>--data-dir</string>
-    <string>{root}</string>
-    <string>daemon</string>
-  </array>
-  <key>RunAtLoad</key>
-  <true/>
-  <key>KeepAlive</key>
-  <dict>
-    <key>SuccessfulExit</key>
-    <false/>
-  </dict>
-  <key>StandardOutPath</key>
-  <string>{log}</string>
-  <key>StandardErrorPath</key>
-  <string>{log}</string>
-</dict>
-</plist>
-"#,
-            label = monitor_name(Os::Macos),
-            exe = xml_escape(&exe.display().to_string()),
-            root = xml_escape(&root),
-            log = xml_escape(&log),
+        Os::Macos => launchd_agent_xml(
+            &monitor_name(Os::Macos),
+            &[
+                exe.display().to_string(),
+                "--data-dir".into(),
+                root,
+                "daemon".into(),
+            ],
+            &log,
+            "",
         ),
-        Os::Windows => format!(
-            r#"<?xml version="1.0" encoding="UTF-16"?>
-<Task version="1.4" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
-  <RegistrationInfo>
-    <Description>Cortensor Node Manager monitor (node health, alerts, uptime ledger)</Description>
-  </RegistrationInfo>
-  <Triggers>
-    <LogonTrigger>
-      <Enabled>true</Enabled>
-      <UserId>{user}</UserId>
-    </LogonTrigger>
-  </Triggers>
-  <Principals>
-    <Principal id="Author">
-      <UserId>{user}</UserId>
-      <LogonType>InteractiveToken</LogonType>
-      <RunLevel>LeastPrivilege</RunLevel>
-    </Principal>
-  </Principals>
-  <Settings>
-    <MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>
-    <DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>
-    <StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>
-    <ExecutionTimeLimit>PT0S</ExecutionTimeLimit>
-    <RestartOnFailure>
-      <Interval>PT1M</Interval>
-      <Count>999</Count>
-    </RestartOnFailure>
-    <Enabled>true</Enabled>
-  </Settings>
-  <Actions Context="Author">
-    <Exec>
-      <Command>{exe}</Command>
-      <Arguments>--data-dir "{root}" daemon</Arguments>
-    </Exec>
-  </Actions>
-</Task>
-"#,
-            user = xml_escape(t.user),
-            exe = xml_escape(&exe.display().to_string()),
-            root = xml_escape(&root),
+        Os::Windows => scheduled_task_xml(
+            t,
+            "Cortensor Node Manager monitor (node health, alerts, uptime ledger)",
+            &exe.display().to_string(),
+            &format!("--data-dir \"{root}\" daemon"),
+            None,
         ),
     }
 }
@@ -1003,7 +987,11 @@ mod tests {
                 ),
                 "{xml}"
             );
-            assert!(xml.contains("<Arguments>--data-dir \"C:\\Users\\ann\\AppData\\Roaming\\cortensor\\manager\\data\" daemon</Arguments>"), "{xml}");
+            assert!(xml.contains("<Arguments>--data-dir &quot;C:\\Users\\ann\\AppData\\Roaming\\cortensor\\manager\\data&quot; daemon</Arguments>"), "{xml}");
+            assert!(
+                !xml.contains("<WorkingDirectory>"),
+                "the monitor needs no working folder"
+            );
             assert!(xml.contains("<LogonTrigger>"));
             assert_eq!(runs(&p)[1], "schtasks /Run /TN \\Cortensor\\monitor");
             assert!(uninstall_plan(t, &nodes())

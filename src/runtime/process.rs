@@ -248,7 +248,10 @@ mod tests {
         );
         assert_eq!(thread_count(child.id()), Some(1));
         let sample = stat_sample(me).unwrap();
-        assert!(sample.threads >= 2 && sample.rss_bytes > 1 << 20, "{sample:?}");
+        assert!(
+            sample.threads >= 2 && sample.rss_bytes > 1 << 20,
+            "{sample:?}"
+        );
         assert!(
             open_files(me).unwrap() >= 3,
             "stdin, stdout, stderr at least"
