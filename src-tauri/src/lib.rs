@@ -18,6 +18,8 @@ pub struct AppState {
     pub store: Result<Mutex<Store>, api::UserError>,
     /// Set by `cancel_install`; the download stops and keeps its partial file for a resume.
     pub cancel_install: AtomicBool,
+    /// The node log the window shows; its new lines are pushed as `node-log` events.
+    pub live_log: Mutex<Option<cortensor_manager::health::logs::LiveLog>>,
 }
 
 pub fn run() {
@@ -25,6 +27,7 @@ pub fn run() {
         rules: Ruleset::phase3(),
         store: api::open_store(None).map(Mutex::new),
         cancel_install: AtomicBool::new(false),
+        live_log: Mutex::new(None),
     };
     tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
@@ -55,7 +58,8 @@ pub fn run() {
             commands::settings::metrics_port,
             commands::settings::set_metrics_port,
             commands::nodes::node_control,
-            commands::nodes::node_log_tail,
+            commands::nodes::watch_node_log,
+            commands::nodes::unwatch_node_log,
             commands::nodes::uptime_timeline,
             commands::nodes::recent_alerts,
         ])

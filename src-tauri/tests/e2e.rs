@@ -486,6 +486,14 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
         s.text("#node-reason")
             .is_some_and(|t| t.starts_with("session "))
     });
+    // New lines are pushed from Rust (`node-log` events): the view grows without a reload.
+    let count = |s: &Session| {
+        s.text("#node-log-count")
+            .and_then(|t| t.split_whitespace().next()?.parse::<usize>().ok())
+            .unwrap_or(0)
+    };
+    let first = count(&s);
+    s.wait_until("new log lines pushed", |s| count(s) > first);
     s.wait_until("node 1's ports", |s| {
         s.text("#node-engine")
             .is_some_and(|t| t.contains("llm port") && t.contains("listening"))

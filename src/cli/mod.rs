@@ -587,18 +587,17 @@ pub fn logs(
             "there is no node {id}; `cortensor-manager node list` shows your nodes"
         )));
     }
-    let path = m.layout.log_file(id);
-    // The same follower the monitor uses: it reads across copy-truncate rotations.
-    let mut follower = cortensor_manager::health::logs::Follower::new(&path, true);
-    let backlog = follower.poll();
+    // The same follower the monitor and the app use: it reads across copy-truncate rotations.
+    let (mut live, backlog) =
+        cortensor_manager::health::logs::LiveLog::open(id, &m.layout.log_file(id), lines);
     let mut out = std::io::stdout().lock();
-    for l in &backlog[backlog.len().saturating_sub(lines)..] {
+    for l in &backlog {
         writeln!(out, "{l}").map_err(e)?;
     }
     while follow {
         out.flush().map_err(e)?;
         std::thread::sleep(Duration::from_millis(200));
-        for l in follower.poll() {
+        for l in live.poll().map(|b| b.lines).unwrap_or_default() {
             writeln!(out, "{l}").map_err(e)?;
         }
     }

@@ -147,6 +147,41 @@ impl LogRules {
     }
 }
 
+/// New lines of one node's log, as pushed to the app.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LogLines {
+    pub id: u32,
+    pub lines: Vec<String>,
+}
+
+/// A node's log as a reader sees it: its last lines at first, then each new line as it comes
+/// (across rotations), ANSI colour codes removed.
+#[derive(Debug, Clone)]
+pub struct LiveLog {
+    pub id: u32,
+    follower: Follower,
+}
+
+impl LiveLog {
+    /// Open node `id`'s log at `path`: the live log and its last `n` lines.
+    pub fn open(id: u32, path: &Path, n: usize) -> (LiveLog, Vec<String>) {
+        let mut follower = Follower::new(path, true);
+        let all = follower.poll();
+        let last = all[all.len().saturating_sub(n)..]
+            .iter()
+            .map(|l| strip_ansi(l))
+            .collect();
+        (LiveLog { id, follower }, last)
+    }
+
+    /// The lines added since the last call, if any.
+    pub fn poll(&mut self) -> Option<LogLines> {
+        let lines: Vec<String> = self.follower.poll().iter().map(|l| strip_ansi(l)).collect();
+        (!lines.is_empty()).then_some(LogLines { id: self.id, lines })
+    }
+}
+
 /// Reads what a log file gained since the last call, across copy-truncate rotations.
 #[derive(Debug, Clone)]
 pub struct Follower {
@@ -421,6 +456,31 @@ mod tests {
             }
         );
         assert_eq!(s.states["Precommit"].entered, 1);
+    }
+
+    #[test]
+    fn a_live_log_starts_with_the_last_lines_then_gives_new_ones() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("n.log");
+        std::fs::write(&path, "one\ntwo\n* Task Mode: \x1b[32mNETWORK\x1b[0m\n").unwrap();
+        let (mut live, last) = LiveLog::open(3, &path, 2);
+        assert_eq!(last, vec!["two", "* Task Mode: NETWORK"]);
+        assert_eq!(live.poll(), None);
+        use std::io::Write;
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"Pinging network...\n")
+            .unwrap();
+        assert_eq!(
+            live.poll(),
+            Some(LogLines {
+                id: 3,
+                lines: vec!["Pinging network...".into()]
+            })
+        );
+        assert_eq!(live.poll(), None);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 // Typed calls into the Rust backend. Every request and response type is generated from the
 // Rust types by ts-rs (src/bindings/, `cargo test` regenerates them); nothing here is hand-copied.
 import { invoke } from "@tauri-apps/api/core";
+import type { LogLines } from "./bindings/LogLines";
 import type { RewardsInput } from "./bindings/RewardsInput";
 import type { RewardsBreakdown } from "./bindings/RewardsBreakdown";
 import type { RankRequest } from "./bindings/RankRequest";
@@ -53,7 +54,9 @@ export const onInstallProgress = (f: (p: Progress) => void): Promise<UnlistenFn>
 export const nodeHealth = () => invoke<NodeHealth[]>("node_health");
 export const systemHealth = () => invoke<SystemHealth>("system_health");
 export const nodeControl = (which: string, action: "start" | "stop" | "restart") => invoke<string[]>("node_control", { which, action });
-export const nodeLogTail = (id: number, lines: number) => invoke<string[]>("node_log_tail", { id, lines });
+export const watchNodeLog = (id: number, lines: number) => invoke<string[]>("watch_node_log", { id, lines });
+export const unwatchNodeLog = () => invoke<void>("unwatch_node_log");
+export const onNodeLog = (f: (l: LogLines) => void): Promise<UnlistenFn> => listen<LogLines>("node-log", (e) => f(e.payload));
 export const uptimeTimeline = (id: number, hours: number) => invoke<UptimePoint[]>("uptime_timeline", { id, hours });
 export const recentAlerts = (hours: number) => invoke<AlertRecord[]>("recent_alerts", { hours });
 export const onNodeHealth = (f: (h: NodeHealth[]) => void): Promise<UnlistenFn> => listen<NodeHealth[]>("node-health", (e) => f(e.payload));

@@ -1,8 +1,10 @@
-//! The dashboard's commands: node and machine health, control, logs, uptime timeline, alerts.
+//! The dashboard's commands: node and machine health, control, the live log, uptime timeline,
+//! alerts.
 
 use cortensor_manager::api::UserError;
 use cortensor_manager::health::feed;
 use cortensor_manager::health::ledger::{self, UptimePoint};
+use cortensor_manager::health::logs::LiveLog;
 use cortensor_manager::health::monitor::{self, NodeHealth};
 use cortensor_manager::health::system::SystemHealth;
 use cortensor_manager::machine::Machine;
@@ -40,15 +42,28 @@ pub fn node_control(which: String, action: String) -> Result<Vec<String>, UserEr
     control::apply(&m, &ids, action, &exe)
 }
 
+/// Show node `id`'s log: its last `lines` lines now; new ones follow as `node-log` events.
 #[tauri::command(async)]
-pub fn node_log_tail(id: u32, lines: usize) -> Result<Vec<String>, UserError> {
+pub fn watch_node_log(
+    id: u32,
+    lines: usize,
+    state: tauri::State<'_, crate::AppState>,
+) -> Result<Vec<String>, UserError> {
     let m = machine()?;
-    let text = std::fs::read_to_string(m.layout.log_file(id)).unwrap_or_default();
-    let all: Vec<&str> = text.lines().collect();
-    Ok(all[all.len().saturating_sub(lines)..]
-        .iter()
-        .map(|s| cortensor_manager::health::logs::strip_ansi(s))
-        .collect())
+    let (live, last) = LiveLog::open(id, &m.layout.log_file(id), lines);
+    *state
+        .live_log
+        .lock()
+        .map_err(|_| UserError::new("the log view is unavailable; restart the app"))? = Some(live);
+    Ok(last)
+}
+
+/// Stop pushing a node's log (the node page closed).
+#[tauri::command]
+pub fn unwatch_node_log(state: tauri::State<'_, crate::AppState>) {
+    if let Ok(mut l) = state.live_log.lock() {
+        *l = None;
+    }
 }
 
 #[tauri::command(async)]

@@ -52,7 +52,8 @@ describe("Dashboard", () => {
           controls.push(args);
           return [];
         }
-        if (cmd === "node_log_tail") return ["Pinging network...", "* Latest ID:  1101  / Latest State:  4", "Error: RPC timeout"];
+        if (cmd === "watch_node_log") return ["Pinging network...", "* Latest ID:  1101  / Latest State:  4", "Error: RPC timeout"];
+        if (cmd === "unwatch_node_log") return null;
         if (cmd === "uptime_timeline") return [{ at: 60, up: true }, { at: 120, up: false }];
         return null;
       },
@@ -99,9 +100,20 @@ describe("Dashboard", () => {
     expect(document.getElementById("node-engine")).toHaveTextContent("cortensor-node1-llm-0 running since 2026-11-26T08:00:00Z · 1 Docker restarts");
     expect(document.getElementById("node-engine")).toHaveTextContent("llm port 8091: listening");
     expect(document.getElementById("node-engine")).toHaveTextContent("worker port 18001: not listening");
+    // New lines are pushed from Rust; another node's lines are not shown here.
+    await act(async () => {
+      await emit("node-log", { id: 1, lines: ["* Latest ID:  1102  / Latest State:  1"] });
+      await emit("node-log", { id: 2, lines: ["node 2 line"] });
+    });
+    await waitFor(() => expect(document.getElementById("node-log")).toHaveTextContent("Latest ID: 1102"));
+    expect(document.getElementById("node-log")).not.toHaveTextContent("node 2 line");
+    expect(document.getElementById("node-log-count")).toHaveTextContent("4 lines, live");
     await user.type(screen.getByRole("searchbox", { name: "Filter the log" }), "latest");
     await waitFor(() => expect(document.getElementById("node-log")).not.toHaveTextContent("RPC timeout"));
     expect(document.getElementById("node-log")).toHaveTextContent("Latest ID: 1101 / Latest State: 4");
+    expect(document.getElementById("node-log-count")).toHaveTextContent("2 of 4 lines match");
+    // "Latest ID" and "Latest State" on each of the two lines.
+    expect(document.querySelectorAll("#node-log mark")).toHaveLength(4);
     await user.click(screen.getByRole("button", { name: "Restart" }));
     expect(controls).toContainEqual({ which: "1", action: "restart" });
     // The charts were fed the pushed samples (CPU 3.5 % at t = 1000).

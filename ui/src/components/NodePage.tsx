@@ -3,8 +3,25 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { NodeHealth } from "../bindings/NodeHealth";
 import type { UptimePoint } from "../bindings/UptimePoint";
-import { nodeLogTail, uptimeTimeline } from "../api";
+import { onNodeLog, unwatchNodeLog, uptimeTimeline, watchNodeLog } from "../api";
 import type { Sample } from "./Dashboard";
+
+/** Lines kept in the live log view. */
+const LOG_LINES = 1000;
+
+/** A log line with the filter's matches marked. */
+function Marked({ line, term }: { line: string; term: string }) {
+  if (!term) return <>{line}</>;
+  const parts: React.ReactNode[] = [];
+  const lower = line.toLowerCase();
+  let at = 0;
+  for (let i = lower.indexOf(term); i >= 0; i = lower.indexOf(term, at)) {
+    parts.push(line.slice(at, i), <mark key={i}>{line.slice(i, i + term.length)}</mark>);
+    at = i + term.length;
+  }
+  parts.push(line.slice(at));
+  return <>{parts}</>;
+}
 
 type Props = { node: NodeHealth; history: Sample[]; onBack: () => void; onControl: (a: "start" | "stop" | "restart") => void };
 
@@ -46,20 +63,22 @@ export function NodePage({ node, history, onBack, onControl }: Props) {
 
   useEffect(() => {
     let live = true;
-    const load = () => {
-      nodeLogTail(node.id, 400).then((l) => live && setLines(l), () => {});
-    };
-    load();
-    const t = setInterval(load, 1000);
+    // The last lines now; new ones are pushed from Rust as `node-log` events.
+    watchNodeLog(node.id, 400).then((l) => live && setLines(l), () => {});
+    const un = onNodeLog((batch) => {
+      if (live && batch.id === node.id) setLines((l) => [...l, ...batch.lines].slice(-LOG_LINES));
+    });
     uptimeTimeline(node.id, 24).then(setTimeline, () => {});
     return () => {
       live = false;
-      clearInterval(t);
+      void un.then((f) => f());
+      void unwatchNodeLog().catch(() => {});
     };
   }, [node.id]);
 
   const xs = useMemo(() => history.map((s) => s.at), [history.length, history[history.length - 1]?.at]); // eslint-disable-line react-hooks/exhaustive-deps
-  const shown = filter ? lines.filter((l) => l.toLowerCase().includes(filter.toLowerCase())) : lines;
+  const term = filter.toLowerCase();
+  const shown = term ? lines.filter((l) => l.toLowerCase().includes(term)) : lines;
   const upMinutes = timeline.filter((p) => p.up).length;
 
   return (
@@ -139,7 +158,17 @@ export function NodePage({ node, history, onBack, onControl }: Props) {
       </figure>
       <div className="logview">
         <input type="search" placeholder="Filter the log…" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter the log" />
-        <pre id="node-log">{shown.join("\n")}</pre>
+        <p className="muted" id="node-log-count">
+          {term ? `${shown.length} of ${lines.length} lines match` : `${lines.length} lines, live`}
+        </p>
+        <pre id="node-log">
+          {shown.map((l, i) => (
+            <span key={i}>
+              <Marked line={l} term={term} />
+              {"\n"}
+            </span>
+          ))}
+        </pre>
       </div>
     </section>
   );
