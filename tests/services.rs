@@ -41,11 +41,13 @@ impl Drop for Node {
     }
 }
 
-/// A process named `cortensord` whose command line holds `env_file`.
+/// A process named `cortensord` (comm) whose command line holds `env_file`.
 fn fake_node(dir: &Path, env_file: &str) -> Node {
+    // A symlink, not a copy: a copied executable still open for writing in this process when
+    // another test forks could not be run ("text file busy"). The process is named after it.
     let exe = dir.join("cortensord");
     if !exe.exists() {
-        std::fs::copy("/bin/sh", &exe).unwrap();
+        std::os::unix::fs::symlink("/bin/sh", &exe).unwrap();
     }
     // `; true` keeps the shell from exec'ing sleep (the process stays `cortensord`).
     Node(
