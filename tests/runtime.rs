@@ -479,17 +479,16 @@ fn health_state_log_summary_uptime_and_metrics() {
     );
     assert!(h1["log"]["pings"].as_u64().unwrap() > 0);
     assert_eq!(h1["log"]["malformed"], 0);
-    // The whole tree is sampled: the node and its two workers, their memory summed.
+    // The whole tree is sampled: the node and its two workers (each touching its 16 MiB as it
+    // starts), their memory summed.
+    let tree_sampled =
+        |h: &Value| h["processes"] == 3 && h["rss_bytes"].as_u64().unwrap_or(0) > 2 * (16 << 20);
     wait(
-        "node 1's workers in its tree",
+        "node 1's workers and their memory in its tree",
         Duration::from_secs(10),
-        || health(1)["processes"] == 3,
+        || tree_sampled(&health(1)),
     );
     let h1 = health(1);
-    assert!(
-        h1["rss_bytes"].as_u64().unwrap() > 2 * (16 << 20),
-        "two 16 MiB workers: {h1}"
-    );
     // The node's main and signal threads, and each worker's main thread.
     assert!(h1["threads"].as_u64().unwrap() >= 4, "{h1}");
     assert_eq!(health(2)["processes"], 1);
@@ -629,11 +628,11 @@ fn llm_containers_restarts_and_ports_in_node_health() {
     wait(
         "node 2 degraded by its container",
         Duration::from_secs(20),
-        || health(2)["state"] == "degraded",
-    );
-    assert_eq!(
-        health(2)["reason"],
-        "its LLM container cortensor-node2-llm-0 is exited with code 137"
+        || {
+            let h = health(2);
+            h["state"] == "degraded"
+                && h["reason"] == "its LLM container cortensor-node2-llm-0 is exited with code 137"
+        },
     );
 
     // Docker restarts node 1's container twice (restart policy), then the node re-creates it.
