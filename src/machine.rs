@@ -186,13 +186,7 @@ impl Machine {
     /// Start every node (through the service manager or the supervisor), and the daemon that
     /// watches (or runs) them: `daemon_exe daemon`.
     pub fn start_nodes(&mut self, daemon_exe: &Path) -> Result<StartReport, UserError> {
-        let ids: Vec<u32> = self
-            .store
-            .nodes()
-            .map_err(UserError::new)?
-            .into_iter()
-            .map(|r| r.spec.id)
-            .collect();
+        let ids = crate::runtime::control::node_ids(self)?;
         if ids.is_empty() {
             return Err(UserError::new(
                 "there are no nodes to start yet; create them first",

@@ -406,11 +406,28 @@ impl Store {
         Ok(())
     }
 
+    /// Alerts raised at or after `since` (unix seconds), oldest first.
     pub fn alerts(&self, since: i64) -> Result<Vec<AlertRecord>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, node_id, kind, message, at FROM alerts WHERE at >= ?1 ORDER BY id",
-        )?;
-        let rows = stmt.query_map(params![since], |r| {
+        self.query_alerts("WHERE at >= ?1", since)
+    }
+
+    /// Alerts with an id above `id` (the ones raised since that alert), oldest first.
+    pub fn alerts_after(&self, id: i64) -> Result<Vec<AlertRecord>, StoreError> {
+        self.query_alerts("WHERE id > ?1", id)
+    }
+
+    /// The id of the newest alert (0 when there is none).
+    pub fn last_alert_id(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT COALESCE(MAX(id), 0) FROM alerts", [], |r| r.get(0))?)
+    }
+
+    fn query_alerts(&self, filter: &str, value: i64) -> Result<Vec<AlertRecord>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT id, node_id, kind, message, at FROM alerts {filter} ORDER BY id"
+        ))?;
+        let rows = stmt.query_map(params![value], |r| {
             Ok(AlertRecord {
                 id: r.get(0)?,
                 node_id: r.get(1)?,
@@ -449,6 +466,26 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn alerts_by_time_and_after_an_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        assert_eq!(s.last_alert_id().unwrap(), 0);
+        s.add_alert(Some(1), "down", "node 1 down", 100).unwrap();
+        s.add_alert(None, "low_disk", "disk", 200).unwrap();
+        s.add_alert(Some(2), "crash_loop", "node 2 loops", 300)
+            .unwrap();
+        let first = s.alerts(0).unwrap()[0].id;
+        assert_eq!(s.last_alert_id().unwrap(), first + 2);
+        let kinds = |v: Vec<AlertRecord>| v.into_iter().map(|a| a.kind).collect::<Vec<_>>();
+        assert_eq!(kinds(s.alerts(200).unwrap()), ["low_disk", "crash_loop"]);
+        assert_eq!(
+            kinds(s.alerts_after(first).unwrap()),
+            ["low_disk", "crash_loop"]
+        );
+        assert!(s.alerts_after(first + 2).unwrap().is_empty());
     }
 
     #[test]

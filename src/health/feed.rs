@@ -61,12 +61,7 @@ const HEARTBEAT: Duration = Duration::from_secs(1);
 
 impl Feed {
     pub fn new(m: &Machine) -> Feed {
-        let last_alert = m
-            .store
-            .alerts(0)
-            .ok()
-            .and_then(|a| a.last().map(|a| a.id))
-            .unwrap_or(0);
+        let last_alert = m.store.last_alert_id().unwrap_or(0);
         Feed {
             own: Monitor::new(Default::default()).with_docker(Box::new(m.runner.clone())),
             last_alert,
@@ -90,22 +85,15 @@ impl Feed {
     /// daemon its snapshots are read; without one this feed runs a monitor pass itself (at
     /// most once a second).
     pub fn next(&mut self, m: &Machine) -> (Vec<NodeHealth>, Vec<AlertRecord>) {
-        let health = if daemon_running(&m.layout) {
-            monitor::snapshots(&m.store)
-        } else if self.last_own_pass.is_some_and(|t| t.elapsed() < HEARTBEAT) {
+        let passed_recently = self.last_own_pass.is_some_and(|t| t.elapsed() < HEARTBEAT);
+        let health = if passed_recently || daemon_running(&m.layout) {
             monitor::snapshots(&m.store)
         } else {
             self.last_own_pass = Some(Instant::now());
             crate::runtime::control::probe_services(m);
             self.own.tick(&m.layout, &m.store, now_unix())
         };
-        let alerts: Vec<AlertRecord> = m
-            .store
-            .alerts(0)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|a| a.id > self.last_alert)
-            .collect();
+        let alerts = m.store.alerts_after(self.last_alert).unwrap_or_default();
         if let Some(a) = alerts.last() {
             self.last_alert = a.id;
         }

@@ -79,11 +79,10 @@ struct TreeSample {
     processes: u32,
 }
 
-/// Threads of a process: from `/proc/<pid>/stat` on Linux, else from its task list (which
-/// leaves out the main thread).
+/// Threads of a process from its task list (which leaves out the main thread); where there is
+/// no `/proc` (Linux reads the count from `/proc/<pid>/stat`).
 fn threads(p: &sysinfo::Process) -> Option<u32> {
-    crate::runtime::process::thread_count(p.pid().as_u32())
-        .or_else(|| p.tasks().map(|t| t.len() as u32 + 1))
+    p.tasks().map(|t| t.len() as u32 + 1)
 }
 
 /// Every descendant of `root` in a parent → children map.

@@ -80,11 +80,13 @@ pub fn watch(mut logs: Vec<(u32, Follower)>, window: Duration) -> Vec<(u32, Heal
     let mut verdict: Vec<Option<Health>> = vec![None; logs.len()];
     loop {
         for (i, (_, follower)) in logs.iter_mut().enumerate() {
-            for line in follower.poll() {
-                seen[i].push_str(&line);
+            let new = follower.poll();
+            for line in &new {
+                seen[i].push_str(line);
                 seen[i].push('\n');
             }
-            if verdict[i].is_none() {
+            // Judged again only when the log grew.
+            if verdict[i].is_none() && !new.is_empty() {
                 verdict[i] = judge(&seen[i]);
             }
         }

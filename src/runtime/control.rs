@@ -21,15 +21,19 @@ pub enum Action {
     Restart,
 }
 
-/// Which nodes: one id or all.
-pub fn select(m: &Machine, which: &str) -> Result<Vec<u32>, UserError> {
-    let ids: Vec<u32> = m
-        .store
+/// The ids of every node, in order.
+pub fn node_ids(m: &Machine) -> Result<Vec<u32>, UserError> {
+    Ok(m.store
         .nodes()
         .map_err(UserError::new)?
         .into_iter()
         .map(|r| r.spec.id)
-        .collect();
+        .collect())
+}
+
+/// Which nodes: one id or all.
+pub fn select(m: &Machine, which: &str) -> Result<Vec<u32>, UserError> {
+    let ids = node_ids(m)?;
     if which == "all" {
         if ids.is_empty() {
             return Err(UserError::new(

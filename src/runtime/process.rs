@@ -41,20 +41,6 @@ pub fn start_time(pid: u32) -> Option<u64> {
     }
 }
 
-/// Threads of `pid` (field 20 of `/proc/<pid>/stat`: one small read, no directory listing).
-/// `None` where the OS has no such file: the caller counts with sysinfo.
-pub fn thread_count(pid: u32) -> Option<u32> {
-    #[cfg(target_os = "linux")]
-    {
-        stat_fields(pid)?.get(20 - 3)?.parse().ok()
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = pid;
-        None
-    }
-}
-
 /// One process's counters from `/proc/<pid>/stat` (Linux): one small read per sample.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StatSample {
@@ -243,10 +229,10 @@ mod tests {
         let helper =
             std::thread::spawn(|| std::thread::sleep(std::time::Duration::from_millis(300)));
         assert!(
-            thread_count(me).unwrap() >= 2,
+            stat_sample(me).unwrap().threads >= 2,
             "this test and its helper thread"
         );
-        assert_eq!(thread_count(child.id()), Some(1));
+        assert_eq!(stat_sample(child.id()).map(|s| s.threads), Some(1));
         let sample = stat_sample(me).unwrap();
         assert!(
             sample.threads >= 2 && sample.rss_bytes > 1 << 20,
@@ -260,7 +246,7 @@ mod tests {
         child.kill().unwrap();
         child.wait().unwrap();
         assert!(
-            thread_count(child.id()).is_none(),
+            stat_sample(child.id()).is_none(),
             "a reaped process has no stat"
         );
         helper.join().unwrap();
