@@ -4,8 +4,8 @@
 # (daemon overhead with 25 nodes, crash → restart latency, state change → UI event latency).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo bench -p cortensor-manager --bench rank --locked -- --noplot 2>&1 | tee target/bench-rank.log \
+cargo bench -p cortensor-contest --bench rank --locked -- --noplot 2>&1 | tee target/bench-rank.log \
   | grep -E '^rank_projection/|time:' | paste - - | sed -E 's/ +/ /g'
-cargo bench -p cortensor-manager --bench download --locked
-cargo build --release -p cortensord-test-node --locked --quiet
-cargo bench -p cortensor-manager --bench runtime --locked
+cargo bench -p cortensor-node --bench download --locked
+cargo build --release -p cortensord-test-node -p cortensor-manager --locked --quiet
+cargo bench -p cortensor-node --bench runtime --locked

@@ -21,6 +21,9 @@ if cargo fmt --version >/dev/null 2>&1; then
   cargo fmt --all --check >/dev/null || die "the Rust code is not formatted: run \`cargo fmt --all\` and commit"
 fi
 
+say "checking the architecture invariants (ARCHITECTURE.md)"
+./scripts/check-architecture.sh
+
 say "cargo test (workspace, all targets; the e2e test drives the real app)"
 mkdir -p artifacts
 export CM_E2E_REQUIRED=1
@@ -31,7 +34,7 @@ dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
 status=${PIPESTATUS[0]}
 [ "$status" -eq 0 ] || exit "$status"
 
-say "type-checking the core for Windows (install plans and keychain store compile there too)"
+say "type-checking the CLI and its crates for Windows (install plans and keychain store compile there too)"
 if rustup target list --installed 2>/dev/null | grep -q x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu >/dev/null 2>&1; then
   cargo check -p cortensor-manager --target x86_64-pc-windows-gnu --locked --quiet
 else
@@ -40,9 +43,9 @@ fi
 
 say "checking that the generated TypeScript bindings are committed and current"
 if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
-  git -C "$ROOT" diff --exit-code --stat -- ui/src/bindings \
+  git -C "$ROOT" diff --exit-code --stat -- ui/src/bindings ui/src/test/ruleset-phase3.json \
     || die "ui/src/bindings changed: the Rust types changed; commit the regenerated bindings"
-  untracked=$(git -C "$ROOT" ls-files --others --exclude-standard -- ui/src/bindings)
+  untracked=$(git -C "$ROOT" ls-files --others --exclude-standard -- ui/src/bindings ui/src/test)
   [ -z "$untracked" ] || die "new generated bindings are not committed: $untracked"
 fi
 say "all tests passed; screenshots in artifacts/"

@@ -1,31 +1,33 @@
-//! The desktop shell: window, app state, and one small file per group of commands, each a
-//! few lines into `cortensor_manager`. No business logic lives here.
+//! The desktop shell: window, app state, and one small file per group of commands, each one
+//! call into `cortensor_api` (the only workspace crate this shell depends on). No business
+//! logic lives here.
 
 mod commands;
 mod health_feed;
 
-use std::sync::atomic::AtomicBool;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
-use cortensor_manager::api;
-use cortensor_manager::rules::Ruleset;
-use cortensor_manager::store::Store;
+use cortensor_api::contest::Ruleset;
+use cortensor_api::daemon::{self, HeadlessApp};
+use cortensor_api::nodes::NodeLog;
+use cortensor_api::Session;
 
 /// Shared state of the commands.
 pub struct AppState {
+    /// The machine context, opened once for the app's life.
+    pub session: Session,
     pub rules: Ruleset,
-    /// `Err` keeps the reason the store could not be opened, shown by the commands that need it.
-    pub store: Result<Mutex<Store>, api::UserError>,
     /// Set by `cancel_install`; the download stops and keeps its partial file for a resume.
     pub cancel_install: AtomicBool,
     /// The node log the window shows; its new lines are pushed as `node-log` events.
-    pub live_log: Mutex<Option<cortensor_manager::health::logs::LiveLog>>,
+    pub live_log: Mutex<Option<NodeLog>>,
 }
 
 pub fn run() {
     let state = AppState {
+        session: Session::new(None),
         rules: Ruleset::phase3(),
-        store: api::open_store(None).map(Mutex::new),
         cancel_install: AtomicBool::new(false),
         live_log: Mutex::new(None),
     };
@@ -67,22 +69,23 @@ pub fn run() {
         .expect("error while running the Cortensor Node Manager window");
 }
 
-/// `cortensor-manager-app [--data-dir DIR] daemon`: the embedded supervisor without a window
-/// (what "Start" launches on machines without a service manager).
+/// `cortensor-manager-app [--data-dir DIR] daemon [OPTIONS]`: the daemon without a window
+/// (what "Start" launches on machines without a service manager), parsed by the same parser
+/// as the CLI's `daemon`. `None`: no `daemon` in `args`, open the window.
 pub fn run_daemon_from_args(args: &[String]) -> Option<i32> {
-    if !args.iter().any(|a| a == "daemon") {
-        return None;
-    }
-    let data_dir = args
-        .iter()
-        .position(|a| a == "--data-dir")
-        .and_then(|i| args.get(i + 1))
-        .map(std::path::PathBuf::from);
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let parsed = match HeadlessApp::from_args(args)? {
+        Ok(p) => p,
+        Err(message) => {
+            eprintln!("{message}");
+            return Some(2);
+        }
+    };
+    let session = Session::new(parsed.data_dir.clone());
+    let opts = parsed.daemon();
+    let stop = Arc::new(AtomicBool::new(false));
     let s = stop.clone();
-    let _ = ctrlc::set_handler(move || s.store(true, std::sync::atomic::Ordering::SeqCst));
-    let opts = cortensor_manager::runtime::daemon::Options::default();
-    match cortensor_manager::runtime::daemon::run_foreground(data_dir, opts, &stop) {
+    let _ = ctrlc::set_handler(move || s.store(true, Ordering::SeqCst));
+    match daemon::run(&session, &opts, &stop) {
         Ok(()) => Some(0),
         Err(e) => {
             eprintln!("error: {e}");

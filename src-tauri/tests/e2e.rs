@@ -5,17 +5,16 @@
 //! test command provides all three and sets `CM_E2E_REQUIRED=1`, which turns a missing piece
 //! into a failure instead of a skip. Screenshots go to `artifacts/`.
 
-#[path = "../../tests/support/mod.rs"]
-mod support;
-
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
+use cortensor_test_support::{
+    fixture, secret_service, test_node_bin, Behaviour, FileSpec, FixtureServer, ME,
+};
 use serde_json::{json, Value};
-use support::{fixture, secret_service, test_node_bin, Behaviour, FileSpec, FixtureServer, ME};
 
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -154,7 +153,7 @@ impl Session<'_> {
         let png = base64::engine::general_purpose::STANDARD
             .decode(b64.as_str().unwrap())
             .unwrap();
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../artifacts");
+        let dir = cortensor_test_support::workspace_path("artifacts");
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(name);
         std::fs::write(&path, &png).unwrap();
@@ -264,7 +263,7 @@ fn rewards_and_rank_in_the_real_app() {
     );
     let data = tempfile::tempdir().unwrap();
     let data_dir = data.path().display().to_string();
-    let network = support::fixture_path("network-loopback.toml")
+    let network = cortensor_test_support::fixture_path("network-loopback.toml")
         .display()
         .to_string();
     let (driver, id) = start_app(&[
@@ -334,7 +333,7 @@ fn rewards_and_rank_in_the_real_app() {
 
 #[test]
 fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
-    if !tools_present() || !support::require("Secret Service", secret_service()) {
+    if !tools_present() || !cortensor_test_support::require("Secret Service", secret_service()) {
         return;
     }
     use sha2::Digest;
@@ -366,16 +365,13 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
     let home = root.path().join("home");
     let data = root.path().join("data");
     std::fs::create_dir_all(&home).unwrap();
-    let fake = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fake-services")
-        .canonicalize()
-        .unwrap();
+    let fake = cortensor_test_support::workspace_path("tests/fake-services");
     let service_path = format!(
         "{}:{}",
         fake.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let network = support::fixture_path("network-loopback.toml")
+    let network = cortensor_test_support::fixture_path("network-loopback.toml")
         .display()
         .to_string();
     let env = [

@@ -21,6 +21,10 @@ import type { NodeHealth } from "./bindings/NodeHealth";
 import type { UptimePoint } from "./bindings/UptimePoint";
 import type { AlertRecord } from "./bindings/AlertRecord";
 import type { SystemHealth } from "./bindings/SystemHealth";
+import type { Action } from "./bindings/Action";
+import type { AddNodesResponse } from "./bindings/AddNodesResponse";
+import type { ControlResponse } from "./bindings/ControlResponse";
+import type { NodeSelection } from "./bindings/NodeSelection";
 
 export const computeRewards = (input: RewardsInput) => invoke<RewardsBreakdown>("compute_rewards", { input });
 export const ruleset = () => invoke<Ruleset>("ruleset");
@@ -41,7 +45,7 @@ export const machineStatus = () => invoke<MachineStatus>("machine_status");
 export const runDoctor = () => invoke<DoctorReport>("run_doctor");
 export const installBinary = (source: string) => invoke<BinaryOutcome>("install_binary", { source });
 export const cancelInstall = () => invoke<void>("cancel_install");
-export const addNodes = (count: number) => invoke<NodeSpec[]>("add_nodes", { count });
+export const addNodes = (count: number) => invoke<AddNodesResponse>("add_nodes", { count });
 export const registerNode = (id: number) => invoke<Registration>("register_node", { id });
 export const adoptOfficial = (envFile: string) => invoke<NodeSpec | null>("adopt_official", { envFile });
 export const startNodes = () => invoke<StartReport>("start_nodes");
@@ -53,7 +57,7 @@ export const onInstallProgress = (f: (p: Progress) => void): Promise<UnlistenFn>
 
 export const nodeHealth = () => invoke<NodeHealth[]>("node_health");
 export const systemHealth = () => invoke<SystemHealth>("system_health");
-export const nodeControl = (which: string, action: "start" | "stop" | "restart") => invoke<string[]>("node_control", { which, action });
+export const nodeControl = (selection: NodeSelection, action: Action) => invoke<ControlResponse>("node_control", { selection, action });
 export const watchNodeLog = (id: number, lines: number) => invoke<string[]>("watch_node_log", { id, lines });
 export const unwatchNodeLog = () => invoke<void>("unwatch_node_log");
 export const onNodeLog = (f: (l: LogLines) => void): Promise<UnlistenFn> => listen<LogLines>("node-log", (e) => f(e.payload));

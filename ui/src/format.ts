@@ -8,8 +8,8 @@ export function shortAddress(a: string): string {
 
 export function age(seconds: number): string {
   if (seconds < 5) return "just now";
-  if (seconds < 90) return `${seconds} s ago`;
-  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 90) return `${seconds} s ago`; // not-a-contest-number
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min ago`; // not-a-contest-number
   if (seconds < 48 * 3600) return `${Math.round(seconds / 3600)} h ago`;
   return `${Math.round(seconds / 86400)} days ago`;
 }
@@ -23,3 +23,6 @@ export function useDebounced<T>(value: T, ms: number): T {
   }, [value, ms]);
   return v;
 }
+
+/** Bytes in a GiB. */
+export const GIB = 1024 ** 3;

@@ -1,5 +1,5 @@
-use cortensor_manager::api::{self, RankRequest, RankResponse, UserError};
-use cortensor_manager::fetch::FetchOptions;
+use cortensor_api::contest::{self, RankRequest, RankResponse};
+use cortensor_api::UserError;
 use tauri::State;
 
 use crate::AppState;
@@ -10,11 +10,6 @@ pub fn project_rank(
     request: RankRequest,
     state: State<'_, AppState>,
 ) -> Result<RankResponse, UserError> {
-    let store = super::store(&state)?;
-    api::project_rank(
-        &request,
-        &state.rules,
-        Some(&store),
-        &FetchOptions::default(),
-    )
+    let store = state.session.store()?;
+    contest::project_rank(&request, &state.rules, Some(&store), None)
 }

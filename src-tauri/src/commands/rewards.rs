@@ -1,6 +1,5 @@
-use cortensor_manager::api::{self, UserError};
-use cortensor_manager::rewards::{RewardsBreakdown, RewardsInput};
-use cortensor_manager::rules::Ruleset;
+use cortensor_api::contest::{self, RewardsBreakdown, RewardsInput, Ruleset};
+use cortensor_api::UserError;
 use tauri::State;
 
 use crate::AppState;
@@ -10,7 +9,7 @@ pub fn compute_rewards(
     input: RewardsInput,
     state: State<'_, AppState>,
 ) -> Result<RewardsBreakdown, UserError> {
-    api::compute_rewards(&input, &state.rules)
+    contest::compute_rewards(&input, &state.rules)
 }
 
 #[tauri::command]

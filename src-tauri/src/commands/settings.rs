@@ -1,11 +1,11 @@
-use cortensor_manager::api::UserError;
+use cortensor_api::{daemon, settings, UserError};
 use tauri::State;
 
 use crate::AppState;
 
 #[tauri::command]
 pub fn get_setting(key: String, state: State<'_, AppState>) -> Result<Option<String>, UserError> {
-    super::store(&state)?.setting(&key).map_err(UserError::new)
+    settings::get(&state.session, &key)
 }
 
 #[tauri::command]
@@ -14,21 +14,17 @@ pub fn set_setting(
     value: String,
     state: State<'_, AppState>,
 ) -> Result<(), UserError> {
-    super::store(&state)?
-        .set_setting(&key, &value)
-        .map_err(UserError::new)
+    settings::set(&state.session, &key, &value)
 }
 
 /// The Prometheus metrics port (`None`: off).
 #[tauri::command]
 pub fn metrics_port(state: State<'_, AppState>) -> Result<Option<u16>, UserError> {
-    Ok(cortensor_manager::runtime::daemon::metrics_port(
-        &*super::store(&state)?,
-    ))
+    daemon::metrics_port(&state.session)
 }
 
 /// Turn the metrics endpoint on (`port`) or off (`null`); the daemon follows within seconds.
 #[tauri::command]
 pub fn set_metrics_port(port: Option<u16>, state: State<'_, AppState>) -> Result<(), UserError> {
-    cortensor_manager::runtime::daemon::set_metrics_port(&*super::store(&state)?, port)
+    daemon::set_metrics_port(&state.session, port)
 }

@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cortensor_manager::keys::NodeKey;
+use cortensor_node::keys::NodeKey;
 
 fn read_env(path: &str) -> Result<HashMap<String, String>, String> {
     let text =

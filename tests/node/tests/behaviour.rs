@@ -3,7 +3,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cortensor_manager::keys::NodeKey;
+use cortensor_node::keys::NodeKey;
 
 fn env_file(dir: &std::path::Path, extra: &str) -> (std::path::PathBuf, NodeKey) {
     let k = NodeKey::generate().unwrap();

@@ -7,4 +7,8 @@ import type { OfficialInstall } from "./OfficialInstall";
 /**
  * What the desktop app shows about this machine's install.
  */
-export type MachineStatus = { installed: InstallRecord | null, nodes: Array<NodeRecord>, backend: Backend, official_installs: Array<OfficialInstall>, data_dir: string, keychain_error: string | null, staking: string, staking_url: string, };
+export type MachineStatus = { installed: InstallRecord | null, nodes: Array<NodeRecord>, backend: Backend, official_installs: Array<OfficialInstall>, data_dir: string, keychain_error: string | null, staking: string, staking_url: string, 
+/**
+ * The most nodes the app creates on one machine.
+ */
+max_nodes: number, };

@@ -6,4 +6,8 @@ export type Projection = { operator: string, nodes: Array<OperatorNode>, rank_re
 /**
  * Rewarded spots nobody could take because of the per-operator limits.
  */
-vacant_spots: Array<number>, };
+vacant_spots: Array<number>, 
+/**
+ * The last rank the ruleset rewards.
+ */
+last_rewarded_rank: number, };

@@ -7,4 +7,8 @@ export type RankResponse = { source: SourceInfo, operator: string, nodes: Array<
 /**
  * Rewarded spots nobody could take because of the per-operator limits.
  */
-vacant_spots: Array<number>, };
+vacant_spots: Array<number>, 
+/**
+ * The last rank the ruleset rewards.
+ */
+last_rewarded_rank: number, };

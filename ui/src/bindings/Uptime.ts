@@ -9,9 +9,13 @@ export type Uptime = {
  */
 last_24h_pct: number | null, last_7d_pct: number | null, contest_pct: number | null, 
 /**
- * Whole UTC days since the contest started with ≥ 90 % uptime.
+ * Whole UTC days since the contest started with ≥ `required_day_pct` uptime.
  */
-qualified_days: number, required_days: number, 
+qualified_days: number, 
+/**
+ * The uptime (%) that makes a day count.
+ */
+required_day_pct: number, required_days: number, 
 /**
  * Days still needed, and the earliest date (unix seconds) they can be reached.
  */

@@ -24,7 +24,7 @@ const log = {
 const node = (id: number, state: NodeHealth["state"], reason: string): NodeHealth => ({
   id, address: `0x${String(id).padStart(40, "0")}`, state, reason, pid: state === "down" ? null : 100 + id, restarts: 0,
   up_since: 900, cpu_pct: 3.5, rss_bytes: 50 << 20, threads: 4, open_files: 12, processes: 2, log_age_secs: 1, log,
-  uptime: { last_24h_pct: 99.5, last_7d_pct: 99.9, contest_pct: 99.9, qualified_days: 3, required_days: 30, days_to_go: 27, qualifies_at: null },
+  uptime: { last_24h_pct: 99.5, last_7d_pct: 99.9, contest_pct: 99.9, qualified_days: 3, required_day_pct: 90, required_days: 30, days_to_go: 27, qualifies_at: null },
   // Node 1 runs its LLM engine in Docker; node 2's was never seen (Docker unknown).
   containers: id === 1 ? [{ name: "cortensor-node1-llm-0", state: "running", status: "running since 2026-11-26T08:00:00Z", restarts: 1, started_at: "2026-11-26T08:00:00Z" }] : null,
   container_restarts: id === 1 ? 2 : 0,
@@ -50,7 +50,7 @@ describe("Dashboard", () => {
         if (cmd === "system_health") return machine;
         if (cmd === "node_control") {
           controls.push(args);
-          return [];
+          return { nodes: [], notes: [] };
         }
         if (cmd === "watch_node_log") return ["Pinging network...", "* Latest ID:  1101  / Latest State:  4", "Error: RPC timeout"];
         if (cmd === "unwatch_node_log") return null;
@@ -91,7 +91,7 @@ describe("Dashboard", () => {
     expect(screen.getByText(/node 2 crashed 5 times/)).toBeInTheDocument();
 
     await user.click(screen.getByRole("button", { name: "Stop all" }));
-    expect(controls).toContainEqual({ which: "all", action: "stop" });
+    expect(controls).toContainEqual({ selection: "all", action: "stop" });
 
     await user.click(document.querySelector('[data-node="1"]') as HTMLElement);
     await waitFor(() => expect(screen.getByText(/Error: RPC timeout/)).toBeInTheDocument());
@@ -115,7 +115,7 @@ describe("Dashboard", () => {
     // "Latest ID" and "Latest State" on each of the two lines.
     expect(document.querySelectorAll("#node-log mark")).toHaveLength(4);
     await user.click(screen.getByRole("button", { name: "Restart" }));
-    expect(controls).toContainEqual({ which: "1", action: "restart" });
+    expect(controls).toContainEqual({ selection: { one: 1 }, action: "restart" });
     // The charts were fed the pushed samples (CPU 3.5 % at t = 1000).
     expect(setData).toHaveBeenCalled();
   });

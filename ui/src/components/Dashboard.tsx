@@ -3,8 +3,11 @@ import type { NodeHealth } from "../bindings/NodeHealth";
 import type { AlertRecord } from "../bindings/AlertRecord";
 import type { SystemHealth } from "../bindings/SystemHealth";
 import type { Latency } from "../bindings/Latency";
+import type { Action } from "../bindings/Action";
+import type { NodeSelection } from "../bindings/NodeSelection";
 import { errorMessage, nodeControl, nodeHealth, onAlert, onNodeHealth, onSystemHealth, recentAlerts, systemHealth } from "../api";
 import { NodePage } from "./NodePage";
+import { GIB } from "../format";
 import { MetricsSettings } from "./MetricsSettings";
 
 /** Samples kept per node for the charts (10 minutes at 1 Hz). */
@@ -39,7 +42,7 @@ export function llmSummary(n: NodeHealth): string {
 
 /** Machine-wide facts: CPU, RAM, disk, GPU, LLM containers, pings. */
 function SystemBar({ s }: { s: SystemHealth }) {
-  const gb = (b: number | null) => (b == null ? "–" : `${(b / (1 << 30)).toFixed(1)} GB`);
+  const gb = (b: number | null) => (b == null ? "–" : `${(b / GIB).toFixed(1)} GB`);
   const global = s.global_ping.filter((l) => l.ms != null).map((l) => l.ms as number);
   return (
     <div className="system" id="system">
@@ -93,10 +96,10 @@ export function Dashboard() {
     };
   }, []);
 
-  async function control(which: string, action: "start" | "stop" | "restart") {
+  async function control(selection: NodeSelection, action: Action) {
     setError(null);
     try {
-      await nodeControl(which, action);
+      await nodeControl(selection, action);
     } catch (e) {
       setError(errorMessage(e));
     }
@@ -109,7 +112,7 @@ export function Dashboard() {
   const node = nodes.find((n) => n.id === selected);
 
   if (node) {
-    return <NodePage node={node} history={history.current.get(node.id) ?? []} onBack={() => setSelected(null)} onControl={(a) => void control(String(node.id), a)} />;
+    return <NodePage node={node} history={history.current.get(node.id) ?? []} onBack={() => setSelected(null)} onControl={(a) => void control({ one: node.id }, a)} />;
   }
 
   return (

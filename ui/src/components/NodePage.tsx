@@ -3,6 +3,7 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { NodeHealth } from "../bindings/NodeHealth";
 import type { UptimePoint } from "../bindings/UptimePoint";
+import type { Action } from "../bindings/Action";
 import { onNodeLog, unwatchNodeLog, uptimeTimeline, watchNodeLog } from "../api";
 import type { Sample } from "./Dashboard";
 
@@ -23,7 +24,7 @@ function Marked({ line, term }: { line: string; term: string }) {
   return <>{parts}</>;
 }
 
-type Props = { node: NodeHealth; history: Sample[]; onBack: () => void; onControl: (a: "start" | "stop" | "restart") => void };
+type Props = { node: NodeHealth; history: Sample[]; onBack: () => void; onControl: (a: Action) => void };
 
 /** A small uPlot line chart of one series over time. */
 function Chart({ title, xs, ys, unit }: { title: string; xs: number[]; ys: (number | null)[]; unit: string }) {
@@ -34,7 +35,7 @@ function Chart({ title, xs, ys, unit }: { title: string; xs: number[]; ys: (numb
     plot.current = new uPlot(
       {
         width: 360,
-        height: 150,
+        height: 150, // pixels: not-a-contest-number
         legend: { show: false },
         axes: [{ stroke: "#888" }, { stroke: "#888", size: 60, values: (_u, v) => v.map((x) => `${x}${unit}`) }],
         series: [{}, { stroke: "#6d5dfc", width: 2, fill: "rgba(109,93,252,0.12)" }],

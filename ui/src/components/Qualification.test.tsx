@@ -11,8 +11,8 @@ it("says which nodes qualify and when the rest will, and feeds the calculator", 
   mockIPC((cmd) =>
     cmd === "node_health"
       ? [
-          { ...base, id: 1, log, uptime: { last_24h_pct: 100, last_7d_pct: 100, contest_pct: 100, qualified_days: 30, required_days: 30, days_to_go: 0, qualifies_at: 0 } },
-          { ...base, id: 2, log, uptime: { last_24h_pct: 99, last_7d_pct: 99, contest_pct: 99, qualified_days: 12, required_days: 30, days_to_go: 18, qualifies_at: Date.UTC(2026, 11, 14) / 1000 } },
+          { ...base, id: 1, log, uptime: { last_24h_pct: 100, last_7d_pct: 100, contest_pct: 100, qualified_days: 30, required_day_pct: 90, required_days: 30, days_to_go: 0, qualifies_at: 0 } },
+          { ...base, id: 2, log, uptime: { last_24h_pct: 99, last_7d_pct: 99, contest_pct: 99, qualified_days: 12, required_day_pct: 90, required_days: 30, days_to_go: 18, qualifies_at: Date.UTC(2026, 11, 14) / 1000 } },
           { ...base, id: 3, log, uptime: null },
         ]
       : null,

@@ -22,7 +22,9 @@ export function Qualification({ onUseCount }: Props) {
     <section className="card" aria-labelledby="qual-title" id="qualification">
       <h2 id="qual-title">Your nodes' uptime</h2>
       <p className="muted">
-        A day counts when a node was up at least 90 % of it; {nodes[0].uptime?.required_days ?? 30} days qualify a node.
+        {nodes[0].uptime
+          ? `A day counts when a node was up at least ${nodes[0].uptime.required_day_pct} % of it; ${nodes[0].uptime.required_days} days qualify a node.`
+          : "Uptime is measured once a node runs."}
       </p>
       <ul className="nodes">
         {nodes.map((n) => (

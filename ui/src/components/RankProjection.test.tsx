@@ -20,6 +20,7 @@ function response(myRank: number, reward: string): RankResponse {
       { rank: myRank, node: N1, operator: ME, score: 80, reward },
     ].sort((a, b) => a.rank - b.rank),
     vacant_spots: [],
+    last_rewarded_rank: 150,
     source: { location: "http://127.0.0.1/lb", from_cache: false, age_seconds: 0, warning: null },
   };
 }

@@ -9,13 +9,13 @@ type Props = { onRankRewards: (usd: string | null) => void };
 
 /** Slider ranges of the what-if fields (display only; the backend validates). */
 const FIELDS: { field: WhatIfField; label: string; min: number; max: number; step: number; start: number }[] = [
-  { field: "score", label: "Score", min: 0, max: 100, step: 0.1, start: 90 },
+  { field: "score", label: "Score", min: 0, max: 100, step: 0.1, start: 90 }, // what-if start: not-a-contest-number
   { field: "uptime", label: "Uptime", min: 0, max: 1, step: 0.001, start: 0.999 },
   { field: "responsiveness", label: "Responsiveness", min: 0, max: 1, step: 0.001, start: 0.99 },
   { field: "precommit", label: "Precommit success", min: 0, max: 1, step: 0.001, start: 0.99 },
   { field: "commit", label: "Commit success", min: 0, max: 1, step: 0.001, start: 0.99 },
   { field: "ping_ms", label: "Ping (ms)", min: 0, max: 2000, step: 1, start: 50 },
-  { field: "global_ping_ms", label: "Global ping (ms)", min: 0, max: 3000, step: 1, start: 150 },
+  { field: "global_ping_ms", label: "Global ping (ms)", min: 0, max: 3000, step: 1, start: 150 }, // what-if start: not-a-contest-number
   { field: "tasks_completed", label: "Tasks completed", min: 0, max: 5000, step: 10, start: 1000 },
   { field: "task_accuracy", label: "Task accuracy", min: 0, max: 1, step: 0.001, start: 0.99 },
 ];
@@ -100,7 +100,7 @@ export function RankProjection({ onRankRewards }: Props) {
 
   const baselineRank = useMemo(() => new Map(baseline?.nodes.map((n) => [n.node, n.rank]) ?? []), [baseline]);
   const mine = (addr: string) => current !== null && addr.toLowerCase() === current.operator.toLowerCase();
-  const rows = current ? current.table.filter((r) => r.rank <= 150 || mine(r.operator)) : [];
+  const rows = current ? current.table.filter((r) => r.rank <= current.last_rewarded_rank || mine(r.operator)) : [];
   const hidden = current ? current.table.length - rows.length : 0;
 
   return (

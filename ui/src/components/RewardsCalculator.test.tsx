@@ -5,6 +5,11 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { RewardsCalculator } from "./RewardsCalculator";
 import type { RewardsInput } from "../bindings/RewardsInput";
 import type { RewardsBreakdown } from "../bindings/RewardsBreakdown";
+import type { Ruleset } from "../bindings/Ruleset";
+import ruleset from "../test/ruleset-phase3.json";
+
+// The real Phase #3 ruleset, written by the Rust tests (crates/api) like the bindings.
+const phase3 = ruleset as Ruleset;
 
 const breakdown = (over: Partial<RewardsBreakdown>): RewardsBreakdown => ({
   base: "0.00",
@@ -30,7 +35,7 @@ describe("RewardsCalculator", () => {
       return breakdown({ base: "20.00", total: "20.00" });
     });
     const user = userEvent.setup();
-    render(<RewardsCalculator rules={null} projectedRankRewards={null} />);
+    render(<RewardsCalculator rules={phase3} projectedRankRewards={null} />);
     const nodes = screen.getByRole("textbox", { name: /qualifying nodes/i });
     await user.clear(nodes);
     await user.type(nodes, "3");
@@ -48,7 +53,7 @@ describe("RewardsCalculator", () => {
       return breakdown({ total: "20.00" });
     });
     const user = userEvent.setup();
-    render(<RewardsCalculator rules={null} projectedRankRewards={null} />);
+    render(<RewardsCalculator rules={phase3} projectedRankRewards={null} />);
     await waitFor(() => expect(screen.getByTestId("total")).toHaveTextContent("$20.00"));
     const nodes = screen.getByRole("textbox", { name: /qualifying nodes/i });
     await user.clear(nodes);
@@ -64,7 +69,7 @@ describe("RewardsCalculator", () => {
       return breakdown({ total: "20.00" });
     });
     const user = userEvent.setup();
-    render(<RewardsCalculator rules={null} projectedRankRewards={null} />);
+    render(<RewardsCalculator rules={phase3} projectedRankRewards={null} />);
     await waitFor(() => expect(called).toBe(1));
     const nodes = screen.getByRole("textbox", { name: /qualifying nodes/i });
     await user.clear(nodes);
@@ -80,7 +85,7 @@ describe("RewardsCalculator", () => {
       seen.push(input.rank_rewards);
       return breakdown({ rank_rewards: input.rank_rewards, total: "1.00", warnings: ["26 nodes is above the contest's limit"] });
     });
-    render(<RewardsCalculator rules={null} projectedRankRewards="85.00" />);
+    render(<RewardsCalculator rules={phase3} projectedRankRewards="85.00" />);
     await waitFor(() => expect(screen.getByText(/above the contest's limit/)).toHaveClass("warning"));
     expect(seen).toContain("85.00");
     expect(screen.getByText("85.00")).toBeInTheDocument();

@@ -20,14 +20,18 @@ export function RewardsCalculator({ rules, projectedRankRewards, nodeCount }: Pr
   const [error, setError] = useState<string | null>(null);
   const seq = useRef(0);
 
-  const capValue = cap ?? rules?.rewards.bonus_cap_default_pct ?? "40";
+  const capValue = cap ?? rules?.rewards.bonus_cap_default_pct ?? "";
   const rank = useProjection && projectedRankRewards !== null ? projectedRankRewards : rankRewards;
   const request = useDebounced({ nodes, role, months, cap: capValue, rank }, 60);
 
+  const roles = rules?.rewards.role_bonus_allowed_pct ?? [];
+  const maxNodes = rules?.rewards.max_nodes_per_operator ?? null;
+
   useEffect(() => {
+    if (!rules) return;
     const n = Number(request.nodes);
     if (request.nodes.trim() === "" || !Number.isInteger(n) || n < 0) {
-      setError("Enter the number of nodes as a whole number (1–25).");
+      setError(`Enter the number of nodes as a whole number (1–${maxNodes}).`);
       setResult(null);
       return;
     }
@@ -50,10 +54,7 @@ export function RewardsCalculator({ rules, projectedRankRewards, nodeCount }: Pr
         setError(errorMessage(e));
       },
     );
-  }, [request]);
-
-  const roles = rules?.rewards.role_bonus_allowed_pct ?? ["0", "5", "10"];
-  const maxNodes = rules?.rewards.max_nodes_per_operator ?? 25;
+  }, [request, rules, maxNodes]);
 
   return (
     <section className="card" aria-labelledby="calc-title">
@@ -66,7 +67,7 @@ export function RewardsCalculator({ rules, projectedRankRewards, nodeCount }: Pr
             <input
               type="range"
               min={1}
-              max={maxNodes}
+              max={maxNodes ?? undefined}
               value={Number(nodes) || 1}
               onChange={(e) => setNodes(e.target.value)}
               aria-label="Qualifying nodes slider"

@@ -17,6 +17,7 @@ const status: MachineStatus = {
   keychain_error: null,
   staking: "Stake 4,000 $COR per node on Pool 3.",
   staking_url: "https://docs.example",
+  max_nodes: 25,
 };
 
 const doctor: DoctorReport = {
@@ -60,7 +61,7 @@ describe("SetupWizard", () => {
             await new Promise<void>((r) => (release = r));
             return { version: "lfs-1234567", sha256: "ab".repeat(32), already_current: false, previous_version: null };
           case "add_nodes":
-            return [spec(1), spec(2)];
+            return { nodes: [spec(1), spec(2)], backend: "os_service", warnings: [], folders: ["/d/nodes/node-1", "/d/nodes/node-2"], staking_url: "https://stake.example" };
           case "register_node": {
             const id = (args as { id: number }).id;
             if (id === 2) throw { message: "node 2 could not be registered: not whitelisted" };

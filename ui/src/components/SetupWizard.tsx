@@ -5,6 +5,7 @@ import type { Progress } from "../bindings/Progress";
 import type { NodeSpec } from "../bindings/NodeSpec";
 import type { Registration } from "../bindings/Registration";
 import type { StartReport } from "../bindings/StartReport";
+import { GIB } from "../format";
 import {
   addNodes,
   adoptOfficial,
@@ -26,7 +27,7 @@ const STEPS = ["Welcome", "System check", "Install", "Nodes", "Keys", "Register"
 type Props = { onDone: () => void };
 
 function bytes(n: number): string {
-  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GB`;
+  if (n >= GIB) return `${(n / GIB).toFixed(2)} GB`;
   if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MB`;
   return `${Math.round(n / 1024)} kB`;
 }
@@ -82,6 +83,8 @@ export function SetupWizard({ onDone }: Props) {
   const [adopt, setAdopt] = useState(true);
   const [backupPath, setBackupPath] = useState("");
   const [backedUp, setBackedUp] = useState<string | null>(null);
+  // The most nodes the app creates on one machine (from the core, like every limit).
+  const maxNodes = status?.max_nodes ?? 1;
 
   useEffect(() => {
     machineStatus().then(
@@ -117,7 +120,7 @@ export function SetupWizard({ onDone }: Props) {
     const r = await act(runDoctor);
     if (r) {
       setDoctor(r);
-      setCount((c) => Math.min(c, 25) || Math.min(r.affordable_nodes, 25));
+      setCount((c) => Math.min(c, maxNodes) || Math.min(r.affordable_nodes, maxNodes));
     }
   }
 
@@ -156,7 +159,7 @@ export function SetupWizard({ onDone }: Props) {
   async function create() {
     const r = await act(() => addNodes(count));
     if (r) {
-      setCreated((c) => [...c, ...r]);
+      setCreated((c) => [...c, ...r.nodes]);
       setStep(4);
     }
   }
@@ -302,7 +305,7 @@ export function SetupWizard({ onDone }: Props) {
             How many nodes? This computer can run about {affordable}.
           </label>
           <div className="row">
-            <input type="range" min={1} max={25} value={count} onChange={(e) => setCount(Number(e.target.value))} aria-label="Number of nodes" />
+            <input type="range" min={1} max={maxNodes} value={count} onChange={(e) => setCount(Number(e.target.value))} aria-label="Number of nodes" />
             <output id="node-count">{count}</output>
           </div>
           {count > affordable && <p className="warning">More nodes than this computer can comfortably run: they may be too slow to earn.</p>}

@@ -1,0 +1,13 @@
+//! The names of the events the desktop shell pushes to the window, in one place. The payload
+//! types are generated to TypeScript like every other type of the door.
+
+/// `Vec<NodeHealth>`: every node, at once when a state changes, else once a second.
+pub const NODE_HEALTH: &str = "node-health";
+/// `AlertRecord`: a new alert (also shown as a desktop notification).
+pub const ALERT: &str = "alert";
+/// `SystemHealth`: the machine's health, every ten seconds.
+pub const SYSTEM_HEALTH: &str = "system-health";
+/// `LogLines`: new lines of the node whose log the window shows.
+pub const NODE_LOG: &str = "node-log";
+/// `Progress`: the download of `cortensord`.
+pub const INSTALL_PROGRESS: &str = "install-progress";

@@ -1,0 +1,33 @@
+//! The one door of Cortensor Node Manager. The CLI and the desktop shell depend on this crate
+//! only: every operation they offer is one call here, over plain request and response types
+//! whose TypeScript twins ts-rs writes to `ui/src/bindings/`, and every failure is a
+//! [`UserError`] that says what happened and what to do.
+//!
+//! - [`contest`]: rewards, rank projection, the ruleset.
+//! - [`session`]: the machine context, opened once per process.
+//! - [`setup`]: doctor, install, update, nodes (add, list, register, adopt), keys, uninstall.
+//! - [`nodes`]: start/stop/restart a selection, status, logs, health, uptime, alerts.
+//! - [`daemon`]: the daemon's options (one parser for the CLI and the app's headless mode) and
+//!   the Prometheus setting.
+//! - [`diagnostics`]: redacted diagnostics for bug reports.
+//! - [`events`]: the names of the events the desktop shell pushes to the window.
+//!
+//! Architecture invariant: nothing here spawns a process or touches a file by itself; it calls
+//! `cortensor-node` and `cortensor-contest` and shapes their answers.
+
+pub mod contest;
+pub mod daemon;
+pub mod diagnostics;
+pub mod events;
+pub mod nodes;
+pub mod session;
+pub mod settings;
+pub mod setup;
+
+pub use cortensor_node::UserError;
+pub use session::Session;
+
+/// Map any displayable error into a [`UserError`].
+pub(crate) fn user<E: std::fmt::Display>(e: E) -> UserError {
+    UserError::new(e)
+}

@@ -1,0 +1,256 @@
+//! Setting a machine up: the doctor and its fixes, installing and updating `cortensor`, nodes
+//! (add, list, register, adopt), key export, start, and uninstall.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use cortensor_node::doctor;
+use cortensor_node::install::{binary, setup, source::ReleaseSource, update};
+use cortensor_node::platform::Os;
+
+use crate::{user, Session, UserError};
+
+pub use cortensor_node::doctor::{Check, Status};
+pub use cortensor_node::install::binary::BinaryOutcome;
+pub use cortensor_node::install::download::{DownloadOptions, Progress};
+pub use cortensor_node::install::setup::{OfficialInstall, Registration};
+pub use cortensor_node::install::update::UpdateOutcome;
+pub use cortensor_node::machine::{DoctorReport, MachineStatus, StartReport};
+pub use cortensor_node::nodes::NodeSpec;
+pub use cortensor_node::services::Backend;
+pub use cortensor_node::store::{InstallRecord, NodeRecord};
+
+/// `install`: what was installed, official installs found on this machine, and the node
+/// imported from one (when the user agreed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct InstallResponse {
+    pub install: BinaryOutcome,
+    pub official_installs: Vec<OfficialInstall>,
+    pub adopted: Option<NodeSpec>,
+}
+
+/// `node add`: the nodes created, how they are kept running, optional steps that failed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AddNodesResponse {
+    pub nodes: Vec<NodeSpec>,
+    pub backend: Backend,
+    pub warnings: Vec<String>,
+    /// Each new node's folder, in the order of `nodes`.
+    pub folders: Vec<String>,
+    /// Where to stake before registering.
+    pub staking_url: String,
+}
+
+/// `node list`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NodeListResponse {
+    pub nodes: Vec<NodeRecord>,
+    pub installed: Option<InstallRecord>,
+}
+
+/// `adopt`: the node imported (none when the official `.env` had no private key).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AdoptResponse {
+    pub adopted: Option<NodeSpec>,
+    #[serde(skip)]
+    #[ts(skip)]
+    pub env_file: String,
+}
+
+/// `uninstall`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct UninstallResponse {
+    pub removed_nodes: u32,
+    pub keys_deleted: bool,
+    pub warnings: Vec<String>,
+}
+
+pub fn machine_status(s: &Session) -> Result<MachineStatus, UserError> {
+    s.machine()?.status()
+}
+
+/// The doctor's checks; `time_url` is the server whose clock is compared (default: the
+/// network's dashboard).
+pub fn doctor(s: &Session, time_url: Option<&str>) -> Result<DoctorReport, UserError> {
+    Ok(s.machine()?.doctor(time_url))
+}
+
+/// The steps an automatic fix would run, printable, for the user's consent.
+pub fn fix_plan(s: &Session, check_id: &str) -> Result<String, UserError> {
+    let m = s.machine()?;
+    doctor::fix_plan(check_id, Os::current(), &m.user)
+        .map(|p| p.to_string())
+        .ok_or_else(|| {
+            UserError::new(format!(
+                "the app cannot fix '{check_id}' by itself; follow the fix shown by the check"
+            ))
+        })
+}
+
+/// Run a check's automatic fix (the caller has the user's consent). Returns notes on optional
+/// steps that failed.
+pub fn fix(s: &Session, check_id: &str) -> Result<Vec<String>, UserError> {
+    s.machine()?.fix(check_id).map(|r| r.warnings)
+}
+
+/// Download, verify and install `cortensord` from `source` (`official`, a manifest URL, or a
+/// folder). `cancel` stops the download (the partial file is kept for a resume).
+pub fn install(
+    s: &Session,
+    source: &str,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<BinaryOutcome, UserError> {
+    let m = s.machine()?;
+    let source = ReleaseSource::parse(source).map_err(user)?;
+    binary::install(
+        &m.layout,
+        &m.store,
+        &source,
+        &DownloadOptions::default(),
+        cancel,
+        progress,
+    )
+    .map_err(user)
+}
+
+/// Official installs (`~/.cortensor/.env` and the like) found on this machine.
+pub fn official_installs(s: &Session) -> Result<Vec<OfficialInstall>, UserError> {
+    let m = s.machine()?;
+    Ok(setup::detect_official(&setup::official_env_candidates(
+        &m.home,
+    )))
+}
+
+/// Update to the source's newest release; nodes that do not come up within `window` roll the
+/// update back.
+pub fn update(
+    s: &Session,
+    source: &str,
+    window: Duration,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<UpdateOutcome, UserError> {
+    if window.is_zero() || window > Duration::from_secs(24 * 3600) {
+        return Err(UserError::new(
+            "the health window must be above 0 and at most a day",
+        ));
+    }
+    let m = s.machine()?;
+    let source = ReleaseSource::parse(source).map_err(user)?;
+    let cx = m.context()?;
+    let mut runner = m.runner.clone();
+    update::update(
+        &cx,
+        &source,
+        &DownloadOptions::default(),
+        window,
+        &mut runner,
+        cancel,
+        progress,
+    )
+    .map_err(user)
+}
+
+/// How many nodes `uninstall` would remove.
+pub fn node_count(s: &Session) -> Result<u32, UserError> {
+    Ok(s.machine()?.store.nodes().map_err(user)?.len() as u32)
+}
+
+/// Stop and remove the nodes, their services and `cortensord`. With `export_keys`, the keys are
+/// written there first; `delete_keys` needs that export.
+pub fn uninstall(
+    s: &Session,
+    export_keys: Option<&Path>,
+    delete_keys: bool,
+) -> Result<UninstallResponse, UserError> {
+    let m = s.machine()?;
+    let cx = m.context()?;
+    let n = m.store.nodes().map_err(user)?.len() as u32;
+    if let Some(path) = export_keys {
+        setup::export_keys(&m.store, cx.keychain, path).map_err(user)?;
+    }
+    let mut runner = m.runner.clone();
+    let report =
+        setup::uninstall(&cx, delete_keys, export_keys.is_some(), &mut runner).map_err(user)?;
+    Ok(UninstallResponse {
+        removed_nodes: n,
+        keys_deleted: delete_keys,
+        warnings: report.warnings,
+    })
+}
+
+/// Create `count` nodes: keys in the keychain, folders, `.env`, ports, services.
+pub fn add_nodes(s: &Session, count: u32) -> Result<AddNodesResponse, UserError> {
+    let m = s.machine()?;
+    if !m.layout.binary().exists() {
+        return Err(user(setup::SetupError::NotInstalled));
+    }
+    let cx = m.context()?;
+    let mut runner = m.runner.clone();
+    let (nodes, report) = setup::add_nodes(&cx, count, m.cores(), &mut runner).map_err(user)?;
+    Ok(AddNodesResponse {
+        backend: m.backend,
+        warnings: report.warnings,
+        folders: nodes
+            .iter()
+            .map(|n| m.layout.node_dir(n.id).display().to_string())
+            .collect(),
+        nodes,
+        staking_url: m.profile.staking_url.clone(),
+    })
+}
+
+pub fn list_nodes(s: &Session) -> Result<NodeListResponse, UserError> {
+    let m = s.machine()?;
+    Ok(NodeListResponse {
+        nodes: m.store.nodes().map_err(user)?,
+        installed: m.store.installed().map_err(user)?,
+    })
+}
+
+/// Register and verify node `id` with the network (`cortensord tool register` / `verify`).
+pub fn register(s: &Session, id: u32) -> Result<Registration, UserError> {
+    let m = s.machine()?;
+    let cx = m.context()?;
+    setup::register(&cx, id).map_err(user)
+}
+
+/// What to tell a user whose registration did not go through.
+pub fn staking_hint(s: &Session) -> Result<String, UserError> {
+    Ok(s.machine()?.profile.staking.clone())
+}
+
+/// Write every node's key to `out` (mode 0600). Returns how many.
+pub fn export_keys(s: &Session, out: &Path) -> Result<usize, UserError> {
+    let m = s.machine()?;
+    let cx = m.context()?;
+    setup::export_keys(&m.store, cx.keychain, out).map_err(user)
+}
+
+/// Import an official install's key and settings (default: `~/.cortensor/.env`).
+pub fn adopt(s: &Session, env_file: Option<PathBuf>) -> Result<AdoptResponse, UserError> {
+    let m = s.machine()?;
+    let path = env_file.unwrap_or_else(|| m.home.join(".cortensor/.env"));
+    let cx = m.context()?;
+    let mut runner = m.runner.clone();
+    let adopted = setup::adopt(&cx, &path, m.cores(), &mut runner).map_err(user)?;
+    Ok(AdoptResponse {
+        adopted,
+        env_file: path.display().to_string(),
+    })
+}
+
+/// Start every node and the daemon that runs or watches them (`daemon_exe daemon`).
+pub fn start_nodes(s: &Session, daemon_exe: &Path) -> Result<StartReport, UserError> {
+    s.machine()?.start_nodes(daemon_exe)
+}

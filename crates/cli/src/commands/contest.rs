@@ -1,0 +1,128 @@
+//! `rewards`, `rank`, `rules`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use cortensor_api::contest::{self, describe_age, RankRequest, RewardsInput, WhatIf};
+use cortensor_api::{Session, UserError};
+use rust_decimal::Decimal;
+
+use crate::output::print_json;
+
+pub struct RewardsArgs {
+    pub nodes: u32,
+    pub role_bonus: Decimal,
+    pub months: Decimal,
+    pub bonus_cap: Option<Decimal>,
+    pub rank_rewards: Decimal,
+    pub rules: Option<PathBuf>,
+    pub json: bool,
+}
+
+pub fn rewards(a: RewardsArgs) -> Result<(), UserError> {
+    let rules = contest::load_rules(a.rules.as_deref())?;
+    let input = RewardsInput {
+        nodes: a.nodes,
+        role_bonus_pct: a.role_bonus,
+        months: a.months,
+        bonus_cap_pct: a.bonus_cap,
+        rank_rewards: a.rank_rewards,
+    };
+    let b = contest::compute_rewards(&input, &rules)?;
+    for w in &b.warnings {
+        eprintln!("warning: {w}");
+    }
+    if a.json {
+        return print_json(&b);
+    }
+    println!("Rewards under {}", rules.name);
+    println!("  base                ${:>10.2}", b.base);
+    println!("  multi-node bonus    ${:>10.2}", b.multi_node_bonus);
+    println!("  role bonus          ${:>10.2}", b.role_bonus);
+    println!("  rank rewards        ${:>10.2}", b.rank_rewards);
+    println!("  total               ${:>10.2}", b.total);
+    for n in &b.notes {
+        println!("  note: {n}");
+    }
+    Ok(())
+}
+
+pub struct RankArgs {
+    pub leaderboard: String,
+    pub operator: String,
+    pub what_if: Vec<WhatIf>,
+    pub nodes: Vec<String>,
+    pub rules: Option<PathBuf>,
+    pub timeout: f64,
+    pub json: bool,
+}
+
+pub fn rank(s: &Session, a: RankArgs) -> Result<(), UserError> {
+    let rules = contest::load_rules(a.rules.as_deref())?;
+    if !(a.timeout.is_finite() && a.timeout > 0.0 && a.timeout <= 3600.0) {
+        return Err(UserError::new(format!(
+            "--timeout must be a number of seconds above 0 and at most 3600 (got {})",
+            a.timeout
+        )));
+    }
+    let store = s.store()?;
+    let req = RankRequest {
+        leaderboard: a.leaderboard,
+        operator: a.operator,
+        what_ifs: a.what_if,
+        local_nodes: a.nodes,
+    };
+    let r = contest::project_rank(
+        &req,
+        &rules,
+        Some(&store),
+        Some(Duration::from_secs_f64(a.timeout)),
+    )?;
+    if let Some(w) = &r.source.warning {
+        eprintln!("warning: {w}");
+    }
+    if a.json {
+        return print_json(&r);
+    }
+    let p = &r.projection;
+    let age = if r.source.from_cache || r.source.age_seconds > 0 {
+        format!(", data {} old", describe_age(r.source.age_seconds))
+    } else {
+        String::new()
+    };
+    println!(
+        "Leaderboard: {} ({} nodes{age})",
+        r.source.location,
+        p.table.len()
+    );
+    println!(
+        "Operator {}: rank rewards ${:.2}",
+        p.operator, p.rank_rewards
+    );
+    for n in &p.nodes {
+        let rank = n.rank.map_or("unranked".to_string(), |r| format!("#{r}"));
+        let score = n.score.map_or("-".to_string(), |s| format!("{s:.2}"));
+        println!(
+            "  {}  {:>9}  score {:>7}  ${:.2}",
+            n.node, rank, score, n.reward
+        );
+    }
+    if !p.vacant_spots.is_empty() {
+        println!(
+            "{} rewarded spots stay vacant under the per-operator limits.",
+            p.vacant_spots.len()
+        );
+    }
+    Ok(())
+}
+
+pub fn rules(rules: Option<PathBuf>, json: bool) -> Result<(), UserError> {
+    let rules = contest::load_rules(rules.as_deref())?;
+    if json {
+        return print_json(&rules);
+    }
+    for line in contest::describe_rules(&rules) {
+        println!("{line}");
+    }
+    Ok(())
+}

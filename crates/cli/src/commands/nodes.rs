@@ -1,0 +1,96 @@
+//! `node start|stop|restart|status|logs`.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use cortensor_api::nodes::{self, Action, NodeLog, NodeSelection, StatusWatch};
+use cortensor_api::{Session, UserError};
+
+use crate::output::print_json;
+
+pub fn control(s: &Session, which: &str, action: Action) -> Result<(), UserError> {
+    let selection: NodeSelection = which.parse()?;
+    let exe = std::env::current_exe().map_err(UserError::new)?;
+    let r = nodes::control(s, selection, action, &exe)?;
+    for note in &r.notes {
+        println!("note: {note}");
+    }
+    let verb = match action {
+        Action::Start => "start",
+        Action::Stop => "stop",
+        Action::Restart => "restart",
+    };
+    println!(
+        "Asked node(s) {} to {verb}. `cortensor-manager node status` shows their state.",
+        r.nodes
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(())
+}
+
+pub fn status(s: &Session, json: bool, watch: bool) -> Result<(), UserError> {
+    let mut w = StatusWatch::open(s)?;
+    loop {
+        let r = w.next()?;
+        if json {
+            print_json(&r)?;
+        } else {
+            if watch && std::io::stdout().is_terminal() {
+                print!("\x1b[2J\x1b[H");
+            }
+            println!(
+                "{:>4}  {:<42}  {:<9}  {:>7}  {:>8}  {:>7}  reason",
+                "node", "address", "state", "pid", "restarts", "up 24h"
+            );
+            for n in &r.nodes {
+                let rt = r.runtime.iter().find(|x| x.node_id == n.spec.id);
+                let h = r.health.iter().find(|h| h.id == n.spec.id);
+                let state = h
+                    .map(|h| h.state.name())
+                    .unwrap_or_else(|| rt.map_or("stopped", |x| x.state.as_str()));
+                let reason = h
+                    .map(|h| h.reason.as_str())
+                    .unwrap_or_else(|| rt.map_or("", |x| x.reason.as_str()));
+                let up = h
+                    .and_then(|h| h.uptime.as_ref())
+                    .and_then(|u| u.last_24h_pct)
+                    .map_or("-".to_string(), |p| format!("{p:.1}%"));
+                println!(
+                    "{:>4}  {:<42}  {:<9}  {:>7}  {:>8}  {:>7}  {}",
+                    n.spec.id,
+                    n.spec.address,
+                    state,
+                    rt.and_then(|x| x.pid)
+                        .map_or("-".to_string(), |p| p.to_string()),
+                    rt.map_or(0, |x| x.restarts),
+                    up,
+                    reason
+                );
+            }
+        }
+        if !watch {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+pub fn logs(s: &Session, id: u32, follow: bool, lines: usize) -> Result<(), UserError> {
+    // The same follower the monitor and the app use: it reads across copy-truncate rotations.
+    let (mut live, backlog) = NodeLog::open(s, id, lines)?;
+    let mut out = std::io::stdout().lock();
+    for l in &backlog {
+        writeln!(out, "{l}").map_err(UserError::new)?;
+    }
+    while follow {
+        out.flush().map_err(UserError::new)?;
+        std::thread::sleep(Duration::from_millis(200));
+        for l in live.poll().map(|b| b.lines).unwrap_or_default() {
+            writeln!(out, "{l}").map_err(UserError::new)?;
+        }
+    }
+    Ok(())
+}

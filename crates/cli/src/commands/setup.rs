@@ -1,0 +1,273 @@
+//! `doctor`, `install`, `update`, `uninstall`, `node add|list|register`, `keys export`,
+//! `adopt`, `diagnostics`.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use cortensor_api::setup::{self, Backend, InstallResponse, Status};
+use cortensor_api::{diagnostics, Session, UserError};
+
+use crate::output::{ask, print_json, progress_bar};
+
+pub fn doctor(
+    s: &Session,
+    time_url: Option<String>,
+    fix: Option<String>,
+    yes: bool,
+    json: bool,
+) -> Result<(), UserError> {
+    if let Some(id) = fix {
+        print!("{}", setup::fix_plan(s, &id)?);
+        if !ask(
+            "Run these steps (your administrator password is asked)?",
+            yes,
+        ) {
+            return Err(UserError::new(
+                "not done: answer yes (or pass --yes) to let the app run them",
+            ));
+        }
+        for w in setup::fix(s, &id)? {
+            println!("note: {w}");
+        }
+        println!("Done. Run `cortensor-manager doctor` again to check.");
+        return Ok(());
+    }
+    let report = setup::doctor(s, time_url.as_deref())?;
+    if json {
+        return print_json(&report);
+    }
+    for c in &report.checks {
+        let mark = match c.status {
+            Status::Ok => "ok  ",
+            Status::Warn => "warn",
+            Status::Fail => "FAIL",
+            Status::Info => "info",
+        };
+        println!("[{mark}] {:<18} {}", c.title, c.explanation);
+        if let Some(f) = c.fix.as_ref().filter(|_| c.status != Status::Ok) {
+            let how = f
+                .command
+                .as_ref()
+                .map(|c| format!(": {c}"))
+                .or_else(|| f.url.as_ref().map(|u| format!(": {u}")))
+                .unwrap_or_default();
+            let auto = if f.automatic {
+                format!(" (or: cortensor-manager doctor --fix {})", c.id)
+            } else {
+                String::new()
+            };
+            println!("       fix: {}{how}{auto}", f.label);
+        }
+    }
+    println!(
+        "This machine can run about {} node(s).",
+        report.affordable_nodes
+    );
+    Ok(())
+}
+
+pub fn install(s: &Session, source: &str, yes: bool, json: bool) -> Result<(), UserError> {
+    let (bar, mut on_progress) = progress_bar(json);
+    let outcome = setup::install(s, source, &AtomicBool::new(false), &mut on_progress)?;
+    bar.finish_and_clear();
+    let found = setup::official_installs(s)?;
+    let mut adopted = None;
+    if let Some(official) = found.iter().find(|o| o.has_private_key) {
+        let question = format!(
+            "An official install was found ({}, node {}). Import its key and settings?",
+            official.env_file,
+            official.address.as_deref().unwrap_or("?")
+        );
+        if ask(&question, yes) {
+            adopted = setup::adopt(s, Some(PathBuf::from(&official.env_file)))?.adopted;
+        } else if !json {
+            println!(
+                "An official install was found at {}; `cortensor-manager adopt` imports it.",
+                official.env_file
+            );
+        }
+    }
+    let r = InstallResponse {
+        install: outcome,
+        official_installs: found,
+        adopted,
+    };
+    if json {
+        return print_json(&r);
+    }
+    if r.install.already_current {
+        println!(
+            "cortensord {} is already installed and intact.",
+            r.install.version
+        );
+    } else {
+        println!(
+            "Installed cortensord {} (sha256 {}).",
+            r.install.version,
+            &r.install.sha256[..16.min(r.install.sha256.len())]
+        );
+    }
+    if let Some(n) = r.adopted {
+        println!("Imported the official node {} as node {}.", n.address, n.id);
+    }
+    println!("Next: `cortensor-manager node add --count N` creates your nodes.");
+    Ok(())
+}
+
+pub fn update(s: &Session, source: &str, window: f64, json: bool) -> Result<(), UserError> {
+    if !(window.is_finite() && window > 0.0 && window <= 86_400.0) {
+        return Err(UserError::new(
+            "--window must be a number of seconds above 0 and at most a day (86400)",
+        ));
+    }
+    let (bar, mut on_progress) = progress_bar(json);
+    let out = setup::update(
+        s,
+        source,
+        Duration::from_secs_f64(window),
+        &AtomicBool::new(false),
+        &mut on_progress,
+    )?;
+    bar.finish_and_clear();
+    if json {
+        return print_json(&out);
+    }
+    match (&out.rolled_back, out.up_to_date) {
+        (_, true) => println!("cortensord {} is up to date.", out.to),
+        (Some(why), _) => println!("Update rolled back: {why}."),
+        (None, _) => println!(
+            "Updated cortensord {} → {}.",
+            out.from.as_deref().unwrap_or("?"),
+            out.to
+        ),
+    }
+    Ok(())
+}
+
+pub fn uninstall(
+    s: &Session,
+    export_keys: Option<PathBuf>,
+    delete_keys: bool,
+    yes: bool,
+    json: bool,
+) -> Result<(), UserError> {
+    let n = setup::node_count(s)?;
+    if !ask(
+        &format!("Stop and remove {n} node(s), their services and cortensord?"),
+        yes,
+    ) {
+        return Err(UserError::new(
+            "nothing removed: answer yes (or pass --yes) to uninstall",
+        ));
+    }
+    let r = setup::uninstall(s, export_keys.as_deref(), delete_keys)?;
+    if json {
+        return print_json(&r);
+    }
+    println!("Removed {} node(s) and cortensord.", r.removed_nodes);
+    for w in r.warnings {
+        println!("note: {w}");
+    }
+    Ok(())
+}
+
+pub fn node_add(s: &Session, count: u32, json: bool) -> Result<(), UserError> {
+    let r = setup::add_nodes(s, count)?;
+    if json {
+        return print_json(&r);
+    }
+    for (n, folder) in r.nodes.iter().zip(&r.folders) {
+        println!(
+            "node {}  {}  LLM port {}  folder {folder}",
+            n.id, n.address, n.llm_port
+        );
+    }
+    for w in &r.warnings {
+        println!("note: {w}");
+    }
+    if r.backend == Backend::Supervisor {
+        println!("note: no per-user service manager was found; the nodes are configured but not registered as services.");
+    }
+    println!(
+        "Keys are in the OS keychain. Next: stake ({}), then `cortensor-manager node register ID`.",
+        r.staking_url
+    );
+    Ok(())
+}
+
+pub fn node_list(s: &Session, json: bool) -> Result<(), UserError> {
+    let r = setup::list_nodes(s)?;
+    if json {
+        return print_json(&r);
+    }
+    if r.nodes.is_empty() {
+        println!("No nodes yet: `cortensor-manager node add --count N` creates them.");
+    }
+    for n in r.nodes {
+        println!(
+            "node {:>2}  {}  LLM port {:<5}  registered: {:<4}  verified: {}",
+            n.spec.id,
+            n.spec.address,
+            n.spec.llm_port,
+            n.registered.as_deref().unwrap_or("-"),
+            n.verified.as_deref().unwrap_or("-")
+        );
+    }
+    Ok(())
+}
+
+pub fn node_register(s: &Session, id: u32, json: bool) -> Result<(), UserError> {
+    let r = setup::register(s, id)?;
+    if json {
+        return print_json(&r);
+    }
+    print!("{}", r.output);
+    if r.registered && r.verified {
+        println!("Node {} ({}) is registered and verified.", r.id, r.address);
+        return Ok(());
+    }
+    Err(UserError::new(format!(
+        "node {} could not be {}. Staking: {}",
+        r.id,
+        if r.registered {
+            "verified"
+        } else {
+            "registered"
+        },
+        setup::staking_hint(s)?
+    )))
+}
+
+pub fn keys_export(s: &Session, out: &Path) -> Result<(), UserError> {
+    let n = setup::export_keys(s, out)?;
+    println!(
+        "Wrote {n} key(s) to {} (readable by you only). Keep it offline.",
+        out.display()
+    );
+    Ok(())
+}
+
+pub fn adopt(s: &Session, env_file: Option<PathBuf>, json: bool) -> Result<(), UserError> {
+    let r = setup::adopt(s, env_file)?;
+    if json {
+        return print_json(&r);
+    }
+    match r.adopted {
+        Some(n) => println!(
+            "Imported node {} ({}) and its settings from {}.",
+            n.id, n.address, r.env_file
+        ),
+        None => println!(
+            "Imported the settings of {} (it had no private key).",
+            r.env_file
+        ),
+    }
+    Ok(())
+}
+
+pub fn diagnostics(s: &Session, what: &str) -> Result<(), UserError> {
+    let d = diagnostics::save(s, what)?;
+    println!("Diagnostics saved to {} (secrets removed).", d.path);
+    Ok(())
+}

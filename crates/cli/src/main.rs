@@ -1,0 +1,329 @@
+//! `cortensor-manager`: the headless CLI. It parses arguments, calls `cortensor_api`, and prints:
+//! one file per command group in `commands/`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use cortensor_api::contest::{money, WhatIf};
+use cortensor_api::daemon::DaemonArgs;
+use cortensor_api::nodes::Action;
+use cortensor_api::{Session, UserError};
+use rust_decimal::Decimal;
+
+mod commands;
+mod output;
+
+use commands::{contest, daemon, nodes, setup};
+
+#[derive(Parser)]
+#[command(
+    name = "cortensor-manager",
+    version,
+    about = "Run and watch Cortensor nodes; project contest rewards and rank"
+)]
+struct Cli {
+    /// Where the app keeps its data (default: the OS data folder).
+    #[arg(long, global = true, env = cortensor_api::session::DATA_DIR_ENV)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compute a participant's contest rewards.
+    #[command(allow_negative_numbers = true)]
+    Rewards {
+        /// Qualifying nodes.
+        #[arg(long)]
+        nodes: u32,
+        /// Role bonus in percent (0, 5 or 10 in Phase #3).
+        #[arg(long, default_value = "0", value_parser = money::parse)]
+        role_bonus: Decimal,
+        /// Months of the contest counted for the base reward.
+        #[arg(long, default_value = "1", value_parser = money::parse)]
+        months: Decimal,
+        /// Cap of the combined bonus, percent of base (default: the ruleset's, 40).
+        #[arg(long, value_parser = money::parse)]
+        bonus_cap: Option<Decimal>,
+        /// Rank rewards in USD, added after the bonuses.
+        #[arg(long, default_value = "0", value_parser = money::parse)]
+        rank_rewards: Decimal,
+        /// A ruleset file instead of the embedded Phase #3 rules.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Project an operator's ranks and rank rewards from a leaderboard.
+    Rank {
+        /// A leaderboard file or http(s) URL.
+        #[arg(long)]
+        leaderboard: String,
+        /// The operator's address (0x…).
+        #[arg(long)]
+        operator: String,
+        /// What-if: NODE:FIELD=VALUE (e.g. 0xab…:uptime=0.999); repeatable.
+        #[arg(long = "what-if", value_parser = WhatIf::parse)]
+        what_if: Vec<WhatIf>,
+        /// One of the operator's nodes that may not be on the leaderboard yet; repeatable.
+        #[arg(long = "node")]
+        nodes: Vec<String>,
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// HTTP timeout in seconds.
+        #[arg(long, default_value_t = 15.0)]
+        timeout: f64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the ruleset in force (embedded Phase #3, or --rules FILE) after validating it.
+    Rules {
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check this machine's prerequisites (OS, disk, RAM, CPU, GPU, Docker, IPFS, ports, clock).
+    Doctor {
+        /// Compare the clock with this server's Date header (default: the network's dashboard).
+        #[arg(long)]
+        time_url: Option<String>,
+        /// Let the app fix a failed check for you (e.g. `docker`), after asking.
+        #[arg(long)]
+        fix: Option<String>,
+        /// Answer yes to questions (consent to a fix).
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Download, verify and install cortensord (offers to import an existing official install).
+    Install {
+        /// `official` (default), a release manifest URL, or a folder with manifest.json.
+        #[arg(long, default_value = "official")]
+        source: String,
+        /// Answer yes to questions (import an official install found on this machine).
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Update cortensord to the source's newest release; rolls back if a node does not come up.
+    Update {
+        #[arg(long, default_value = "official")]
+        source: String,
+        /// How long a restarted node has to show progress, in seconds.
+        #[arg(long, default_value_t = 120.0)]
+        window: f64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop and remove the nodes, their services and the binary. Keys stay in the keychain
+    /// unless --delete-keys (which needs --export-keys first).
+    Uninstall {
+        #[arg(long)]
+        export_keys: Option<PathBuf>,
+        #[arg(long)]
+        delete_keys: bool,
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Nodes on this machine.
+    Node {
+        #[command(subcommand)]
+        command: NodeCommand,
+    },
+    /// The Prometheus `/metrics` endpoint on 127.0.0.1 (off until turned on).
+    Metrics {
+        #[command(subcommand)]
+        command: MetricsCommand,
+    },
+    /// Node keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Run the embedded supervisor in the foreground: keeps the nodes running (for machines
+    /// without a per-user service manager). `node start` launches it in the background.
+    Daemon(DaemonArgs),
+    /// Save redacted diagnostics (install, nodes, log tails) for a bug report.
+    Diagnostics {
+        /// What happened, in your words.
+        #[arg(long, default_value = "")]
+        what: String,
+    },
+    /// Import an official install's key and settings (default: ~/.cortensor/.env).
+    Adopt {
+        env_file: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum NodeCommand {
+    /// Create nodes: keys in the OS keychain, folders, .env, ports, services.
+    Add {
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the nodes.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Start a node (or `all`); with the embedded supervisor, launches it if needed.
+    Start { which: String },
+    /// Stop a node (or `all`): SIGINT, then SIGKILL after a timeout.
+    Stop { which: String },
+    /// Restart a node (or `all`).
+    Restart { which: String },
+    /// What each node is doing.
+    Status {
+        #[arg(long)]
+        json: bool,
+        /// Refresh every second until interrupted.
+        #[arg(long)]
+        watch: bool,
+    },
+    /// Print a node's log; `-f` follows it (across rotations).
+    Logs {
+        id: u32,
+        #[arg(short = 'f', long)]
+        follow: bool,
+        /// Lines from the end to show first.
+        #[arg(short = 'n', long, default_value_t = 50)]
+        lines: usize,
+    },
+    /// Register and verify a node with the network (`cortensord tool register` / `verify`).
+    Register {
+        id: u32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum MetricsCommand {
+    /// Serve metrics on 127.0.0.1:PORT (the running daemon follows within seconds).
+    On {
+        #[arg(long, default_value_t = 9184)]
+        port: u16,
+    },
+    /// Stop serving metrics.
+    Off,
+    /// Whether metrics are served, and where.
+    Status,
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Write every node's key to a file (mode 0600) for backup.
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), UserError> {
+    let s = Session::new(cli.data_dir);
+    match cli.command {
+        Command::Rewards {
+            nodes,
+            role_bonus,
+            months,
+            bonus_cap,
+            rank_rewards,
+            rules,
+            json,
+        } => contest::rewards(contest::RewardsArgs {
+            nodes,
+            role_bonus,
+            months,
+            bonus_cap,
+            rank_rewards,
+            rules,
+            json,
+        }),
+        Command::Rank {
+            leaderboard,
+            operator,
+            what_if,
+            nodes,
+            rules,
+            timeout,
+            json,
+        } => contest::rank(
+            &s,
+            contest::RankArgs {
+                leaderboard,
+                operator,
+                what_if,
+                nodes,
+                rules,
+                timeout,
+                json,
+            },
+        ),
+        Command::Rules { rules, json } => contest::rules(rules, json),
+        Command::Doctor {
+            time_url,
+            fix,
+            yes,
+            json,
+        } => setup::doctor(&s, time_url, fix, yes, json),
+        Command::Install { source, yes, json } => setup::install(&s, &source, yes, json),
+        Command::Update {
+            source,
+            window,
+            json,
+        } => setup::update(&s, &source, window, json),
+        Command::Uninstall {
+            export_keys,
+            delete_keys,
+            yes,
+            json,
+        } => setup::uninstall(&s, export_keys, delete_keys, yes, json),
+        Command::Node { command } => match command {
+            NodeCommand::Add { count, json } => setup::node_add(&s, count, json),
+            NodeCommand::List { json } => setup::node_list(&s, json),
+            NodeCommand::Register { id, json } => setup::node_register(&s, id, json),
+            NodeCommand::Start { which } => nodes::control(&s, &which, Action::Start),
+            NodeCommand::Stop { which } => nodes::control(&s, &which, Action::Stop),
+            NodeCommand::Restart { which } => nodes::control(&s, &which, Action::Restart),
+            NodeCommand::Status { json, watch } => nodes::status(&s, json, watch),
+            NodeCommand::Logs { id, follow, lines } => nodes::logs(&s, id, follow, lines),
+        },
+        Command::Keys {
+            command: KeysCommand::Export { out },
+        } => setup::keys_export(&s, &out),
+        Command::Metrics { command } => daemon::metrics(
+            &s,
+            match command {
+                MetricsCommand::On { port } => Some(Some(port)),
+                MetricsCommand::Off => Some(None),
+                MetricsCommand::Status => None,
+            },
+        ),
+        Command::Adopt { env_file, json } => setup::adopt(&s, env_file, json),
+        Command::Diagnostics { what } => setup::diagnostics(&s, &what),
+        Command::Daemon(args) => daemon::run(&s, &args),
+    }
+}

@@ -1,0 +1,49 @@
+//! Printing and asking: JSON on stdout, a progress bar on a terminal, yes/no questions.
+
+use std::io::IsTerminal;
+
+use cortensor_api::setup::Progress;
+use cortensor_api::UserError;
+
+pub fn print_json<T: serde::Serialize>(v: &T) -> Result<(), UserError> {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).map_err(UserError::new)?
+    );
+    Ok(())
+}
+
+/// A progress bar on a terminal; nothing otherwise (JSON output stays clean).
+pub fn progress_bar(json: bool) -> (indicatif::ProgressBar, impl FnMut(&Progress)) {
+    let bar = if json || !std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(0)
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar.set_message("downloading cortensord");
+    let b = bar.clone();
+    (bar, move |p: &Progress| {
+        b.set_length(p.total);
+        b.set_position(p.downloaded);
+    })
+}
+
+/// Ask a yes/no question on the terminal; `yes` answers it. No terminal: no.
+pub fn ask(question: &str, yes: bool) -> bool {
+    if yes {
+        return true;
+    }
+    if !std::io::stdin().is_terminal() {
+        return false;
+    }
+    eprint!("{question} [y/N] ");
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).is_ok() && matches!(line.trim(), "y" | "Y" | "yes")
+}

@@ -1,0 +1,6 @@
+//! The CLI's integration tests, one binary: the real `cortensor-manager` against loopback
+//! servers, the test node binary and stand-in service managers.
+
+mod cli;
+mod install;
+mod runtime;

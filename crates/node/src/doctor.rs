@@ -1,0 +1,642 @@
+//! `doctor`: is this machine ready to run nodes? Facts are gathered at the edge ([`gather`],
+//! through a [`Runner`] for the external tools); [`evaluate`] turns them into checks, each with a
+//! status, a plain-language explanation and a fix.
+
+use std::path::Path;
+use std::time::{Duration, UNIX_EPOCH};
+
+use crate::platform::clock::now_unix;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::network::NetworkProfile;
+use crate::platform::exec::Runner;
+use crate::platform::{Arch, Os};
+
+const GIB: u64 = 1 << 30;
+/// Community sizing per node (no official table): about 6 cores, 12–16 GB RAM, 100 GB disk.
+pub const NODE_DISK_GIB: u64 = 100;
+pub const NODE_RAM_GIB: u64 = 12;
+pub const NODE_CORES: u32 = 6;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Status {
+    Ok,
+    Warn,
+    Fail,
+    Info,
+}
+
+/// Something the user (or the app, with consent) can do about a check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Fix {
+    pub label: String,
+    /// A command to run in a terminal.
+    pub command: Option<String>,
+    /// Instructions to read.
+    pub url: Option<String>,
+    /// The app can do it for the user (`doctor --fix ID`), after asking.
+    pub automatic: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Check {
+    pub id: String,
+    pub title: String,
+    pub status: Status,
+    pub explanation: String,
+    pub fix: Option<Fix>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Gpu {
+    pub name: String,
+    #[ts(type = "number")]
+    pub memory_total_mib: u64,
+    #[ts(type = "number")]
+    pub memory_used_mib: u64,
+    pub utilization_pct: u32,
+    pub temperature_c: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DockerState {
+    Missing,
+    /// Installed, but its daemon does not answer.
+    NotRunning(String),
+    /// The daemon runs but this user may not use it.
+    NoPermission(String),
+    Ready(String),
+}
+
+/// Everything `evaluate` needs, gathered from the machine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Facts {
+    pub os: Os,
+    pub arch: Option<Arch>,
+    pub arch_name: String,
+    pub cores: u32,
+    pub ram_total: u64,
+    pub disk_free: Option<u64>,
+    pub gpus: Option<Vec<Gpu>>,
+    pub docker: DockerState,
+    pub ipfs: Option<String>,
+    pub busy_ports: Vec<u16>,
+    /// Seconds this clock is ahead of the reference (None: could not check).
+    pub clock_skew_secs: Option<i64>,
+    pub user: String,
+}
+
+/// Parse `nvidia-smi --query-gpu=name,memory.total,memory.used,utilization.gpu,temperature.gpu
+/// --format=csv,noheader,nounits`. Lines that do not parse are skipped.
+pub fn parse_nvidia_smi(text: &str) -> Vec<Gpu> {
+    text.lines()
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split(',').map(str::trim).collect();
+            if f.len() < 4 || f[0].is_empty() {
+                return None;
+            }
+            Some(Gpu {
+                name: f[0].to_string(),
+                memory_total_mib: f[1].parse().ok()?,
+                memory_used_mib: f[2].parse().ok()?,
+                utilization_pct: f[3].parse().ok()?,
+                temperature_c: f.get(4).and_then(|t| t.parse().ok()),
+            })
+        })
+        .collect()
+}
+
+pub const NVIDIA_SMI_ARGS: [&str; 2] = [
+    "--query-gpu=name,memory.total,memory.used,utilization.gpu,temperature.gpu",
+    "--format=csv,noheader,nounits",
+];
+
+fn args(a: &[&str]) -> Vec<String> {
+    a.iter().map(|s| s.to_string()).collect()
+}
+
+/// Probe Docker: client installed? daemon up? usable by this user?
+pub fn probe_docker(runner: &mut dyn Runner) -> DockerState {
+    match runner.run(
+        "docker",
+        &args(&["version", "--format", "{{.Server.Version}}"]),
+    ) {
+        Ok(v) => DockerState::Ready(v.trim().to_string()),
+        Err(e) if e.contains("not installed or not on PATH") => DockerState::Missing,
+        Err(e) if e.to_ascii_lowercase().contains("permission denied") => {
+            DockerState::NoPermission(e)
+        }
+        Err(e) => DockerState::NotRunning(e),
+    }
+}
+
+/// Gather the facts of this machine.
+pub fn gather(
+    runner: &mut dyn Runner,
+    data_dir: &Path,
+    profile: &NetworkProfile,
+    time_url: Option<&str>,
+) -> Facts {
+    let mut sys = sysinfo::System::new().ok();
+    if let Some(s) = sys.as_mut() {
+        s.refresh_memory();
+    }
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get() as u32)
+        .unwrap_or(1);
+    let disk_free = free_space(data_dir);
+    let gpus = runner
+        .run("nvidia-smi", &args(&NVIDIA_SMI_ARGS))
+        .ok()
+        .map(|o| parse_nvidia_smi(&o));
+    let ipfs = runner
+        .run("ipfs", &args(&["version", "--number"]))
+        .ok()
+        .map(|v| v.trim().to_string());
+    let p = &profile.ports;
+    let busy_ports = [p.llm, p.llm_worker_base, p.llm_gateway_worker_base]
+        .into_iter()
+        .filter(|port| !crate::nodes::port_is_free(*port))
+        .collect();
+    Facts {
+        os: Os::current(),
+        arch: Arch::current(),
+        arch_name: std::env::consts::ARCH.to_string(),
+        cores,
+        ram_total: sys.as_ref().map_or(0, |s| s.total_memory()),
+        disk_free,
+        gpus,
+        docker: probe_docker(runner),
+        ipfs,
+        busy_ports,
+        clock_skew_secs: time_url.and_then(clock_skew),
+        user: std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_default(),
+    }
+}
+
+/// Free bytes on the disk holding `dir` (or its nearest existing parent).
+pub fn free_space(dir: &Path) -> Option<u64> {
+    let existing = dir.ancestors().find(|p| p.exists())?;
+    let canon = existing.canonicalize().ok()?;
+    let disks = sysinfo::Disks::new_with_refreshed_list().ok()?;
+    disks
+        .iter()
+        .filter(|d| canon.starts_with(d.mount_point()))
+        .max_by_key(|d| d.mount_point().as_os_str().len())
+        .map(|d| d.available_space())
+}
+
+/// Seconds this clock is ahead of the `Date` header of `url`.
+pub fn clock_skew(url: &str) -> Option<i64> {
+    let agent = crate::platform::http::agent(crate::platform::http::Timeouts::Global(
+        Duration::from_secs(5),
+    ));
+    let before = now_unix();
+    let resp = agent.head(url).call().ok()?;
+    let date = resp.headers().get("date")?.to_str().ok()?;
+    let theirs = httpdate::parse_http_date(date)
+        .ok()?
+        .duration_since(UNIX_EPOCH)
+        .ok()?
+        .as_secs() as i64;
+    // Our clock at the middle of the exchange (the server stamped its answer in between).
+    let ours = (before + now_unix()) / 2;
+    Some(ours - theirs)
+}
+
+fn gib(b: u64) -> String {
+    format!("{:.0} GB", b as f64 / GIB as f64)
+}
+
+fn fix(label: &str, command: Option<String>, url: Option<&str>, automatic: bool) -> Option<Fix> {
+    Some(Fix {
+        label: label.into(),
+        command,
+        url: url.map(str::to_string),
+        automatic,
+    })
+}
+
+/// What "fix it for me" runs for a check, as a plan (only Docker on Linux, through the OS package
+/// manager, with the administrator's consent asked by polkit's `pkexec`).
+pub fn fix_plan(check_id: &str, os: Os, user: &str) -> Option<crate::services::plan::Plan> {
+    use crate::services::plan::{Plan, Step};
+    let run = |args: &[&str], why: &str| Step::Run {
+        program: "pkexec".into(),
+        args: args.iter().map(|s| s.to_string()).collect(),
+        why: why.into(),
+        optional: false,
+    };
+    match (check_id, os) {
+        ("docker", Os::Linux) if !user.is_empty() => Some(Plan {
+            os,
+            steps: vec![
+                run(
+                    &["apt-get", "install", "-y", "docker.io"],
+                    "install Docker from your distribution",
+                ),
+                run(
+                    &["systemctl", "enable", "--now", "docker"],
+                    "start Docker now and at boot",
+                ),
+                run(
+                    &["usermod", "-aG", "docker", user],
+                    "let you use Docker (takes effect at your next login)",
+                ),
+            ],
+        }),
+        _ => None,
+    }
+}
+
+/// How many nodes this machine can afford (by cores, RAM and disk), 1–25.
+pub fn affordable_nodes(f: &Facts) -> u32 {
+    let by_cores = f.cores / NODE_CORES;
+    let by_ram = (f.ram_total / (NODE_RAM_GIB * GIB)) as u32;
+    let by_disk = f
+        .disk_free
+        .map_or(u32::MAX, |d| (d / (NODE_DISK_GIB * GIB)) as u32);
+    by_cores
+        .min(by_ram)
+        .min(by_disk)
+        .clamp(1, crate::nodes::MAX_NODES)
+}
+
+/// The checks, in the order the wizard shows them.
+pub fn evaluate(f: &Facts) -> Vec<Check> {
+    let mut out = Vec::new();
+    let mut push =
+        |id: &str, title: &str, status: Status, explanation: String, fix: Option<Fix>| {
+            out.push(Check {
+                id: id.into(),
+                title: title.into(),
+                status,
+                explanation,
+                fix,
+            })
+        };
+
+    match (f.os, f.arch) {
+        (_, None) => push("platform", "Operating system", Status::Fail, format!("Cortensor publishes no cortensord for {} processors.", f.arch_name), None),
+        (Os::Linux, Some(Arch::X86_64)) | (Os::Macos, Some(Arch::Aarch64)) => {
+            push("platform", "Operating system", Status::Ok, format!("{} on {} is supported.", f.os.name(), f.arch_name), None)
+        }
+        (Os::Linux, Some(Arch::Aarch64)) => push("platform", "Operating system", Status::Fail, "Cortensor publishes no cortensord for ARM Linux yet.".into(), None),
+        (os, Some(_)) => push(
+            "platform",
+            "Operating system",
+            Status::Warn,
+            format!("cortensord for {} on {} is published but updated rarely; the network may reject an outdated node.", os.name(), f.arch_name),
+            fix("Read the Cortensor docs", None, Some("https://docs.cortensor.network"), false),
+        ),
+    }
+
+    let need_disk = NODE_DISK_GIB * GIB;
+    match f.disk_free {
+        None => push(
+            "disk",
+            "Free disk space",
+            Status::Warn,
+            "Could not read the free space of the data folder.".into(),
+            None,
+        ),
+        Some(d) if d < 5 * GIB => push(
+            "disk",
+            "Free disk space",
+            Status::Fail,
+            format!(
+                "Only {} free: not enough to install cortensord and the LLM images.",
+                gib(d)
+            ),
+            fix(
+                "Free disk space or choose another data folder (--data-dir)",
+                None,
+                None,
+                false,
+            ),
+        ),
+        Some(d) if d < need_disk => push(
+            "disk",
+            "Free disk space",
+            Status::Warn,
+            format!(
+                "{} free; a node needs about {} for its LLM images and data.",
+                gib(d),
+                gib(need_disk)
+            ),
+            fix("Free disk space", None, None, false),
+        ),
+        Some(d) => push(
+            "disk",
+            "Free disk space",
+            Status::Ok,
+            format!("{} free: room for about {} node(s).", gib(d), d / need_disk),
+            None,
+        ),
+    }
+
+    let need_ram = NODE_RAM_GIB * GIB;
+    if f.ram_total < 8 * GIB {
+        push(
+            "ram",
+            "Memory",
+            Status::Fail,
+            format!(
+                "{} of RAM; a node needs about {}.",
+                gib(f.ram_total),
+                gib(need_ram)
+            ),
+            None,
+        );
+    } else if f.ram_total < need_ram {
+        push(
+            "ram",
+            "Memory",
+            Status::Warn,
+            format!(
+                "{} of RAM; about {} per node is recommended.",
+                gib(f.ram_total),
+                gib(need_ram)
+            ),
+            None,
+        );
+    } else {
+        push(
+            "ram",
+            "Memory",
+            Status::Ok,
+            format!(
+                "{} of RAM: enough for about {} node(s).",
+                gib(f.ram_total),
+                f.ram_total / need_ram
+            ),
+            None,
+        );
+    }
+
+    if f.cores < 4 {
+        push(
+            "cpu",
+            "Processor",
+            Status::Warn,
+            format!(
+                "{} cores; about {NODE_CORES} per node are recommended.",
+                f.cores
+            ),
+            None,
+        );
+    } else {
+        push(
+            "cpu",
+            "Processor",
+            Status::Ok,
+            format!("{} cores.", f.cores),
+            None,
+        );
+    }
+
+    match &f.gpus {
+        None => push("gpu", "GPU", Status::Info, "No NVIDIA GPU found (nvidia-smi is not available): nodes run their LLM on the CPU, which the contest accepts.".into(), None),
+        Some(g) if g.is_empty() => push("gpu", "GPU", Status::Info, "nvidia-smi found no GPU: nodes run on the CPU.".into(), None),
+        Some(g) => {
+            let list: Vec<String> = g.iter().map(|x| format!("{} ({} MiB)", x.name, x.memory_total_mib)).collect();
+            push("gpu", "GPU", Status::Ok, format!("{}: nodes can run their LLM on the GPU.", list.join(", ")), None)
+        }
+    }
+
+    let docker_install = match f.os {
+        Os::Linux => fix(
+            "Install Docker",
+            Some("sudo apt-get install -y docker.io && sudo systemctl enable --now docker && sudo usermod -aG docker $USER".into()),
+            Some("https://docs.docker.com/engine/install/"),
+            fix_plan("docker", Os::Linux, &f.user).is_some(),
+        ),
+        Os::Macos => fix("Install Docker Desktop", None, Some("https://docs.docker.com/desktop/setup/install/mac-install/"), false),
+        Os::Windows => fix("Install Docker Desktop", None, Some("https://docs.docker.com/desktop/setup/install/windows-install/"), false),
+    };
+    match &f.docker {
+        DockerState::Missing => push(
+            "docker",
+            "Docker",
+            Status::Fail,
+            "Docker is not installed. Nodes run their LLM workers in Docker containers.".into(),
+            docker_install,
+        ),
+        DockerState::NotRunning(why) => push(
+            "docker",
+            "Docker",
+            Status::Fail,
+            format!(
+                "Docker is installed but not running ({}).",
+                why.lines().next().unwrap_or("")
+            ),
+            match f.os {
+                Os::Linux => fix(
+                    "Start Docker",
+                    Some("sudo systemctl enable --now docker".into()),
+                    None,
+                    false,
+                ),
+                _ => fix("Open Docker Desktop", None, None, false),
+            },
+        ),
+        DockerState::NoPermission(_) => push(
+            "docker",
+            "Docker",
+            Status::Fail,
+            format!(
+                "Docker runs, but {} may not use it.",
+                if f.user.is_empty() {
+                    "this user"
+                } else {
+                    &f.user
+                }
+            ),
+            fix(
+                "Allow your user to use Docker, then log out and in",
+                Some(format!(
+                    "sudo usermod -aG docker {}",
+                    if f.user.is_empty() { "$USER" } else { &f.user }
+                )),
+                None,
+                false,
+            ),
+        ),
+        DockerState::Ready(v) => push(
+            "docker",
+            "Docker",
+            Status::Ok,
+            format!("Docker {v} is running and usable."),
+            None,
+        ),
+    }
+
+    match &f.ipfs {
+        Some(v) => push("ipfs", "IPFS", Status::Ok, format!("IPFS (kubo) {v} is installed."), None),
+        None => push(
+            "ipfs",
+            "IPFS",
+            Status::Warn,
+            "IPFS (kubo) is not installed; the first node of a machine runs the IPFS server. Cortensor's installer uses kubo 0.33–0.34.".into(),
+            fix("Install kubo", None, Some("https://docs.ipfs.tech/install/command-line/"), false),
+        ),
+    }
+
+    if f.busy_ports.is_empty() {
+        push(
+            "ports",
+            "Network ports",
+            Status::Ok,
+            "The first node's ports are free.".into(),
+            None,
+        );
+    } else {
+        let list: Vec<String> = f.busy_ports.iter().map(u16::to_string).collect();
+        push(
+            "ports",
+            "Network ports",
+            Status::Info,
+            format!(
+                "Ports {} are in use; nodes will use the next free ones.",
+                list.join(", ")
+            ),
+            None,
+        );
+    }
+
+    match f.clock_skew_secs {
+        None => push("clock", "Clock", Status::Info, "Could not compare the clock with the network (offline?).".into(), None),
+        Some(s) if s.abs() > 60 => push(
+            "clock",
+            "Clock",
+            Status::Fail,
+            format!("This computer's clock is {} s {}; transactions and sessions need an accurate clock.", s.abs(), if s > 0 { "ahead" } else { "behind" }),
+            fix("Turn on automatic time (NTP)", match f.os { Os::Linux => Some("sudo timedatectl set-ntp true".into()), _ => None }, None, false),
+        ),
+        Some(s) => push("clock", "Clock", Status::Ok, format!("The clock is accurate (within {} s).", s.abs().max(1)), None),
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Captured from a machine with two GPUs (nvidia-smi 535), plus a garbage line.
+    const SMI: &str = "NVIDIA GeForce RTX 3090, 24576, 1043, 7, 46\nNVIDIA A100-SXM4-40GB, 40960, 0, 0, [N/A]\nNo devices were found\n";
+
+    #[test]
+    fn parses_nvidia_smi() {
+        let g = parse_nvidia_smi(SMI);
+        assert_eq!(g.len(), 2);
+        assert_eq!(
+            g[0],
+            Gpu {
+                name: "NVIDIA GeForce RTX 3090".into(),
+                memory_total_mib: 24576,
+                memory_used_mib: 1043,
+                utilization_pct: 7,
+                temperature_c: Some(46)
+            }
+        );
+        assert_eq!(g[1].temperature_c, None);
+        assert!(parse_nvidia_smi("").is_empty());
+    }
+
+    fn facts() -> Facts {
+        Facts {
+            os: Os::Linux,
+            arch: Some(Arch::X86_64),
+            arch_name: "x86_64".into(),
+            cores: 16,
+            ram_total: 64 * GIB,
+            disk_free: Some(500 * GIB),
+            gpus: None,
+            docker: DockerState::Ready("28.2.2".into()),
+            ipfs: Some("0.34.1".into()),
+            busy_ports: vec![],
+            clock_skew_secs: Some(2),
+            user: "ann".into(),
+        }
+    }
+
+    fn status(f: &Facts, id: &str) -> Status {
+        evaluate(f).into_iter().find(|c| c.id == id).unwrap().status
+    }
+
+    #[test]
+    fn docker_fix_plan() {
+        let plan = fix_plan("docker", Os::Linux, "ann").unwrap().to_string();
+        assert!(
+            plan.contains("run pkexec apt-get install -y docker.io"),
+            "{plan}"
+        );
+        assert!(plan.contains("run pkexec usermod -aG docker ann"), "{plan}");
+        assert!(
+            fix_plan("docker", Os::Macos, "ann").is_none(),
+            "Docker Desktop is installed by the user"
+        );
+        assert!(fix_plan("clock", Os::Linux, "ann").is_none());
+    }
+
+    #[test]
+    fn a_good_machine_is_all_green_and_affords_nodes() {
+        let f = facts();
+        assert!(
+            evaluate(&f)
+                .iter()
+                .all(|c| matches!(c.status, Status::Ok | Status::Info)),
+            "{:#?}",
+            evaluate(&f)
+        );
+        // 16 cores / 6 = 2; 64 GB / 12 = 5; 500 GB / 100 = 5 → 2.
+        assert_eq!(affordable_nodes(&f), 2);
+    }
+
+    #[test]
+    fn problems_come_with_fixes() {
+        let mut f = facts();
+        f.docker = DockerState::Missing;
+        let c = evaluate(&f).into_iter().find(|c| c.id == "docker").unwrap();
+        assert_eq!(c.status, Status::Fail);
+        assert!(c.fix.as_ref().unwrap().automatic);
+        f.docker = DockerState::NoPermission(
+            "permission denied while trying to connect to the Docker daemon socket".into(),
+        );
+        let c = evaluate(&f).into_iter().find(|c| c.id == "docker").unwrap();
+        assert_eq!(
+            c.fix.unwrap().command.unwrap(),
+            "sudo usermod -aG docker ann"
+        );
+        f.clock_skew_secs = Some(-300);
+        assert_eq!(status(&f, "clock"), Status::Fail);
+        f.disk_free = Some(50 * GIB);
+        assert_eq!(status(&f, "disk"), Status::Warn);
+        f.disk_free = Some(GIB);
+        assert_eq!(status(&f, "disk"), Status::Fail);
+        f.arch = None;
+        f.arch_name = "riscv64".into();
+        assert_eq!(status(&f, "platform"), Status::Fail);
+        f.gpus = Some(parse_nvidia_smi(SMI));
+        assert!(evaluate(&f)
+            .into_iter()
+            .find(|c| c.id == "gpu")
+            .unwrap()
+            .explanation
+            .contains("RTX 3090"));
+        f.ipfs = None;
+        assert_eq!(status(&f, "ipfs"), Status::Warn);
+        f.ram_total = 4 * GIB;
+        assert_eq!(status(&f, "ram"), Status::Fail);
+        assert_eq!(affordable_nodes(&f), 1, "never below 1");
+    }
+}

@@ -1,0 +1,193 @@
+//! Installing and updating the `cortensord` binary: verified fetch to `cortensord.new`, then a
+//! swap that keeps the previous binary for rollback. Every state a crash can leave is safe:
+//!
+//! | left behind                  | meaning                          | next run            |
+//! |------------------------------|----------------------------------|---------------------|
+//! | `.cortensord.new.part`       | unverified bytes (never run)     | resumes the download|
+//! | `cortensord.new`             | verified, swap not done          | [`recover`] swaps   |
+//! | `cortensord` + `.previous`   | swapped                          | nothing to do       |
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::download::{self, DownloadOptions, Expected, Progress};
+use super::source::{resolve, ReleaseSource, Resolved};
+use crate::nodes::Layout;
+use crate::platform::{Arch, Os};
+use crate::store::{InstallRecord, Store};
+
+#[derive(Debug, thiserror::Error)]
+pub enum BinaryError {
+    #[error(transparent)]
+    Source(#[from] super::source::SourceError),
+    #[error(transparent)]
+    Download(#[from] download::DownloadError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("cannot {what}: {reason}")]
+    Disk { what: String, reason: String },
+    #[error("nothing to roll back to: no previous binary is kept")]
+    NoPrevious,
+}
+
+fn disk(what: String, e: std::io::Error) -> BinaryError {
+    BinaryError::Disk {
+        what,
+        reason: crate::platform::fs::explain_io(&e),
+    }
+}
+
+fn new_binary(layout: &Layout) -> PathBuf {
+    let b = layout.binary();
+    b.with_file_name(format!("{}.new", b.file_name().unwrap().to_string_lossy()))
+}
+
+/// What `install`/`update` did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BinaryOutcome {
+    pub version: String,
+    pub sha256: String,
+    /// Already installed and intact: nothing was downloaded.
+    pub already_current: bool,
+    pub previous_version: Option<String>,
+}
+
+/// Finish a swap that a crash interrupted (a verified `cortensord.new` is waiting).
+pub fn recover(layout: &Layout) -> Result<bool, BinaryError> {
+    let new = new_binary(layout);
+    if !new.exists() {
+        return Ok(false);
+    }
+    swap_in(layout, &new)?;
+    Ok(true)
+}
+
+fn swap_in(layout: &Layout, new: &Path) -> Result<(), BinaryError> {
+    let current = layout.binary();
+    if current.exists() {
+        std::fs::rename(&current, layout.previous_binary()).map_err(|e| {
+            disk(
+                format!(
+                    "keep the previous binary as {}",
+                    layout.previous_binary().display()
+                ),
+                e,
+            )
+        })?;
+    }
+    std::fs::rename(new, &current)
+        .map_err(|e| disk(format!("put the new binary at {}", current.display()), e))?;
+    crate::platform::fs::sync_dir(&current).map_err(|e| disk("sync the binary folder".into(), e))
+}
+
+/// Fetch (verified) the release for this machine into `cortensord.new`.
+pub fn fetch(
+    layout: &Layout,
+    resolved: &Resolved,
+    opts: &DownloadOptions,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<PathBuf, BinaryError> {
+    let a = &resolved.artifact;
+    let expected = Expected {
+        size: a.size,
+        sha256: a.sha256.clone(),
+        signature: None,
+    };
+    let dest = new_binary(layout);
+    match &resolved.local_file {
+        Some(file) => {
+            download::copy_verified(file, &expected, &dest, opts.mode)?;
+            progress(&Progress {
+                downloaded: a.size,
+                total: a.size,
+                bytes_per_sec: 0.0,
+                eta_secs: Some(0.0),
+            });
+        }
+        None => download::download(&a.url, &expected, &dest, opts, cancel, progress)?,
+    }
+    Ok(dest)
+}
+
+/// Install (or update) the binary from `source`. Returns early when the installed binary is the
+/// same release and still intact.
+pub fn install(
+    layout: &Layout,
+    store: &Store,
+    source: &ReleaseSource,
+    opts: &DownloadOptions,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<BinaryOutcome, BinaryError> {
+    recover(layout)?;
+    let resolved = resolve(source, Os::current(), Arch::current())?;
+    let installed = store.installed()?;
+    if let Some(i) = &installed {
+        if i.sha256 == resolved.artifact.sha256 && intact(layout, &i.sha256) {
+            return Ok(BinaryOutcome {
+                version: i.version.clone(),
+                sha256: i.sha256.clone(),
+                already_current: true,
+                previous_version: i.previous_version.clone(),
+            });
+        }
+    }
+    let new = fetch(layout, &resolved, opts, cancel, progress)?;
+    swap_in(layout, &new)?;
+    let record = InstallRecord {
+        version: resolved.version.clone(),
+        sha256: resolved.artifact.sha256.clone(),
+        source: source.describe(),
+        installed_at: crate::platform::clock::now_unix(),
+        previous_version: installed.as_ref().map(|i| i.version.clone()),
+        previous_sha256: installed.as_ref().map(|i| i.sha256.clone()),
+    };
+    store.set_installed(&record)?;
+    Ok(BinaryOutcome {
+        version: record.version,
+        sha256: record.sha256,
+        already_current: false,
+        previous_version: record.previous_version,
+    })
+}
+
+/// Whether the binary in place still has the recorded checksum.
+pub fn intact(layout: &Layout, sha256: &str) -> bool {
+    download::sha256_file(&layout.binary()).is_ok_and(|s| s == sha256)
+}
+
+/// Put the previous binary back (the failed one is kept as `cortensord.failed` for a bug report).
+pub fn rollback(layout: &Layout, store: &Store) -> Result<InstallRecord, BinaryError> {
+    let prev = layout.previous_binary();
+    if !prev.exists() {
+        return Err(BinaryError::NoPrevious);
+    }
+    let current = layout.binary();
+    let failed = current.with_file_name(format!(
+        "{}.failed",
+        current.file_name().unwrap().to_string_lossy()
+    ));
+    if current.exists() {
+        std::fs::rename(&current, &failed)
+            .map_err(|e| disk("set the failed binary aside".into(), e))?;
+    }
+    std::fs::rename(&prev, &current).map_err(|e| disk("restore the previous binary".into(), e))?;
+    crate::platform::fs::sync_dir(&current)
+        .map_err(|e| disk("sync the binary folder".into(), e))?;
+    let mut record = store.installed()?.ok_or(BinaryError::NoPrevious)?;
+    if let (Some(v), Some(s)) = (
+        record.previous_version.take(),
+        record.previous_sha256.take(),
+    ) {
+        record.version = v;
+        record.sha256 = s;
+    }
+    record.installed_at = crate::platform::clock::now_unix();
+    store.set_installed(&record)?;
+    Ok(record)
+}

@@ -1,0 +1,285 @@
+//! Node keys: generated natively (secp256k1, Ethereum address = last 20 bytes of the Keccak-256
+//! of the public key), kept in the OS keychain (keyring-core with the platform store), never
+//! printed: [`Secret`] redacts itself in `Debug` and `Display` and zeroes its memory on drop.
+
+use std::fmt;
+use std::sync::Arc;
+
+use k256::elliptic_curve::sec1::ToEncodedPoint;
+use keyring_core::{CredentialStore, Entry};
+use sha3::{Digest, Keccak256};
+use zeroize::Zeroizing;
+
+/// Keychain service name under which every node key is stored (user = node address).
+pub const KEYCHAIN_SERVICE: &str = "network.cortensor.manager.node-key";
+
+/// A secret string (a private key, an RPC URL with an API key…): never shown, zeroed on drop.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Zeroizing<String>);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(Zeroizing::new(s.into()))
+    }
+
+    /// The secret itself. Call sites are the only places a secret leaves this type: keep them few.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(«redacted»)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("«redacted»")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("this is not a private key: it must be 0x followed by 64 hex digits")]
+    BadPrivateKey,
+    #[error("the private key is not a valid secp256k1 key (zero or too large)")]
+    InvalidScalar,
+    #[error("the system's random number generator failed: {0}")]
+    Random(String),
+    #[error("the OS keychain is not available ({0}). On Linux, install and unlock a Secret Service such as GNOME Keyring or KeePassXC, then retry.")]
+    Unavailable(String),
+    #[error("the OS keychain refused to store or read the key of {address}: {message}")]
+    Keychain { address: String, message: String },
+    #[error(
+        "no key for node {0} in the OS keychain; import it from a backup or create a new node"
+    )]
+    Missing(String),
+}
+
+/// A node's key pair. The address is public; the private key is a [`Secret`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeKey {
+    /// `0x` + 40 lower-case hex digits.
+    pub address: String,
+    /// `0x` + 64 lower-case hex digits.
+    pub private_key: Secret,
+}
+
+impl NodeKey {
+    /// A new random key from the OS random source.
+    pub fn generate() -> Result<NodeKey, KeyError> {
+        loop {
+            let mut bytes = Zeroizing::new([0u8; 32]);
+            getrandom::getrandom(bytes.as_mut()).map_err(|e| KeyError::Random(e.to_string()))?;
+            match NodeKey::from_bytes(bytes.as_ref()) {
+                Ok(k) => return Ok(k),
+                Err(KeyError::InvalidScalar) => continue, // probability ~2^-128
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Import `0x…64 hex` (as in `NODE_PRIVATE_KEY` of an official `.env`).
+    pub fn from_private_hex(text: &str) -> Result<NodeKey, KeyError> {
+        let t = text.trim();
+        let hex_part = t
+            .strip_prefix("0x")
+            .or_else(|| t.strip_prefix("0X"))
+            .unwrap_or(t);
+        if hex_part.len() != 64 {
+            return Err(KeyError::BadPrivateKey);
+        }
+        let bytes = Zeroizing::new(hex::decode(hex_part).map_err(|_| KeyError::BadPrivateKey)?);
+        NodeKey::from_bytes(&bytes)
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<NodeKey, KeyError> {
+        let sk = k256::SecretKey::from_slice(bytes).map_err(|_| KeyError::InvalidScalar)?;
+        let point = sk.public_key().to_encoded_point(false);
+        let hash = Keccak256::digest(&point.as_bytes()[1..]);
+        Ok(NodeKey {
+            address: format!("0x{}", hex::encode(&hash[12..])),
+            private_key: Secret::new(format!("0x{}", hex::encode(bytes))),
+        })
+    }
+}
+
+/// The OS keychain, or any keyring-core store (the mock store in unit tests).
+#[derive(Clone)]
+pub struct Keychain {
+    store: Arc<CredentialStore>,
+}
+
+impl Keychain {
+    pub fn new(store: Arc<CredentialStore>) -> Keychain {
+        Keychain { store }
+    }
+
+    /// The platform's keychain: Secret Service on Linux, the login Keychain on macOS, the
+    /// Credential Manager on Windows.
+    pub fn platform() -> Result<Keychain, KeyError> {
+        let unavailable = |e: keyring_core::Error| KeyError::Unavailable(e.to_string());
+        #[cfg(target_os = "linux")]
+        let store: Arc<CredentialStore> =
+            zbus_secret_service_keyring_store::Store::new().map_err(unavailable)?;
+        #[cfg(target_os = "macos")]
+        let store: Arc<CredentialStore> =
+            apple_native_keyring_store::keychain::Store::new().map_err(unavailable)?;
+        #[cfg(windows)]
+        let store: Arc<CredentialStore> =
+            windows_native_keyring_store::Store::new().map_err(unavailable)?;
+        #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
+        let store: Arc<CredentialStore> = {
+            let _ = unavailable;
+            return Err(KeyError::Unavailable(
+                "no keychain store is known for this OS".into(),
+            ));
+        };
+        Ok(Keychain { store })
+    }
+
+    fn entry(&self, address: &str) -> Result<Entry, KeyError> {
+        Entry::new_in_store(&self.store, KEYCHAIN_SERVICE, &address.to_ascii_lowercase()).map_err(
+            |e| KeyError::Keychain {
+                address: address.into(),
+                message: e.to_string(),
+            },
+        )
+    }
+
+    pub fn save(&self, key: &NodeKey) -> Result<(), KeyError> {
+        self.entry(&key.address)?
+            .set_password(key.private_key.expose())
+            .map_err(|e| KeyError::Keychain {
+                address: key.address.clone(),
+                message: e.to_string(),
+            })
+    }
+
+    pub fn load(&self, address: &str) -> Result<NodeKey, KeyError> {
+        match self.entry(address)?.get_password() {
+            Ok(pk) => {
+                let key = NodeKey::from_private_hex(&Zeroizing::new(pk))?;
+                if !key.address.eq_ignore_ascii_case(address) {
+                    return Err(KeyError::Keychain {
+                        address: address.into(),
+                        message: format!(
+                            "the stored key belongs to {}, not to this node",
+                            key.address
+                        ),
+                    });
+                }
+                Ok(key)
+            }
+            Err(keyring_core::Error::NoEntry) => Err(KeyError::Missing(address.into())),
+            Err(e) => Err(KeyError::Keychain {
+                address: address.into(),
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// Store another secret (the RPC URL with its API key) under `name`.
+    pub fn save_secret(&self, name: &str, secret: &Secret) -> Result<(), KeyError> {
+        self.entry(name)?
+            .set_password(secret.expose())
+            .map_err(|e| KeyError::Keychain {
+                address: name.into(),
+                message: e.to_string(),
+            })
+    }
+
+    pub fn load_secret(&self, name: &str) -> Result<Secret, KeyError> {
+        match self.entry(name)?.get_password() {
+            Ok(s) => Ok(Secret::new(s)),
+            Err(keyring_core::Error::NoEntry) => Err(KeyError::Missing(name.into())),
+            Err(e) => Err(KeyError::Keychain {
+                address: name.into(),
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// Remove a key. Callers offer an export first ([`crate::keys`] never deletes on its own).
+    pub fn delete(&self, address: &str) -> Result<(), KeyError> {
+        match self.entry(address)?.delete_credential() {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+            Err(e) => Err(KeyError::Keychain {
+                address: address.into(),
+                message: e.to_string(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_vectors() {
+        // Private key 1 → the generator point; its address is a well-known test vector.
+        let k = NodeKey::from_private_hex(&format!("0x{:064x}", 1)).unwrap();
+        assert_eq!(k.address, "0x7e5f4552091a69125d5dfcb7b8c2659029395bdf");
+        // Private key 2 → 0x2B5AD5c4795c026514f8317c7a215E218DcCD6cF.
+        let k = NodeKey::from_private_hex(&format!("{:064x}", 2)).unwrap();
+        assert_eq!(k.address, "0x2b5ad5c4795c026514f8317c7a215e218dccd6cf");
+    }
+
+    #[test]
+    fn bad_private_keys() {
+        assert!(matches!(
+            NodeKey::from_private_hex("0x1234"),
+            Err(KeyError::BadPrivateKey)
+        ));
+        assert!(matches!(
+            NodeKey::from_private_hex(&format!("0x{}", "zz".repeat(32))),
+            Err(KeyError::BadPrivateKey)
+        ));
+        assert!(matches!(
+            NodeKey::from_private_hex(&format!("0x{:064x}", 0)),
+            Err(KeyError::InvalidScalar)
+        ));
+        assert!(matches!(
+            NodeKey::from_private_hex(&format!("0x{}", "ff".repeat(32))),
+            Err(KeyError::InvalidScalar)
+        ));
+    }
+
+    #[test]
+    fn generated_keys_are_distinct_and_round_trip() {
+        let a = NodeKey::generate().unwrap();
+        let b = NodeKey::generate().unwrap();
+        assert_ne!(a.address, b.address);
+        assert_eq!(
+            NodeKey::from_private_hex(a.private_key.expose()).unwrap(),
+            a
+        );
+        assert!(cortensor_contest::leaderboard::is_address(&a.address));
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let k = NodeKey::from_private_hex(&format!("0x{:064x}", 0xC0FFEE)).unwrap();
+        let shown = format!("{k:?} {}", k.private_key);
+        assert!(!shown.contains("c0ffee"), "{shown}");
+        assert!(shown.contains("redacted"));
+    }
+
+    #[test]
+    fn keychain_round_trip_with_the_mock_store() {
+        let kc = Keychain::new(keyring_core::mock::Store::new().unwrap());
+        let k = NodeKey::generate().unwrap();
+        assert!(matches!(kc.load(&k.address), Err(KeyError::Missing(_))));
+        kc.save(&k).unwrap();
+        assert_eq!(
+            kc.load(&k.address.to_uppercase().replace("0X", "0x"))
+                .unwrap(),
+            k
+        );
+        kc.delete(&k.address).unwrap();
+        assert!(matches!(kc.load(&k.address), Err(KeyError::Missing(_))));
+    }
+}

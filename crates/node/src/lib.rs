@@ -1,0 +1,29 @@
+//! Everything that runs on or looks at this computer. Layered bottom-up:
+//!
+//! - `platform`: the OS and architecture, the command runner, processes, files, paths, the
+//!   clock and the one HTTP client. Architecture invariant: the only module that spawns
+//!   processes (`Command::new` appears nowhere else).
+//! - `store` (SQLite with every migration), `keys`, `network` profiles, `nodes` (layout, ports,
+//!   `.env`, the `cortensord` command line), `redact`.
+//! - `services`: install plans as data per service manager, the thin executor that applies
+//!   them, and what each service manager says of a node.
+//! - `install`, `runtime`, `health`, `doctor`, `diagnostics`, `fetch` (leaderboards).
+//! - `machine`: the context every operation on this computer needs, opened once by the api.
+
+pub mod diagnostics;
+pub mod doctor;
+pub mod error;
+pub mod fetch;
+pub mod health;
+pub mod install;
+pub mod keys;
+pub mod machine;
+pub mod network;
+pub mod nodes;
+pub mod platform;
+pub mod redact;
+pub mod runtime;
+pub mod services;
+pub mod store;
+
+pub use error::UserError;

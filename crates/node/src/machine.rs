@@ -1,0 +1,220 @@
+//! The machine the app manages: data folder, store, keychain, network profile, service backend.
+//! One place builds the [`crate::install::setup::Context`] every install operation needs, so the
+//! CLI and the desktop app do exactly the same thing.
+
+use std::path::{Path, PathBuf};
+
+use crate::install::setup::{self, Backend, Context};
+use crate::keys::Keychain;
+use crate::network::NetworkProfile;
+use crate::nodes::Layout;
+use crate::platform::exec::SystemRunner;
+use crate::platform::Os;
+use crate::services::plan::Target;
+use crate::store::Store;
+use crate::UserError;
+
+/// Overrides for tests and unusual setups (all from the environment, documented in README).
+pub const BACKEND_ENV: &str = "CORTENSOR_MANAGER_BACKEND";
+pub const PATH_ENV: &str = "CORTENSOR_MANAGER_SERVICE_PATH";
+/// A network profile file to use instead of the embedded testnet profile.
+pub const NETWORK_ENV: &str = "CORTENSOR_MANAGER_NETWORK";
+
+pub struct Machine {
+    pub layout: Layout,
+    pub store: Store,
+    pub keychain: Result<Keychain, UserError>,
+    pub profile: NetworkProfile,
+    pub home: PathBuf,
+    pub user: String,
+    pub uid: u32,
+    pub backend: Backend,
+    pub runner: SystemRunner,
+}
+
+fn uid() -> u32 {
+    #[cfg(unix)]
+    {
+        // SAFETY: getuid has no preconditions and cannot fail.
+        unsafe { libc::getuid() }
+    }
+    #[cfg(not(unix))]
+    {
+        0
+    }
+}
+
+impl Machine {
+    pub fn open(data_dir: Option<PathBuf>, network: Option<&Path>) -> Result<Machine, UserError> {
+        Machine::open_with(data_dir, network, None)
+    }
+
+    /// Open with a backend already known (the api's session detects it once and reuses it).
+    pub fn open_with(
+        data_dir: Option<PathBuf>,
+        network: Option<&Path>,
+        known_backend: Option<Backend>,
+    ) -> Result<Machine, UserError> {
+        let dir = crate::platform::paths::data_dir(data_dir).map_err(UserError::new)?;
+        let store = Store::open(&dir).map_err(UserError::new)?;
+        let from_env = std::env::var_os(NETWORK_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from);
+        let profile =
+            NetworkProfile::load(network.or(from_env.as_deref())).map_err(UserError::new)?;
+        let home = directories::BaseDirs::new()
+            .map(|b| b.home_dir().to_path_buf())
+            .unwrap_or_else(|| PathBuf::from("."));
+        let user = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_default();
+        let mut runner = SystemRunner {
+            path: std::env::var_os(PATH_ENV),
+        };
+        let backend = match (std::env::var(BACKEND_ENV).as_deref(), known_backend) {
+            (Ok("os"), _) => Backend::OsService,
+            (Ok("supervisor" | "unmanaged"), _) => Backend::Supervisor,
+            (_, Some(b)) => b,
+            _ => setup::detect_backend(&mut runner),
+        };
+        Ok(Machine {
+            layout: Layout::new(dir),
+            store,
+            keychain: Keychain::platform().map_err(UserError::new),
+            profile,
+            home,
+            user,
+            uid: uid(),
+            backend,
+            runner,
+        })
+    }
+
+    pub fn target(&self) -> Target<'_> {
+        Target {
+            os: Os::current(),
+            layout: &self.layout,
+            profile: &self.profile,
+            home: &self.home,
+            user: &self.user,
+            uid: self.uid,
+        }
+    }
+
+    /// The install context (needs the keychain).
+    pub fn context(&self) -> Result<Context<'_>, UserError> {
+        let keychain = self.keychain.as_ref().map_err(Clone::clone)?;
+        Ok(Context {
+            layout: &self.layout,
+            store: &self.store,
+            keychain,
+            profile: &self.profile,
+            target: self.target(),
+            backend: self.backend,
+        })
+    }
+
+    pub fn cores(&self) -> u32 {
+        std::thread::available_parallelism()
+            .map(|n| n.get() as u32)
+            .unwrap_or(1)
+    }
+}
+
+/// What the desktop app shows about this machine's install.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct MachineStatus {
+    pub installed: Option<crate::store::InstallRecord>,
+    pub nodes: Vec<crate::store::NodeRecord>,
+    pub backend: Backend,
+    pub official_installs: Vec<setup::OfficialInstall>,
+    pub data_dir: String,
+    pub keychain_error: Option<String>,
+    pub staking: String,
+    pub staking_url: String,
+    /// The most nodes the app creates on one machine.
+    pub max_nodes: u32,
+}
+
+/// The doctor's checks and what the machine can afford.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct DoctorReport {
+    pub checks: Vec<crate::doctor::Check>,
+    pub affordable_nodes: u32,
+}
+
+/// What starting the nodes did.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct StartReport {
+    pub started: Vec<u32>,
+    /// What was done besides (the daemon started) and optional steps that failed, in words.
+    pub notes: Vec<String>,
+    /// The nodes start again after a reboot (OS services); with the supervisor they need the
+    /// app or `node start` after one.
+    pub survives_reboot: bool,
+}
+
+impl Machine {
+    pub fn status(&self) -> Result<MachineStatus, UserError> {
+        Ok(MachineStatus {
+            installed: self.store.installed().map_err(UserError::new)?,
+            nodes: self.store.nodes().map_err(UserError::new)?,
+            backend: self.backend,
+            official_installs: setup::detect_official(&setup::official_env_candidates(&self.home)),
+            data_dir: self.layout.root.display().to_string(),
+            keychain_error: self.keychain.as_ref().err().map(|e| e.message.clone()),
+            staking: self.profile.staking.clone(),
+            staking_url: self.profile.staking_url.clone(),
+            max_nodes: crate::nodes::MAX_NODES,
+        })
+    }
+
+    pub fn doctor(&mut self, time_url: Option<&str>) -> DoctorReport {
+        let url = time_url
+            .map(str::to_string)
+            .unwrap_or_else(|| self.profile.dashboard_url.clone());
+        let facts = crate::doctor::gather(
+            &mut self.runner,
+            &self.layout.root,
+            &self.profile,
+            Some(&url),
+        );
+        DoctorReport {
+            checks: crate::doctor::evaluate(&facts),
+            affordable_nodes: crate::doctor::affordable_nodes(&facts),
+        }
+    }
+
+    /// Run the automatic fix of a doctor check (the caller has the user's consent).
+    pub fn fix(&mut self, check_id: &str) -> Result<crate::services::apply::Report, UserError> {
+        let plan = crate::doctor::fix_plan(check_id, Os::current(), &self.user)
+            .ok_or_else(|| UserError::new(format!("the app cannot fix '{check_id}' by itself; follow the instructions shown with the check")))?;
+        let mut runner = self.runner.clone();
+        crate::services::apply::apply(&plan, &mut runner).map_err(UserError::new)
+    }
+
+    /// Start every node (through the service manager or the supervisor), and the daemon that
+    /// watches (or runs) them: `daemon_exe daemon`.
+    pub fn start_nodes(&mut self, daemon_exe: &Path) -> Result<StartReport, UserError> {
+        let ids = crate::runtime::control::node_ids(self)?;
+        if ids.is_empty() {
+            return Err(UserError::new(
+                "there are no nodes to start yet; create them first",
+            ));
+        }
+        let notes = crate::runtime::control::apply(
+            self,
+            &ids,
+            crate::runtime::control::Action::Start,
+            daemon_exe,
+        )?;
+        Ok(StartReport {
+            started: ids,
+            notes,
+            survives_reboot: self.backend == Backend::OsService,
+        })
+    }
+}

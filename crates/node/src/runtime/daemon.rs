@@ -1,0 +1,249 @@
+//! The daemon's loop: supervise (every tick; only with the supervisor backend, since with OS
+//! services the service manager runs the nodes) and monitor (every `sample_every`, 1 s by
+//! default), optionally serving Prometheus metrics.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::supervisor::{now_unix, DaemonError, Supervisor};
+use crate::health::monitor::{self, Monitor};
+use crate::nodes::Layout;
+use crate::store::Store;
+
+/// Run until `stop`; returns with the nodes still running. `sup`: `None` to only watch.
+/// `probe` runs before each monitor pass (it records services run by the OS service manager).
+#[allow(clippy::too_many_arguments)]
+pub fn run(
+    mut sup: Option<&mut Supervisor>,
+    monitor: &mut Monitor,
+    layout: &Layout,
+    store: &Store,
+    metrics: Option<&Metrics>,
+    probe: &mut dyn FnMut(),
+    sample_every: Duration,
+    stop: &AtomicBool,
+) -> Result<(), DaemonError> {
+    let mut last_monitor: Option<Instant> = None;
+    let tick = sup
+        .as_ref()
+        .map_or(Duration::from_millis(200), |s| s.tick_interval());
+    while !stop.load(Ordering::SeqCst) {
+        let mut changed = false;
+        if let Some(s) = sup.as_deref_mut() {
+            changed = s.tick()?;
+        }
+        // Every `sample_every`, and at once when a node started or stopped.
+        if changed || last_monitor.is_none_or(|t| t.elapsed() >= sample_every) {
+            last_monitor = Some(Instant::now());
+            probe();
+            let health = monitor.tick(layout, store, now_unix());
+            // The text is only made while an endpoint serves it.
+            if let Some(m) = metrics.filter(|m| m.serving.load(Ordering::Relaxed)) {
+                if let Ok(mut s) = m.text.lock() {
+                    *s = monitor::prometheus(&health);
+                }
+            }
+        }
+        std::thread::sleep(tick);
+    }
+    sup.map_or(Ok(()), |s| s.tick().map(|_| ()))
+}
+
+/// Options of `cortensor-manager daemon` (the app's headless mode takes the same).
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub supervisor: super::supervisor::Config,
+    /// Serve `/metrics` on this port; `None`: the `metrics_port` setting, if the user set one.
+    pub metrics_port: Option<u16>,
+    /// How often the monitor samples the nodes.
+    pub sample_every: Duration,
+    /// The monitor's thresholds and probe cadence.
+    pub monitor: monitor::MonitorConfig,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            supervisor: Default::default(),
+            metrics_port: None,
+            sample_every: Duration::from_secs(1),
+            monitor: Default::default(),
+        }
+    }
+}
+
+/// The setting (in the store) that turns the metrics endpoint on: a port, or empty for off.
+/// A running daemon follows it within [`METRICS_FOLLOW_EVERY`].
+pub const METRICS_PORT_SETTING: &str = "metrics_port";
+pub const METRICS_FOLLOW_EVERY: Duration = Duration::from_secs(2);
+
+/// Turn the metrics endpoint on (on `port`) or off (`None`); a running daemon follows within
+/// a few seconds, and one started later reads it. A port another program uses is refused.
+pub fn set_metrics_port(store: &Store, port: Option<u16>) -> Result<(), crate::UserError> {
+    use crate::UserError;
+    let current = metrics_port(store);
+    match port {
+        Some(0) => Err(UserError::new("port 0 is not a port; choose one between 1024 and 65535 (Prometheus exporters often use 9100–9999)")),
+        Some(p) if Some(p) != current && !crate::nodes::port_is_free(p) => {
+            Err(UserError::new(format!("port {p} is already in use by another program; choose another")))
+        }
+        _ => store
+            .set_setting(METRICS_PORT_SETTING, &port.map(|p| p.to_string()).unwrap_or_default())
+            .map_err(UserError::new),
+    }
+}
+
+/// The metrics port in the settings (`None`: off).
+pub fn metrics_port(store: &Store) -> Option<u16> {
+    store
+        .setting(METRICS_PORT_SETTING)
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse::<u16>().ok())
+}
+
+/// The Prometheus text the daemon keeps current while an endpoint serves it.
+#[derive(Default)]
+pub struct Metrics {
+    pub text: Arc<Mutex<String>>,
+    pub serving: AtomicBool,
+}
+
+/// The metrics endpoint as the setting wants it.
+struct MetricsSetting {
+    current: Arc<Metrics>,
+    server: Option<monitor::MetricsServer>,
+    /// The setting last acted on, and when it was read.
+    wanted: Option<u16>,
+    read_at: Option<Instant>,
+}
+
+impl MetricsSetting {
+    fn new(current: Arc<Metrics>) -> MetricsSetting {
+        MetricsSetting {
+            current,
+            server: None,
+            wanted: None,
+            read_at: None,
+        }
+    }
+
+    fn serve(&mut self, port: u16) -> std::io::Result<()> {
+        self.stop();
+        let s = monitor::serve_metrics(port, self.current.text.clone())?;
+        eprintln!("metrics on http://127.0.0.1:{}/metrics", s.port);
+        self.server = Some(s);
+        self.current.serving.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn stop(&mut self) {
+        self.current.serving.store(false, Ordering::Relaxed);
+        self.server = None;
+    }
+
+    /// Start, move or stop the endpoint when the setting changed. A port that cannot be
+    /// served raises an alert (once per setting).
+    fn follow(&mut self, store: &Store) {
+        if self
+            .read_at
+            .is_some_and(|t| t.elapsed() < METRICS_FOLLOW_EVERY)
+        {
+            return;
+        }
+        self.read_at = Some(Instant::now());
+        let wanted = store
+            .setting(METRICS_PORT_SETTING)
+            .ok()
+            .flatten()
+            .and_then(|v| v.trim().parse::<u16>().ok());
+        if wanted == self.wanted {
+            return;
+        }
+        self.wanted = wanted;
+        match wanted {
+            None => {
+                self.stop();
+                eprintln!("metrics endpoint turned off");
+            }
+            Some(port) => {
+                if let Err(err) = self.serve(port) {
+                    let msg = format!("cannot serve Prometheus metrics on 127.0.0.1:{port} ({err}); choose another port in the app's monitoring settings");
+                    let _ = store.add_alert(None, "metrics", &msg, now_unix());
+                }
+            }
+        }
+    }
+}
+
+/// The whole daemon: open the machine, take the lock, serve metrics if asked, run until `stop`.
+pub fn run_foreground(
+    data_dir: Option<std::path::PathBuf>,
+    opts: Options,
+    stop: &AtomicBool,
+) -> Result<(), crate::UserError> {
+    use crate::UserError;
+    let m = crate::machine::Machine::open(data_dir, None)?;
+    let supervise = m.backend == crate::install::setup::Backend::Supervisor;
+    // With OS services the daemon only watches; it still holds the lock (one daemon per folder).
+    let (mut sup, _lock) = if supervise {
+        let s = Supervisor::new(
+            &m.layout,
+            &m.store,
+            m.keychain.as_ref().ok(),
+            &m.profile,
+            opts.supervisor,
+        )
+        .map_err(UserError::new)?;
+        (Some(s), None)
+    } else {
+        (
+            None,
+            Some(super::supervisor::take_lock(&m.layout).map_err(UserError::new)?),
+        )
+    };
+    // Metrics: on the --metrics-port given (an error if it cannot be served), else on the port
+    // in the settings, followed while the daemon runs (the app turns it on and off).
+    let current = Arc::new(Metrics::default());
+    let mut metrics = MetricsSetting::new(current.clone());
+    if let Some(port) = opts.metrics_port {
+        metrics.serve(port).map_err(|err| {
+            UserError::new(format!(
+                "cannot serve metrics: {err}; choose another --metrics-port"
+            ))
+        })?;
+    }
+    let fixed = opts.metrics_port.is_some();
+    let mut mon = Monitor::new(opts.monitor.clone()).with_docker(Box::new(m.runner.clone()));
+    if supervise {
+        eprintln!(
+            "supervisor running for {} (stopping the supervisor leaves the nodes running)",
+            m.layout.root.display()
+        );
+    } else {
+        eprintln!(
+            "monitor running for {} (the OS service manager runs the nodes)",
+            m.layout.root.display()
+        );
+    }
+    let mut probe = || {
+        super::control::probe_services(&m);
+        if !fixed {
+            metrics.follow(&m.store);
+        }
+    };
+    run(
+        sup.as_mut(),
+        &mut mon,
+        &m.layout,
+        &m.store,
+        Some(&current),
+        &mut probe,
+        opts.sample_every,
+        stop,
+    )
+    .map_err(UserError::new)?;
+    eprintln!("supervisor stopped; nodes left running");
+    Ok(())
+}

@@ -1,0 +1,234 @@
+//! The app's SQLite store (WAL, migrations by `user_version`). Every table's schema is a
+//! migration here, and every group of tables has its file: `cache` (HTTP), `settings`,
+//! `install`, `nodes`, `runtime`, `alerts`; the uptime ledger's queries are in
+//! `health::ledger`, its tables here. Never edit a released migration; add one.
+
+mod alerts;
+mod cache;
+mod install;
+mod nodes;
+mod runtime;
+mod settings;
+
+pub use alerts::AlertRecord;
+pub use cache::CachedResponse;
+pub use install::InstallRecord;
+pub use nodes::NodeRecord;
+pub use runtime::RuntimeRecord;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+use rusqlite_migration::{Migrations, M};
+
+pub const DB_FILE: &str = "cortensor-manager.sqlite3";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the data folder {path}: {source}. Check permissions and free space, or choose another folder with --data-dir.")]
+    CreateDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot open the database {path}: {source}. If another copy of the app is running, close it; if the file is damaged, move it away and restart.")]
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error("cannot upgrade the database {path}: {message}. It may come from a newer version of the app.")]
+    Migrate { path: String, message: String },
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+/// The uptime ledger (minutes for 7 days, then hours, 90 days kept) and the last health
+/// snapshot of each node.
+pub(crate) const LEDGER_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS uptime_minutes (node_id INTEGER NOT NULL, minute INTEGER NOT NULL, up INTEGER NOT NULL,
+         PRIMARY KEY (node_id, minute)) WITHOUT ROWID;
+     CREATE TABLE IF NOT EXISTS uptime_hours (node_id INTEGER NOT NULL, hour INTEGER NOT NULL, up_minutes INTEGER NOT NULL,
+         seen_minutes INTEGER NOT NULL, PRIMARY KEY (node_id, hour)) WITHOUT ROWID;
+     CREATE TABLE IF NOT EXISTS health (node_id INTEGER PRIMARY KEY, snapshot TEXT NOT NULL, updated_at INTEGER NOT NULL);";
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![
+        M::up(
+            "CREATE TABLE http_cache (
+             url TEXT PRIMARY KEY,
+             etag TEXT,
+             last_modified TEXT,
+             body TEXT NOT NULL,
+             fetched_at INTEGER NOT NULL
+         );
+         CREATE TABLE settings (
+             key TEXT PRIMARY KEY,
+             value TEXT NOT NULL
+         );",
+        ),
+        M::up(
+            "CREATE TABLE install (
+                 id INTEGER PRIMARY KEY CHECK (id = 1),
+                 version TEXT NOT NULL,
+                 sha256 TEXT NOT NULL,
+                 source TEXT NOT NULL,
+                 installed_at INTEGER NOT NULL,
+                 previous_version TEXT,
+                 previous_sha256 TEXT
+             );
+             CREATE TABLE nodes (
+                 id INTEGER PRIMARY KEY,
+                 address TEXT NOT NULL UNIQUE,
+                 llm_port INTEGER NOT NULL,
+                 worker_base_port INTEGER NOT NULL,
+                 gateway_base_port INTEGER NOT NULL,
+                 ipfs_server INTEGER NOT NULL,
+                 cpu_threads INTEGER NOT NULL,
+                 created_at INTEGER NOT NULL,
+                 registered TEXT,
+                 verified TEXT
+             );",
+        ),
+        M::up(
+            "CREATE TABLE runtime (
+                 node_id INTEGER PRIMARY KEY,
+                 desired TEXT NOT NULL DEFAULT 'stopped',
+                 restart_nonce INTEGER NOT NULL DEFAULT 0,
+                 pid INTEGER,
+                 start_time INTEGER,
+                 state TEXT NOT NULL DEFAULT 'stopped',
+                 reason TEXT NOT NULL DEFAULT '',
+                 restarts INTEGER NOT NULL DEFAULT 0,
+                 last_exit TEXT,
+                 started_at INTEGER,
+                 updated_at INTEGER NOT NULL DEFAULT 0
+             );
+             CREATE TABLE alerts (
+                 id INTEGER PRIMARY KEY,
+                 node_id INTEGER,
+                 kind TEXT NOT NULL,
+                 message TEXT NOT NULL,
+                 at INTEGER NOT NULL
+             );",
+        ),
+        M::up(LEDGER_SCHEMA),
+    ])
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (creating and migrating) the store in `dir`.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        let path = dir.join(DB_FILE);
+        let shown = path.display().to_string();
+        let mut conn = Connection::open(&path).map_err(|source| StoreError::Open {
+            path: shown.clone(),
+            source,
+        })?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|source| StoreError::Open {
+                path: shown.clone(),
+                source,
+            })?;
+        // With WAL, NORMAL never corrupts the database; a power cut may lose the last second of
+        // monitoring data, and it saves an fsync per write of the once-a-second monitor.
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|source| StoreError::Open {
+                path: shown.clone(),
+                source,
+            })?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrations()
+            .to_latest(&mut conn)
+            .map_err(|e| StoreError::Migrate {
+                path: shown,
+                message: e.to_string(),
+            })?;
+        Ok(Store { conn, path })
+    }
+
+    /// The connection, for modules that own their tables (the uptime ledger).
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A number that changes whenever another connection (another process) commits: a cheap
+    /// "has anything changed" before re-reading a table.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn alerts_by_time_and_after_an_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        assert_eq!(s.last_alert_id().unwrap(), 0);
+        s.add_alert(Some(1), "down", "node 1 down", 100).unwrap();
+        s.add_alert(None, "low_disk", "disk", 200).unwrap();
+        s.add_alert(Some(2), "crash_loop", "node 2 loops", 300)
+            .unwrap();
+        let first = s.alerts(0).unwrap()[0].id;
+        assert_eq!(s.last_alert_id().unwrap(), first + 2);
+        let kinds = |v: Vec<AlertRecord>| v.into_iter().map(|a| a.kind).collect::<Vec<_>>();
+        assert_eq!(kinds(s.alerts(200).unwrap()), ["low_disk", "crash_loop"]);
+        assert_eq!(
+            kinds(s.alerts_after(first).unwrap()),
+            ["low_disk", "crash_loop"]
+        );
+        assert!(s.alerts_after(first + 2).unwrap().is_empty());
+    }
+
+    #[test]
+    fn cache_and_settings_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = Store::open(dir.path()).unwrap();
+            s.put_cached(&CachedResponse {
+                url: "http://127.0.0.1/x".into(),
+                etag: Some("\"v1\"".into()),
+                last_modified: None,
+                body: "{}".into(),
+                fetched_at: 42,
+            })
+            .unwrap();
+            s.set_setting("operator", "0xabc").unwrap();
+            s.set_setting("operator", "0xdef").unwrap();
+        }
+        let s = Store::open(dir.path()).unwrap();
+        let c = s.cached("http://127.0.0.1/x").unwrap().unwrap();
+        assert_eq!((c.etag.as_deref(), c.fetched_at), (Some("\"v1\""), 42));
+        assert_eq!(s.setting("operator").unwrap().as_deref(), Some("0xdef"));
+        assert_eq!(s.setting("missing").unwrap(), None);
+    }
+
+    #[test]
+    fn unwritable_data_dir_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("not-a-dir");
+        std::fs::write(&file, "x").unwrap();
+        let err = Store::open(&file.join("sub")).err().unwrap().to_string();
+        assert!(err.contains("cannot create the data folder"), "{err}");
+    }
+}

@@ -1,0 +1,9 @@
+//! The node crate's integration tests, one binary: real processes, loopback servers, a real
+//! Secret Service and SQLite files.
+
+mod doctor;
+mod download;
+mod grafana;
+mod http;
+mod keychain;
+mod services;

@@ -1,0 +1,339 @@
+//! Dev-only test support shared by every integration and end-to-end test: a real HTTP server on
+//! 127.0.0.1 serving fixture data with scripted behaviours (ETag/304, errors, slowness, garbage).
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// What the server does for one path.
+#[derive(Clone, Debug)]
+pub enum Behaviour {
+    /// 200 with this body and an ETag; 304 when the request's If-None-Match matches.
+    Json { body: String, etag: String },
+    /// This status with a short body.
+    Status(u16),
+    /// Sleep, then answer like `Json`.
+    Slow { delay: Duration, body: String },
+    /// Fail with 500 this many times, then behave like `Json`.
+    FailThen {
+        failures: u32,
+        body: String,
+        etag: String,
+    },
+    /// A binary file, as a release server or CDN serves it.
+    File(FileSpec),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct FileSpec {
+    pub bytes: Arc<Vec<u8>>,
+    /// Honour `Range: bytes=N-` with 206 (a server that ignores it answers 200 with everything).
+    pub ranges: bool,
+    /// The first `n` responses stop after this many body bytes and close the connection.
+    pub cut_after: Option<u64>,
+    pub cuts: u32,
+    /// Wait this long before sending the body.
+    pub stall: Option<Duration>,
+}
+
+/// A reader that stops early (a dropped connection) or starts late (a stalled server).
+struct ShapedReader {
+    data: std::io::Cursor<Vec<u8>>,
+    limit: Option<u64>,
+    stall: Option<Duration>,
+}
+
+impl std::io::Read for ShapedReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if let Some(d) = self.stall.take() {
+            std::thread::sleep(d);
+        }
+        let max = match self.limit {
+            Some(0) => return Ok(0),
+            Some(l) => buf.len().min(l as usize),
+            None => buf.len(),
+        };
+        let n = self.data.read(&mut buf[..max])?;
+        if let Some(l) = self.limit.as_mut() {
+            *l -= n as u64;
+        }
+        Ok(n)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub path: String,
+    pub if_none_match: Option<String>,
+    pub status: u16,
+}
+
+pub struct FixtureServer {
+    pub base: String,
+    server: Arc<tiny_http::Server>,
+    routes: Arc<Mutex<HashMap<String, Behaviour>>>,
+    pub seen: Arc<Mutex<Vec<Seen>>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl FixtureServer {
+    pub fn start() -> FixtureServer {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
+        let port = server.server_addr().to_ip().expect("ip listener").port();
+        let routes: Arc<Mutex<HashMap<String, Behaviour>>> = Arc::default();
+        let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+        let failures: Arc<Mutex<HashMap<String, u32>>> = Arc::default();
+        let (s, r, log) = (server.clone(), routes.clone(), seen.clone());
+        let thread = std::thread::spawn(move || {
+            for req in s.incoming_requests() {
+                let path = req.url().to_string();
+                let inm = req
+                    .headers()
+                    .iter()
+                    .find(|h| h.field.equiv("If-None-Match"))
+                    .map(|h| h.value.as_str().to_string());
+                let range_from = req
+                    .headers()
+                    .iter()
+                    .find(|h| h.field.equiv("Range"))
+                    .and_then(|h| {
+                        h.value
+                            .as_str()
+                            .strip_prefix("bytes=")?
+                            .strip_suffix('-')?
+                            .parse::<u64>()
+                            .ok()
+                    });
+                let behaviour = r.lock().unwrap().get(&path).cloned();
+                if let Some(Behaviour::File(spec)) = &behaviour {
+                    let cut = {
+                        let mut f = failures.lock().unwrap();
+                        let count = f.entry(path.clone()).or_insert(0);
+                        *count += 1;
+                        spec.cut_after.filter(|_| *count <= spec.cuts)
+                    };
+                    let len = spec.bytes.len() as u64;
+                    let from = range_from.filter(|_| spec.ranges).unwrap_or(0);
+                    let (status, body) = if from > len {
+                        (416, Vec::new())
+                    } else {
+                        (
+                            if from > 0 { 206 } else { 200 },
+                            spec.bytes[from as usize..].to_vec(),
+                        )
+                    };
+                    log.lock().unwrap().push(Seen {
+                        path: path.clone(),
+                        if_none_match: range_from.map(|f| format!("range {f}")),
+                        status,
+                    });
+                    let body_len = body.len();
+                    let mut headers =
+                        vec![tiny_http::Header::from_bytes("Connection", "close").unwrap()];
+                    if status == 206 {
+                        headers.push(
+                            tiny_http::Header::from_bytes(
+                                "Content-Range",
+                                format!("bytes {from}-{}/{len}", len - 1),
+                            )
+                            .unwrap(),
+                        );
+                    }
+                    let reader = ShapedReader {
+                        data: std::io::Cursor::new(body),
+                        limit: cut,
+                        stall: spec.stall,
+                    };
+                    let resp = tiny_http::Response::new(
+                        status.into(),
+                        headers,
+                        reader,
+                        Some(body_len),
+                        None,
+                    );
+                    std::thread::spawn(move || {
+                        let _ = req.respond(resp);
+                    });
+                    continue;
+                }
+                let (status, body, etag, delay) = match behaviour {
+                    None => (404, "not found".to_string(), None, None),
+                    Some(Behaviour::File(_)) => unreachable!("served above"),
+                    Some(Behaviour::Status(code)) => (code, format!("status {code}"), None, None),
+                    Some(Behaviour::Slow { delay, body }) => (200, body, None, Some(delay)),
+                    Some(Behaviour::Json { body, etag }) => {
+                        if inm.as_deref() == Some(etag.as_str()) {
+                            (304, String::new(), Some(etag), None)
+                        } else {
+                            (200, body, Some(etag), None)
+                        }
+                    }
+                    Some(Behaviour::FailThen {
+                        failures: n,
+                        body,
+                        etag,
+                    }) => {
+                        let mut f = failures.lock().unwrap();
+                        let count = f.entry(path.clone()).or_insert(0);
+                        if *count < n {
+                            *count += 1;
+                            (500, "boom".to_string(), None, None)
+                        } else {
+                            (200, body, Some(etag), None)
+                        }
+                    }
+                };
+                log.lock().unwrap().push(Seen {
+                    path: path.clone(),
+                    if_none_match: inm,
+                    status,
+                });
+                let stream = std::thread::spawn(move || {
+                    if let Some(d) = delay {
+                        std::thread::sleep(d);
+                    }
+                    let mut resp = tiny_http::Response::from_string(body).with_status_code(status);
+                    if let Some(e) = etag {
+                        resp.add_header(tiny_http::Header::from_bytes("ETag", e).unwrap());
+                    }
+                    resp.add_header(
+                        tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap(),
+                    );
+                    let _ = req.respond(resp);
+                });
+                drop(stream);
+            }
+        });
+        FixtureServer {
+            base: format!("http://127.0.0.1:{port}"),
+            server,
+            routes,
+            seen,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn route(&self, path: &str, b: Behaviour) -> String {
+        self.routes.lock().unwrap().insert(path.to_string(), b);
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn requests(&self, path: &str) -> Vec<Seen> {
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s.path == path)
+            .cloned()
+            .collect()
+    }
+}
+
+impl Drop for FixtureServer {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// `tests/fixtures/NAME` of the workspace (this module is shared by the root package's tests
+/// and the app's, whose manifest folder is `src-tauri/`).
+pub fn fixture_path(name: &str) -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let root = manifest
+        .ancestors()
+        .find(|d| d.join("tests/fixtures").is_dir())
+        .expect("tests/fixtures above the manifest");
+    root.join("tests/fixtures").join(name)
+}
+
+pub fn fixture(name: &str) -> String {
+    std::fs::read_to_string(fixture_path(name)).expect("fixture exists")
+}
+
+pub const ME: &str = "0x00000000000000000000000000000000000000e1";
+
+pub fn node(prefix: char, i: u32) -> String {
+    format!("0x{prefix}{i:039x}")
+}
+
+/// The test node binary (`tests/node`), built by `cargo test --workspace`.
+pub fn test_node_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target/debug");
+    let bin = dir.join(if cfg!(windows) {
+        "cortensord-test.exe"
+    } else {
+        "cortensord-test"
+    });
+    assert!(bin.exists(), "{} is missing: run `cargo build -p cortensord-test-node` (the README's test command builds it)", bin.display());
+    bin
+}
+
+/// Start a GNOME Keyring Secret Service on the session bus (once per test process), unlocked,
+/// replacing one that D-Bus may have activated (locked) for an earlier CLI run.
+/// `Err` says why it is unavailable; tests skip then, unless `CM_E2E_REQUIRED=1`.
+pub fn secret_service() -> Result<(), String> {
+    static STARTED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    STARTED
+        .get_or_init(|| {
+            if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+                return Err("no session bus (run under dbus-run-session)".into());
+            }
+            let home = std::env::temp_dir().join(format!("cm-keyring-{}", std::process::id()));
+            std::fs::create_dir_all(&home).map_err(|e| e.to_string())?;
+            let mut child = std::process::Command::new("gnome-keyring-daemon")
+                .args(["--replace", "--unlock", "--components=secrets"])
+                .env("HOME", &home)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .map_err(|e| format!("gnome-keyring-daemon: {e}"))?;
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(b"test-password")
+                .map_err(|e| e.to_string())?;
+            let status = child.wait().map_err(|e| e.to_string())?;
+            if status.success() {
+                Ok(())
+            } else {
+                Err(format!("gnome-keyring-daemon exited with {status}"))
+            }
+        })
+        .clone()
+}
+
+/// Skip (or, when required, fail) a test that needs a system service.
+pub fn require(what: &str, available: Result<(), String>) -> bool {
+    match available {
+        Ok(()) => true,
+        Err(why) => {
+            let required = std::env::var("CM_E2E_REQUIRED").is_ok_and(|v| v == "1");
+            assert!(!required, "{what} required but unavailable: {why}");
+            eprintln!("SKIPPED: {what} unavailable: {why}");
+            false
+        }
+    }
+}
+
+/// The workspace's root folder (where `Cargo.lock` is), whichever crate's test asks.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .find(|d| d.join("Cargo.lock").is_file())
+        .expect("Cargo.lock above crates/test-support")
+        .to_path_buf()
+}
+
+/// A path of the workspace, e.g. `workspace_path("tests/fake-services")`.
+pub fn workspace_path(rel: &str) -> PathBuf {
+    workspace_root().join(rel)
+}
