@@ -18,7 +18,8 @@ pub use cortensor_contest::money;
 pub use cortensor_contest::rank::WhatIf;
 pub use cortensor_contest::rewards::{RewardsBreakdown, RewardsInput};
 pub use cortensor_contest::rules::Ruleset;
-pub use cortensor_node::fetch::{describe_age, SourceInfo};
+pub use cortensor_node::fetch::SourceInfo;
+pub use cortensor_node::platform::clock::describe_age;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]

@@ -7,10 +7,11 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use cortensor_node::health::{feed, ledger, logs::LiveLog, monitor};
+use cortensor_node::health::{ledger, logs::LiveLog, monitor};
 use cortensor_node::machine::Machine;
 use cortensor_node::platform::clock::now_unix;
 use cortensor_node::runtime::control;
+use cortensor_node::runtime::feed;
 
 use crate::{user, Session, UserError};
 

@@ -19,8 +19,9 @@ pub use cortensor_node::install::binary::BinaryOutcome;
 pub use cortensor_node::install::download::{DownloadOptions, Progress};
 pub use cortensor_node::install::setup::{OfficialInstall, Registration};
 pub use cortensor_node::install::update::UpdateOutcome;
-pub use cortensor_node::machine::{DoctorReport, MachineStatus, StartReport};
+pub use cortensor_node::machine::{DoctorReport, MachineStatus};
 pub use cortensor_node::nodes::NodeSpec;
+pub use cortensor_node::runtime::control::StartReport;
 pub use cortensor_node::services::Backend;
 pub use cortensor_node::store::{InstallRecord, NodeRecord};
 
@@ -252,5 +253,5 @@ pub fn adopt(s: &Session, env_file: Option<PathBuf>) -> Result<AdoptResponse, Us
 
 /// Start every node and the daemon that runs or watches them (`daemon_exe daemon`).
 pub fn start_nodes(s: &Session, daemon_exe: &Path) -> Result<StartReport, UserError> {
-    s.machine()?.start_nodes(daemon_exe)
+    cortensor_node::runtime::control::start_all(&s.machine()?, daemon_exe)
 }

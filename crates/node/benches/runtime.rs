@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cortensor_node::health::feed::Feed;
 use cortensor_node::keys::NodeKey;
 use cortensor_node::machine::Machine;
 use cortensor_node::network::NetworkProfile;
 use cortensor_node::nodes::{self, Layout};
+use cortensor_node::runtime::feed::Feed;
 use cortensor_node::store::{InstallRecord, Store};
 
 const NODES: u32 = 25;
@@ -199,7 +199,7 @@ fn main() {
                     return;
                 }
             }
-            std::thread::sleep(cortensor_node::health::feed::POLL_EVERY);
+            std::thread::sleep(cortensor_node::runtime::feed::POLL_EVERY);
         }
     });
     let mut lat = Vec::new();

@@ -123,16 +123,6 @@ pub fn parse_location(input: &str) -> Result<Location, FetchError> {
 
 use crate::platform::clock::now_unix as now;
 
-/// An age for people: "5 s", "10 min", "2 h", "3 days".
-pub fn describe_age(secs: i64) -> String {
-    match secs {
-        s if s < 90 => format!("{s} s"),
-        s if s < 90 * 60 => format!("{} min", s / 60),
-        s if s < 48 * 3600 => format!("{} h", s / 3600),
-        s => format!("{} days", s / 86400),
-    }
-}
-
 /// Load a leaderboard from `input` (a path or an http(s) URL). `store` caches URL fetches.
 pub fn load(input: &str, store: Option<&Store>, opts: &FetchOptions) -> Result<Loaded, FetchError> {
     match parse_location(input)? {
@@ -192,7 +182,7 @@ fn load_url(url: &str, store: Option<&Store>, opts: &FetchOptions) -> Result<Loa
     let stale = |c: &CachedResponse, why: &dyn std::fmt::Display| {
         format!(
             "could not refresh ({why}); showing the copy from {} ago",
-            describe_age(now() - c.fetched_at)
+            crate::platform::clock::describe_age(now() - c.fetched_at)
         )
     };
 
@@ -376,13 +366,5 @@ mod tests {
             let err = parse_location(bad).unwrap_err().to_string();
             assert!(err.contains("not a usable URL"), "{bad}: {err}");
         }
-    }
-
-    #[test]
-    fn ages_read_naturally() {
-        assert_eq!(describe_age(5), "5 s");
-        assert_eq!(describe_age(600), "10 min");
-        assert_eq!(describe_age(7200), "2 h");
-        assert_eq!(describe_age(3 * 86400), "3 days");
     }
 }

@@ -145,18 +145,6 @@ pub struct DoctorReport {
     pub affordable_nodes: u32,
 }
 
-/// What starting the nodes did.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
-#[ts(export)]
-pub struct StartReport {
-    pub started: Vec<u32>,
-    /// What was done besides (the daemon started) and optional steps that failed, in words.
-    pub notes: Vec<String>,
-    /// The nodes start again after a reboot (OS services); with the supervisor they need the
-    /// app or `node start` after one.
-    pub survives_reboot: bool,
-}
-
 impl Machine {
     pub fn status(&self) -> Result<MachineStatus, UserError> {
         Ok(MachineStatus {
@@ -194,27 +182,5 @@ impl Machine {
             .ok_or_else(|| UserError::new(format!("the app cannot fix '{check_id}' by itself; follow the instructions shown with the check")))?;
         let mut runner = self.runner.clone();
         crate::services::apply::apply(&plan, &mut runner).map_err(UserError::new)
-    }
-
-    /// Start every node (through the service manager or the supervisor), and the daemon that
-    /// watches (or runs) them: `daemon_exe daemon`.
-    pub fn start_nodes(&mut self, daemon_exe: &Path) -> Result<StartReport, UserError> {
-        let ids = crate::runtime::control::node_ids(self)?;
-        if ids.is_empty() {
-            return Err(UserError::new(
-                "there are no nodes to start yet; create them first",
-            ));
-        }
-        let notes = crate::runtime::control::apply(
-            self,
-            &ids,
-            crate::runtime::control::Action::Start,
-            daemon_exe,
-        )?;
-        Ok(StartReport {
-            started: ids,
-            notes,
-            survives_reboot: self.backend == Backend::OsService,
-        })
     }
 }

@@ -494,7 +494,7 @@ mod tests {
         assert_eq!(f.poll(), vec!["two", "three"]);
         // Appended, then rotated (copy-truncate) before we read: nothing is lost.
         std::fs::write(&log, "one\ntwo\nthree\nfour\n").unwrap();
-        crate::runtime::supervisor::rotate(&log, 1, 3).unwrap();
+        crate::platform::fs::rotate(&log, 1, 3).unwrap();
         std::fs::write(&log, "five\n").unwrap();
         assert_eq!(f.poll(), vec!["four", "five"]);
     }

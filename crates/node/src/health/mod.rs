@@ -1,6 +1,5 @@
 //! Health: what the logs say, node state with its reason, the uptime ledger, and alerts.
 
-pub mod feed;
 pub mod ledger;
 pub mod logs;
 pub mod monitor;

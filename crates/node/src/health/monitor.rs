@@ -498,7 +498,7 @@ impl Monitor {
                         "down",
                         &format!(
                             "node {id} has been down for {} ({reason})",
-                            crate::fetch::describe_age(now - since)
+                            crate::platform::clock::describe_age(now - since)
                         ),
                         now,
                     );

@@ -69,7 +69,7 @@ impl Default for Thresholds {
 }
 
 fn ago(secs: i64) -> String {
-    crate::fetch::describe_age(secs.max(0))
+    crate::platform::clock::describe_age(secs.max(0))
 }
 
 pub fn classify(

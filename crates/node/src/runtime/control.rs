@@ -23,6 +23,35 @@ pub enum Action {
     Restart,
 }
 
+/// What starting the nodes did.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct StartReport {
+    pub started: Vec<u32>,
+    /// What was done besides (the daemon started) and optional steps that failed, in words.
+    pub notes: Vec<String>,
+    /// The nodes start again after a reboot (OS services); with the supervisor they need the
+    /// app or `node start` after one.
+    pub survives_reboot: bool,
+}
+
+/// Start every node (through the service manager or the supervisor), and the daemon that
+/// watches (or runs) them: `daemon_exe daemon`.
+pub fn start_all(m: &Machine, daemon_exe: &Path) -> Result<StartReport, UserError> {
+    let ids = node_ids(m)?;
+    if ids.is_empty() {
+        return Err(UserError::new(
+            "there are no nodes to start yet; create them first",
+        ));
+    }
+    let notes = apply(m, &ids, Action::Start, daemon_exe)?;
+    Ok(StartReport {
+        started: ids,
+        notes,
+        survives_reboot: m.backend == Backend::OsService,
+    })
+}
+
 /// The ids of every node, in order.
 pub fn node_ids(m: &Machine) -> Result<Vec<u32>, UserError> {
     Ok(m.store

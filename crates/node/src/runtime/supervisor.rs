@@ -451,7 +451,7 @@ impl<'a> Supervisor<'a> {
         if now.duration_since(self.last_rotation_check) >= ROTATION_CHECK_EVERY {
             self.last_rotation_check = now;
             for id in self.slots.keys() {
-                let _ = rotate(
+                let _ = crate::platform::fs::rotate(
                     &self.layout.log_file(*id),
                     self.cfg.log_max_bytes,
                     self.cfg.log_keep,
@@ -528,27 +528,4 @@ fn describe_exit(status: std::process::ExitStatus) -> String {
         Some(c) => format!("exit code {c}"),
         None => "exited".into(),
     }
-}
-
-/// Copy-truncate rotation: `log` → `log.1` → … → `log.<keep>`; the writer keeps its
-/// append-mode descriptor and continues at the start of the emptied file.
-pub fn rotate(log: &std::path::Path, max_bytes: u64, keep: u32) -> std::io::Result<bool> {
-    let len = match std::fs::metadata(log) {
-        Ok(m) => m.len(),
-        Err(_) => return Ok(false),
-    };
-    if len < max_bytes || keep == 0 {
-        return Ok(false);
-    }
-    let name = |i: u32| PathBuf::from(format!("{}.{i}", log.display()));
-    let _ = std::fs::remove_file(name(keep));
-    for i in (1..keep).rev() {
-        let _ = std::fs::rename(name(i), name(i + 1));
-    }
-    std::fs::copy(log, name(1))?;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(log)?
-        .set_len(0)?;
-    Ok(true)
 }

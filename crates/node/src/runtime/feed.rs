@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::monitor::{self, Monitor, NodeHealth};
+use crate::health::monitor::{self, Monitor, NodeHealth};
 use crate::machine::Machine;
 use crate::runtime::supervisor::{daemon_running, now_unix};
 use crate::store::AlertRecord;
@@ -16,14 +16,17 @@ pub struct Feed {
     /// When the last batch went out, and the states it carried.
     last_sent: Option<(
         Instant,
-        Vec<(u32, super::state::NodeState, String, Option<u32>)>,
+        Vec<(u32, crate::health::state::NodeState, String, Option<u32>)>,
     )>,
     last_own_pass: Option<Instant>,
 }
 
 /// Sample the machine now (`sys` keeps CPU usage between calls; without one, CPU usage is
 /// measured over a short pause).
-pub fn system_now(m: &Machine, sys: Option<&mut sysinfo::System>) -> super::system::SystemHealth {
+pub fn system_now(
+    m: &Machine,
+    sys: Option<&mut sysinfo::System>,
+) -> crate::health::system::SystemHealth {
     // Without a kept `System`, CPU usage is measured over a short pause.
     let mut fresh = if sys.is_none() {
         sysinfo::System::new().ok().map(|mut s| {
@@ -41,7 +44,7 @@ pub fn system_now(m: &Machine, sys: Option<&mut sysinfo::System>) -> super::syst
         .ok()
         .and_then(|k| k.load_secret(crate::install::setup::RPC_SECRET).ok());
     let mut runner = m.runner.clone();
-    super::system::sample(
+    crate::health::system::sample(
         sys,
         &m.layout.root,
         &mut runner,
@@ -73,7 +76,7 @@ impl Feed {
     }
 
     /// Machine-wide health, every [`SYSTEM_EVERY`] (`None` in between).
-    pub fn system(&mut self, m: &Machine) -> Option<super::system::SystemHealth> {
+    pub fn system(&mut self, m: &Machine) -> Option<crate::health::system::SystemHealth> {
         if self.last_system.is_some_and(|t| t.elapsed() < SYSTEM_EVERY) {
             return None;
         }
@@ -105,7 +108,7 @@ impl Feed {
     /// reaches the UI a fraction of a second after the daemon saw it.
     pub fn poll(&mut self, m: &Machine) -> Option<(Vec<NodeHealth>, Vec<AlertRecord>)> {
         let (health, alerts) = self.next(m);
-        let key: Vec<(u32, super::state::NodeState, String, Option<u32>)> = health
+        let key: Vec<(u32, crate::health::state::NodeState, String, Option<u32>)> = health
             .iter()
             .map(|h| (h.id, h.state, h.reason.clone(), h.pid))
             .collect();
