@@ -4,8 +4,11 @@
 //! (`status`: the query and its parser). Plans and parsers compile and are tested on every OS.
 
 pub mod apply;
+pub mod launchd;
 pub mod plan;
+pub mod schtasks;
 pub mod status;
+pub mod systemd;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;

@@ -117,8 +117,15 @@ pub fn service_name(os: Os, id: u32) -> String {
     }
 }
 
-fn node_args(t: &Target, id: u32) -> Vec<String> {
+pub(super) fn node_args(t: &Target, id: u32) -> Vec<String> {
     crate::nodes::cortensord_args(t.layout, t.profile, id)
+}
+
+pub(super) fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn run(program: &str, args: &[&str], why: &str, optional: bool) -> Step {
@@ -128,203 +135,6 @@ fn run(program: &str, args: &[&str], why: &str, optional: bool) -> Step {
         why: why.into(),
         optional,
     }
-}
-
-/// A systemd user unit for one node.
-pub fn systemd_unit(t: &Target, n: &NodeSpec) -> String {
-    let args = node_args(t, n.id).join(" ");
-    let log = t.layout.log_file(n.id);
-    format!(
-        "[Unit]
-Description=Cortensor node {id} ({address})
-Documentation=https://docs.cortensor.network
-After=network-online.target
-Wants=network-online.target
-StartLimitIntervalSec=600
-StartLimitBurst=20
-
-[Service]
-Type=simple
-WorkingDirectory={dir}
-EnvironmentFile={env}
-ExecStart={bin} {args}
-Restart=on-failure
-RestartSec=10
-RestartSteps=6
-RestartMaxDelaySec=300
-KillSignal=SIGINT
-TimeoutStopSec=60
-LimitNOFILE=1000000
-MemorySwapMax=0
-StandardOutput=append:{log}
-StandardError=append:{log}
-
-[Install]
-WantedBy=default.target
-",
-        id = n.id,
-        address = n.address,
-        dir = t.layout.node_dir(n.id).display(),
-        env = t.layout.env_file(n.id).display(),
-        bin = t.layout.binary().display(),
-        log = log.display(),
-    )
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// A launchd agent: runs `program` at login, again when it fails, output appended to `log`.
-/// `extra`: more keys of the agent's dictionary (already indented plist XML).
-fn launchd_agent_xml(label: &str, program: &[String], log: &str, extra: &str) -> String {
-    let args: String = program
-        .iter()
-        .map(|a| format!("    <string>{}</string>\n", xml_escape(a)))
-        .collect();
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
-<plist version="1.0">
-<dict>
-  <key>Label</key>
-  <string>{label}</string>
-  <key>ProgramArguments</key>
-  <array>
-{args}  </array>
-{extra}  <key>RunAtLoad</key>
-  <true/>
-  <key>KeepAlive</key>
-  <dict>
-    <key>SuccessfulExit</key>
-    <false/>
-  </dict>
-  <key>StandardOutPath</key>
-  <string>{log}</string>
-  <key>StandardErrorPath</key>
-  <string>{log}</string>
-</dict>
-</plist>
-"#,
-        label = xml_escape(label),
-        log = xml_escape(log),
-    )
-}
-
-/// A launchd agent for one node.
-pub fn launchd_plist(t: &Target, n: &NodeSpec) -> String {
-    let mut program = vec![t.layout.binary().display().to_string()];
-    program.extend(node_args(t, n.id));
-    let extra = format!(
-        "  <key>WorkingDirectory</key>
-  <string>{dir}</string>
-  <key>ThrottleInterval</key>
-  <integer>10</integer>
-  <key>ExitTimeOut</key>
-  <integer>60</integer>
-  <key>SoftResourceLimits</key>
-  <dict>
-    <key>NumberOfFiles</key>
-    <integer>1000000</integer>
-  </dict>
-",
-        dir = xml_escape(&t.layout.node_dir(n.id).display().to_string()),
-    );
-    launchd_agent_xml(
-        &service_name(Os::Macos, n.id),
-        &program,
-        &t.layout.log_file(n.id).display().to_string(),
-        &extra,
-    )
-}
-
-/// A Task Scheduler task (imported with `schtasks /Create /XML`): starts at the user's logon,
-/// restarts every minute after a failure, no time limit, least privilege.
-fn scheduled_task_xml(
-    t: &Target,
-    description: &str,
-    command: &str,
-    arguments: &str,
-    dir: Option<&str>,
-) -> String {
-    let dir = dir
-        .map(|d| {
-            format!(
-                "\n      <WorkingDirectory>{}</WorkingDirectory>",
-                xml_escape(d)
-            )
-        })
-        .unwrap_or_default();
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-16"?>
-<Task version="1.4" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
-  <RegistrationInfo>
-    <Description>{description}</Description>
-  </RegistrationInfo>
-  <Triggers>
-    <LogonTrigger>
-      <Enabled>true</Enabled>
-      <UserId>{user}</UserId>
-    </LogonTrigger>
-  </Triggers>
-  <Principals>
-    <Principal id="Author">
-      <UserId>{user}</UserId>
-      <LogonType>InteractiveToken</LogonType>
-      <RunLevel>LeastPrivilege</RunLevel>
-    </Principal>
-  </Principals>
-  <Settings>
-    <MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>
-    <DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>
-    <StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>
-    <ExecutionTimeLimit>PT0S</ExecutionTimeLimit>
-    <RestartOnFailure>
-      <Interval>PT1M</Interval>
-      <Count>999</Count>
-    </RestartOnFailure>
-    <StartWhenAvailable>true</StartWhenAvailable>
-    <Enabled>true</Enabled>
-  </Settings>
-  <Actions Context="Author">
-    <Exec>
-      <Command>{command}</Command>
-      <Arguments>{arguments}</Arguments>{dir}
-    </Exec>
-  </Actions>
-</Task>
-"#,
-        description = xml_escape(description),
-        user = xml_escape(t.user),
-        command = xml_escape(command),
-        arguments = xml_escape(arguments),
-    )
-}
-
-/// A Task Scheduler task for one node.
-pub fn windows_task_xml(t: &Target, n: &NodeSpec) -> String {
-    let quoted: Vec<String> = std::iter::once(t.layout.binary().display().to_string())
-        .chain(node_args(t, n.id))
-        .map(|a| format!("\"{a}\""))
-        .collect();
-    let command = format!(
-        "/d /s /c \"{} >> \"{}\" 2>&1\"",
-        quoted.join(" "),
-        t.layout.log_file(n.id).display()
-    );
-    scheduled_task_xml(
-        t,
-        &format!(
-            "Cortensor node {} ({}), managed by Cortensor Node Manager",
-            n.id, n.address
-        ),
-        "cmd.exe",
-        &command,
-        Some(&t.layout.node_dir(n.id).display().to_string()),
-    )
 }
 
 /// Where the service definition of node `id` is written.
@@ -353,9 +163,9 @@ pub fn install_plan(t: &Target, nodes: &[NodeSpec]) -> Plan {
             path: t.layout.log_dir(n.id),
         });
         let (contents, mode) = match t.os {
-            Os::Linux => (systemd_unit(t, n), 0o644),
-            Os::Macos => (launchd_plist(t, n), 0o644),
-            Os::Windows => (windows_task_xml(t, n), 0o644),
+            Os::Linux => (super::systemd::node_unit(t, n), 0o644),
+            Os::Macos => (super::launchd::node_plist(t, n), 0o644),
+            Os::Windows => (super::schtasks::node_task_xml(t, n), 0o644),
         };
         let path = service_file(t, n.id);
         if let Some(dir) = path.parent() {
@@ -578,7 +388,7 @@ WantedBy=default.target
 ",
             exe = exe.display(),
         ),
-        Os::Macos => launchd_agent_xml(
+        Os::Macos => super::launchd::agent_xml(
             &monitor_name(Os::Macos),
             &[
                 exe.display().to_string(),
@@ -589,7 +399,7 @@ WantedBy=default.target
             &log,
             "",
         ),
-        Os::Windows => scheduled_task_xml(
+        Os::Windows => super::schtasks::task_xml(
             t,
             "Cortensor Node Manager monitor (node health, alerts, uptime ledger)",
             &exe.display().to_string(),

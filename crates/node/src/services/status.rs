@@ -49,104 +49,10 @@ pub fn status_command(t: &Target, id: u32) -> (String, Vec<String>) {
 /// Parse the answer of [`status_command`] on `os`.
 pub fn parse_status(os: Os, text: &str) -> ServiceStatus {
     match os {
-        Os::Linux => parse_systemd_show(text),
-        Os::Macos => parse_launchctl_print(text),
-        Os::Windows => parse_schtasks_csv(text),
+        Os::Linux => super::systemd::parse_show(text),
+        Os::Macos => super::launchd::parse_print(text),
+        Os::Windows => super::schtasks::parse_query_csv(text),
     }
-}
-
-/// `systemctl show --property=…`: `Key=Value` lines.
-fn parse_systemd_show(text: &str) -> ServiceStatus {
-    let get = |key: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
-            .map(str::trim)
-    };
-    let pid = get("MainPID")
-        .and_then(|v| v.parse::<u32>().ok())
-        .filter(|p| *p > 0);
-    let active = get("ActiveState").unwrap_or("");
-    ServiceStatus {
-        running: matches!(active, "active" | "activating" | "reloading") && pid.is_some(),
-        pid,
-        restarts: get("NRestarts").and_then(|v| v.parse().ok()),
-        last_exit: get("ExecMainStatus")
-            .filter(|v| !v.is_empty())
-            .map(|v| format!("exit status {v}")),
-    }
-}
-
-/// `launchctl print gui/<uid>/<label>`: the service's top-level `key = value` lines (one tab in;
-/// nested blocks are indented further).
-fn parse_launchctl_print(text: &str) -> ServiceStatus {
-    let top: Vec<(&str, &str)> = text
-        .lines()
-        .filter(|l| l.starts_with('\t') && !l.starts_with("\t\t"))
-        .filter_map(|l| l.trim().split_once(" = "))
-        .collect();
-    let get = |key: &str| top.iter().find(|(k, _)| *k == key).map(|(_, v)| v.trim());
-    let pid = get("pid").and_then(|v| v.parse::<u32>().ok());
-    ServiceStatus {
-        running: get("state") == Some("running") && pid.is_some(),
-        pid,
-        restarts: get("runs")
-            .and_then(|v| v.parse::<u32>().ok())
-            .map(|r| r.saturating_sub(1)),
-        last_exit: get("last exit code")
-            .filter(|v| !v.starts_with('('))
-            .map(|v| format!("exit code {v}")),
-    }
-}
-
-/// `schtasks /Query /V /FO CSV`: a header row, then the task's row. Columns are found by their
-/// English names, else by position (Windows translates the headers, not their order).
-fn parse_schtasks_csv(text: &str) -> ServiceStatus {
-    let rows: Vec<Vec<String>> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(csv_fields)
-        .collect();
-    let Some((header, row)) = rows.first().zip(rows.get(1)) else {
-        return ServiceStatus::default();
-    };
-    let col = |name: &str, position: usize| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .or(Some(position))
-            .and_then(|i| row.get(i))
-            .map(|v| v.trim())
-    };
-    let status = col("Status", 3).unwrap_or("");
-    ServiceStatus {
-        running: status.eq_ignore_ascii_case("Running"),
-        pid: None,
-        restarts: None,
-        last_exit: col("Last Result", 6)
-            .filter(|v| !v.is_empty())
-            .map(|v| format!("last result {v}")),
-    }
-}
-
-/// One CSV line with double-quoted fields (`""` inside quotes is a quote).
-fn csv_fields(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            ',' if !quoted => out.push(std::mem::take(&mut cur)),
-            c => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
 }
 
 /// The pid of node `env_file`'s `cortensord` among `processes` (pid, name, command line): how
