@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use cortensor_test_support::{
-    fixture, secret_service, test_node_bin, Behaviour, FileSpec, FixtureServer, ME,
+    fixture, secret_service, test_node_bin, Backend, Behaviour, FileSpec, FixtureServer, Sandbox,
+    ME,
 };
 use serde_json::{json, Value};
 
@@ -261,15 +262,10 @@ fn rewards_and_rank_in_the_real_app() {
             etag: "\"e2e\"".into(),
         },
     );
-    let data = tempfile::tempdir().unwrap();
-    let data_dir = data.path().display().to_string();
-    let network = cortensor_test_support::fixture_path("network-loopback.toml")
-        .display()
-        .to_string();
-    let (driver, id) = start_app(&[
-        ("CORTENSOR_MANAGER_DATA_DIR", data_dir.as_str()),
-        ("CORTENSOR_MANAGER_NETWORK", network.as_str()),
-    ]);
+    let sb = Sandbox::new(Backend::Supervisor);
+    let owned = sb.env();
+    let env: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (driver, id) = start_app(&env);
     let s = Session { d: &driver, id };
 
     // Nothing is installed yet, so the app opens on Setup; Rewards & Rank is one click away.
@@ -361,27 +357,11 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
         },
     );
 
-    let root = tempfile::tempdir().unwrap();
-    let home = root.path().join("home");
-    let data = root.path().join("data");
-    std::fs::create_dir_all(&home).unwrap();
-    let fake = cortensor_test_support::workspace_path("tests/fake-services");
-    let service_path = format!(
-        "{}:{}",
-        fake.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let network = cortensor_test_support::fixture_path("network-loopback.toml")
-        .display()
-        .to_string();
-    let env = [
-        ("HOME", home.to_str().unwrap()),
-        ("USER", "tester"),
-        ("CORTENSOR_MANAGER_DATA_DIR", data.to_str().unwrap()),
-        ("CORTENSOR_MANAGER_BACKEND", "os"),
-        ("CORTENSOR_MANAGER_SERVICE_PATH", service_path.as_str()),
-        ("CORTENSOR_MANAGER_NETWORK", network.as_str()),
-    ];
+    // The app's own machine: home, data, the stand-in systemd, the loopback network.
+    let sb = Sandbox::new(Backend::OsServices);
+    let data = sb.data.clone();
+    let owned = sb.env();
+    let env: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (driver, id) = start_app(&env);
     let s = Session { d: &driver, id };
 
@@ -502,8 +482,8 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
     let cli = test_node_bin().with_file_name("cortensor-manager");
     let out = Command::new(cli)
         .args(["uninstall", "--yes", "--delete-keys", "--export-keys"])
-        .arg(root.path().join("keys.csv"))
-        .envs(env)
+        .arg(sb.home.join("keys.csv"))
+        .envs(owned)
         .output()
         .unwrap();
     assert!(

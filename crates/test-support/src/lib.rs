@@ -337,3 +337,128 @@ pub fn workspace_root() -> PathBuf {
 pub fn workspace_path(rel: &str) -> PathBuf {
     workspace_root().join(rel)
 }
+
+/// How the sandboxed app keeps nodes running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// OS services, played by the stand-in `systemctl`/`loginctl` of `tests/fake-services`
+    /// (which really run the units' commands).
+    OsServices,
+    /// The embedded supervisor (`cortensor-manager daemon`).
+    Supervisor,
+}
+
+/// A machine of its own for one test: a home folder, a data folder, the stand-in service
+/// managers and `docker` first on the tools' PATH, a backend, and the loopback network profile
+/// (so nothing reaches outside). Dropping it kills what it started: the processes the stand-in
+/// systemd launched, the daemon (by its lock file), and whatever the test registered.
+pub struct Sandbox {
+    _root: tempfile::TempDir,
+    pub home: PathBuf,
+    pub data: PathBuf,
+    /// Where the stand-in `docker` reads its answers (`FAKE_DOCKER_DIR`); absent until a test
+    /// creates it, so Docker looks missing.
+    pub docker: PathBuf,
+    pub backend: Backend,
+    cleanups: std::sync::Mutex<Vec<Box<dyn FnOnce() + Send>>>,
+}
+
+impl Sandbox {
+    pub fn new(backend: Backend) -> Sandbox {
+        let root = tempfile::tempdir().expect("a temporary folder");
+        let home = root.path().join("home");
+        let data = root.path().join("data");
+        std::fs::create_dir_all(&home).expect("the sandbox's home");
+        Sandbox {
+            home,
+            data,
+            docker: root.path().join("docker"),
+            backend,
+            _root: root,
+            cleanups: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The tools' PATH: the stand-ins first, then this machine's.
+    pub fn service_path(&self) -> String {
+        format!(
+            "{}:{}:{}",
+            workspace_path("tests/fake-services").display(),
+            workspace_path("tests/fake-docker").display(),
+            std::env::var("PATH").unwrap_or_default()
+        )
+    }
+
+    /// The environment every process of the app (CLI, desktop app, daemon) gets here.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("HOME", self.home.display().to_string()),
+            ("USER", "tester".to_string()),
+            (
+                "CORTENSOR_MANAGER_DATA_DIR",
+                self.data.display().to_string(),
+            ),
+            (
+                "CORTENSOR_MANAGER_BACKEND",
+                match self.backend {
+                    Backend::OsServices => "os",
+                    Backend::Supervisor => "supervisor",
+                }
+                .to_string(),
+            ),
+            ("CORTENSOR_MANAGER_SERVICE_PATH", self.service_path()),
+            (
+                "CORTENSOR_MANAGER_NETWORK",
+                fixture_path("network-loopback.toml").display().to_string(),
+            ),
+            ("FAKE_DOCKER_DIR", self.docker.display().to_string()),
+        ]
+    }
+
+    /// `program` with the sandbox's environment and no standard input.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
+        let mut c = std::process::Command::new(program);
+        c.envs(self.env()).stdin(std::process::Stdio::null());
+        c
+    }
+
+    /// Run `f` when the sandbox is dropped (before the kills), e.g. `node stop all`.
+    pub fn on_drop(&self, f: impl FnOnce() + Send + 'static) {
+        self.cleanups
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Box::new(f));
+    }
+
+    /// The pids the sandbox knows of: the stand-in systemd's services and the daemon.
+    fn pids(&self) -> Vec<i32> {
+        let services = std::fs::read_dir(self.home.join(".fake-systemd"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "pid"))
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok());
+        let daemon = std::fs::read_to_string(self.data.join("daemon.lock")).ok();
+        services
+            .chain(daemon)
+            .filter_map(|p| p.trim().parse::<i32>().ok())
+            .filter(|p| *p > 1)
+            .collect()
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let cleanups =
+            std::mem::take(&mut *self.cleanups.lock().unwrap_or_else(|p| p.into_inner()));
+        for f in cleanups.into_iter().rev() {
+            f();
+        }
+        for pid in self.pids() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .stderr(std::process::Stdio::null())
+                .status();
+        }
+    }
+}

@@ -12,64 +12,25 @@ use cortensor_test_support::*;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+/// A sandbox with the OS-service backend (the stand-in systemd) and the CLI to run in it.
 struct Box_ {
-    _dir: tempfile::TempDir,
+    sb: Sandbox,
     home: PathBuf,
     data: PathBuf,
 }
 
-impl Drop for Box_ {
-    /// Whatever a test did: stop what the stand-in systemd started, and any daemon.
-    fn drop(&mut self) {
-        let pids = std::fs::read_dir(self.home.join(".fake-systemd"))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter(|e| e.path().extension().is_some_and(|x| x == "pid"))
-            .filter_map(|e| std::fs::read_to_string(e.path()).ok());
-        let daemon = std::fs::read_to_string(self.data.join("daemon.lock")).ok();
-        for pid in pids
-            .chain(daemon)
-            .filter_map(|p| p.trim().parse::<i32>().ok())
-        {
-            // SAFETY: kill() has no memory-safety preconditions.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-        }
-    }
-}
-
 impl Box_ {
     fn new() -> Box_ {
-        let dir = tempfile::tempdir().unwrap();
-        let home = dir.path().join("home");
-        let data = dir.path().join("data");
-        std::fs::create_dir_all(&home).unwrap();
+        let sb = Sandbox::new(Backend::OsServices);
         Box_ {
-            _dir: dir,
-            home,
-            data,
+            home: sb.home.clone(),
+            data: sb.data.clone(),
+            sb,
         }
     }
 
     fn cmd(&self) -> Command {
-        let fake = cortensor_test_support::workspace_path("tests/fake-services");
-        let path = format!(
-            "{}:{}",
-            fake.display(),
-            std::env::var("PATH").unwrap_or_default()
-        );
-        let mut c = Command::new(env!("CARGO_BIN_EXE_cortensor-manager"));
-        c.env("HOME", &self.home)
-            .env("USER", "tester")
-            .env("CORTENSOR_MANAGER_DATA_DIR", &self.data)
-            .env("CORTENSOR_MANAGER_BACKEND", "os")
-            .env("CORTENSOR_MANAGER_SERVICE_PATH", &path)
-            .env(
-                "CORTENSOR_MANAGER_NETWORK",
-                fixture_path("network-loopback.toml"),
-            )
-            .stdin(Stdio::null());
-        c
+        self.sb.command(env!("CARGO_BIN_EXE_cortensor-manager"))
     }
 
     fn run(&self, args: &[&str]) -> Output {

@@ -13,12 +13,11 @@ use serde_json::Value;
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 struct Env {
+    daemon: Option<Child>,
+    sb: Sandbox,
     _serial: std::sync::MutexGuard<'static, ()>,
-    _dir: tempfile::TempDir,
-    home: PathBuf,
     data: PathBuf,
     docker: PathBuf,
-    daemon: Option<Child>,
 }
 
 impl Drop for Env {
@@ -37,12 +36,7 @@ impl Drop for Env {
             let _ = d.kill();
             let _ = d.wait();
         }
-        if let Some(pid) = std::fs::read_to_string(self.data.join("daemon.lock"))
-            .ok()
-            .and_then(|s| s.trim().parse::<i32>().ok())
-        {
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-        }
+        // The sandbox kills a daemon left behind (by its lock file) when it drops.
     }
 }
 
@@ -50,11 +44,9 @@ impl Env {
     /// Installed (from a folder source) with `nodes` nodes, supervisor backend.
     fn new(nodes: u32) -> Env {
         let serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
-        let dir = tempfile::tempdir().unwrap();
-        let home = dir.path().join("home");
-        let data = dir.path().join("data");
-        let release = dir.path().join("release");
-        std::fs::create_dir_all(&home).unwrap();
+        let sb = Sandbox::new(Backend::Supervisor);
+        let (data, docker) = (sb.data.clone(), sb.docker.clone());
+        let release = sb.home.join("release");
         std::fs::create_dir_all(&release).unwrap();
         let bin = test_node_bin();
         let bytes = std::fs::read(&bin).unwrap();
@@ -70,11 +62,9 @@ impl Env {
             ),
         )
         .unwrap();
-        let docker = dir.path().join("docker");
         let e = Env {
+            sb,
             _serial: serial,
-            _dir: dir,
-            home,
             data,
             docker,
             daemon: None,
@@ -88,24 +78,7 @@ impl Env {
     }
 
     fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_cortensor-manager"));
-        // Docker is the stand-in, answering from `self.docker` once a test creates that folder.
-        let path = format!(
-            "{}:{}",
-            cortensor_test_support::workspace_path("tests/fake-docker").display(),
-            std::env::var("PATH").unwrap_or_default()
-        );
-        c.env("CORTENSOR_MANAGER_SERVICE_PATH", path)
-            .env("FAKE_DOCKER_DIR", &self.docker);
-        c.env("HOME", &self.home)
-            .env("CORTENSOR_MANAGER_DATA_DIR", &self.data)
-            .env("CORTENSOR_MANAGER_BACKEND", "supervisor")
-            .env(
-                "CORTENSOR_MANAGER_NETWORK",
-                fixture_path("network-loopback.toml"),
-            )
-            .stdin(Stdio::null());
-        c
+        self.sb.command(env!("CARGO_BIN_EXE_cortensor-manager"))
     }
 
     fn run(&self, args: &[&str]) -> Output {
