@@ -1,11 +1,11 @@
 import { useEffect, useState } from "react";
 import type { Ruleset } from "./bindings/Ruleset";
 import { errorMessage, machineStatus, ruleset as loadRuleset } from "./api";
-import { RewardsCalculator } from "./components/RewardsCalculator";
-import { RankProjection } from "./components/RankProjection";
-import { SetupWizard } from "./components/SetupWizard";
-import { Dashboard } from "./components/Dashboard";
-import { Qualification } from "./components/Qualification";
+import { RewardsCalculator } from "./screens/rewards/RewardsCalculator";
+import { RankProjection } from "./screens/rewards/RankProjection";
+import { SetupWizard } from "./screens/setup/SetupWizard";
+import { Dashboard } from "./screens/nodes/Dashboard";
+import { Qualification } from "./screens/rewards/Qualification";
 
 type Tab = "setup" | "nodes" | "rewards";
 

@@ -26,3 +26,12 @@ export function useDebounced<T>(value: T, ms: number): T {
 
 /** Bytes in a GiB. */
 export const GIB = 1024 ** 3;
+
+/** A byte count for people. */
+export function bytes(n: number): string {
+  if (n >= GIB) return `${(n / GIB).toFixed(2)} GB`;
+  if (n >= 1 << 20) return `${(n / MIB).toFixed(1)} MB`;
+  return `${Math.round(n / 1024)} kB`;
+}
+
+const MIB = 1024 ** 2;

@@ -1,11 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import type { NodeHealth } from "../bindings/NodeHealth";
-import type { UptimePoint } from "../bindings/UptimePoint";
-import type { Action } from "../bindings/Action";
-import { onNodeLog, unwatchNodeLog, uptimeTimeline, watchNodeLog } from "../api";
-import type { Sample } from "./Dashboard";
+import type { NodeHealth } from "../../bindings/NodeHealth";
+import type { UptimePoint } from "../../bindings/UptimePoint";
+import type { Action } from "../../bindings/Action";
+import { onNodeLog, unwatchNodeLog, uptimeTimeline, watchNodeLog } from "../../api";
+import type { Sample } from "./types";
 
 /** Lines kept in the live log view. */
 const LOG_LINES = 1000;

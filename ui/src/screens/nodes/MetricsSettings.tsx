@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { errorMessage, metricsPort, setMetricsPort } from "../api";
+import { errorMessage, metricsPort, setMetricsPort } from "../../api";
 
 /** Opt-in Prometheus endpoint on 127.0.0.1 (for operators with several machines). */
 export function MetricsSettings() {

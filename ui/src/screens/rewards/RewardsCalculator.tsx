@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from "react";
-import type { Ruleset } from "../bindings/Ruleset";
-import type { RewardsBreakdown } from "../bindings/RewardsBreakdown";
-import { computeRewards, errorMessage } from "../api";
-import { useDebounced } from "../format";
+import type { Ruleset } from "../../bindings/Ruleset";
+import type { RewardsBreakdown } from "../../bindings/RewardsBreakdown";
+import { computeRewards, errorMessage } from "../../api";
+import { useDebounced } from "../../format";
 
 type Props = { rules: Ruleset | null; projectedRankRewards: string | null; nodeCount?: number | null };
 

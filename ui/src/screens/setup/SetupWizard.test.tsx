@@ -4,9 +4,9 @@ import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import { SetupWizard } from "./SetupWizard";
-import type { MachineStatus } from "../bindings/MachineStatus";
-import type { DoctorReport } from "../bindings/DoctorReport";
-import type { NodeSpec } from "../bindings/NodeSpec";
+import type { MachineStatus } from "../../bindings/MachineStatus";
+import type { DoctorReport } from "../../bindings/DoctorReport";
+import type { NodeSpec } from "../../bindings/NodeSpec";
 
 const status: MachineStatus = {
   installed: null,

@@ -3,10 +3,10 @@ import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { RewardsCalculator } from "./RewardsCalculator";
-import type { RewardsInput } from "../bindings/RewardsInput";
-import type { RewardsBreakdown } from "../bindings/RewardsBreakdown";
-import type { Ruleset } from "../bindings/Ruleset";
-import ruleset from "../test/ruleset-phase3.json";
+import type { RewardsInput } from "../../bindings/RewardsInput";
+import type { RewardsBreakdown } from "../../bindings/RewardsBreakdown";
+import type { Ruleset } from "../../bindings/Ruleset";
+import ruleset from "../../test/ruleset-phase3.json";
 
 // The real Phase #3 ruleset, written by the Rust tests (crates/api) like the bindings.
 const phase3 = ruleset as Ruleset;

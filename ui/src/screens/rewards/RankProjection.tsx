@@ -1,9 +1,9 @@
 import { useEffect, useMemo, useRef, useState } from "react";
-import type { RankResponse } from "../bindings/RankResponse";
-import type { WhatIf } from "../bindings/WhatIf";
-import type { WhatIfField } from "../bindings/WhatIfField";
-import { errorMessage, getSetting, projectRank, setSetting } from "../api";
-import { age, shortAddress, useDebounced } from "../format";
+import type { RankResponse } from "../../bindings/RankResponse";
+import type { WhatIf } from "../../bindings/WhatIf";
+import type { WhatIfField } from "../../bindings/WhatIfField";
+import { errorMessage, getSetting, projectRank, setSetting } from "../../api";
+import { age, shortAddress, useDebounced } from "../../format";
 
 type Props = { onRankRewards: (usd: string | null) => void };
 

@@ -1,20 +1,10 @@
-import { useEffect, useState } from "react";
-import type { NodeHealth } from "../bindings/NodeHealth";
-import { nodeHealth, onNodeHealth } from "../api";
+import { useNodeHealth } from "../../hooks/useNodeHealth";
 
 type Props = { onUseCount: (n: number) => void };
 
 /** Which of this machine's nodes qualify for rewards (by measured uptime), and when the rest will. */
 export function Qualification({ onUseCount }: Props) {
-  const [nodes, setNodes] = useState<NodeHealth[]>([]);
-
-  useEffect(() => {
-    nodeHealth().then(setNodes, () => {});
-    const un = onNodeHealth(setNodes);
-    return () => {
-      void un.then((f) => f());
-    };
-  }, []);
+  const { nodes } = useNodeHealth();
 
   if (nodes.length === 0) return null;
   const qualifying = nodes.filter((n) => n.uptime && n.uptime.days_to_go === 0);

@@ -3,8 +3,8 @@ import { render, screen, waitFor, fireEvent } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { RankProjection } from "./RankProjection";
-import type { RankRequest } from "../bindings/RankRequest";
-import type { RankResponse } from "../bindings/RankResponse";
+import type { RankRequest } from "../../bindings/RankRequest";
+import type { RankResponse } from "../../bindings/RankResponse";
 
 const ME = "0x00000000000000000000000000000000000000e1";
 const N1 = "0x1000000000000000000000000000000000000000";

@@ -4,7 +4,7 @@ import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import { Dashboard } from "./Dashboard";
-import type { NodeHealth } from "../bindings/NodeHealth";
+import type { NodeHealth } from "../../bindings/NodeHealth";
 
 // uPlot draws on a canvas, which jsdom does not have; the charts' data path is what is tested.
 const setData = vi.fn();

@@ -1,19 +1,21 @@
 import { useEffect, useRef, useState } from "react";
-import type { NodeHealth } from "../bindings/NodeHealth";
-import type { AlertRecord } from "../bindings/AlertRecord";
-import type { SystemHealth } from "../bindings/SystemHealth";
-import type { Latency } from "../bindings/Latency";
-import type { Action } from "../bindings/Action";
-import type { NodeSelection } from "../bindings/NodeSelection";
-import { errorMessage, nodeControl, nodeHealth, onAlert, onNodeHealth, onSystemHealth, recentAlerts, systemHealth } from "../api";
+import type { NodeHealth } from "../../bindings/NodeHealth";
+import type { AlertRecord } from "../../bindings/AlertRecord";
+import type { SystemHealth } from "../../bindings/SystemHealth";
+import type { Latency } from "../../bindings/Latency";
+import type { Action } from "../../bindings/Action";
+import type { NodeSelection } from "../../bindings/NodeSelection";
+import { errorMessage, nodeControl, onAlert, onSystemHealth, recentAlerts, systemHealth } from "../../api";
+import { useNodeHealth } from "../../hooks/useNodeHealth";
 import { NodePage } from "./NodePage";
-import { GIB } from "../format";
+import { GIB } from "../../format";
 import { MetricsSettings } from "./MetricsSettings";
 
 /** Samples kept per node for the charts (10 minutes at 1 Hz). */
 const HISTORY = 600;
 
-export type Sample = { at: number; cpu: number | null; rss: number | null; tasks: number; logAge: number | null };
+export type { Sample } from "./types";
+import type { Sample } from "./types";
 
 function mb(b: number | null | undefined): string {
   return b == null ? "–" : `${(b / (1 << 20)).toFixed(0)} MB`;
@@ -61,36 +63,30 @@ function SystemBar({ s }: { s: SystemHealth }) {
 }
 
 export function Dashboard() {
-  const [nodes, setNodes] = useState<NodeHealth[]>([]);
   const [alerts, setAlerts] = useState<AlertRecord[]>([]);
   const [selected, setSelected] = useState<number | null>(null);
   const [system, setSystem] = useState<SystemHealth | null>(null);
   const [error, setError] = useState<string | null>(null);
   const history = useRef<Map<number, Sample[]>>(new Map());
-  const [, setTick] = useState(0);
+  const { nodes, error: healthError } = useNodeHealth((h) => {
+    for (const n of h) {
+      const list = history.current.get(n.id) ?? [];
+      const sample = { at: n.at, cpu: n.cpu_pct, rss: n.rss_bytes, tasks: n.log.tasks_committed, logAge: n.log_age_secs };
+      // Batches come on every state change too: one sample per second for the charts.
+      if (list.length && list[list.length - 1].at === n.at) list[list.length - 1] = sample;
+      else list.push(sample);
+      if (list.length > HISTORY) list.shift();
+      history.current.set(n.id, list);
+    }
+  });
 
   useEffect(() => {
-    nodeHealth().then(setNodes, (e) => setError(errorMessage(e)));
     // The first paint of the machine bar; `system-health` events refresh it.
     systemHealth().then((s) => setSystem((cur) => cur ?? s), () => {});
     recentAlerts(24).then((a) => setAlerts(a.reverse()), () => {});
-    const un = onNodeHealth((h) => {
-      for (const n of h) {
-        const list = history.current.get(n.id) ?? [];
-        const sample = { at: n.at, cpu: n.cpu_pct, rss: n.rss_bytes, tasks: n.log.tasks_committed, logAge: n.log_age_secs };
-        // Batches come on every state change too: one sample per second for the charts.
-        if (list.length && list[list.length - 1].at === n.at) list[list.length - 1] = sample;
-        else list.push(sample);
-        if (list.length > HISTORY) list.shift();
-        history.current.set(n.id, list);
-      }
-      setNodes(h);
-      setTick((t) => t + 1);
-    });
     const unAlert = onAlert((a) => setAlerts((l) => [a, ...l].slice(0, 50)));
     const unSystem = onSystemHealth(setSystem);
     return () => {
-      void un.then((f) => f());
       void unAlert.then((f) => f());
       void unSystem.then((f) => f());
     };
@@ -138,9 +134,9 @@ export function Dashboard() {
         </div>
       </div>
       {system && <SystemBar s={system} />}
-      {error && (
+      {(error ?? healthError) && (
         <p role="alert" className="inline-error">
-          {error}
+          {error ?? healthError}
         </p>
       )}
       {alerts.length > 0 && (

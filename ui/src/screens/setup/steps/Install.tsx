@@ -1,0 +1,46 @@
+import { bytes } from "../../../format";
+import { cancelInstall } from "../../../api";
+import type { Wizard } from "../useWizard";
+
+/** Step 3 of the setup wizard: install. */
+export function InstallStep({ w }: { w: Wizard }) {
+  const { busy, created, install, installed, progress, setSource, setStep, source } = w;
+  return (
+    <div className="step" id="step-install">
+      <p>cortensord is downloaded from Cortensor's official distribution and checked against its published checksum before it is used.</p>
+      <details>
+        <summary>Download source</summary>
+        <label className="field">
+          <span>Release source (official, a mirror's manifest URL, or a folder)</span>
+          <input id="install-source" value={source} onChange={(e) => setSource(e.target.value)} spellCheck={false} />
+        </label>
+      </details>
+      {busy && (
+        <div className="progress" aria-live="polite">
+          <progress id="install-progress" max={progress?.total ?? 1} value={progress?.downloaded ?? 0} />
+          <span>
+            {progress
+              ? `${bytes(progress.downloaded)} of ${bytes(progress.total)} · ${bytes(progress.bytes_per_sec)}/s${progress.eta_secs != null ? ` · ${Math.ceil(progress.eta_secs)} s left` : ""}`
+              : "Connecting…"}
+          </span>
+          <button type="button" onClick={() => void cancelInstall()}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {installed && !busy && (
+        <p className="ok" id="install-done">
+          ✓ cortensord {installed} is installed and verified.
+        </p>
+      )}
+      <div className="actions">
+        <button id="wizard-install" type="button" className={installed ? undefined : "primary"} onClick={() => void install()} disabled={busy}>
+          {installed ? "Check for a newer version" : "Install"}
+        </button>
+        <button id="wizard-next-install" className="primary" type="button" onClick={() => setStep(created.length ? 4 : 3)} disabled={!installed || busy}>
+          Continue
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+import type { Wizard } from "../useWizard";
+
+/** Step 7 of the setup wizard: start. */
+export function StartStep({ w }: { w: Wizard }) {
+  const { busy, onDone, start, started } = w;
+  return (
+    <div className="step" id="step-start">
+      {started ? (
+        <>
+          <p className="ok" id="start-done">
+            ✓ Started {started.started.length} node{started.started.length > 1 ? "s" : ""}.{" "}
+            {started.survives_reboot
+              ? "They keep running when you close the app and start again after a restart."
+              : "They keep running when you close the app; after a restart, open the app (or run `cortensor-manager node start all`) to start them again."}
+          </p>
+          {started.notes.length > 0 && (
+            <ul className="muted" id="start-notes">
+              {started.notes.map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+            </ul>
+          )}
+        </>
+      ) : (
+        <p>Start your nodes now. They run in the background, managed by your system.</p>
+      )}
+      <div className="actions">
+        <button id="wizard-start-nodes" className={started ? undefined : "primary"} type="button" onClick={() => void start()} disabled={busy || started !== null}>
+          Start nodes
+        </button>
+        <button id="wizard-finish" type="button" className={started ? "primary" : undefined} onClick={onDone}>
+          Go to your nodes
+        </button>
+      </div>
+    </div>
+  );
+}
