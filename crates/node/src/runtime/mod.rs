@@ -3,5 +3,6 @@
 
 pub mod control;
 pub mod daemon;
+pub mod decide;
 pub mod feed;
 pub mod supervisor;

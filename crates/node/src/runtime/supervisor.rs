@@ -5,12 +5,16 @@
 //! pid *and* start time so that a reused pid is never signalled.
 //!
 //! What the user wants (`desired`) and what is (`state`) meet in the store's `runtime` table:
-//! the CLI and the app write `desired`, the daemon acts and records what it sees.
+//! the CLI and the app write `desired`, the daemon acts and records what it sees. Each tick
+//! observes (store, exited processes), lets [`super::decide`] decide (pure), then acts
+//! (signals, spawns, alerts, store writes) here.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Child;
 use std::time::{Duration, Instant};
+
+use super::decide::{self, Effect, Run, Slot, Wanted};
 
 use crate::keys::{Keychain, Secret};
 use crate::network::NetworkProfile;
@@ -18,82 +22,7 @@ use crate::nodes::Layout;
 use crate::platform::process::{self, ProcId};
 use crate::store::Store;
 
-#[derive(Debug, Clone)]
-pub struct Config {
-    pub tick: Duration,
-    pub backoff_initial: Duration,
-    pub backoff_max: Duration,
-    /// A node that ran this long without crashing gets its backoff reset.
-    pub stable_after: Duration,
-    pub stop_timeout: Duration,
-    /// This many crashes within `crash_window` is a crash loop (an alert).
-    pub crash_loop_count: usize,
-    pub crash_window: Duration,
-    /// Pause between two node starts, so they do not all pull images at once.
-    pub stagger: Duration,
-    pub log_max_bytes: u64,
-    pub log_keep: u32,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            tick: Duration::from_millis(200),
-            backoff_initial: Duration::from_millis(250),
-            backoff_max: Duration::from_secs(60),
-            stable_after: Duration::from_secs(300),
-            stop_timeout: Duration::from_secs(20),
-            crash_loop_count: 5,
-            crash_window: Duration::from_secs(120),
-            stagger: Duration::from_millis(500),
-            log_max_bytes: 10 << 20,
-            log_keep: 5,
-        }
-    }
-}
-
-#[derive(Debug)]
-struct Running {
-    id: ProcId,
-    /// Our child (reaped with try_wait); `None` for a process adopted from an earlier daemon.
-    child: Option<Child>,
-    since: Instant,
-    started_at: i64,
-}
-
-#[derive(Debug)]
-struct Slot {
-    running: Option<Running>,
-    stopping_since: Option<Instant>,
-    backoff: Duration,
-    next_start: Option<Instant>,
-    crashes: VecDeque<Instant>,
-    restarts: u32,
-    last_exit: Option<String>,
-    nonce: i64,
-    looping_alerted: bool,
-    reason: String,
-    /// What was last written to the store, to write only changes.
-    recorded: Option<(Option<u32>, &'static str, String, u32, Option<String>)>,
-}
-
-impl Slot {
-    fn new(backoff: Duration) -> Slot {
-        Slot {
-            running: None,
-            stopping_since: None,
-            backoff,
-            next_start: None,
-            crashes: VecDeque::new(),
-            restarts: 0,
-            last_exit: None,
-            nonce: 0,
-            looping_alerted: false,
-            reason: String::new(),
-            recorded: None,
-        }
-    }
-}
+pub use super::decide::Config;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
@@ -169,6 +98,10 @@ pub struct Supervisor<'a> {
     profile: &'a NetworkProfile,
     cfg: Config,
     slots: BTreeMap<u32, Slot>,
+    /// Our children, reaped with `try_wait` (adopted processes have none).
+    children: BTreeMap<u32, Child>,
+    /// What was last written to the store per node, to write only changes.
+    recorded: BTreeMap<u32, decide::Record>,
     keys: BTreeMap<u32, Secret>,
     last_start: Option<Instant>,
     last_rotation_check: Instant,
@@ -176,7 +109,7 @@ pub struct Supervisor<'a> {
     nodes: Vec<crate::store::NodeRecord>,
     nodes_read: Option<Instant>,
     /// Desired state and restart nonce per node, with the store's data version they were read at.
-    wanted: Option<(i64, BTreeMap<u32, (String, i64)>)>,
+    wanted: Option<(i64, BTreeMap<u32, Wanted>)>,
     _lock: std::fs::File,
 }
 
@@ -196,6 +129,8 @@ impl<'a> Supervisor<'a> {
             keychain,
             profile,
             slots: BTreeMap::new(),
+            children: BTreeMap::new(),
+            recorded: BTreeMap::new(),
             keys: BTreeMap::new(),
             last_start: None,
             last_rotation_check: Instant::now(),
@@ -221,9 +156,9 @@ impl<'a> Supervisor<'a> {
                     start_time: st as u64,
                 };
                 if process::is_alive(id) {
-                    slot.running = Some(Running {
+                    slot.running = Some(Run {
                         id,
-                        child: None,
+                        ours: false,
                         since: Instant::now(),
                         started_at: r.started_at.unwrap_or_else(now_unix),
                     });
@@ -252,10 +187,10 @@ impl<'a> Supervisor<'a> {
         let _ = self.store.add_alert(Some(node), kind, message, now_unix());
     }
 
-    /// One pass: reap, restart, start, stop, record, rotate. Returns whether a node's recorded
-    /// state changed (so the monitor can look at once rather than at its next sample).
+    /// One pass: observe (the store, exited processes), decide, act (signal, start, alert),
+    /// record, rotate. Returns whether a node's recorded state changed (so the monitor can look
+    /// at once rather than at its next sample).
     pub fn tick(&mut self) -> Result<bool, DaemonError> {
-        let mut changed = false;
         let now = Instant::now();
         if self
             .nodes_read
@@ -264,7 +199,6 @@ impl<'a> Supervisor<'a> {
             self.nodes = self.store.nodes()?;
             self.nodes_read = Some(now);
         }
-        let nodes = self.nodes.clone();
         // What the user wants changes only when another process (CLI, app) writes it.
         let version = self.store.data_version()?;
         if self.wanted.as_ref().is_none_or(|(v, _)| *v != version) {
@@ -272,7 +206,13 @@ impl<'a> Supervisor<'a> {
                 .store
                 .runtime()?
                 .into_iter()
-                .map(|r| (r.node_id, (r.desired, r.restart_nonce)))
+                .map(|r| {
+                    let w = Wanted {
+                        running: r.desired == "running",
+                        nonce: r.restart_nonce,
+                    };
+                    (r.node_id, w)
+                })
                 .collect();
             self.wanted = Some((version, read));
         }
@@ -281,173 +221,54 @@ impl<'a> Supervisor<'a> {
             .as_ref()
             .map(|(_, w)| w.clone())
             .unwrap_or_default();
-        for n in &nodes {
-            let id = n.spec.id;
-            let (desired, nonce) = wanted.get(&id).cloned().unwrap_or(("stopped".into(), 0));
-            let initial = self.cfg.backoff_initial;
-            let slot = self.slots.entry(id).or_insert_with(|| Slot::new(initial));
+        let ids: Vec<u32> = self.nodes.iter().map(|n| n.spec.id).collect();
 
-            // 1. Has the process exited?
-            let mut exited: Option<String> = None;
-            if let Some(run) = slot.running.as_mut() {
-                match run.child.as_mut() {
-                    Some(c) => match c.try_wait() {
-                        Ok(Some(status)) => exited = Some(describe_exit(status)),
-                        Ok(None) => {}
-                        Err(e) => exited = Some(format!("lost track of it ({e})")),
-                    },
-                    None => {
-                        if !process::is_alive(run.id) {
-                            exited = Some("exited while adopted (exit status unknown)".into());
-                        }
-                    }
-                }
-            }
-            if let Some(how) = exited {
-                let run = slot.running.take().expect("was running");
-                slot.last_exit = Some(how.clone());
-                if slot.stopping_since.take().is_some() || desired != "running" {
-                    slot.reason = "stopped".into();
-                } else {
-                    // A crash: restart after the backoff.
-                    if now.duration_since(run.since) >= self.cfg.stable_after {
-                        slot.backoff = self.cfg.backoff_initial;
-                        slot.looping_alerted = false;
-                    }
-                    slot.crashes.push_back(now);
-                    while slot
-                        .crashes
-                        .front()
-                        .is_some_and(|t| now.duration_since(*t) > self.cfg.crash_window)
-                    {
-                        slot.crashes.pop_front();
-                    }
-                    slot.next_start = Some(now + slot.backoff);
-                    slot.reason = format!(
-                        "crashed ({how}); restarting in {:.1} s",
-                        slot.backoff.as_secs_f64()
-                    );
-                    slot.backoff = (slot.backoff * 2).min(self.cfg.backoff_max);
-                    if slot.crashes.len() >= self.cfg.crash_loop_count && !slot.looping_alerted {
-                        slot.looping_alerted = true;
-                        let msg = format!(
-                            "node {id} crashed {} times in {} s (last: {how}); restarts are slowed down (next in {:.0} s)",
-                            slot.crashes.len(),
-                            self.cfg.crash_window.as_secs(),
-                            slot.backoff.as_secs_f64()
-                        );
-                        let _ = self
-                            .store
-                            .add_alert(Some(id), "crash_loop", &msg, now_unix());
-                    }
-                }
-            }
-
-            // 2. A restart was asked: stop, and start again once stopped.
-            if nonce != slot.nonce {
-                slot.nonce = nonce;
-                if let Some(run) = slot.running.as_ref() {
-                    if slot.stopping_since.is_none() {
-                        process::signal(run.id, process::SIGINT);
-                        slot.stopping_since = Some(now);
-                    }
-                }
-                slot.next_start = None;
-                slot.backoff = self.cfg.backoff_initial;
-            }
-
-            // 3. Stop what should not run; escalate when it takes too long.
-            if desired != "running" {
-                slot.next_start = None;
-                if let Some(run) = slot.running.as_ref() {
-                    match slot.stopping_since {
-                        None => {
-                            process::signal(run.id, process::SIGINT);
-                            slot.stopping_since = Some(now);
-                            slot.reason = "stopping (SIGINT sent)".into();
-                        }
-                        Some(t) if now.duration_since(t) >= self.cfg.stop_timeout => {
-                            process::signal(run.id, process::SIGKILL);
-                            slot.reason = format!(
-                                "did not stop within {} s: killed",
-                                self.cfg.stop_timeout.as_secs()
-                            );
-                        }
-                        _ => {}
-                    }
-                }
-            } else if let Some(t) = slot.stopping_since {
-                // Being restarted: escalate the same way.
-                if let Some(run) = slot.running.as_ref() {
-                    if now.duration_since(t) >= self.cfg.stop_timeout {
-                        process::signal(run.id, process::SIGKILL);
-                    }
-                }
-            }
+        let exits = self.observe_exits();
+        let effects = decide::decide(
+            &mut self.slots,
+            &ids,
+            &wanted,
+            &exits,
+            self.last_start,
+            &self.cfg,
+            now,
+        );
+        for effect in effects {
+            self.act(effect);
         }
 
-        // 4. Start what should run (staggered).
-        for n in &nodes {
-            let id = n.spec.id;
-            let desired = wanted.get(&id).map(|w| w.0.as_str()).unwrap_or("stopped");
-            let due = {
-                let slot = &self.slots[&id];
-                desired == "running"
-                    && slot.running.is_none()
-                    && slot.next_start.is_none_or(|t| now >= t)
-            };
-            let stagger_ok = self
-                .last_start
-                .is_none_or(|t| now.duration_since(t) >= self.cfg.stagger);
-            if due && stagger_ok {
-                self.start(id, &n.spec.address);
-            }
-        }
-
-        // 5. Record what changed.
+        let mut changed = false;
         let stamp = now_unix();
-        for (id, slot) in self.slots.iter_mut() {
-            let desired = wanted.get(id).map(|w| w.0.as_str()).unwrap_or("stopped");
-            let state = match (&slot.running, slot.stopping_since, desired) {
-                (Some(_), Some(_), _) => "stopping",
-                (Some(r), None, _)
-                    if now.duration_since(r.since) < Duration::from_secs(30)
-                        && r.child.is_some() =>
-                {
-                    "starting"
-                }
-                (Some(_), None, _) => "running",
-                (None, _, "running") if slot.next_start.is_some() => "backoff",
-                (None, _, "running") => "failed",
-                (None, _, _) => "stopped",
-            };
-            let run = slot.running.as_ref();
-            let now_view = (
-                run.map(|r| r.id.pid),
-                state,
-                slot.reason.clone(),
-                slot.restarts,
-                slot.last_exit.clone(),
-            );
-            if slot.recorded.as_ref() == Some(&now_view) {
+        for r in decide::records(&self.slots, &wanted, Instant::now()) {
+            let view = (&r.pid, r.state, &r.reason, r.restarts, &r.last_exit);
+            let same = self.recorded.get(&r.node).is_some_and(|old| {
+                (
+                    &old.pid,
+                    old.state,
+                    &old.reason,
+                    old.restarts,
+                    &old.last_exit,
+                ) == view
+            });
+            if same {
                 continue;
             }
             self.store.record_runtime(
-                *id,
-                run.map(|r| r.id.pid),
-                run.map(|r| r.id.start_time),
-                state,
-                &slot.reason,
-                slot.restarts,
-                slot.last_exit.as_deref(),
-                run.map(|r| r.started_at),
+                r.node,
+                r.pid,
+                r.start_time,
+                r.state,
+                &r.reason,
+                r.restarts,
+                r.last_exit.as_deref(),
+                r.started_at,
                 stamp,
             )?;
-            slot.recorded = Some(now_view);
+            self.recorded.insert(r.node, r);
             changed = true;
         }
 
-        // 6. Rotate logs every few seconds (a log grows far less than its limit in that time).
+        // Rotate logs every few seconds (a log grows far less than its limit in that time).
         if now.duration_since(self.last_rotation_check) >= ROTATION_CHECK_EVERY {
             self.last_rotation_check = now;
             for id in self.slots.keys() {
@@ -461,52 +282,90 @@ impl<'a> Supervisor<'a> {
         Ok(changed)
     }
 
-    fn start(&mut self, id: u32, address: &str) {
-        let key = self.key(id, address);
+    /// The nodes whose process is gone since the last tick, with how it ended.
+    fn observe_exits(&mut self) -> BTreeMap<u32, String> {
+        let mut exits = BTreeMap::new();
+        for (id, slot) in &self.slots {
+            let Some(run) = &slot.running else { continue };
+            let how = match self.children.get_mut(id) {
+                Some(c) => match c.try_wait() {
+                    Ok(Some(status)) => Some(describe_exit(status)),
+                    Ok(None) => None,
+                    Err(e) => Some(format!("lost track of it ({e})")),
+                },
+                None if !process::is_alive(run.id) => {
+                    Some("exited while adopted (exit status unknown)".to_string())
+                }
+                None => None,
+            };
+            if let Some(how) = how {
+                self.children.remove(id);
+                exits.insert(*id, how);
+            }
+        }
+        exits
+    }
+
+    fn act(&mut self, effect: Effect) {
+        match effect {
+            Effect::Signal { id, kill, .. } => {
+                process::signal(
+                    id,
+                    if kill {
+                        process::SIGKILL
+                    } else {
+                        process::SIGINT
+                    },
+                );
+            }
+            Effect::Alert {
+                node,
+                kind,
+                message,
+            } => self.alert(node, kind, &message),
+            Effect::Start { node } => {
+                let outcome = self.spawn(node);
+                self.last_start = Some(Instant::now());
+                let slot = self.slots.get_mut(&node).expect("decided for a known node");
+                if let Some(alert) = decide::started(slot, node, outcome, &self.cfg, Instant::now())
+                {
+                    self.act(alert);
+                }
+            }
+        }
+    }
+
+    /// Spawn node `id` (its key handed in the environment); keep the child to reap it.
+    fn spawn(&mut self, id: u32) -> Result<(ProcId, i64), String> {
+        let address = self
+            .nodes
+            .iter()
+            .find(|n| n.spec.id == id)
+            .map(|n| n.spec.address.clone())
+            .unwrap_or_default();
+        let key = self.key(id, &address);
         let binary = self.layout.binary();
         let args = self.args(id);
         let env: Vec<(&str, &str)> = key
             .as_ref()
             .map(|k| vec![("NODE_PRIVATE_KEY", k.expose())])
             .unwrap_or_default();
-        let result = process::spawn(
+        match process::spawn(
             &binary,
             &args,
             &self.layout.node_dir(id),
             &self.layout.log_file(id),
             &env,
-        );
-        let slot = self.slots.get_mut(&id).expect("slot exists");
-        self.last_start = Some(Instant::now());
-        slot.next_start = None;
-        match result {
+        ) {
             Ok((child, pid)) => {
-                if slot.last_exit.is_some() || slot.restarts > 0 || !slot.crashes.is_empty() {
-                    slot.restarts += u32::from(!slot.crashes.is_empty());
-                }
-                slot.running = Some(Running {
-                    id: pid,
-                    child: Some(child),
-                    since: Instant::now(),
-                    started_at: now_unix(),
-                });
-                slot.reason = if slot.crashes.is_empty() {
-                    "started".into()
-                } else {
-                    format!("restarted after a crash ({} restarts)", slot.restarts)
-                };
+                self.children.insert(id, child);
+                Ok((pid, now_unix()))
             }
-            Err(e) => {
-                slot.next_start = Some(Instant::now() + slot.backoff);
-                slot.reason = format!(
-                    "could not start {}: {}",
-                    binary.display(),
-                    crate::platform::fs::explain_io(&e)
-                );
-                slot.backoff = (slot.backoff * 2).min(self.cfg.backoff_max);
-                let msg = slot.reason.clone();
-                self.alert(id, "start_failed", &msg);
-            }
+            Err(e) => Err(format!(
+                "could not start {}: {}",
+                binary.display(),
+                crate::platform::fs::explain_io(&e)
+            )),
         }
     }
 
