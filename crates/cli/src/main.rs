@@ -5,11 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use cortensor_api::contest::{money, WhatIf};
 use cortensor_api::daemon::DaemonArgs;
 use cortensor_api::nodes::Action;
 use cortensor_api::{Session, UserError};
-use rust_decimal::Decimal;
 
 mod commands;
 mod output;
@@ -34,50 +32,9 @@ struct Cli {
 enum Command {
     /// Compute a participant's contest rewards.
     #[command(allow_negative_numbers = true)]
-    Rewards {
-        /// Qualifying nodes.
-        #[arg(long)]
-        nodes: u32,
-        /// Role bonus in percent (0, 5 or 10 in Phase #3).
-        #[arg(long, default_value = "0", value_parser = money::parse)]
-        role_bonus: Decimal,
-        /// Months of the contest counted for the base reward.
-        #[arg(long, default_value = "1", value_parser = money::parse)]
-        months: Decimal,
-        /// Cap of the combined bonus, percent of base (default: the ruleset's, 40).
-        #[arg(long, value_parser = money::parse)]
-        bonus_cap: Option<Decimal>,
-        /// Rank rewards in USD, added after the bonuses.
-        #[arg(long, default_value = "0", value_parser = money::parse)]
-        rank_rewards: Decimal,
-        /// A ruleset file instead of the embedded Phase #3 rules.
-        #[arg(long)]
-        rules: Option<PathBuf>,
-        #[arg(long)]
-        json: bool,
-    },
+    Rewards(contest::RewardsArgs),
     /// Project an operator's ranks and rank rewards from a leaderboard.
-    Rank {
-        /// A leaderboard file or http(s) URL.
-        #[arg(long)]
-        leaderboard: String,
-        /// The operator's address (0x…).
-        #[arg(long)]
-        operator: String,
-        /// What-if: NODE:FIELD=VALUE (e.g. 0xab…:uptime=0.999); repeatable.
-        #[arg(long = "what-if", value_parser = WhatIf::parse)]
-        what_if: Vec<WhatIf>,
-        /// One of the operator's nodes that may not be on the leaderboard yet; repeatable.
-        #[arg(long = "node")]
-        nodes: Vec<String>,
-        #[arg(long)]
-        rules: Option<PathBuf>,
-        /// HTTP timeout in seconds.
-        #[arg(long, default_value_t = 15.0)]
-        timeout: f64,
-        #[arg(long)]
-        json: bool,
-    },
+    Rank(contest::RankArgs),
     /// Print the ruleset in force (embedded Phase #3, or --rules FILE) after validating it.
     Rules {
         #[arg(long)]
@@ -245,43 +202,8 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), UserError> {
     let s = Session::new(cli.data_dir);
     match cli.command {
-        Command::Rewards {
-            nodes,
-            role_bonus,
-            months,
-            bonus_cap,
-            rank_rewards,
-            rules,
-            json,
-        } => contest::rewards(contest::RewardsArgs {
-            nodes,
-            role_bonus,
-            months,
-            bonus_cap,
-            rank_rewards,
-            rules,
-            json,
-        }),
-        Command::Rank {
-            leaderboard,
-            operator,
-            what_if,
-            nodes,
-            rules,
-            timeout,
-            json,
-        } => contest::rank(
-            &s,
-            contest::RankArgs {
-                leaderboard,
-                operator,
-                what_if,
-                nodes,
-                rules,
-                timeout,
-                json,
-            },
-        ),
+        Command::Rewards(args) => contest::rewards(args),
+        Command::Rank(args) => contest::rank(&s, args),
         Command::Rules { rules, json } => contest::rules(rules, json),
         Command::Doctor {
             time_url,

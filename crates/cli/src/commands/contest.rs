@@ -3,19 +3,34 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use cortensor_api::contest::{self, describe_age, RankRequest, RewardsInput, WhatIf};
+use clap::Args;
+use cortensor_api::contest::{self, describe_age, money, RankRequest, RewardsInput, WhatIf};
 use cortensor_api::{Session, UserError};
 use rust_decimal::Decimal;
 
 use crate::output::print_json;
 
+#[derive(Args)]
 pub struct RewardsArgs {
+    /// Qualifying nodes.
+    #[arg(long)]
     pub nodes: u32,
+    /// Role bonus in percent (0, 5 or 10 in Phase #3).
+    #[arg(long, default_value = "0", value_parser = money::parse)]
     pub role_bonus: Decimal,
+    /// Months of the contest counted for the base reward.
+    #[arg(long, default_value = "1", value_parser = money::parse)]
     pub months: Decimal,
+    /// Cap of the combined bonus, percent of base (default: the ruleset's, 40).
+    #[arg(long, value_parser = money::parse)]
     pub bonus_cap: Option<Decimal>,
+    /// Rank rewards in USD, added after the bonuses.
+    #[arg(long, default_value = "0", value_parser = money::parse)]
     pub rank_rewards: Decimal,
+    /// A ruleset file instead of the embedded Phase #3 rules.
+    #[arg(long)]
     pub rules: Option<PathBuf>,
+    #[arg(long)]
     pub json: bool,
 }
 
@@ -47,13 +62,26 @@ pub fn rewards(a: RewardsArgs) -> Result<(), UserError> {
     Ok(())
 }
 
+#[derive(Args)]
 pub struct RankArgs {
+    /// A leaderboard file or http(s) URL.
+    #[arg(long)]
     pub leaderboard: String,
+    /// The operator's address (0x…).
+    #[arg(long)]
     pub operator: String,
+    /// What-if: NODE:FIELD=VALUE (e.g. 0xab…:uptime=0.999); repeatable.
+    #[arg(long = "what-if", value_parser = WhatIf::parse)]
     pub what_if: Vec<WhatIf>,
+    /// One of the operator's nodes that may not be on the leaderboard yet; repeatable.
+    #[arg(long = "node")]
     pub nodes: Vec<String>,
+    #[arg(long)]
     pub rules: Option<PathBuf>,
+    /// HTTP timeout in seconds.
+    #[arg(long, default_value_t = 15.0)]
     pub timeout: f64,
+    #[arg(long)]
     pub json: bool,
 }
 

@@ -373,6 +373,15 @@ mod tests {
         decide(slots, &[1], w, &exits, None, &cfg(), now)
     }
 
+    /// Node 1 wanted running, started at t = 0.
+    fn running_since_zero() -> (Clock, BTreeMap<u32, Slot>) {
+        let c = Clock(Instant::now());
+        let mut slots = BTreeMap::new();
+        tick(&mut slots, &want(true, 0), None, c.t(0.0));
+        start_ok(&mut slots, c.t(0.0));
+        (c, slots)
+    }
+
     fn start_ok(slots: &mut BTreeMap<u32, Slot>, now: Instant) {
         let s = slots.get_mut(&1).unwrap();
         assert_eq!(started(s, 1, Ok((PID, 1_000)), &cfg(), now), None);
@@ -402,10 +411,7 @@ mod tests {
 
     #[test]
     fn a_crash_restarts_after_a_doubling_backoff_and_a_loop_alerts_once() {
-        let c = Clock(Instant::now());
-        let mut slots = BTreeMap::new();
-        tick(&mut slots, &want(true, 0), None, c.t(0.0));
-        start_ok(&mut slots, c.t(0.0));
+        let (c, mut slots) = running_since_zero();
         // Crash at 5 s: restart due at 6 s (backoff 1 s), not before.
         assert!(tick(&mut slots, &want(true, 0), Some("exit code 1"), c.t(5.0)).is_empty());
         let r = &records(&slots, &want(true, 0), c.t(5.0))[0];
@@ -450,10 +456,7 @@ mod tests {
 
     #[test]
     fn a_node_that_ran_stably_restarts_from_the_initial_backoff() {
-        let c = Clock(Instant::now());
-        let mut slots = BTreeMap::new();
-        tick(&mut slots, &want(true, 0), None, c.t(0.0));
-        start_ok(&mut slots, c.t(0.0));
+        let (c, mut slots) = running_since_zero();
         slots.get_mut(&1).unwrap().backoff = Duration::from_secs(8);
         // Up 60 s (stable_after) before crashing: 1 s again.
         tick(&mut slots, &want(true, 0), Some("exit code 2"), c.t(60.0));
@@ -462,10 +465,7 @@ mod tests {
 
     #[test]
     fn stop_sends_sigint_then_sigkill_after_the_timeout() {
-        let c = Clock(Instant::now());
-        let mut slots = BTreeMap::new();
-        tick(&mut slots, &want(true, 0), None, c.t(0.0));
-        start_ok(&mut slots, c.t(0.0));
+        let (c, mut slots) = running_since_zero();
         let e = tick(&mut slots, &want(false, 0), None, c.t(1.0));
         assert_eq!(
             e,
@@ -508,10 +508,7 @@ mod tests {
 
     #[test]
     fn a_restart_stops_then_starts_at_once_with_the_initial_backoff() {
-        let c = Clock(Instant::now());
-        let mut slots = BTreeMap::new();
-        tick(&mut slots, &want(true, 0), None, c.t(0.0));
-        start_ok(&mut slots, c.t(0.0));
+        let (c, mut slots) = running_since_zero();
         slots.get_mut(&1).unwrap().backoff = Duration::from_secs(8);
         let e = tick(&mut slots, &want(true, 1), None, c.t(3.0));
         assert_eq!(
