@@ -96,7 +96,8 @@ describe("Dashboard", () => {
     await user.click(document.querySelector('[data-node="1"]') as HTMLElement);
     await waitFor(() => expect(screen.getByText(/Error: RPC timeout/)).toBeInTheDocument());
     expect(screen.getByText("session 1102, state Create")).toBeInTheDocument();
-    expect(screen.getByText(/50\.0 % of observed minutes/)).toBeInTheDocument();
+    // The same uptime as the card (the ledger's), not one recomputed from the timeline.
+    expect(screen.getByText(/99\.5 % of observed minutes/)).toBeInTheDocument();
     expect(document.getElementById("node-engine")).toHaveTextContent("cortensor-node1-llm-0 running since 2026-11-26T08:00:00Z · 1 Docker restarts");
     expect(document.getElementById("node-engine")).toHaveTextContent("llm port 8091: listening");
     expect(document.getElementById("node-engine")).toHaveTextContent("worker port 18001: not listening");

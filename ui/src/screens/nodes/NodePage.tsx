@@ -80,7 +80,6 @@ export function NodePage({ node, history, onBack, onControl }: Props) {
   const xs = useMemo(() => history.map((s) => s.at), [history.length, history[history.length - 1]?.at]); // eslint-disable-line react-hooks/exhaustive-deps
   const term = filter.toLowerCase();
   const shown = term ? lines.filter((l) => l.toLowerCase().includes(term)) : lines;
-  const upMinutes = timeline.filter((p) => p.up).length;
 
   return (
     <section className="node-page" aria-labelledby="node-title">
@@ -149,7 +148,7 @@ export function NodePage({ node, history, onBack, onControl }: Props) {
       </div>
       <figure className="timeline">
         <figcaption>
-          Uptime, last 24 h ({timeline.length ? `${((upMinutes * 100) / timeline.length).toFixed(1)} % of observed minutes` : "no data yet"})
+          Uptime, last 24 h ({node.uptime?.last_24h_pct != null ? `${node.uptime.last_24h_pct.toFixed(1)} % of observed minutes` : "no data yet"})
         </figcaption>
         <div className="bar" aria-label="Uptime timeline">
           {timeline.map((p) => (
