@@ -20,7 +20,7 @@ pub use cortensor_node::install::download::{DownloadOptions, Progress};
 pub use cortensor_node::install::setup::{OfficialInstall, Registration};
 pub use cortensor_node::install::update::UpdateOutcome;
 pub use cortensor_node::machine::{DoctorReport, MachineStatus};
-pub use cortensor_node::nodes::NodeSpec;
+pub use cortensor_node::nodes::{KeyStore, NodeSpec};
 pub use cortensor_node::runtime::control::StartReport;
 pub use cortensor_node::services::Backend;
 pub use cortensor_node::store::{InstallRecord, NodeRecord};
@@ -33,6 +33,24 @@ pub struct InstallResponse {
     pub install: BinaryOutcome,
     pub official_installs: Vec<OfficialInstall>,
     pub adopted: Option<NodeSpec>,
+}
+
+/// `node add`: how many nodes, on which network, with which RPC URLs and key store.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AddNodesRequest {
+    pub count: u32,
+    /// `testnet0` (default) or `testnet1`.
+    #[serde(default)]
+    pub network: Option<String>,
+    /// The user's RPC URLs (secrets); empty: those saved before, else the public default.
+    #[serde(default)]
+    pub rpc_urls: Vec<String>,
+    /// `None`: the OS keychain where one answers.
+    #[serde(default)]
+    pub key_store: Option<KeyStore>,
+    #[serde(default)]
+    pub gpu: bool,
 }
 
 /// `node add`: the nodes created, how they are kept running, optional steps that failed.
@@ -178,7 +196,7 @@ pub fn uninstall(
     let cx = m.context()?;
     let n = m.store.nodes().map_err(user)?.len() as u32;
     if let Some(path) = export_keys {
-        setup::export_keys(&m.store, cx.keychain, path).map_err(user)?;
+        setup::export_keys(&cx, path).map_err(user)?;
     }
     let mut runner = m.runner.clone();
     let report =
@@ -190,15 +208,23 @@ pub fn uninstall(
     })
 }
 
-/// Create `count` nodes: keys in the keychain, folders, `.env`, ports, services.
-pub fn add_nodes(s: &Session, count: u32) -> Result<AddNodesResponse, UserError> {
+/// Create nodes: keys in their store, folders, `.env`, ports, services.
+pub fn add_nodes(s: &Session, req: &AddNodesRequest) -> Result<AddNodesResponse, UserError> {
     let m = s.machine()?;
     if !m.layout.binary().exists() {
         return Err(user(setup::SetupError::NotInstalled));
     }
     let cx = m.context()?;
     let mut runner = m.runner.clone();
-    let (nodes, report) = setup::add_nodes(&cx, count, m.cores(), &mut runner).map_err(user)?;
+    let opts = setup::AddOptions {
+        count: req.count,
+        network: req.network.clone(),
+        rpc_urls: req.rpc_urls.clone(),
+        key_store: req.key_store,
+        gpu: req.gpu,
+        gpu_devices: String::new(),
+    };
+    let (nodes, report) = setup::add_nodes(&cx, &opts, m.cores(), &mut runner).map_err(user)?;
     Ok(AddNodesResponse {
         backend: m.backend,
         warnings: report.warnings,
@@ -235,7 +261,7 @@ pub fn staking_hint(s: &Session) -> Result<String, UserError> {
 pub fn export_keys(s: &Session, out: &Path) -> Result<usize, UserError> {
     let m = s.machine()?;
     let cx = m.context()?;
-    setup::export_keys(&m.store, cx.keychain, out).map_err(user)
+    setup::export_keys(&cx, out).map_err(user)
 }
 
 /// Import an official install's key and settings (default: `~/.cortensor/.env`).
@@ -254,4 +280,21 @@ pub fn adopt(s: &Session, env_file: Option<PathBuf>) -> Result<AdoptResponse, Us
 /// Start every node and the daemon that runs or watches them (`daemon_exe daemon`).
 pub fn start_nodes(s: &Session, daemon_exe: &Path) -> Result<StartReport, UserError> {
     cortensor_node::runtime::control::start_all(&s.machine()?, daemon_exe)
+}
+
+/// Change every node's RPC URLs (secrets; each `.env` is rewritten). Returns how many nodes.
+pub fn set_rpc_urls(s: &Session, urls: &[String]) -> Result<usize, UserError> {
+    let m = s.machine()?;
+    let cx = m.context()?;
+    setup::set_rpc_urls(&cx, urls).map_err(user)
+}
+
+/// The saved RPC URLs, redacted for display (API keys in them are secrets).
+pub fn rpc_urls(s: &Session) -> Result<Vec<String>, UserError> {
+    let m = s.machine()?;
+    let cx = m.context()?;
+    Ok(setup::rpc_urls(&cx)
+        .iter()
+        .map(|u| cortensor_node::redact::redact_url(u.expose()))
+        .collect())
 }

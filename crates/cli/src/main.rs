@@ -124,11 +124,11 @@ enum Command {
 #[derive(Subcommand)]
 enum NodeCommand {
     /// Create nodes: keys in the OS keychain, folders, .env, ports, services.
-    Add {
-        #[arg(long, default_value_t = 1)]
-        count: u32,
-        #[arg(long)]
-        json: bool,
+    Add(setup::AddArgs),
+    /// The RPC URLs every node uses (`set` rewrites each node's .env; restart them after).
+    Rpc {
+        #[command(subcommand)]
+        command: RpcCommand,
     },
     /// List the nodes.
     List {
@@ -164,6 +164,17 @@ enum NodeCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum RpcCommand {
+    /// Use these RPC URLs (first is HOST; several turn on upstream's multi-RPC keys).
+    Set {
+        #[arg(required = true)]
+        urls: Vec<String>,
+    },
+    /// The RPC URLs in use (API keys hidden).
+    Show,
 }
 
 #[derive(Subcommand)]
@@ -224,7 +235,13 @@ fn run(cli: Cli) -> Result<(), UserError> {
             json,
         } => setup::uninstall(&s, export_keys, delete_keys, yes, json),
         Command::Node { command } => match command {
-            NodeCommand::Add { count, json } => setup::node_add(&s, count, json),
+            NodeCommand::Add(args) => setup::node_add(&s, args),
+            NodeCommand::Rpc {
+                command: RpcCommand::Set { urls },
+            } => setup::rpc_set(&s, &urls),
+            NodeCommand::Rpc {
+                command: RpcCommand::Show,
+            } => setup::rpc_show(&s),
             NodeCommand::List { json } => setup::node_list(&s, json),
             NodeCommand::Register { id, json } => setup::node_register(&s, id, json),
             NodeCommand::Start { which } => nodes::control(&s, &which, Action::Start),

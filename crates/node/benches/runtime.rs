@@ -69,12 +69,15 @@ fn setup(dir: &Path, node_bin: &Path) -> Layout {
     let addresses: Vec<String> = keys.iter().map(|k| k.address.clone()).collect();
     let specs = nodes::allocate(&[], &addresses, &profile, 8, &nodes::port_is_free).unwrap();
     for (spec, key) in specs.iter().zip(&keys) {
+        let inputs = nodes::EnvInputs {
+            private_key: Some(&key.private_key),
+            ..Default::default()
+        };
         let env = nodes::render_env(
+            cortensor_node::node_env::EMBEDDED_EXAMPLE,
             spec,
             &profile,
-            &Default::default(),
-            None,
-            Some(&key.private_key),
+            &inputs,
         );
         nodes::write_env(&layout.env_file(spec.id), &env).unwrap();
         store.add_node(spec, 0).unwrap();

@@ -151,6 +151,9 @@ mod tests {
             gateway_base_port: 18888,
             ipfs_server: true,
             cpu_threads: 2,
+            network: "testnet0".into(),
+            key_store: Default::default(),
+            gpu: false,
         };
         store.add_node(&spec, 0).unwrap();
         std::fs::create_dir_all(layout.log_dir(1)).unwrap();

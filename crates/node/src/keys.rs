@@ -58,6 +58,32 @@ pub enum KeyError {
     Missing(String),
 }
 
+/// An address in EIP-55 mixed-case checksum form (`NODE_PUBLIC_KEY` as upstream writes it).
+/// `None` when `address` is not 0x and 40 hex digits.
+pub fn checksum_address(address: &str) -> Option<String> {
+    let hex = address
+        .strip_prefix("0x")
+        .or_else(|| address.strip_prefix("0X"))?;
+    if hex.len() != 40 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let lower = hex.to_ascii_lowercase();
+    let hash = Keccak256::digest(lower.as_bytes());
+    let mixed = lower
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            let nibble = (hash[i / 2] >> if i % 2 == 0 { 4 } else { 0 }) & 0x0f;
+            if c.is_ascii_alphabetic() && nibble >= 8 {
+                c.to_ascii_uppercase()
+            } else {
+                c
+            }
+        })
+        .collect::<String>();
+    Some(format!("0x{mixed}"))
+}
+
 /// A node's key pair. The address is public; the private key is a [`Secret`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeKey {
@@ -217,6 +243,27 @@ impl Keychain {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn eip55_checksums_match_the_eips_examples() {
+        for a in [
+            "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+            "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
+            "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB",
+            "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb",
+        ] {
+            assert_eq!(
+                checksum_address(&a.to_ascii_lowercase()).as_deref(),
+                Some(a)
+            );
+            assert_eq!(checksum_address(a).as_deref(), Some(a));
+        }
+        assert_eq!(checksum_address("0x123"), None);
+        assert_eq!(
+            checksum_address("5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"),
+            None
+        );
+    }
 
     #[test]
     fn known_vectors() {

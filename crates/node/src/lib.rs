@@ -10,6 +10,7 @@
 //! - `install`, `runtime`, `health`, `doctor`, `diagnostics`, `fetch` (leaderboards).
 //! - `machine`: the context every operation on this computer needs, opened once by the api.
 
+pub mod chain;
 pub mod diagnostics;
 pub mod doctor;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod install;
 pub mod keys;
 pub mod machine;
 pub mod network;
+pub mod node_env;
 pub mod nodes;
 pub mod platform;
 pub mod redact;

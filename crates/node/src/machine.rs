@@ -101,9 +101,10 @@ impl Machine {
         }
     }
 
-    /// The install context (needs the keychain).
+    /// The install context (the keychain where one answers; nodes with the file key store
+    /// work without).
     pub fn context(&self) -> Result<Context<'_>, UserError> {
-        let keychain = self.keychain.as_ref().map_err(Clone::clone)?;
+        let keychain = self.keychain.as_ref().map_err(|e| e.message.clone());
         Ok(Context {
             layout: &self.layout,
             store: &self.store,

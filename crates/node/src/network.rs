@@ -1,5 +1,6 @@
-//! Network profiles as data (`networks/*.toml`): chain, role, ports and the `.env` values a node
-//! needs on one Cortensor network. The testnet profile is embedded; `--network FILE` loads another.
+//! Network profiles as data (`crates/node/networks/*.toml`): chain, contract, RPC defaults, role,
+//! ports and the `.env` values a node needs on one Cortensor network. `testnet0` (Arbitrum
+//! Sepolia) and `testnet1` (the L3) are embedded; `CORTENSOR_MANAGER_NETWORK=FILE` loads another.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -7,7 +8,11 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-pub const TESTNET_TOML: &str = include_str!("../networks/testnet.toml");
+pub const TESTNET0_TOML: &str = include_str!("../networks/testnet0.toml");
+pub const TESTNET1_TOML: &str = include_str!("../networks/testnet1.toml");
+
+/// The networks the app knows by name (`node add --network NAME`).
+pub const BUILTIN: [&str; 2] = ["testnet0", "testnet1"];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
@@ -16,8 +21,25 @@ pub struct NetworkProfile {
     pub format_version: u32,
     pub name: String,
     pub description: String,
-    #[ts(type = "number")]
-    pub chain_id: u64,
+    /// `None`: not published; read from the node's RPC (`eth_chainId`) when nodes are added.
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub chain_id: Option<u64>,
+    /// The network's runtime contract (`CONTRACT_ADDRESS_RUNTIME`).
+    pub contract_address_runtime: String,
+    /// An L3 network (`IS_L3=1`).
+    #[serde(default)]
+    pub is_l3: bool,
+    /// A public, keyless RPC URL used when the user gives none (rate-limited: the app warns).
+    #[serde(default)]
+    pub rpc_default: Option<String>,
+    /// Ethereum mainnet RPC (`HOST_MAINNET`).
+    pub host_mainnet: String,
+    /// The dashboard's JSON backend (leaderboard), when one is known.
+    #[serde(default)]
+    pub leaderboard_url: Option<String>,
+    /// Below this balance (wei, decimal) a node cannot pay for its transactions.
+    pub min_balance_wei: String,
     /// `cortensord` role to run, e.g. `minerv4`.
     pub role: String,
     /// Run the LLM workers in Docker (`1 docker` on the command line).
@@ -56,9 +78,22 @@ pub enum NetworkError {
 }
 
 impl NetworkProfile {
+    /// The default network, Testnet-0.
     pub fn testnet() -> NetworkProfile {
-        NetworkProfile::parse(TESTNET_TOML, "networks/testnet.toml (embedded)")
-            .expect("the embedded profile is tested")
+        NetworkProfile::builtin("testnet0").expect("the embedded profiles are tested")
+    }
+
+    /// An embedded profile by name.
+    pub fn builtin(name: &str) -> Option<NetworkProfile> {
+        let text = match name {
+            "testnet0" => TESTNET0_TOML,
+            "testnet1" => TESTNET1_TOML,
+            _ => return None,
+        };
+        Some(
+            NetworkProfile::parse(text, &format!("networks/{name}.toml (embedded)"))
+                .expect("the embedded profiles are tested"),
+        )
     }
 
     pub fn load(path: Option<&Path>) -> Result<NetworkProfile, NetworkError> {
@@ -87,6 +122,24 @@ impl NetworkProfile {
                 p.format_version
             )));
         }
+        if !cortensor_contest::leaderboard::is_address(&p.contract_address_runtime) {
+            return Err(invalid(format!(
+                "contract_address_runtime '{}' is not an address (0x and 40 hex digits)",
+                p.contract_address_runtime
+            )));
+        }
+        if p.min_balance_wei.parse::<u128>().is_err() {
+            return Err(invalid(
+                "min_balance_wei must be a whole number of wei".into(),
+            ));
+        }
+        for url in p.rpc_default.iter().chain([&p.host_mainnet]) {
+            if !(url.starts_with("https://") || url.starts_with("http://127.0.0.1")) {
+                return Err(invalid(format!(
+                    "'{url}' must be an https:// URL (http:// only on 127.0.0.1)"
+                )));
+            }
+        }
         if p.ports.stride == 0 {
             return Err(invalid("ports.stride must be at least 1".into()));
         }
@@ -111,22 +164,60 @@ mod tests {
     use super::*;
 
     #[test]
-    fn embedded_testnet_profile_is_valid() {
-        let p = NetworkProfile::testnet();
-        assert_eq!((p.chain_id, p.role.as_str()), (421614, "minerv4"));
-        assert_eq!(p.env.get("CHAINID").map(String::as_str), Some("421614"));
+    fn embedded_profiles_carry_upstreams_values() {
+        let t0 = NetworkProfile::testnet();
+        assert_eq!(
+            (t0.name.as_str(), t0.chain_id, t0.role.as_str()),
+            ("testnet0", Some(421614), "minerv4")
+        );
+        assert_eq!(
+            t0.contract_address_runtime,
+            "0xa438cE917a5740267e0f7217f81cbbAA23E7e106"
+        );
+        assert!(!t0.is_l3);
+        assert_eq!(
+            t0.dashboard_url,
+            "https://dashboard-testnet0.cortensor.network"
+        );
+        let t1 = NetworkProfile::builtin("testnet1").unwrap();
+        assert_eq!(
+            t1.contract_address_runtime,
+            "0x0188C7F0c23c8be756F7b56486193E086f48E64b"
+        );
+        assert!(t1.is_l3 && t1.chain_id.is_none() && t1.rpc_default.is_none());
+        assert!(NetworkProfile::builtin("testnet").is_none());
+        for name in BUILTIN {
+            assert_eq!(NetworkProfile::builtin(name).unwrap().name, name);
+        }
     }
 
     #[test]
     fn bad_profiles_are_explained() {
-        let err = NetworkProfile::parse(&TESTNET_TOML.replace("stride = 10", "stride = 0"), "t")
+        let err = NetworkProfile::parse(&TESTNET0_TOML.replace("stride = 10", "stride = 0"), "t")
             .unwrap_err()
             .to_string();
         assert!(err.contains("stride"), "{err}");
-        let err = NetworkProfile::parse(&TESTNET_TOML.replace("CHAINID =", "chain-id ="), "t")
+        let err = NetworkProfile::parse(&TESTNET0_TOML.replace("LLM_HOST =", "llm-host ="), "t")
             .unwrap_err()
             .to_string();
         assert!(err.contains("UPPER_SNAKE_CASE"), "{err}");
+        let err = NetworkProfile::parse(
+            &TESTNET0_TOML.replace("0xa438cE917a5740267e0f7217f81cbbAA23E7e106", "0xnope"),
+            "t",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("contract_address_runtime"), "{err}");
+        let err = NetworkProfile::parse(
+            &TESTNET0_TOML.replace(
+                "https://sepolia-rollup.arbitrum.io/rpc",
+                "http://rpc.example",
+            ),
+            "t",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("https://"), "{err}");
         let err = NetworkProfile::parse("name = 1", "t")
             .unwrap_err()
             .to_string();

@@ -97,6 +97,50 @@ pub struct NodeSpec {
     /// Only the first node of a machine runs the IPFS server (the others would loop on its lock).
     pub ipfs_server: bool,
     pub cpu_threads: u32,
+    /// The network profile the node runs on (`testnet0`, `testnet1`, …).
+    #[serde(default = "default_network")]
+    pub network: String,
+    /// Where the node's private key is kept.
+    #[serde(default)]
+    pub key_store: KeyStore,
+    /// The LLM engine uses the machine's NVIDIA GPU(s).
+    #[serde(default)]
+    pub gpu: bool,
+}
+
+fn default_network() -> String {
+    "testnet0".into()
+}
+
+/// Where a node's private key lives.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum KeyStore {
+    /// The OS keychain (Secret Service, Keychain, Credential Manager); with OS services the
+    /// `.env` (0600) holds it too, as the official install does.
+    #[default]
+    Keychain,
+    /// Only the node's 0600 `.env`, as the official install does (machines without a keychain,
+    /// such as headless servers).
+    File,
+}
+
+impl KeyStore {
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyStore::Keychain => "keychain",
+            KeyStore::File => "file",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<KeyStore> {
+        match s {
+            "keychain" => Some(KeyStore::Keychain),
+            "file" => Some(KeyStore::File),
+            _ => None,
+        }
+    }
 }
 
 impl NodeSpec {
@@ -133,6 +177,28 @@ pub fn cortensord_args(layout: &Layout, profile: &NetworkProfile, id: u32) -> Ve
         args.extend(["1".to_string(), "docker".to_string()]);
     }
     args
+}
+
+/// The environment every backend gives a node, as upstream's unit does: `CORTENSOR_PATH` (the
+/// node's folder), an explicit `PATH` (the app's `bin/` first, then where Docker and `ipfs`
+/// live on the OS) and `PYTHONUNBUFFERED=1` (log lines as they happen).
+pub fn launch_env(layout: &Layout, id: u32, os: Os) -> Vec<(String, String)> {
+    let bin = layout.bin_dir().display().to_string();
+    let path = match os {
+        Os::Linux => format!("{bin}:/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"),
+        Os::Macos => {
+            format!("{bin}:/usr/local/bin:/opt/homebrew/bin:/usr/bin:/bin:/usr/sbin:/sbin")
+        }
+        Os::Windows => format!("{bin};%PATH%"),
+    };
+    vec![
+        (
+            "CORTENSOR_PATH".into(),
+            layout.node_dir(id).display().to_string(),
+        ),
+        ("PATH".into(), path),
+        ("PYTHONUNBUFFERED".into(), "1".into()),
+    ]
 }
 
 pub fn port_is_free(port: u16) -> bool {
@@ -202,8 +268,11 @@ pub fn allocate(
                     llm_port: llm,
                     worker_base_port: worker,
                     gateway_base_port: gateway,
-                    ipfs_server: existing.is_empty() && out.is_empty(),
+                    ipfs_server: !existing.iter().any(|n| n.ipfs_server) && out.is_empty(),
                     cpu_threads: threads,
+                    network: profile.name.clone(),
+                    key_store: KeyStore::Keychain,
+                    gpu: false,
                 };
             }
             tries += 1;
@@ -221,54 +290,146 @@ pub fn allocate(
     Ok(out)
 }
 
-/// The `.env` of one node. `rpc_url` and `private_key` are secrets: the file is written 0600.
-/// `adopted` holds values from an existing official `.env` (contract addresses…); they override
-/// the profile's defaults but never the node's own keys and ports.
-pub fn render_env(
+/// What a node's `.env` needs besides the example's defaults.
+#[derive(Debug, Clone, Default)]
+pub struct EnvInputs<'a> {
+    /// Values of an adopted official `.env` (contract addresses…): they override the example
+    /// and the profile's extras, never the node's own keys, ports and chain settings.
+    pub adopted: Option<&'a BTreeMap<String, String>>,
+    /// The user's RPC URLs (secrets); none: the profile's public default.
+    pub rpc_urls: &'a [Secret],
+    /// The chain id when the profile publishes none (read from the RPC).
+    pub chain_id: Option<u64>,
+    /// Written only when the key belongs in the file (file key store, or OS services).
+    pub private_key: Option<&'a Secret>,
+    /// NVIDIA device ids for a GPU node (`LLM_GPU_CONTAINER_DEVICE_IDS`).
+    pub gpu_devices: &'a str,
+}
+
+/// The keys and values of one node's `.env` over upstream's example, in a fixed order.
+pub fn env_overrides(
     spec: &NodeSpec,
     profile: &NetworkProfile,
-    adopted: &BTreeMap<String, String>,
-    rpc_url: Option<&Secret>,
-    private_key: Option<&Secret>,
-) -> String {
-    let mut env: BTreeMap<String, String> = profile.env.clone();
-    for (k, v) in adopted {
-        if !k.starts_with("NODE_") {
-            env.insert(k.clone(), v.clone());
+    inputs: &EnvInputs,
+) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut set = |k: &str, v: String| match out.iter_mut().find(|(key, _)| key == k) {
+        Some(e) => e.1 = v,
+        None => out.push((k.to_string(), v)),
+    };
+    for (k, v) in &profile.env {
+        set(k, v.clone());
+    }
+    for (k, v) in inputs.adopted.into_iter().flatten() {
+        if !k.starts_with("NODE_") && !OWN_KEYS.contains(&k.as_str()) {
+            set(k, v.clone());
         }
     }
-    let own = [
-        ("NODE_PUBLIC_KEY", spec.address.clone()),
-        ("LLM_PORT", spec.llm_port.to_string()),
-        ("LLM_WORKER_BASE_PORT", spec.worker_base_port.to_string()),
-        (
-            "LLM_GATEWAY_WORKER_BASE_PORT",
-            spec.gateway_base_port.to_string(),
-        ),
-        ("LLM_WORKER_CONTAINER_NAME_PREFIX", spec.container_prefix()),
-        ("LLM_OPTION_CPU_THREADS", spec.cpu_threads.to_string()),
-        (
-            "ENABLE_IPFS_SERVER",
-            if spec.ipfs_server { "1" } else { "0" }.to_string(),
-        ),
-    ];
-    for (k, v) in own {
-        env.insert(k.to_string(), v);
-    }
-    if let Some(url) = rpc_url {
-        env.insert("HOST".into(), url.expose().to_string());
-    }
-    if let Some(pk) = private_key {
-        env.insert("NODE_PRIVATE_KEY".into(), pk.expose().to_string());
-    }
-    let mut text = format!(
-        "# Cortensor node {} ({}), written by Cortensor Node Manager.\n# Edit it through the app: it is rewritten when the node's settings change.\n",
-        spec.id, spec.address
+    let rpc: Vec<String> = if inputs.rpc_urls.is_empty() {
+        profile.rpc_default.iter().cloned().collect()
+    } else {
+        inputs
+            .rpc_urls
+            .iter()
+            .map(|s| s.expose().to_string())
+            .collect()
+    };
+    set("HOST", rpc.first().cloned().unwrap_or_default());
+    set("HOST_MAINNET", profile.host_mainnet.clone());
+    let multi = rpc.len() > 1;
+    set(
+        "ENABLE_MULTIPLE_RPC_HOST",
+        if multi { "1" } else { "0" }.into(),
     );
-    for (k, v) in env {
-        text.push_str(&format!("{k}={v}\n"));
+    set("NUM_RPC_HOST", rpc.len().max(1).to_string());
+    for i in 0..20 {
+        set(
+            &format!("RPC_HOST_{i}"),
+            rpc.get(i).cloned().unwrap_or_default(),
+        );
     }
-    text
+    set(
+        "CHAINID",
+        profile
+            .chain_id
+            .or(inputs.chain_id)
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
+    );
+    set(
+        "CONTRACT_ADDRESS_RUNTIME",
+        profile.contract_address_runtime.clone(),
+    );
+    set("IS_L3", if profile.is_l3 { "1" } else { "0" }.into());
+    set("DEV_MODE_ENABLE_DEBUG_PRINT", "1".into());
+    set("DOCKER_LLM_MANAGER", "1".into());
+    set(
+        "NODE_PUBLIC_KEY",
+        crate::keys::checksum_address(&spec.address).unwrap_or_else(|| spec.address.clone()),
+    );
+    set(
+        "NODE_PRIVATE_KEY",
+        inputs
+            .private_key
+            .map(|k| k.expose().to_string())
+            .unwrap_or_default(),
+    );
+    set("LOG_FILE_NAME", format!("agent_miner_node{}.log", spec.id));
+    set("LLM_PORT", spec.llm_port.to_string());
+    set("LLM_WORKER_BASE_PORT", spec.worker_base_port.to_string());
+    set(
+        "LLM_GATEWAY_WORKER_BASE_PORT",
+        spec.gateway_base_port.to_string(),
+    );
+    set("LLM_WORKER_CONTAINER_NAME_PREFIX", spec.container_prefix());
+    set("LLM_OPTION_CPU_THREADS", spec.cpu_threads.to_string());
+    set(
+        "ENABLE_IPFS_SERVER",
+        if spec.ipfs_server { "1" } else { "0" }.into(),
+    );
+    set("LLM_OPTION_GPU", if spec.gpu { "1" } else { "0" }.into());
+    set("LLM_GPU_CONTAINER", if spec.gpu { "1" } else { "0" }.into());
+    set(
+        "LLM_GPU_CONTAINER_DEVICE_IDS",
+        if spec.gpu {
+            inputs.gpu_devices.to_string()
+        } else {
+            String::new()
+        },
+    );
+    out
+}
+
+/// Keys that belong to the node and its machine: an adopted install never overrides them.
+const OWN_KEYS: [&str; 13] = [
+    "HOST",
+    "CHAINID",
+    "CONTRACT_ADDRESS_RUNTIME",
+    "IS_L3",
+    "LOG_FILE_NAME",
+    "LLM_PORT",
+    "LLM_WORKER_BASE_PORT",
+    "LLM_GATEWAY_WORKER_BASE_PORT",
+    "LLM_WORKER_CONTAINER_NAME_PREFIX",
+    "LLM_OPTION_CPU_THREADS",
+    "ENABLE_IPFS_SERVER",
+    "ENABLE_MULTIPLE_RPC_HOST",
+    "NUM_RPC_HOST",
+];
+
+/// The `.env` of one node: `example` (upstream's `.env-example`, or the embedded table of its
+/// keys) with [`env_overrides`] applied. It holds secrets: write it with [`write_env`] (0600).
+pub fn render_env(
+    example: &str,
+    spec: &NodeSpec,
+    profile: &NetworkProfile,
+    inputs: &EnvInputs,
+) -> String {
+    let header = format!(
+        "# Cortensor node {} ({}) on {}, written by Cortensor Node Manager from upstream's\n# .env-example. Edit it through the app: it is rewritten when the node's settings change.\n",
+        spec.id, spec.address, profile.name
+    );
+    crate::node_env::render(example, &env_overrides(spec, profile, inputs), &header)
 }
 
 /// Parse a `.env` file (`KEY=value`, `#` comments, optional quotes).
@@ -357,30 +518,155 @@ mod tests {
         assert_ne!(spec.llm_port, busy);
     }
 
+    /// Conformance: a rendered `.env` holds every key of upstream's example, in its order,
+    /// with the node's overrides, and reads back as written.
     #[test]
-    fn env_has_the_node_values_and_adopted_settings() {
+    fn a_rendered_env_has_every_key_of_upstreams_example_with_the_node_overrides() {
         let profile = NetworkProfile::testnet();
-        let spec = allocate(&[], &addrs(1), &profile, 4, &|_| true)
+        let mut spec = allocate(&[], &addrs(2), &profile, 4, &|_| true)
             .unwrap()
-            .remove(0);
-        let adopted = parse_env("# official\nCONTRACT_ADDRESS_RUNTIME=0xabc\nNODE_PUBLIC_KEY=0xold\nexport LLM_HOST=\"10.0.0.2\"\n");
-        let text = render_env(
+            .remove(1);
+        spec.address = "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed".into();
+        let adopted = parse_env("# official\nCONTRACT_ADDRESS_RUNTIME=0xabc\nNODE_PUBLIC_KEY=0xold\nexport LLM_HOST=\"10.0.0.2\"\nWS_PORT_ROUTER=9009\n");
+        let rpc = [
+            Secret::new("https://arb.example/v2/KEY123"),
+            Secret::new("https://backup.example/rpc?apikey=K2"),
+        ];
+        let pk = Secret::new(format!("0x{}", "ab".repeat(32)));
+        let inputs = EnvInputs {
+            adopted: Some(&adopted),
+            rpc_urls: &rpc,
+            chain_id: None,
+            private_key: Some(&pk),
+            gpu_devices: "",
+        };
+        let text = render_env(crate::node_env::EMBEDDED_EXAMPLE, &spec, &profile, &inputs);
+        let example = crate::node_env::entries(crate::node_env::EMBEDDED_EXAMPLE);
+        let rendered = crate::node_env::entries(&text);
+        assert_eq!(example.len(), 200);
+        assert_eq!(
+            rendered
+                .iter()
+                .map(|(k, _)| k)
+                .take(200)
+                .collect::<Vec<_>>(),
+            example.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            "every key of the example, in its order"
+        );
+        let env: BTreeMap<_, _> = rendered.into_iter().collect();
+        let want = [
+            ("HOST", "https://arb.example/v2/KEY123"),
+            ("HOST_MAINNET", "https://ethereum-rpc.publicnode.com"),
+            ("ENABLE_MULTIPLE_RPC_HOST", "1"),
+            ("NUM_RPC_HOST", "2"),
+            ("RPC_HOST_0", "https://arb.example/v2/KEY123"),
+            ("RPC_HOST_1", "https://backup.example/rpc?apikey=K2"),
+            ("RPC_HOST_2", ""),
+            ("CHAINID", "421614"),
+            // The network's contract, not an adopted install's.
+            (
+                "CONTRACT_ADDRESS_RUNTIME",
+                "0xa438cE917a5740267e0f7217f81cbbAA23E7e106",
+            ),
+            ("IS_L3", "0"),
+            ("DEV_MODE_ENABLE_DEBUG_PRINT", "1"),
+            ("DOCKER_LLM_MANAGER", "1"),
+            // EIP-55 checksum case.
+            (
+                "NODE_PUBLIC_KEY",
+                "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+            ),
+            ("NODE_PRIVATE_KEY", pk.expose()),
+            ("LOG_FILE_NAME", "agent_miner_node2.log"),
+            ("LLM_PORT", "8101"),
+            ("LLM_WORKER_BASE_PORT", "8100"),
+            ("LLM_GATEWAY_WORKER_BASE_PORT", "18898"),
+            ("LLM_WORKER_CONTAINER_NAME_PREFIX", "cortensor-node2-"),
+            ("LLM_OPTION_CPU_THREADS", "1"),
+            ("ENABLE_IPFS_SERVER", "0"),
+            ("LLM_OPTION_GPU", "0"),
+            // Adopted settings that are not the node's own come through.
+            ("LLM_HOST", "10.0.0.2"),
+            ("WS_PORT_ROUTER", "9009"),
+            ("ENABLE_DEDICATED_NODE", "0"),
+        ];
+        for (k, v) in want {
+            assert_eq!(env.get(k).map(String::as_str), Some(v), "{k}");
+        }
+
+        // No URL given: the profile's public default; no key in the file: empty, never upstream's zeros.
+        let bare = EnvInputs::default();
+        let env = parse_env(&render_env(
+            crate::node_env::EMBEDDED_EXAMPLE,
             &spec,
             &profile,
-            &adopted,
-            Some(&Secret::new("https://rpc/KEY123")),
-            Some(&Secret::new("0xPRIV")),
+            &bare,
+        ));
+        assert_eq!(env["HOST"], "https://sepolia-rollup.arbitrum.io/rpc");
+        assert_eq!(env["RPC_HOST_0"], env["HOST"]);
+        assert_eq!(
+            (
+                env["ENABLE_MULTIPLE_RPC_HOST"].as_str(),
+                env["NUM_RPC_HOST"].as_str()
+            ),
+            ("0", "1")
         );
-        let env = parse_env(&text);
-        assert_eq!(env["NODE_PUBLIC_KEY"], spec.address);
-        assert_eq!(env["CONTRACT_ADDRESS_RUNTIME"], "0xabc");
-        assert_eq!(env["LLM_HOST"], "10.0.0.2");
-        assert_eq!(env["LLM_PORT"], "8091");
-        assert_eq!(env["HOST"], "https://rpc/KEY123");
-        assert_eq!(env["NODE_PRIVATE_KEY"], "0xPRIV");
-        assert_eq!(env["ENABLE_IPFS_SERVER"], "1");
-        assert_eq!(env["CHAINID"], "421614");
-        let without = parse_env(&render_env(&spec, &profile, &adopted, None, None));
-        assert!(!without.contains_key("NODE_PRIVATE_KEY") && !without.contains_key("HOST"));
+        assert_eq!(env["NODE_PRIVATE_KEY"], "");
+
+        // The L3: its contract, IS_L3=1, and the chain id read from the RPC.
+        let l3 = NetworkProfile::builtin("testnet1").unwrap();
+        let with_chain = EnvInputs {
+            chain_id: Some(88_888),
+            ..EnvInputs::default()
+        };
+        let env = parse_env(&render_env(
+            crate::node_env::EMBEDDED_EXAMPLE,
+            &spec,
+            &l3,
+            &with_chain,
+        ));
+        assert_eq!(
+            env["CONTRACT_ADDRESS_RUNTIME"],
+            "0x0188C7F0c23c8be756F7b56486193E086f48E64b"
+        );
+        assert_eq!(
+            (env["IS_L3"].as_str(), env["CHAINID"].as_str()),
+            ("1", "88888")
+        );
+
+        // A GPU node.
+        let mut gpu = spec.clone();
+        gpu.gpu = true;
+        let devices = EnvInputs {
+            gpu_devices: "0,1",
+            ..EnvInputs::default()
+        };
+        let env = parse_env(&render_env(
+            crate::node_env::EMBEDDED_EXAMPLE,
+            &gpu,
+            &profile,
+            &devices,
+        ));
+        assert_eq!(
+            (
+                env["LLM_OPTION_GPU"].as_str(),
+                env["LLM_GPU_CONTAINER"].as_str(),
+                env["LLM_GPU_CONTAINER_DEVICE_IDS"].as_str()
+            ),
+            ("1", "1", "0,1")
+        );
+    }
+
+    #[test]
+    fn exactly_one_node_runs_the_ipfs_server() {
+        let profile = NetworkProfile::testnet();
+        let first = allocate(&[], &addrs(3), &profile, 8, &|_| true).unwrap();
+        assert_eq!(first.iter().filter(|s| s.ipfs_server).count(), 1);
+        // Node 1 removed: the next node added takes the IPFS server over.
+        let rest: Vec<NodeSpec> = first.iter().skip(1).cloned().collect();
+        let more = allocate(&rest, &addrs(1), &profile, 8, &|_| true).unwrap();
+        assert!(more[0].ipfs_server);
+        let more = allocate(&first, &addrs(1), &profile, 8, &|_| true).unwrap();
+        assert!(!more[0].ipfs_server);
     }
 }

@@ -14,6 +14,27 @@ pub fn redact(text: &str, known: &[&str]) -> String {
     redact_private_keys(&out)
 }
 
+/// An RPC URL for display: scheme and host kept, anything that may carry a key (user info,
+/// path, query) replaced.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(u) => {
+            let host = u.host_str().unwrap_or("?");
+            let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+            let hidden = !u.username().is_empty()
+                || u.password().is_some()
+                || u.path().trim_matches('/').len() > 0
+                || u.query().is_some();
+            format!(
+                "{}://{host}{port}{}",
+                u.scheme(),
+                if hidden { "/…[redacted]" } else { "" }
+            )
+        }
+        Err(_) => "«redacted URL»".into(),
+    }
+}
+
 fn redact_private_keys(text: &str) -> String {
     // 64 hex digits in a row (with or without 0x) is a private key or a secret seed; tx hashes
     // have the same shape and are redacted too (a bug report loses nothing by it).
@@ -46,6 +67,28 @@ fn redact_private_keys(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_keep_only_scheme_and_host() {
+        assert_eq!(
+            redact_url("https://arb.example/v2/KEY123"),
+            "https://arb.example/…[redacted]"
+        );
+        assert_eq!(
+            redact_url("https://u:p@arb.example"),
+            "https://arb.example/…[redacted]"
+        );
+        assert_eq!(
+            redact_url("https://arb.example/?apikey=K"),
+            "https://arb.example/…[redacted]"
+        );
+        assert_eq!(
+            redact_url("https://sepolia-rollup.arbitrum.io"),
+            "https://sepolia-rollup.arbitrum.io"
+        );
+        assert_eq!(redact_url("http://127.0.0.1:8545"), "http://127.0.0.1:8545");
+        assert_eq!(redact_url("not a url KEY"), "«redacted URL»");
+    }
 
     #[test]
     fn known_secrets_and_key_shapes_are_removed() {

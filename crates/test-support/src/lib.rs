@@ -462,3 +462,57 @@ impl Drop for Sandbox {
         }
     }
 }
+
+/// A JSON-RPC endpoint on 127.0.0.1 playing the chain: `answers` maps a method to its
+/// `result`; other methods get JSON-RPC's "method not found". Every call's method is recorded.
+pub struct JsonRpcServer {
+    pub url: String,
+    pub calls: Arc<Mutex<Vec<String>>>,
+    server: Arc<tiny_http::Server>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl JsonRpcServer {
+    pub fn start(answers: HashMap<String, String>) -> JsonRpcServer {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
+        let port = server.server_addr().to_ip().expect("ip listener").port();
+        let calls: Arc<Mutex<Vec<String>>> = Arc::default();
+        let (s, log) = (server.clone(), calls.clone());
+        let thread = std::thread::spawn(move || {
+            for mut req in s.incoming_requests() {
+                let mut body = String::new();
+                let _ = std::io::Read::read_to_string(req.as_reader(), &mut body);
+                // The method name, read without a JSON library: `"method":"NAME"`.
+                let method = body
+                    .split("\"method\"")
+                    .nth(1)
+                    .and_then(|rest| rest.split('"').nth(1))
+                    .unwrap_or("")
+                    .to_string();
+                log.lock().unwrap().push(method.clone());
+                let answer = match answers.get(&method) {
+                    Some(result) => format!(r#"{{"jsonrpc":"2.0","id":1,"result":{result}}}"#),
+                    None => r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"method not found"}}"#.to_string(),
+                };
+                let header =
+                    tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap();
+                let _ = req.respond(tiny_http::Response::from_string(answer).with_header(header));
+            }
+        });
+        JsonRpcServer {
+            url: format!("http://127.0.0.1:{port}/rpc"),
+            calls,
+            server,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for JsonRpcServer {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

@@ -3,8 +3,8 @@
 use std::sync::atomic::Ordering;
 
 use cortensor_api::setup::{
-    self, AddNodesResponse, BinaryOutcome, DoctorReport, MachineStatus, NodeSpec, Progress,
-    Registration, StartReport,
+    self, AddNodesRequest, AddNodesResponse, BinaryOutcome, DoctorReport, MachineStatus, NodeSpec,
+    Progress, Registration, StartReport,
 };
 use cortensor_api::{diagnostics, events, UserError};
 use tauri::{AppHandle, Emitter, State};
@@ -40,8 +40,11 @@ pub fn cancel_install(state: State<'_, AppState>) {
 }
 
 #[tauri::command(async)]
-pub fn add_nodes(count: u32, state: State<'_, AppState>) -> Result<AddNodesResponse, UserError> {
-    setup::add_nodes(&state.session, count)
+pub fn add_nodes(
+    request: AddNodesRequest,
+    state: State<'_, AppState>,
+) -> Result<AddNodesResponse, UserError> {
+    setup::add_nodes(&state.session, &request)
 }
 
 #[tauri::command(async)]

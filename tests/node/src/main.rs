@@ -7,9 +7,12 @@
 //! cortensord-test <env file> minerv4 [1 docker]
 //! cortensord-test --version
 //! ```
-//! It reads the `.env` (process environment wins, like dotenv), checks NODE_PRIVATE_KEY matches
-//! NODE_PUBLIC_KEY, binds LLM_PORT like the LLM worker would, prints log lines shaped like the
-//! real ones to stdout, and stops cleanly on SIGINT/SIGTERM.
+//! It reads the `.env` (the process environment wins, as python-dotenv does), refuses to start
+//! like the real node when `HOST`, `CONTRACT_ADDRESS_RUNTIME`, `NODE_PUBLIC_KEY` or the private
+//! key is missing (upstream: "HOST must always be set"; the wording of the error lines is the
+//! stand-in's own), checks NODE_PRIVATE_KEY matches NODE_PUBLIC_KEY, works in `CORTENSOR_PATH`
+//! (its application log `LOG_FILE_NAME` goes there), binds LLM_PORT like the LLM worker would,
+//! prints log lines shaped like the real ones to stdout, and stops cleanly on SIGINT/SIGTERM.
 //!
 //! Misbehaviour on request (`.env` or environment), `TEST_NODE_BEHAVIOUR`:
 //! `normal` | `crash_after_ms:N` (exit 1 after N ms, with a Python traceback) | `hang` (stops
@@ -40,16 +43,39 @@ fn read_env(path: &str) -> Result<HashMap<String, String>, String> {
         .filter_map(|l| l.split_once('='))
         .map(|(k, v)| (k.trim().to_string(), v.trim().trim_matches('"').to_string()))
         .collect();
+    // Like python-dotenv's load_dotenv: a variable already in the environment is not replaced.
     for (k, v) in std::env::vars() {
-        if k.starts_with("NODE_")
-            || k.starts_with("TEST_NODE_")
-            || k.starts_with("LLM_")
-            || k == "ENABLE_IPFS_SERVER"
-        {
+        if env.contains_key(&k) || k.starts_with("TEST_NODE_") || k == "CORTENSOR_PATH" {
             env.insert(k, v);
         }
     }
     Ok(env)
+}
+
+/// What the real node needs before it talks to the chain: refused with an error line otherwise.
+fn check_chain_settings(env: &HashMap<String, String>) -> Result<(), String> {
+    let set = |k: &str| env.get(k).is_some_and(|v| !v.trim().is_empty());
+    if !set("HOST") {
+        return Err("HOST is not set: the node needs an RPC URL (HOST must always be set)".into());
+    }
+    let contract = env
+        .get("CONTRACT_ADDRESS_RUNTIME")
+        .map(String::as_str)
+        .unwrap_or("");
+    let is_address = contract.len() == 42
+        && contract.starts_with("0x")
+        && contract[2..].bytes().all(|b| b.is_ascii_hexdigit());
+    if !is_address {
+        return Err(format!(
+            "CONTRACT_ADDRESS_RUNTIME is not set to a contract address (got '{contract}')"
+        ));
+    }
+    if let Some(dir) = env.get("CORTENSOR_PATH") {
+        if !std::path::Path::new(dir).is_dir() {
+            return Err(format!("CORTENSOR_PATH {dir} is not a folder"));
+        }
+    }
+    Ok(())
 }
 
 fn key_of(env: &HashMap<String, String>) -> Result<NodeKey, String> {
@@ -158,6 +184,10 @@ fn tool(cmd: &str, env: &HashMap<String, String>) -> ExitCode {
             }
         },
         "register" | "verify" => {
+            if let Err(e) = check_chain_settings(env) {
+                eprintln!("Error: {e}");
+                return ExitCode::from(1);
+            }
             let k = match key_of(env) {
                 Ok(k) => k,
                 Err(e) => {
@@ -191,6 +221,10 @@ fn tool(cmd: &str, env: &HashMap<String, String>) -> ExitCode {
 }
 
 fn run(role: &str, env: &HashMap<String, String>) -> ExitCode {
+    if let Err(e) = check_chain_settings(env) {
+        println!("Error: {e}");
+        return ExitCode::from(1);
+    }
     let key = match key_of(env) {
         Ok(k) => k,
         Err(e) => {
@@ -257,6 +291,17 @@ fn run(role: &str, env: &HashMap<String, String>) -> ExitCode {
         "cortensord {version} starting role {role} for node {}",
         key.address
     ));
+    // The application log (LOG_FILE_NAME) in the node's home (CORTENSOR_PATH, else here).
+    if let Some(name) = env.get("LOG_FILE_NAME").filter(|n| !n.is_empty()) {
+        let dir = env
+            .get("CORTENSOR_PATH")
+            .cloned()
+            .unwrap_or_else(|| ".".into());
+        let _ = std::fs::write(
+            std::path::Path::new(&dir).join(name),
+            format!("started {role} for {}\n", key.address),
+        );
+    }
     say(&format!(
         "* Task Mode: \x1b[32mNETWORK\x1b[0m / IPFS server: {}",
         env.get("ENABLE_IPFS_SERVER").map_or("0", String::as_str)

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use cortensor_api::setup::{self, Backend, InstallResponse, Status};
+use cortensor_api::setup::{self, AddNodesRequest, Backend, InstallResponse, KeyStore, Status};
 use cortensor_api::{diagnostics, Session, UserError};
 
 use crate::output::{ask, print_json, progress_bar};
@@ -172,8 +172,39 @@ pub fn uninstall(
     Ok(())
 }
 
-pub fn node_add(s: &Session, count: u32, json: bool) -> Result<(), UserError> {
-    let r = setup::add_nodes(s, count)?;
+/// `node add`.
+#[derive(clap::Args)]
+pub struct AddArgs {
+    #[arg(long, default_value_t = 1)]
+    pub count: u32,
+    /// The network: testnet0 (Arbitrum Sepolia, default) or testnet1 (the L3).
+    #[arg(long)]
+    pub network: Option<String>,
+    /// An RPC URL for the nodes (repeatable: several turn on upstream's multi-RPC keys). Kept
+    /// as a secret. Without one the network's public endpoint is used, which limits requests.
+    #[arg(long = "rpc-url")]
+    pub rpc_urls: Vec<String>,
+    /// Where the private keys go: `keychain` (the OS keychain) or `file` (only in each node's
+    /// 0600 .env, as the official install does; for servers without a keychain).
+    #[arg(long, value_parser = ["keychain", "file"])]
+    pub key_store: Option<String>,
+    /// Run the nodes' LLM engine on the NVIDIA GPU(s).
+    #[arg(long)]
+    pub gpu: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn node_add(s: &Session, a: AddArgs) -> Result<(), UserError> {
+    let json = a.json;
+    let req = AddNodesRequest {
+        count: a.count,
+        network: a.network,
+        rpc_urls: a.rpc_urls,
+        key_store: a.key_store.as_deref().and_then(KeyStore::parse),
+        gpu: a.gpu,
+    };
+    let r = setup::add_nodes(s, &req)?;
     if json {
         return print_json(&r);
     }
@@ -189,8 +220,12 @@ pub fn node_add(s: &Session, count: u32, json: bool) -> Result<(), UserError> {
     if r.backend == Backend::Supervisor {
         println!("note: no per-user service manager was found; the nodes are configured but not registered as services.");
     }
+    let store = match r.nodes.first().map(|n| n.key_store) {
+        Some(KeyStore::File) => "in each node's .env (readable by you only)",
+        _ => "in the OS keychain",
+    };
     println!(
-        "Keys are in the OS keychain. Next: stake ({}), then `cortensor-manager node register ID`.",
+        "Keys are {store}. Next: stake ({}), then `cortensor-manager node register ID`.",
         r.staking_url
     );
     Ok(())
@@ -269,5 +304,25 @@ pub fn adopt(s: &Session, env_file: Option<PathBuf>, json: bool) -> Result<(), U
 pub fn diagnostics(s: &Session, what: &str) -> Result<(), UserError> {
     let d = diagnostics::save(s, what)?;
     println!("Diagnostics saved to {} (secrets removed).", d.path);
+    Ok(())
+}
+
+pub fn rpc_set(s: &Session, urls: &[String]) -> Result<(), UserError> {
+    let n = setup::set_rpc_urls(s, urls)?;
+    println!(
+        "Saved {} RPC URL(s); rewrote the .env of {n} node(s). `cortensor-manager node restart all` makes them use it.",
+        urls.len()
+    );
+    Ok(())
+}
+
+pub fn rpc_show(s: &Session) -> Result<(), UserError> {
+    let urls = setup::rpc_urls(s)?;
+    if urls.is_empty() {
+        println!("No RPC URL saved: nodes use their network's public endpoint.");
+    }
+    for (i, u) in urls.iter().enumerate() {
+        println!("{} {u}", if i == 0 { "HOST      " } else { "RPC_HOST_n" });
+    }
     Ok(())
 }

@@ -146,7 +146,11 @@ fn install_nodes_register_update_rollback_uninstall() {
     assert_eq!(mode(&env1), 0o600);
     let env_text = std::fs::read_to_string(&env1).unwrap();
     let address1 = nodes[0]["address"].as_str().unwrap().to_string();
-    assert!(env_text.contains(&format!("NODE_PUBLIC_KEY={address1}")));
+    // Upstream writes the address in EIP-55 checksum case.
+    assert!(env_text
+        .to_ascii_lowercase()
+        .contains(&format!("node_public_key={address1}")));
+    assert!(!env_text.contains(&format!("NODE_PUBLIC_KEY={address1}")));
     assert!(
         env_text.contains("NODE_PRIVATE_KEY=0x"),
         "OS services read the key from the 0600 .env"
@@ -428,7 +432,7 @@ fn an_official_install_is_adopted() {
     std::fs::write(
         &official,
         format!(
-            "HOST=https://arb-sepolia.example/v2/PLANTEDAPIKEY\nCHAINID=421614\nCONTRACT_ADDRESS_RUNTIME=0x{}\nNODE_PUBLIC_KEY={}\nNODE_PRIVATE_KEY={}\n",
+            "HOST=https://arb-sepolia.example/v2/PLANTEDAPIKEY\nCHAINID=421614\nCONTRACT_ADDRESS_RUNTIME=0x{}\nWS_PORT_ROUTER=9009\nNODE_PUBLIC_KEY={}\nNODE_PRIVATE_KEY={}\n",
             "c".repeat(40),
             address,
             private_key
@@ -439,10 +443,12 @@ fn an_official_install_is_adopted() {
     assert_eq!(out["adopted"]["address"], address);
     assert_eq!(out["official_installs"][0]["has_private_key"], true);
     let env = std::fs::read_to_string(b.data.join("nodes/node-1/.env")).unwrap();
+    // The network's contract (not a stale one of the adopted file); its other settings come along.
     assert!(
-        env.contains(&format!("CONTRACT_ADDRESS_RUNTIME=0x{}", "c".repeat(40))),
+        env.contains("CONTRACT_ADDRESS_RUNTIME=0xa438cE917a5740267e0f7217f81cbbAA23E7e106"),
         "{env}"
     );
+    assert!(env.contains("WS_PORT_ROUTER=9009"), "{env}");
     assert!(env.contains("HOST=https://arb-sepolia.example/v2/PLANTEDAPIKEY"));
     // The planted secrets are in the 0600 .env and the keychain only: not in the store.
     let db = std::fs::read(b.data.join("cortensor-manager.sqlite3")).unwrap();

@@ -3,4 +3,5 @@
 
 mod cli;
 mod install;
+mod network;
 mod runtime;

@@ -17,8 +17,10 @@ use crate::store::{NodeRecord, Store};
 
 /// Settings key of values adopted from an official `.env` (JSON object, no secrets).
 const ADOPTED: &str = "install.adopted_env";
-/// Keychain "address" of the RPC URL (it usually embeds an API key).
+/// Keychain "address" of the RPC URLs (they usually embed an API key), one per line.
 pub const RPC_SECRET: &str = "rpc-url";
+/// Where the RPC URLs are kept (0600) on machines without a keychain.
+pub const RPC_FILE: &str = "rpc-urls";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
@@ -52,7 +54,8 @@ pub use crate::services::{detect_backend, Backend};
 pub struct Context<'a> {
     pub layout: &'a Layout,
     pub store: &'a Store,
-    pub keychain: &'a Keychain,
+    /// `Err`: why the OS keychain cannot be used here (a headless server has none).
+    pub keychain: Result<&'a Keychain, String>,
     pub profile: &'a NetworkProfile,
     pub target: Target<'a>,
     pub backend: Backend,
@@ -65,70 +68,339 @@ fn adopted(store: &Store) -> Result<BTreeMap<String, String>, SetupError> {
         .unwrap_or_default())
 }
 
-fn rpc_url(kc: &Keychain) -> Option<Secret> {
-    kc.load_secret(RPC_SECRET).ok()
+/// What `node add` is asked for.
+#[derive(Debug, Clone, Default)]
+pub struct AddOptions {
+    pub count: u32,
+    /// A network by name (`testnet0`, `testnet1`); `None`: the machine's profile.
+    pub network: Option<String>,
+    /// The user's RPC URLs; empty: those already saved, else the network's public default.
+    pub rpc_urls: Vec<String>,
+    /// `None`: the keychain where one answers, else a refusal that names the choice.
+    pub key_store: Option<nodes::KeyStore>,
+    pub gpu: bool,
+    /// NVIDIA device ids for GPU nodes (`0,1`); empty: all.
+    pub gpu_devices: String,
 }
 
-/// Write (or rewrite) one node's `.env`.
-pub fn write_node_env(cx: &Context, spec: &NodeSpec, key: &NodeKey) -> Result<(), SetupError> {
-    let include_key = cx.backend == Backend::OsService;
+/// An RPC URL the node may use: https, or http on 127.0.0.1 (a local node or a test).
+pub fn check_rpc_url(raw: &str) -> Result<String, SetupError> {
+    let bad = |why: &str| {
+        SetupError::Refused(format!(
+            "'{}' is not a usable RPC URL: {why}",
+            crate::redact::redact(raw, &[])
+        ))
+    };
+    let u = url::Url::parse(raw.trim()).map_err(|e| bad(&e.to_string()))?;
+    match (u.scheme(), u.host_str()) {
+        ("https", Some(_)) => Ok(raw.trim().to_string()),
+        ("http", Some("127.0.0.1" | "localhost")) => Ok(raw.trim().to_string()),
+        ("http", Some(_)) => Err(bad("use https:// (http:// only on 127.0.0.1)")),
+        _ => Err(bad("it must start with https://")),
+    }
+}
+
+/// The saved RPC URLs: in the keychain, or in the data folder's 0600 file where there is none.
+pub fn rpc_urls(cx: &Context) -> Vec<Secret> {
+    let text = match &cx.keychain {
+        Ok(kc) => kc
+            .load_secret(RPC_SECRET)
+            .ok()
+            .map(|s| s.expose().to_string()),
+        Err(_) => None,
+    }
+    .or_else(|| std::fs::read_to_string(cx.layout.root.join(RPC_FILE)).ok())
+    .unwrap_or_default();
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(Secret::new)
+        .collect()
+}
+
+/// Save the RPC URLs (keychain, or a 0600 file where there is none).
+pub fn save_rpc_urls(cx: &Context, urls: &[String]) -> Result<(), SetupError> {
+    let text = urls.join("\n");
+    match &cx.keychain {
+        Ok(kc) => kc.save_secret(RPC_SECRET, &Secret::new(text))?,
+        Err(_) => crate::platform::fs::write_atomic(
+            &cx.layout.root.join(RPC_FILE),
+            text.as_bytes(),
+            crate::platform::fs::SECRET_MODE,
+        )
+        .map_err(|e| io("save the RPC URLs", e))?,
+    }
+    Ok(())
+}
+
+/// The key store to use: the one asked for, checked, or the keychain where one answers.
+pub fn resolve_key_store(
+    cx: &Context,
+    asked: Option<nodes::KeyStore>,
+) -> Result<nodes::KeyStore, SetupError> {
+    match (asked, &cx.keychain) {
+        (Some(nodes::KeyStore::File), _) => Ok(nodes::KeyStore::File),
+        (Some(nodes::KeyStore::Keychain) | None, Ok(_)) => Ok(nodes::KeyStore::Keychain),
+        (_, Err(why)) => Err(SetupError::Refused(format!(
+            "the OS keychain is not available here ({why}). Choose where the node keys go: \
+             `--key-store file` keeps each key only in its node's .env (readable by you only, \
+             as the official install does), or start a keychain (Secret Service) and try again"
+        ))),
+    }
+}
+
+/// The profile of a network by name: the machine's own when the names match (a profile file
+/// given to the app wins over the embedded one), else an embedded one.
+pub fn profile_named(cx: &Context, name: &str) -> Result<NetworkProfile, SetupError> {
+    if cx.profile.name == name {
+        return Ok(cx.profile.clone());
+    }
+    crate::network::NetworkProfile::builtin(name).ok_or_else(|| {
+        SetupError::Refused(format!(
+            "there is no network '{name}'; choose one of: {}",
+            crate::network::BUILTIN.join(", ")
+        ))
+    })
+}
+
+/// Upstream's `.env-example` for rendering: the one installed beside the binary (same commit as
+/// the binary), else the embedded table of its keys and values.
+pub fn env_example(layout: &Layout) -> String {
+    std::fs::read_to_string(layout.bin_dir().join("env-example"))
+        .unwrap_or_else(|_| crate::node_env::EMBEDDED_EXAMPLE.to_string())
+}
+
+/// The private key of a node, from where it is kept.
+pub fn node_key(cx: &Context, spec: &NodeSpec) -> Result<NodeKey, SetupError> {
+    match spec.key_store {
+        nodes::KeyStore::Keychain => {
+            let kc = cx.keychain.as_ref().map_err(|why| {
+                SetupError::Refused(format!(
+                    "node {}'s key is in the OS keychain, which is not available here ({why})",
+                    spec.id
+                ))
+            })?;
+            Ok(kc.load(&spec.address)?)
+        }
+        nodes::KeyStore::File => {
+            let path = cx.layout.env_file(spec.id);
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| io(format!("read {}", path.display()), e))?;
+            let pk = nodes::parse_env(&text)
+                .remove("NODE_PRIVATE_KEY")
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| {
+                    SetupError::Refused(format!(
+                        "{} has no NODE_PRIVATE_KEY (node {} keeps its key in that file)",
+                        path.display(),
+                        spec.id
+                    ))
+                })?;
+            let key = NodeKey::from_private_hex(&pk)?;
+            if !key.address.eq_ignore_ascii_case(&spec.address) {
+                return Err(SetupError::Refused(format!(
+                    "{}: NODE_PRIVATE_KEY belongs to {}, not to node {} ({})",
+                    path.display(),
+                    key.address,
+                    spec.id,
+                    spec.address
+                )));
+            }
+            Ok(key)
+        }
+    }
+}
+
+/// Write (or rewrite) one node's `.env`. The private key goes into the file with the file key
+/// store, and with OS services (the service manager reads it from there, as upstream's unit does).
+pub fn write_node_env(
+    cx: &Context,
+    spec: &NodeSpec,
+    key: &NodeKey,
+    chain_id: Option<u64>,
+    gpu_devices: &str,
+) -> Result<(), SetupError> {
+    let include_key = spec.key_store == nodes::KeyStore::File || cx.backend == Backend::OsService;
+    let profile = profile_named(cx, &spec.network)?;
+    let adopted = adopted(cx.store)?;
+    let rpc = rpc_urls(cx);
     let text = nodes::render_env(
+        &env_example(cx.layout),
         spec,
-        cx.profile,
-        &adopted(cx.store)?,
-        rpc_url(cx.keychain).as_ref(),
-        include_key.then_some(&key.private_key),
+        &profile,
+        &nodes::EnvInputs {
+            adopted: Some(&adopted),
+            rpc_urls: &rpc,
+            chain_id,
+            private_key: include_key.then_some(&key.private_key),
+            gpu_devices,
+        },
     );
     let path = cx.layout.env_file(spec.id);
     nodes::write_env(&path, &text).map_err(|e| io(format!("write {}", path.display()), e))
 }
 
-/// Create `count` nodes: keys (into the keychain first, so nothing is lost), ports, folders,
-/// `.env`, and service registration.
+/// Whether an IPFS daemon already answers on this machine (kubo's API port): then no node of
+/// ours runs the IPFS server.
+pub fn ipfs_daemon_running() -> bool {
+    std::net::TcpStream::connect_timeout(
+        &std::net::SocketAddr::from(([127, 0, 0, 1], 5001)),
+        std::time::Duration::from_millis(300),
+    )
+    .is_ok()
+}
+
+/// Create nodes: keys (into their store first, so nothing is lost), ports, folders, `.env`,
+/// and service registration. Returns the new nodes, optional steps that failed, and notes.
 pub fn add_nodes(
     cx: &Context,
-    count: u32,
+    opts: &AddOptions,
     cores: u32,
     runner: &mut dyn Runner,
 ) -> Result<(Vec<NodeSpec>, exec::Report), SetupError> {
     if !cx.layout.binary().exists() {
         return Err(SetupError::NotInstalled);
     }
+    let count = opts.count;
     let existing: Vec<NodeSpec> = cx.store.nodes()?.into_iter().map(|r| r.spec).collect();
     if count == 0 || existing.len() as u32 + count > nodes::MAX_NODES {
-        // Same checks as allocate(), before any key is made.
+        // The same refusal as allocate() gives, before any key is made.
+        let asked = count.min(nodes::MAX_NODES + 1) as usize;
         nodes::allocate(
             &existing,
-            &vec![String::new(); count as usize],
+            &vec![String::new(); asked],
             cx.profile,
             cores,
             &|_| true,
         )?;
     }
+    let profile = profile_named(cx, opts.network.as_deref().unwrap_or(&cx.profile.name))?;
+    let key_store = resolve_key_store(cx, opts.key_store)?;
+    let urls: Vec<String> = opts
+        .rpc_urls
+        .iter()
+        .map(|u| check_rpc_url(u))
+        .collect::<Result<_, _>>()?;
+    if urls.len() > 20 {
+        return Err(SetupError::Refused(format!(
+            "at most 20 RPC URLs (upstream's RPC_HOST_0..19); got {}",
+            urls.len()
+        )));
+    }
+    if !urls.is_empty() {
+        save_rpc_urls(cx, &urls)?;
+    }
+    let rpc = rpc_urls(cx);
+    let first_rpc = rpc
+        .first()
+        .map(|s| s.expose().to_string())
+        .or(profile.rpc_default.clone());
+    // A chain id the network does not publish is read from the RPC.
+    let chain_id = match profile.chain_id {
+        Some(c) => Some(c),
+        None => {
+            let url = first_rpc.clone().ok_or_else(|| {
+                SetupError::Refused(format!(
+                    "network {} has no public RPC URL: give yours with --rpc-url",
+                    profile.name
+                ))
+            })?;
+            Some(crate::chain::chain_id(&url).map_err(|why| {
+                SetupError::Refused(format!(
+                    "cannot read the chain id of {} from the RPC URL: {why}",
+                    profile.name
+                ))
+            })?)
+        }
+    };
     let keys: Vec<NodeKey> = (0..count)
         .map(|_| NodeKey::generate())
         .collect::<Result<_, _>>()?;
     let addresses: Vec<String> = keys.iter().map(|k| k.address.clone()).collect();
-    let specs = nodes::allocate(
-        &existing,
-        &addresses,
-        cx.profile,
-        cores,
-        &nodes::port_is_free,
-    )?;
+    let mut specs = nodes::allocate(&existing, &addresses, &profile, cores, &nodes::port_is_free)?;
+    let ipfs_elsewhere = ipfs_daemon_running();
+    for s in &mut specs {
+        s.key_store = key_store;
+        s.gpu = opts.gpu;
+        s.ipfs_server &= !ipfs_elsewhere;
+    }
     for (spec, key) in specs.iter().zip(&keys) {
-        cx.keychain.save(key)?;
+        if key_store == nodes::KeyStore::Keychain {
+            cx.keychain
+                .as_ref()
+                .map_err(|why| SetupError::Refused(why.clone()))?
+                .save(key)?;
+        }
         std::fs::create_dir_all(cx.layout.log_dir(spec.id))
             .map_err(|e| io("create the node's folders", e))?;
-        write_node_env(cx, spec, key)?;
+        write_node_env(cx, spec, key, chain_id, &opts.gpu_devices)?;
         cx.store
             .add_node(spec, crate::platform::clock::now_unix())?;
     }
-    let report = match cx.backend {
+    let mut report = match cx.backend {
         Backend::OsService => exec::apply(&plan::install_plan(&cx.target, &specs), runner)?,
         Backend::Supervisor => exec::Report::default(),
     };
+    if rpc.is_empty() {
+        if let Some(url) = &profile.rpc_default {
+            report.warnings.push(format!(
+                "no RPC URL given: the nodes use the public endpoint {url}, which limits how often \
+                 it answers; a provider's URL (`node rpc set URL`) keeps your nodes from missing tasks"
+            ));
+        }
+    }
+    if ipfs_elsewhere {
+        report.warnings.push(
+            "an IPFS daemon already runs on this machine (port 5001): no node starts another IPFS server".into(),
+        );
+    }
     Ok((specs, report))
+}
+
+/// Change the RPC URLs of every node: saved as a secret, every `.env` rewritten. The nodes pick
+/// them up when they restart.
+pub fn set_rpc_urls(cx: &Context, urls: &[String]) -> Result<usize, SetupError> {
+    let urls: Vec<String> = urls
+        .iter()
+        .map(|u| check_rpc_url(u))
+        .collect::<Result<_, _>>()?;
+    if urls.is_empty() || urls.len() > 20 {
+        return Err(SetupError::Refused(
+            "give between 1 and 20 RPC URLs (upstream's RPC_HOST_0..19)".into(),
+        ));
+    }
+    save_rpc_urls(cx, &urls)?;
+    let records = cx.store.nodes()?;
+    for r in &records {
+        let key = node_key(cx, &r.spec)?;
+        let chain = current_chain_id(cx, r.spec.id);
+        write_node_env(
+            cx,
+            &r.spec,
+            &key,
+            chain,
+            &current_gpu_devices(cx, r.spec.id),
+        )?;
+    }
+    Ok(records.len())
+}
+
+fn current_env(cx: &Context, id: u32) -> BTreeMap<String, String> {
+    std::fs::read_to_string(cx.layout.env_file(id))
+        .map(|t| nodes::parse_env(&t))
+        .unwrap_or_default()
+}
+
+fn current_chain_id(cx: &Context, id: u32) -> Option<u64> {
+    current_env(cx, id)
+        .get("CHAINID")
+        .and_then(|c| c.parse().ok())
+}
+
+fn current_gpu_devices(cx: &Context, id: u32) -> String {
+    current_env(cx, id)
+        .remove("LLM_GPU_CONTAINER_DEVICE_IDS")
+        .unwrap_or_default()
 }
 
 /// The outcome of `tool register` + `tool verify` for one node.
@@ -147,7 +419,7 @@ pub struct Registration {
 /// environment. The result is stored and returned.
 pub fn register(cx: &Context, id: u32) -> Result<Registration, SetupError> {
     let record = find(cx.store, id)?;
-    let key = cx.keychain.load(&record.spec.address)?;
+    let key = node_key(cx, &record.spec)?;
     let binary = cx.layout.binary();
     if !binary.exists() {
         return Err(SetupError::NotInstalled);
@@ -293,8 +565,7 @@ pub fn adopt(
         &serde_json::to_string(&settings).expect("a map serialises"),
     )?;
     if let Some(url) = env.get("HOST").filter(|v| !v.is_empty()) {
-        cx.keychain
-            .save_secret(RPC_SECRET, &Secret::new(url.clone()))?;
+        save_rpc_urls(cx, std::slice::from_ref(url))?;
     }
     let Some(pk) = env.get("NODE_PRIVATE_KEY").filter(|v| !v.is_empty()) else {
         return Ok(None);
@@ -316,7 +587,7 @@ pub fn adopt(
     {
         return Ok(Some(n.clone()));
     }
-    let spec = nodes::allocate(
+    let mut spec = nodes::allocate(
         &existing,
         std::slice::from_ref(&key.address),
         cx.profile,
@@ -324,10 +595,14 @@ pub fn adopt(
         &nodes::port_is_free,
     )?
     .remove(0);
-    cx.keychain.save(&key)?;
+    spec.key_store = resolve_key_store(cx, None).unwrap_or(nodes::KeyStore::File);
+    if let (nodes::KeyStore::Keychain, Ok(kc)) = (spec.key_store, &cx.keychain) {
+        kc.save(&key)?;
+    }
     std::fs::create_dir_all(cx.layout.log_dir(spec.id))
         .map_err(|e| io("create the node's folders", e))?;
-    write_node_env(cx, &spec, &key)?;
+    let chain = env.get("CHAINID").and_then(|c| c.parse().ok());
+    write_node_env(cx, &spec, &key, chain, "")?;
     cx.store
         .add_node(&spec, crate::platform::clock::now_unix())?;
     if cx.backend == Backend::OsService && cx.layout.binary().exists() {
@@ -340,11 +615,11 @@ pub fn adopt(
 }
 
 /// Write every node's key to `out` (mode 0600) as `address,private_key` lines.
-pub fn export_keys(store: &Store, keychain: &Keychain, out: &Path) -> Result<usize, SetupError> {
+pub fn export_keys(cx: &Context, out: &Path) -> Result<usize, SetupError> {
     let mut text = String::from("# Cortensor node keys exported by Cortensor Node Manager. Keep this file secret.\naddress,private_key\n");
-    let records = store.nodes()?;
+    let records = cx.store.nodes()?;
     for r in &records {
-        let k = keychain.load(&r.spec.address)?;
+        let k = node_key(cx, &r.spec)?;
         text.push_str(&format!("{},{}\n", k.address, k.private_key.expose()));
     }
     crate::platform::fs::write_atomic(out, text.as_bytes(), crate::platform::fs::SECRET_MODE)
@@ -366,6 +641,16 @@ pub fn uninstall(
         ));
     }
     let records = cx.store.nodes()?;
+    if let Some(r) = records
+        .iter()
+        .find(|r| r.spec.key_store == nodes::KeyStore::File)
+        .filter(|_| !exported)
+    {
+        return Err(SetupError::Refused(format!(
+            "node {} keeps its key only in its .env, which uninstall removes: add --export-keys FILE so the key is kept",
+            r.spec.id
+        )));
+    }
     let specs: Vec<NodeSpec> = records.iter().map(|r| r.spec.clone()).collect();
     let mut report = match cx.backend {
         Backend::OsService => exec::apply(&plan::uninstall_plan(&cx.target, &specs), runner)?,
@@ -389,17 +674,26 @@ pub fn uninstall(
         }
     };
     for r in &records {
-        if delete_keys {
-            cx.keychain.delete(&r.spec.address)?;
+        if let (true, nodes::KeyStore::Keychain, Ok(kc)) =
+            (delete_keys, r.spec.key_store, &cx.keychain)
+        {
+            kc.delete(&r.spec.address)?;
         }
         cx.store.remove_node(r.spec.id)?;
     }
+    if let (true, Ok(kc)) = (delete_keys, &cx.keychain) {
+        kc.delete(RPC_SECRET)?;
+    }
     if delete_keys {
-        cx.keychain.delete(RPC_SECRET)?;
+        let _ = std::fs::remove_file(cx.layout.root.join(RPC_FILE));
     }
     cx.store.clear_installed()?;
-    if !delete_keys && !records.is_empty() {
-        report.warnings.push(format!("{} node key(s) stay in the OS keychain; `cortensor-manager keys export` writes them to a file", records.len()));
+    let in_keychain = records
+        .iter()
+        .filter(|r| r.spec.key_store == nodes::KeyStore::Keychain)
+        .count();
+    if !delete_keys && in_keychain > 0 {
+        report.warnings.push(format!("{in_keychain} node key(s) stay in the OS keychain; `cortensor-manager keys export` writes them to a file"));
     }
     Ok(report)
 }

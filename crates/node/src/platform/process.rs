@@ -154,14 +154,39 @@ pub const SIGINT: i32 = 2;
 #[cfg(not(unix))]
 pub const SIGKILL: i32 = 9;
 
-/// Spawn a node: its own process group (it outlives the daemon and ignores the daemon's
-/// terminal signals), output appended straight to `log` (no pipe through the daemon, so a
-/// daemon crash cannot take the node down with SIGPIPE), `env` added to the environment.
+/// The environment a detached process starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvBase {
+    /// Ours, whole (the daemon: it needs the app's settings).
+    Inherit,
+    /// Only the user's identity and locale (a node, like under systemd): a variable of the
+    /// caller's shell, such as `HOST`, never overrides the node's `.env`.
+    Clean,
+}
+
+/// What a clean environment keeps of ours.
+const KEPT: [&str; 10] = [
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "LC_ALL",
+    "TZ",
+    "TMPDIR",
+    "XDG_RUNTIME_DIR",
+    "DOCKER_HOST",
+    "SYSTEMROOT",
+];
+
+/// Spawn detached: its own process group (it outlives the daemon and ignores the daemon's
+/// terminal signals), output appended straight to `log` (no pipe through the parent, so a
+/// parent crash cannot take it down with SIGPIPE), `env` added to the `base` environment.
 pub fn spawn(
     program: &Path,
     args: &[String],
     cwd: &Path,
     log: &Path,
+    base: EnvBase,
     env: &[(&str, &str)],
 ) -> std::io::Result<(Child, ProcId)> {
     if let Some(dir) = log.parent() {
@@ -178,6 +203,14 @@ pub fn spawn(
         .stdin(Stdio::null())
         .stdout(out)
         .stderr(err);
+    if base == EnvBase::Clean {
+        cmd.env_clear();
+        for k in KEPT {
+            if let Some(v) = std::env::var_os(k) {
+                cmd.env(k, v);
+            }
+        }
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -185,14 +185,21 @@ pub fn spawn_daemon(exe: &Path, data_dir: &Path) -> Result<(), UserError> {
     ];
     // Detached like a node: its own process group, output appended to daemon.log. The child
     // handle is dropped; the daemon outlives this process.
-    crate::platform::process::spawn(exe, &args, data_dir, &data_dir.join("daemon.log"), &[])
-        .map(drop)
-        .map_err(|e| {
-            UserError::new(format!(
-                "cannot start the supervisor {}: {e}",
-                exe.display()
-            ))
-        })
+    crate::platform::process::spawn(
+        exe,
+        &args,
+        data_dir,
+        &data_dir.join("daemon.log"),
+        crate::platform::process::EnvBase::Inherit,
+        &[],
+    )
+    .map(drop)
+    .map_err(|e| {
+        UserError::new(format!(
+            "cannot start the supervisor {}: {e}",
+            exe.display()
+        ))
+    })
 }
 
 /// With the OS service backend, ask the service manager which nodes run and record it, so

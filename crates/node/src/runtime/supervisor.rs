@@ -346,15 +346,20 @@ impl<'a> Supervisor<'a> {
         let key = self.key(id, &address);
         let binary = self.layout.binary();
         let args = self.args(id);
-        let env: Vec<(&str, &str)> = key
-            .as_ref()
-            .map(|k| vec![("NODE_PRIVATE_KEY", k.expose())])
-            .unwrap_or_default();
+        let launch = crate::nodes::launch_env(self.layout, id, crate::platform::Os::current());
+        let mut env: Vec<(&str, &str)> = launch
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        if let Some(k) = &key {
+            env.push(("NODE_PRIVATE_KEY", k.expose()));
+        }
         match process::spawn(
             &binary,
             &args,
             &self.layout.node_dir(id),
             &self.layout.log_file(id),
+            process::EnvBase::Clean,
             &env,
         ) {
             Ok((child, pid)) => {

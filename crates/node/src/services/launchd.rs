@@ -46,8 +46,21 @@ pub(super) fn agent_xml(label: &str, program: &[String], log: &str, extra: &str)
 pub fn node_plist(t: &Target, n: &NodeSpec) -> String {
     let mut program = vec![t.layout.binary().display().to_string()];
     program.extend(node_args(t, n.id));
+    let vars: String = crate::nodes::launch_env(t.layout, n.id, Os::Macos)
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "    <key>{}</key>\n    <string>{}</string>\n",
+                xml_escape(k),
+                xml_escape(v)
+            )
+        })
+        .collect();
     let extra = format!(
-        "  <key>WorkingDirectory</key>
+        "  <key>EnvironmentVariables</key>
+  <dict>
+{vars}  </dict>
+  <key>WorkingDirectory</key>
   <string>{dir}</string>
   <key>ThrottleInterval</key>
   <integer>10</integer>

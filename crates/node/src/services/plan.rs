@@ -540,6 +540,9 @@ mod tests {
                 gateway_base_port: 18888,
                 ipfs_server: id == 1,
                 cpu_threads: 2,
+                network: "testnet0".into(),
+                key_store: Default::default(),
+                gpu: false,
             })
             .collect()
     }

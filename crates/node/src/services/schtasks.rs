@@ -75,8 +75,12 @@ pub fn node_task_xml(t: &Target, n: &NodeSpec) -> String {
         .chain(node_args(t, n.id))
         .map(|a| format!("\"{a}\""))
         .collect();
+    let sets: String = crate::nodes::launch_env(t.layout, n.id, crate::platform::Os::Windows)
+        .iter()
+        .map(|(k, v)| format!("set \"{k}={v}\" && "))
+        .collect();
     let command = format!(
-        "/d /s /c \"{} >> \"{}\" 2>&1\"",
+        "/d /s /c \"{sets}{} >> \"{}\" 2>&1\"",
         quoted.join(" "),
         t.layout.log_file(n.id).display()
     );

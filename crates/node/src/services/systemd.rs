@@ -22,6 +22,7 @@ StartLimitBurst=20
 Type=simple
 WorkingDirectory={dir}
 EnvironmentFile={env}
+{environment}
 ExecStart={bin} {args}
 Restart=on-failure
 RestartSec=10
@@ -39,6 +40,11 @@ WantedBy=default.target
 ",
         id = n.id,
         address = n.address,
+        environment = crate::nodes::launch_env(t.layout, n.id, crate::platform::Os::Linux)
+            .iter()
+            .map(|(k, v)| format!("Environment=\"{k}={v}\""))
+            .collect::<Vec<_>>()
+            .join("\n"),
         dir = t.layout.node_dir(n.id).display(),
         env = t.layout.env_file(n.id).display(),
         bin = t.layout.binary().display(),

@@ -110,6 +110,12 @@ fn migrations() -> Migrations<'static> {
              );",
         ),
         M::up(LEDGER_SCHEMA),
+        // Each node's network, key store and GPU use (the real-network issue).
+        M::up(
+            "ALTER TABLE nodes ADD COLUMN network TEXT NOT NULL DEFAULT 'testnet0';
+             ALTER TABLE nodes ADD COLUMN key_store TEXT NOT NULL DEFAULT 'keychain';
+             ALTER TABLE nodes ADD COLUMN gpu INTEGER NOT NULL DEFAULT 0;",
+        ),
     ])
 }
 

@@ -17,7 +17,8 @@ pub struct NodeRecord {
 impl Store {
     pub fn nodes(&self) -> Result<Vec<NodeRecord>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, address, llm_port, worker_base_port, gateway_base_port, ipfs_server, cpu_threads, registered, verified
+            "SELECT id, address, llm_port, worker_base_port, gateway_base_port, ipfs_server, cpu_threads, registered, verified,
+                    network, key_store, gpu
              FROM nodes ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -30,6 +31,10 @@ impl Store {
                     gateway_base_port: r.get(4)?,
                     ipfs_server: r.get(5)?,
                     cpu_threads: r.get(6)?,
+                    network: r.get(9)?,
+                    key_store: crate::nodes::KeyStore::parse(&r.get::<_, String>(10)?)
+                        .unwrap_or_default(),
+                    gpu: r.get(11)?,
                 },
                 registered: r.get(7)?,
                 verified: r.get(8)?,
@@ -40,9 +45,11 @@ impl Store {
 
     pub fn add_node(&self, n: &crate::nodes::NodeSpec, now: i64) -> Result<(), StoreError> {
         self.conn.execute(
-            "INSERT INTO nodes (id, address, llm_port, worker_base_port, gateway_base_port, ipfs_server, cpu_threads, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![n.id, n.address, n.llm_port, n.worker_base_port, n.gateway_base_port, n.ipfs_server, n.cpu_threads, now],
+            "INSERT INTO nodes (id, address, llm_port, worker_base_port, gateway_base_port, ipfs_server, cpu_threads, created_at,
+                                network, key_store, gpu)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![n.id, n.address, n.llm_port, n.worker_base_port, n.gateway_base_port, n.ipfs_server, n.cpu_threads, now,
+                    n.network, n.key_store.name(), n.gpu],
         )?;
         Ok(())
     }

@@ -65,6 +65,9 @@ fn spec(id: u32) -> NodeSpec {
         gateway_base_port: 19000 + id as u16,
         ipfs_server: id == 1,
         cpu_threads: 1,
+        network: "testnet0".into(),
+        key_store: Default::default(),
+        gpu: false,
     }
 }
 

@@ -42,6 +42,9 @@ const spec = (id: number): NodeSpec => ({
   gateway_base_port: 18878 + 10 * id,
   ipfs_server: id === 1,
   cpu_threads: 2,
+  network: "testnet0",
+  key_store: "keychain",
+  gpu: false,
 });
 
 describe("SetupWizard", () => {
@@ -97,7 +100,7 @@ describe("SetupWizard", () => {
     fireEvent.change(screen.getByRole("slider", { name: "Number of nodes" }), { target: { value: "2" } });
     await user.click(screen.getByRole("button", { name: "Create 2 nodes" }));
     await waitFor(() => expect(screen.getByText(spec(2).address)).toBeInTheDocument());
-    expect(calls.find((c) => c.cmd === "add_nodes")?.args).toEqual({ count: 2 });
+    expect(calls.find((c) => c.cmd === "add_nodes")?.args).toEqual({ request: { count: 2, network: null, rpc_urls: [], key_store: null, gpu: false } });
     await user.click(screen.getByRole("button", { name: "Continue" }));
 
     await user.click(screen.getByRole("button", { name: "Register all" }));

@@ -110,7 +110,7 @@ export function useWizard(onDone: () => void) {
   }
 
   async function create() {
-    const r = await act(() => addNodes(count));
+    const r = await act(() => addNodes({ count, network: null, rpc_urls: [], key_store: null, gpu: false }));
     if (r) {
       setCreated((c) => [...c, ...r.nodes]);
       setStep(4);

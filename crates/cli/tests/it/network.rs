@@ -1,0 +1,375 @@
+//! Against the real network's shapes: the node's `.env` rendered from upstream's example, the
+//! file key store on a machine without a keychain (no session bus at all), RPC URLs as secrets,
+//! the L3 network's chain id read from a JSON-RPC endpoint on 127.0.0.1, and a stand-in node
+//! that refuses what the real one refuses.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use cortensor_test_support::*;
+use serde_json::Value;
+use sha2::Digest;
+
+/// A sandbox with the supervisor backend and no session bus: no keychain answers here.
+struct Headless {
+    sb: Sandbox,
+}
+
+impl Headless {
+    fn new() -> Headless {
+        let h = Headless {
+            sb: Sandbox::new(Backend::Supervisor),
+        };
+        // Installed from a folder source holding the test node.
+        let release = h.sb.home.join("release");
+        std::fs::create_dir_all(&release).unwrap();
+        let bin = test_node_bin();
+        let bytes = std::fs::read(&bin).unwrap();
+        std::fs::write(
+            release.join("manifest.json"),
+            format!(
+                r#"{{"format": 1, "version": "t", "artifacts": [{{"os": "linux", "arch": "{}", "url": "{}", "size": {}, "sha256": "{}"}}]}}"#,
+                std::env::consts::ARCH,
+                bin.display(),
+                bytes.len(),
+                hex::encode(sha2::Sha256::digest(&bytes))
+            ),
+        )
+        .unwrap();
+        h.ok(&["install", "--source", release.to_str().unwrap()]);
+        let cli = env!("CARGO_BIN_EXE_cortensor-manager").to_string();
+        let env = h.sb.env();
+        h.sb.on_drop(move || {
+            let _ = Command::new(&cli)
+                .envs(env)
+                .env_remove("DBUS_SESSION_BUS_ADDRESS")
+                .args(["node", "stop", "all"])
+                .output();
+        });
+        h
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.sb
+            .command(env!("CARGO_BIN_EXE_cortensor-manager"))
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).unwrap()
+    }
+
+    fn env_of(&self, id: u32) -> BTreeMap<String, String> {
+        let text = std::fs::read_to_string(self.env_path(id)).unwrap();
+        text.lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.trim_matches('"').to_string()))
+            .collect()
+    }
+
+    fn env_path(&self, id: u32) -> std::path::PathBuf {
+        self.sb.data.join(format!("nodes/node-{id}/.env"))
+    }
+}
+
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn without_a_keychain_node_add_names_the_choice_and_the_file_store_works() {
+    let h = Headless::new();
+    // No keychain and no --key-store: refused, with the choice spelled out.
+    let out = h.run(&["node", "add", "--count", "1"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--key-store file"), "{err}");
+    assert!(
+        !h.sb.data.join("nodes/node-1").exists(),
+        "nothing was created"
+    );
+
+    let added = h.json(&[
+        "node",
+        "add",
+        "--count",
+        "2",
+        "--key-store",
+        "file",
+        "--rpc-url",
+        "https://arb.example/v2/PLANTEDRPCKEY",
+        "--json",
+    ]);
+    assert_eq!(added["nodes"][0]["key_store"], "file");
+    assert_eq!(mode(&h.env_path(1)), 0o600);
+    let env = h.env_of(1);
+    let pk = env["NODE_PRIVATE_KEY"].clone();
+    assert!(
+        pk.len() == 66 && pk.starts_with("0x"),
+        "the key is in the .env"
+    );
+    assert_eq!(env["HOST"], "https://arb.example/v2/PLANTEDRPCKEY");
+    // The key store is remembered per node and shown.
+    let list = h.json(&["node", "list", "--json"]);
+    assert_eq!(list["nodes"][1]["spec"]["key_store"], "file");
+    // The RPC URL and the keys are secrets: in the 0600 files only, never in the database.
+    let db = String::from_utf8_lossy(
+        &std::fs::read(h.sb.data.join("cortensor-manager.sqlite3")).unwrap(),
+    )
+    .into_owned();
+    assert!(!db.contains("PLANTEDRPCKEY") && !db.contains(&pk[2..]));
+    assert_eq!(mode(&h.sb.data.join("rpc-urls")), 0o600);
+    let shown = h.ok(&["node", "rpc", "show"]);
+    assert!(
+        shown.contains("https://arb.example/…[redacted]") && !shown.contains("PLANTED"),
+        "{shown}"
+    );
+
+    // The nodes run from their .env alone (the stand-in refuses a missing key).
+    h.ok(&["node", "start", "all"]);
+    let start = Instant::now();
+    loop {
+        let status = h.json(&["node", "status", "--json"]);
+        let running = status["runtime"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["state"] == "running" || r["state"] == "starting")
+            .count();
+        let log = std::fs::read_to_string(h.sb.data.join("nodes/node-1/logs/cortensord.log"))
+            .unwrap_or_default();
+        if running == 2 && log.contains("Latest ID") {
+            // CORTENSOR_PATH is the node's folder: its application log is there.
+            assert!(h
+                .sb
+                .data
+                .join("nodes/node-1/agent_miner_node1.log")
+                .exists());
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "nodes did not come up: {status}\n{log}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // `node rpc set` rewrites every .env (several URLs: upstream's multi-RPC keys).
+    h.ok(&[
+        "node",
+        "rpc",
+        "set",
+        "https://one.example/k1",
+        "https://two.example/k2",
+    ]);
+    let env = h.env_of(2);
+    assert_eq!(
+        (
+            env["HOST"].as_str(),
+            env["ENABLE_MULTIPLE_RPC_HOST"].as_str(),
+            env["NUM_RPC_HOST"].as_str(),
+            env["RPC_HOST_1"].as_str()
+        ),
+        ("https://one.example/k1", "1", "2", "https://two.example/k2")
+    );
+    assert_eq!(
+        env["NODE_PRIVATE_KEY"].len(),
+        66,
+        "the key stays in the file"
+    );
+    let bad = h.run(&["node", "rpc", "set", "http://rpc.example/plain"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("https://"));
+
+    // Uninstall would delete the only copy of file-store keys: refused without an export.
+    let out = h.run(&["uninstall", "--yes"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--export-keys"));
+}
+
+#[test]
+fn the_env_is_upstreams_example_with_the_node_values() {
+    let h = Headless::new();
+    h.json(&[
+        "node",
+        "add",
+        "--count",
+        "2",
+        "--key-store",
+        "file",
+        "--json",
+    ]);
+    let text = std::fs::read_to_string(h.env_path(2)).unwrap();
+    let keys: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k))
+        .collect();
+    // Every key of upstream's example (200 at installer main 0c55ced), once each.
+    let example =
+        std::fs::read_to_string(workspace_path("crates/node/upstream/env-example.keys")).unwrap();
+    let want: Vec<&str> = example
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k))
+        .collect();
+    assert_eq!(want.len(), 200);
+    for k in &want {
+        assert_eq!(keys.iter().filter(|x| *x == k).count(), 1, "{k}");
+    }
+    let env = h.env_of(2);
+    let address = h.json(&["node", "list", "--json"])["nodes"][1]["spec"]["address"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(env["NODE_PUBLIC_KEY"].to_ascii_lowercase(), address);
+    assert_ne!(env["NODE_PUBLIC_KEY"], address, "EIP-55 mixed case");
+    for (k, v) in [
+        ("HOST", "http://127.0.0.1:9/rpc"),
+        ("HOST_MAINNET", "http://127.0.0.1:9/mainnet"),
+        ("CHAINID", "421614"),
+        (
+            "CONTRACT_ADDRESS_RUNTIME",
+            "0xa438cE917a5740267e0f7217f81cbbAA23E7e106",
+        ),
+        ("DEV_MODE_ENABLE_DEBUG_PRINT", "1"),
+        ("DOCKER_LLM_MANAGER", "1"),
+        ("LOG_FILE_NAME", "agent_miner_node2.log"),
+        ("ENABLE_IPFS_SERVER", "0"),
+        ("LLM_WORKER_CONTAINER_NAME_PREFIX", "cortensor-node2-"),
+        ("IS_L3", "0"),
+    ] {
+        assert_eq!(env.get(k).map(String::as_str), Some(v), "{k}");
+    }
+    assert_eq!(
+        h.env_of(1)["ENABLE_IPFS_SERVER"],
+        "1",
+        "exactly one IPFS server"
+    );
+    // No RPC URL given: the public endpoint, with a plain warning.
+    let out = h.run(&["node", "add", "--count", "1", "--key-store", "file"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("public endpoint"));
+}
+
+#[test]
+fn the_l3_reads_its_chain_id_from_the_rpc_url() {
+    let h = Headless::new();
+    let rpc = JsonRpcServer::start(HashMap::from([(
+        "eth_chainId".to_string(),
+        "\"0x15b38\"".to_string(),
+    )]));
+    // testnet1 publishes no RPC URL: one is needed.
+    let out = h.run(&[
+        "node",
+        "add",
+        "--network",
+        "testnet1",
+        "--key-store",
+        "file",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--rpc-url"));
+    h.json(&[
+        "node",
+        "add",
+        "--network",
+        "testnet1",
+        "--key-store",
+        "file",
+        "--rpc-url",
+        &rpc.url,
+        "--json",
+    ]);
+    assert_eq!(rpc.calls.lock().unwrap().as_slice(), ["eth_chainId"]);
+    let env = h.env_of(1);
+    assert_eq!(env["CHAINID"], "88888");
+    assert_eq!(env["IS_L3"], "1");
+    assert_eq!(
+        env["CONTRACT_ADDRESS_RUNTIME"],
+        "0x0188C7F0c23c8be756F7b56486193E086f48E64b"
+    );
+    assert_eq!(
+        h.json(&["node", "list", "--json"])["nodes"][0]["spec"]["network"],
+        "testnet1"
+    );
+    // An endpoint that is not JSON-RPC is a clear refusal.
+    let dead = h.run(&[
+        "node",
+        "add",
+        "--network",
+        "testnet1",
+        "--key-store",
+        "file",
+        "--rpc-url",
+        "http://127.0.0.1:9/rpc",
+    ]);
+    let err = String::from_utf8_lossy(&dead.stderr);
+    assert!(
+        err.contains("cannot read the chain id of testnet1"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("127.0.0.1:9/rpc"),
+        "the URL (a secret) is not echoed"
+    );
+}
+
+#[test]
+fn the_stand_in_node_refuses_what_the_real_one_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = dir.path().join(".env");
+    let key = format!("0x{:064x}", 2);
+    let address = "0x2B5AD5c4795c026514f8317c7a215E218DcCD6cF";
+    let full = format!(
+        "HOST=http://127.0.0.1:9/rpc\nCONTRACT_ADDRESS_RUNTIME=0xa438cE917a5740267e0f7217f81cbbAA23E7e106\nNODE_PUBLIC_KEY={address}\nNODE_PRIVATE_KEY={key}\nTEST_NODE_TICK_MS=50\n"
+    );
+    let run = |text: &str| {
+        std::fs::write(&env, text).unwrap();
+        Command::new(test_node_bin())
+            .env_clear()
+            .arg(&env)
+            .args(["tool", "verify"])
+            .output()
+            .unwrap()
+    };
+    assert!(run(&full).status.success());
+    for (missing, said) in [
+        ("HOST=", "HOST is not set"),
+        ("CONTRACT_ADDRESS_RUNTIME=", "CONTRACT_ADDRESS_RUNTIME"),
+        ("NODE_PUBLIC_KEY=", "NODE_PUBLIC_KEY"),
+        ("NODE_PRIVATE_KEY=", "NODE_PRIVATE_KEY"),
+    ] {
+        let text: String = full
+            .lines()
+            .map(|l| {
+                if l.starts_with(missing) {
+                    missing.to_string()
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let out = run(&text);
+        assert!(!out.status.success(), "{missing}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(said),
+            "{missing}"
+        );
+    }
+}
