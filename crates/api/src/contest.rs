@@ -15,7 +15,7 @@ use cortensor_node::store::Store;
 use crate::UserError;
 
 pub use cortensor_contest::money;
-pub use cortensor_contest::rank::WhatIf;
+pub use cortensor_contest::rank::{WhatIf, YOUR_NODES};
 pub use cortensor_contest::rewards::{RewardsBreakdown, RewardsInput};
 pub use cortensor_contest::rules::Ruleset;
 pub use cortensor_node::fetch::SourceInfo;
@@ -26,12 +26,18 @@ pub use cortensor_node::platform::clock::describe_age;
 pub struct RankRequest {
     /// A file path or an http(s) URL.
     pub leaderboard: String,
+    /// The user's operator address, for boards that publish operators; empty: the user's
+    /// nodes (`local_nodes`) form one operator.
+    #[serde(default)]
     pub operator: String,
     #[serde(default)]
     pub what_ifs: Vec<WhatIf>,
     /// The operator's nodes known locally; those not on the leaderboard are listed unranked.
     #[serde(default)]
     pub local_nodes: Vec<String>,
+    /// Other operators' nodes the user knows (node → operator), grouped under their operator.
+    #[serde(default)]
+    pub others: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -80,10 +86,39 @@ pub fn project_rank(
         }
         opts.timeout = t;
     }
-    let loaded = fetch::load(&req.leaderboard, store, &opts).map_err(UserError::new)?;
+    let operator = req.operator.trim();
+    if operator.is_empty() && req.local_nodes.is_empty() {
+        return Err(UserError::new(
+            "name your nodes (--node ADDR, repeatable; this machine has none), or give --operator ADDR for a leaderboard that publishes operators",
+        ));
+    }
+    for n in req
+        .local_nodes
+        .iter()
+        .chain(req.others.keys())
+        .chain(req.others.values())
+    {
+        if !cortensor_contest::leaderboard::is_address(n.trim()) {
+            return Err(UserError::new(format!(
+                "'{n}' is not an address (0x followed by 40 hex digits)"
+            )));
+        }
+    }
+    let mut loaded = fetch::load(&req.leaderboard, store, &opts).map_err(UserError::new)?;
+    let me = if operator.is_empty() {
+        rank::YOUR_NODES
+    } else {
+        operator
+    };
+    let others: std::collections::HashMap<String, String> = req
+        .others
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    cortensor_contest::leaderboard::regroup(&mut loaded.leaderboard, &req.local_nodes, me, &others);
     let projection = rank::project(
         &loaded.leaderboard,
-        req.operator.trim(),
+        me,
         &req.what_ifs,
         &req.local_nodes,
         rules,
@@ -151,4 +186,30 @@ mod tests {
         assert!(e.message.contains("Check the path"), "{e}");
         assert_eq!(load_rules(None).unwrap(), Ruleset::phase3());
     }
+}
+
+/// Other operators' nodes from a mapping file: `{"0xOPERATOR": ["0xNODE", …], …}`.
+pub fn read_operators_file(
+    path: &Path,
+) -> Result<std::collections::BTreeMap<String, String>, UserError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        UserError::new(format!(
+            "cannot read the operators file {}: {e}",
+            path.display()
+        ))
+    })?;
+    let map: std::collections::BTreeMap<String, Vec<String>> = serde_json::from_str(&text)
+        .map_err(|e| {
+            UserError::new(format!(
+                "{} is not an operators file ({e}); expected {{\"0xOPERATOR\": [\"0xNODE\", …]}}",
+                path.display()
+            ))
+        })?;
+    let mut out = std::collections::BTreeMap::new();
+    for (op, nodes) in map {
+        for n in nodes {
+            out.insert(n.to_ascii_lowercase(), op.to_ascii_lowercase());
+        }
+    }
+    Ok(out)
 }

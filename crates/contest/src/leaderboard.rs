@@ -2,10 +2,11 @@
 //!
 //! * [`parse_normalised`] reads the app's own, documented format (`{"nodes": [...]}`), strictly:
 //!   a missing or out-of-range field is an error that names the entry and the field.
-//! * [`dashboard::adapt`] maps the dashboard's JSON (the `leaderboard-by-address` shape:
-//!   operators, each with its nodes and their state-machine points/counters) into the same model.
-//!   That JSON is undocumented and changes per network, so everything that knows it lives in that
-//!   one module; the rest of the app only sees [`Leaderboard`].
+//! * [`dashboard::adapt`] maps the dashboards' JSON (the flat `/leaderboard` lists and
+//!   `/leaderboard-by-address`, where `miner` is the node) into the same model, each node its
+//!   own operator; [`regroup`] then groups the nodes the user knows. That JSON is undocumented
+//!   and changes per network, so everything that knows it lives in that one module; the rest of
+//!   the app only sees [`Leaderboard`].
 //!
 //! [`parse_any`] picks the reader from the shape of the document.
 
@@ -129,7 +130,7 @@ pub fn parse_any(text: &str) -> Result<Leaderboard, LeaderboardError> {
         serde_json::Value::Object(o) if o.contains_key("nodes") => parse_normalised_value(value),
         serde_json::Value::Array(_) => dashboard::adapt(value),
         _ => Err(LeaderboardError::UnknownShape(
-            "expected an object with a `nodes` list, or the dashboard's list of operators".into(),
+            "this is not a leaderboard: expected an object with a `nodes` list, or one of the dashboard's lists of nodes".into(),
         )),
     }
 }
@@ -270,13 +271,22 @@ fn validate_metrics(m: &Metrics, at: &str) -> Result<(), LeaderboardError> {
 
 /// The adapter from the dashboard's JSON to [`Leaderboard`]. See ARCHITECTURE.md, "Leaderboard boundary".
 pub mod dashboard {
+    //! The dashboards' JSON, as community code reads it (no sample is published upstream; see
+    //! `shared/upstream/leaderboard-shapes.md` in the steering repository). In every shape the
+    //! top-level `miner` is the **node** address; no endpoint publishes operators, so each node is
+    //! its own operator here until [`super::regroup`] groups the user's nodes.
+    //!
+    //! * `/leaderboard` (lb-be-5): a flat list of node rows with point/counter pairs; several
+    //!   rows for one node are summed, as community readers do.
+    //! * `/leaderboard-by-address`: a list of `{miner, nodes: [row]}`; only `nodes[0]` is read.
+    //! * `/leaderboard` (db-be-7): a list in rank order with `qualitative.totalScore`, used as
+    //!   the score.
     use super::*;
 
-    /// One node row as the dashboard's backend publishes it (camelCase point/counter pairs).
-    /// Unknown fields are ignored: the dashboard adds fields between networks.
-    #[derive(Debug, Deserialize)]
+    /// One node row (camelCase point/counter pairs). Unknown fields are ignored: the dashboard
+    /// adds fields between networks.
+    #[derive(Debug, Default, Clone, Deserialize)]
     struct Row {
-        miner: String,
         #[serde(default, rename = "createPoint")]
         create_point: Option<f64>,
         #[serde(default, rename = "createCounter")]
@@ -297,10 +307,37 @@ pub mod dashboard {
         correctness_point: Option<f64>,
     }
 
-    #[derive(Debug, Deserialize)]
-    struct Operator {
-        miner: String,
-        nodes: Vec<Row>,
+    impl Row {
+        fn add(&mut self, o: &Row) {
+            let sum = |a: &mut Option<f64>, b: Option<f64>| {
+                if let Some(b) = b {
+                    *a = Some(a.unwrap_or(0.0) + b);
+                }
+            };
+            sum(&mut self.create_point, o.create_point);
+            sum(&mut self.create_counter, o.create_counter);
+            sum(&mut self.prepare_point, o.prepare_point);
+            sum(&mut self.prepare_counter, o.prepare_counter);
+            sum(&mut self.precommit_point, o.precommit_point);
+            sum(&mut self.precommit_counter, o.precommit_counter);
+            sum(&mut self.commit_point, o.commit_point);
+            sum(&mut self.commit_counter, o.commit_counter);
+            sum(&mut self.correctness_point, o.correctness_point);
+        }
+
+        fn metrics(&self) -> Metrics {
+            Metrics {
+                state_quality: Some(StateQuality {
+                    create: rate(self.create_point, self.create_counter),
+                    prepare: rate(self.prepare_point, self.prepare_counter),
+                    precommit: rate(self.precommit_point, self.precommit_counter),
+                    commit: rate(self.commit_point, self.commit_counter),
+                }),
+                tasks_completed: self.commit_point.filter(|v| *v >= 0.0),
+                task_accuracy: rate(self.correctness_point, self.commit_counter),
+                ..Metrics::default()
+            }
+        }
     }
 
     /// points / counter, clamped to 0–1; `None` when the state was never assigned.
@@ -311,45 +348,123 @@ pub mod dashboard {
         }
     }
 
-    /// Map the dashboard's `leaderboard-by-address` list (operators with their nodes).
+    const ROW_FIELDS: [&str; 9] = [
+        "createPoint",
+        "createCounter",
+        "preparePoint",
+        "prepareCounter",
+        "precommitPoint",
+        "precommitCounter",
+        "commitPoint",
+        "commitCounter",
+        "correctnessPoint",
+    ];
+
+    fn miner(el: &serde_json::Value, at: &str) -> Result<String, LeaderboardError> {
+        let m = el.get("miner").and_then(|m| m.as_str()).ok_or_else(|| {
+            field_err(
+                format!("{at}.miner"),
+                "missing: expected the node's address",
+            )
+        })?;
+        if !is_address(m) {
+            return Err(field_err(
+                format!("{at}.miner"),
+                format!("'{m}' is not an address"),
+            ));
+        }
+        Ok(m.to_ascii_lowercase())
+    }
+
+    fn row(el: &serde_json::Value, at: &str) -> Result<Row, LeaderboardError> {
+        serde_path_to_error::deserialize(el.clone())
+            .map_err(|e| field_err(format!("{at}.{}", e.path()), e.into_inner().to_string()))
+    }
+
+    /// A node that is its own operator (none is published).
+    fn node(addr: String, score: Option<f64>, metrics: Option<Metrics>) -> LeaderboardNode {
+        LeaderboardNode {
+            operator: addr.clone(),
+            node: addr,
+            score,
+            metrics,
+        }
+    }
+
+    /// Map any of the dashboards' lists (see the module's documentation).
     pub fn adapt(value: serde_json::Value) -> Result<Leaderboard, LeaderboardError> {
-        if let Some(first) = value.as_array().and_then(|a| a.first()) {
-            if first.get("nodes").is_none() && first.get("miner").is_some() {
-                return Err(LeaderboardError::UnknownShape(
-                    "this is the per-node dashboard list, which has no operator addresses; \
-                     use the dashboard's leaderboard-by-address endpoint instead"
-                        .into(),
-                ));
+        let not_a_board = || {
+            LeaderboardError::UnknownShape(
+                "this is not a leaderboard: expected the dashboard's list of nodes \
+                 (`miner` with point/counter fields, `qualitative.totalScore`, or `nodes`)"
+                    .into(),
+            )
+        };
+        let items = value.as_array().ok_or_else(not_a_board)?;
+        let mut nodes: Vec<LeaderboardNode> = Vec::new();
+        let mut flat: Vec<(String, Row)> = Vec::new();
+        for (i, el) in items.iter().enumerate() {
+            let at = format!("[{i}]");
+            if !el.is_object() || el.get("miner").is_none() {
+                return Err(not_a_board());
+            }
+            if let Some(inner) = el.get("nodes") {
+                let first = inner.as_array().and_then(|a| a.first()).ok_or_else(|| {
+                    field_err(format!("{at}.nodes"), "is empty: expected the node's row")
+                })?;
+                let r = row(first, &format!("{at}.nodes[0]"))?;
+                nodes.push(node(miner(el, &at)?, None, Some(r.metrics())));
+            } else if let Some(q) = el.get("qualitative") {
+                let score = q
+                    .get("totalScore")
+                    .and_then(|s| s.as_f64())
+                    .ok_or_else(|| {
+                        field_err(
+                            format!("{at}.qualitative.totalScore"),
+                            "missing or not a number",
+                        )
+                    })?;
+                nodes.push(node(miner(el, &at)?, Some(score), None));
+            } else if ROW_FIELDS.iter().any(|f| el.get(f).is_some()) {
+                let m = miner(el, &at)?;
+                let r = row(el, &at)?;
+                match flat.iter_mut().find(|(a, _)| *a == m) {
+                    Some((_, acc)) => acc.add(&r),
+                    None => flat.push((m, r)),
+                }
+            } else {
+                return Err(not_a_board());
             }
         }
-        let operators: Vec<Operator> = serde_path_to_error::deserialize(value)
-            .map_err(|e| field_err(e.path().to_string(), e.into_inner().to_string()))?;
-        let mut nodes = Vec::new();
-        for op in operators {
-            for r in op.nodes {
-                let state_quality = StateQuality {
-                    create: rate(r.create_point, r.create_counter),
-                    prepare: rate(r.prepare_point, r.prepare_counter),
-                    precommit: rate(r.precommit_point, r.precommit_counter),
-                    commit: rate(r.commit_point, r.commit_counter),
-                };
-                let metrics = Metrics {
-                    state_quality: Some(state_quality),
-                    tasks_completed: r.commit_point.filter(|v| *v >= 0.0),
-                    task_accuracy: rate(r.correctness_point, r.commit_counter),
-                    ..Metrics::default()
-                };
-                nodes.push(LeaderboardNode {
-                    node: r.miner,
-                    operator: op.miner.clone(),
-                    score: None,
-                    metrics: Some(metrics),
-                });
-            }
-        }
+        nodes.extend(
+            flat.into_iter()
+                .map(|(m, r)| node(m, None, Some(r.metrics()))),
+        );
         let lb = Leaderboard { nodes };
         validate(&lb)?;
         Ok(lb)
+    }
+}
+
+/// Group nodes by operator from what the user knows, since dashboards publish no operators:
+/// `mine` (the user's nodes) become `my_operator`'s, and `others` maps other operators' nodes
+/// (node → operator). Everything else keeps the operator it had. Addresses compare in any case.
+pub fn regroup(
+    lb: &mut Leaderboard,
+    mine: &[String],
+    my_operator: &str,
+    others: &HashMap<String, String>,
+) {
+    let others: HashMap<String, &String> = others
+        .iter()
+        .map(|(n, o)| (n.to_ascii_lowercase(), o))
+        .collect();
+    for n in &mut lb.nodes {
+        if mine.iter().any(|m| m.eq_ignore_ascii_case(&n.node)) {
+            n.operator = my_operator.to_string();
+        } else if let Some(o) = others.get(&n.node.to_ascii_lowercase()) {
+            n.operator = o.to_ascii_lowercase();
+        }
     }
 }
 
@@ -447,19 +562,20 @@ mod tests {
         }
     }
 
-    #[test]
-    fn adapts_the_dashboard_shape() {
-        let text = format!(
-            r#"[{{"miner": "{OP}", "nodes": [
-                {{"miner": "{A}", "last_active": 1700000000, "ping_counter": 10,
-                  "createPoint": 9, "createCounter": 10, "preparePoint": 4, "prepareCounter": 4,
-                  "precommitPoint": 3, "precommitCounter": 4, "commitPoint": 2, "commitCounter": 4,
-                  "correctnessPoint": 1, "globalPingPoint": 7, "someNewField": "x"}},
-                {{"miner": "{B}", "createPoint": 0, "createCounter": 0}}]}}]"#
-        );
-        let lb = parse_any(&text).unwrap();
+    /// One node's fields as the dashboards publish them.
+    fn fields(points: [u32; 8], correctness: u32) -> String {
+        let [cp, cc, pp, pc, prp, prc, mp, mc] = points;
+        format!(
+            r#""last_active": 1700000000, "ping_counter": 10, "createPoint": {cp}, "createCounter": {cc},
+               "preparePoint": {pp}, "prepareCounter": {pc}, "precommitPoint": {prp}, "precommitCounter": {prc},
+               "commitPoint": {mp}, "commitCounter": {mc}, "correctnessPoint": {correctness}, "globalPingPoint": 7, "someNewField": "x""#
+        )
+    }
+
+    fn check_a_and_b(lb: &Leaderboard) {
         assert_eq!(lb.nodes.len(), 2);
-        assert_eq!(lb.nodes[0].operator, OP);
+        // Each node is its own operator: none is published.
+        assert!(lb.nodes.iter().all(|n| n.operator == n.node));
         let m = lb.nodes[0].metrics.as_ref().unwrap();
         let sq = m.state_quality.as_ref().unwrap();
         assert_eq!(
@@ -470,24 +586,109 @@ mod tests {
         assert_eq!(m.task_accuracy, Some(0.25));
         assert_eq!(m.uptime, None);
         // A state never assigned has no rate (not 0 %).
-        assert_eq!(
-            lb.nodes[1]
-                .metrics
-                .as_ref()
-                .unwrap()
-                .state_quality
-                .as_ref()
-                .unwrap()
-                .create,
-            None
-        );
+        let b = lb.nodes[1]
+            .metrics
+            .as_ref()
+            .unwrap()
+            .state_quality
+            .as_ref()
+            .unwrap();
+        assert_eq!(b.create, None);
     }
 
     #[test]
-    fn per_node_dashboard_list_is_explained() {
-        let err = parse_any(&format!(r#"[{{"miner": "{A}", "createPoint": 1}}]"#))
+    fn reads_the_by_address_list_where_miner_is_the_node() {
+        let text = format!(
+            r#"[{{"miner": "{A}", "nodes": [{{{}}}, {{"createPoint": 99, "createCounter": 99}}]}},
+                {{"miner": "{B}", "nodes": [{{"createPoint": 0, "createCounter": 0}}]}}]"#,
+            fields([9, 10, 4, 4, 3, 4, 2, 4], 1)
+        );
+        let lb = parse_any(&text).unwrap();
+        assert_eq!(lb.nodes[0].node, A);
+        check_a_and_b(&lb);
+    }
+
+    #[test]
+    fn reads_the_flat_list_and_sums_a_nodes_rows() {
+        let text = format!(
+            r#"[{{"miner": "{}", {}}}, {{"miner": "{B}", "createPoint": 0, "createCounter": 0}},
+                {{"miner": "{A}", "createPoint": 0, "createCounter": 0, "commitPoint": 0, "commitCounter": 0}}]"#,
+            A.to_ascii_uppercase().replace("0X", "0x"),
+            fields([9, 10, 4, 4, 3, 4, 2, 4], 1)
+        );
+        let lb = parse_any(&text).unwrap();
+        assert_eq!(lb.nodes[0].node, A, "addresses in any case are one node");
+        check_a_and_b(&lb);
+    }
+
+    #[test]
+    fn reads_the_ranked_list_with_its_total_score() {
+        let text = format!(
+            r#"[{{"miner": "{A}", "node_id": 7, "qualitative": {{"totalScore": 91.5}}, "quantitive": {{"point": 3}}}},
+                {{"miner": "{B}", "qualitative": {{"totalScore": 80}}}}]"#
+        );
+        let lb = parse_any(&text).unwrap();
+        assert_eq!(
+            lb.nodes
+                .iter()
+                .map(|n| (n.node.as_str(), n.score))
+                .collect::<Vec<_>>(),
+            vec![(A, Some(91.5)), (B, Some(80.0))]
+        );
+        let err = parse_any(&format!(r#"[{{"miner": "{A}", "qualitative": {{}}}}]"#))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("leaderboard-by-address"), "{err}");
+        assert!(err.contains("[0].qualitative.totalScore"), "{err}");
+    }
+
+    #[test]
+    fn what_is_not_a_leaderboard_is_refused_plainly() {
+        for text in [
+            r#"{"status": "ok"}"#.to_string(),
+            r#"[1, 2]"#.to_string(),
+            r#"[{"name": "x"}]"#.to_string(),
+            format!(r#"[{{"miner": "{A}"}}]"#),
+        ] {
+            let err = parse_any(&text).unwrap_err().to_string();
+            assert!(err.contains("not a leaderboard"), "{text}: {err}");
+        }
+        let err = parse_any(r#"[{"miner": "bob", "createPoint": 1}]"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("[0].miner"), "{err}");
+        let err = parse_any(&format!(r#"[{{"miner": "{A}", "nodes": []}}]"#))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("[0].nodes"), "{err}");
+    }
+
+    #[test]
+    fn regroup_puts_the_users_nodes_under_one_operator() {
+        let mut lb = Leaderboard {
+            nodes: [A, B, OP]
+                .iter()
+                .map(|a| LeaderboardNode {
+                    node: a.to_string(),
+                    operator: a.to_string(),
+                    score: Some(50.0),
+                    metrics: None,
+                })
+                .collect(),
+        };
+        let others = HashMap::from([(
+            OP.to_ascii_uppercase().replace("0X", "0x"),
+            "0x00000000000000000000000000000000000000c3".to_string(),
+        )]);
+        regroup(
+            &mut lb,
+            &[A.to_ascii_uppercase().replace("0X", "0x")],
+            "me",
+            &others,
+        );
+        let ops: Vec<&str> = lb.nodes.iter().map(|n| n.operator.as_str()).collect();
+        assert_eq!(
+            ops,
+            vec!["me", B, "0x00000000000000000000000000000000000000c3"]
+        );
     }
 }

@@ -328,9 +328,14 @@ pub fn score_all(lb: &Leaderboard, rules: &Ruleset) -> Vec<ScoredNode> {
         .collect()
 }
 
+/// The operator of the user's own nodes on a board that publishes no operators (see
+/// [`crate::leaderboard::regroup`]).
+pub const YOUR_NODES: &str = "your nodes";
+
 /// Project `operator`'s ranks and rank rewards, after applying `what_ifs` to its nodes.
 /// `local_nodes` are the operator's nodes known to this machine; those not on the leaderboard
-/// are listed unranked.
+/// are listed unranked. `operator` is an address, or [`YOUR_NODES`] for the user's nodes
+/// grouped by `regroup` (none of them on the board is then not an error: all are unranked).
 pub fn project(
     lb: &Leaderboard,
     operator: &str,
@@ -338,11 +343,12 @@ pub fn project(
     local_nodes: &[String],
     rules: &Ruleset,
 ) -> Result<Projection, RankError> {
-    if !crate::leaderboard::is_address(operator) {
+    let grouped = operator == YOUR_NODES;
+    if !grouped && !crate::leaderboard::is_address(operator) {
         return Err(RankError::BadAddress(operator.to_string()));
     }
     let mine = |addr: &str| addr.eq_ignore_ascii_case(operator);
-    if !lb.nodes.iter().any(|n| mine(&n.operator)) {
+    if !grouped && !lb.nodes.iter().any(|n| mine(&n.operator)) {
         let operators: std::collections::HashSet<String> = lb
             .nodes
             .iter()
@@ -515,6 +521,41 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn the_users_grouped_nodes_rank_under_the_per_operator_limits() {
+        // A board without operators: every node its own operator, until the user's are grouped.
+        let (n1, n2) = (addr('1', 0), addr('2', 0));
+        let mut board = lb(&[
+            (&addr('9', 0), &addr('9', 0), 90.0),
+            (&n1, &n1, 80.0),
+            (&n2, &n2, 70.0),
+        ]);
+        let rules = crate::rules::Ruleset::phase3();
+        // Ungrouped, n2 would take spot 3; grouped with n1 it cannot (one of spots 1–5 each).
+        crate::leaderboard::regroup(
+            &mut board,
+            &[n1.clone(), n2.clone()],
+            YOUR_NODES,
+            &Default::default(),
+        );
+        let p = project(&board, YOUR_NODES, &[], &[n1.clone(), n2.clone()], &rules).unwrap();
+        let ranks: Vec<Option<u32>> = p.nodes.iter().map(|n| n.rank).collect();
+        assert_eq!(ranks, vec![Some(2), Some(6)]);
+        assert_eq!(p.operator, YOUR_NODES);
+        // None of the user's nodes on the board yet: listed unranked, not an error.
+        let other = lb(&[(&addr('9', 0), &addr('9', 0), 90.0)]);
+        let p = project(&other, YOUR_NODES, &[], &[n1.clone()], &rules).unwrap();
+        assert_eq!(
+            (p.nodes.len(), p.nodes[0].rank, p.rank_rewards),
+            (1, None, Decimal::ZERO)
+        );
+        // Any other non-address is still refused.
+        assert!(matches!(
+            project(&other, "you", &[], &[], &rules),
+            Err(RankError::BadAddress(_))
+        ));
     }
 
     #[test]

@@ -11,7 +11,7 @@ fn env_file(dir: &std::path::Path, extra: &str) -> (std::path::PathBuf, NodeKey)
     std::fs::write(
         &p,
         format!(
-            "NODE_PUBLIC_KEY={}\nNODE_PRIVATE_KEY={}\nTEST_NODE_TICK_MS=50\n{extra}",
+            "HOST=http://127.0.0.1:9/rpc\nCONTRACT_ADDRESS_RUNTIME=0xa438cE917a5740267e0f7217f81cbbAA23E7e106\nNODE_PUBLIC_KEY={}\nNODE_PRIVATE_KEY={}\nTEST_NODE_TICK_MS=50\n{extra}",
             k.address,
             k.private_key.expose()
         ),
@@ -21,7 +21,10 @@ fn env_file(dir: &std::path::Path, extra: &str) -> (std::path::PathBuf, NodeKey)
 }
 
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_cortensord-test"))
+    // A clean environment: the node, like python-dotenv, lets the environment win over its .env.
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cortensord-test"));
+    c.env_clear();
+    c
 }
 
 #[test]

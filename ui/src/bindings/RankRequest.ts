@@ -5,8 +5,17 @@ export type RankRequest = {
 /**
  * A file path or an http(s) URL.
  */
-leaderboard: string, operator: string, what_ifs: Array<WhatIf>, 
+leaderboard: string, 
+/**
+ * The user's operator address, for boards that publish operators; empty: the user's
+ * nodes (`local_nodes`) form one operator.
+ */
+operator: string, what_ifs: Array<WhatIf>, 
 /**
  * The operator's nodes known locally; those not on the leaderboard are listed unranked.
  */
-local_nodes: Array<string>, };
+local_nodes: Array<string>, 
+/**
+ * Other operators' nodes the user knows (node → operator), grouped under their operator.
+ */
+others: { [key in string]: string }, };

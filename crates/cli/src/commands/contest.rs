@@ -67,13 +67,17 @@ pub struct RankArgs {
     /// A leaderboard file or http(s) URL.
     #[arg(long)]
     pub leaderboard: String,
-    /// The operator's address (0x…).
+    /// Your operator address, for a leaderboard that publishes operators (the dashboards'
+    /// do not: there your nodes, the --node's, form one operator).
     #[arg(long)]
-    pub operator: String,
+    pub operator: Option<String>,
+    /// Other operators' nodes you know: a JSON file {"0xOPERATOR": ["0xNODE", …]}.
+    #[arg(long)]
+    pub operators: Option<PathBuf>,
     /// What-if: NODE:FIELD=VALUE (e.g. 0xab…:uptime=0.999); repeatable.
     #[arg(long = "what-if", value_parser = WhatIf::parse)]
     pub what_if: Vec<WhatIf>,
-    /// One of the operator's nodes that may not be on the leaderboard yet; repeatable.
+    /// One of your nodes (repeatable); with none, this machine's nodes.
     #[arg(long = "node")]
     pub nodes: Vec<String>,
     #[arg(long)]
@@ -94,11 +98,24 @@ pub fn rank(s: &Session, a: RankArgs) -> Result<(), UserError> {
         )));
     }
     let store = s.store()?;
+    let mut nodes = a.nodes;
+    if nodes.is_empty() && a.operator.is_none() {
+        nodes = cortensor_api::setup::list_nodes(s)?
+            .nodes
+            .into_iter()
+            .map(|n| n.spec.address)
+            .collect();
+    }
+    let others = match &a.operators {
+        Some(p) => contest::read_operators_file(p)?,
+        None => Default::default(),
+    };
     let req = RankRequest {
         leaderboard: a.leaderboard,
-        operator: a.operator,
+        operator: a.operator.unwrap_or_default(),
         what_ifs: a.what_if,
-        local_nodes: a.nodes,
+        local_nodes: nodes,
+        others,
     };
     let r = contest::project_rank(
         &req,
@@ -123,10 +140,12 @@ pub fn rank(s: &Session, a: RankArgs) -> Result<(), UserError> {
         r.source.location,
         p.table.len()
     );
-    println!(
-        "Operator {}: rank rewards ${:.2}",
-        p.operator, p.rank_rewards
-    );
+    let whose = if p.operator == cortensor_api::contest::YOUR_NODES {
+        "Your nodes".to_string()
+    } else {
+        format!("Operator {}", p.operator)
+    };
+    println!("{whose}: rank rewards ${:.2}", p.rank_rewards);
     for n in &p.nodes {
         let rank = n.rank.map_or("unranked".to_string(), |r| format!("#{r}"));
         let score = n.score.map_or("-".to_string(), |s| format!("{s:.2}"));

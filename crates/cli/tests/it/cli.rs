@@ -263,28 +263,83 @@ fn rank_lists_local_nodes_unranked_and_applies_what_ifs() {
 }
 
 #[test]
-fn rank_reads_the_dashboard_shape() {
+fn rank_reads_the_dashboards_shapes_with_the_users_nodes_as_one_operator() {
     let d = tempfile::tempdir().unwrap();
+    let (e1, e2) = (
+        "0xe000000000000000000000000000000000000001",
+        "0xE000000000000000000000000000000000000002",
+    );
+    for board in ["lb-by-address.json", "lb-flat.json", "lb-ranked.json"] {
+        let out = cli(&d)
+            .args([
+                "rank",
+                "--node",
+                e1,
+                "--node",
+                e2,
+                "--json",
+                "--leaderboard",
+            ])
+            .arg(fixture_path(board))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{board}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v = json_of(&out);
+        // e1 → 1, a1 → 2, e2 → 6 (the user's nodes already hold one of spots 1–5).
+        let ranks: Vec<u64> = v["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["rank"].as_u64().unwrap())
+            .collect();
+        assert_eq!(ranks, vec![1, 6], "{board}");
+        assert_eq!(v["rank_rewards"], "85.00", "{board}");
+        assert_eq!(v["operator"], "your nodes", "{board}");
+        // Nobody else's nodes are grouped: a1 is its own operator.
+        assert_eq!(
+            v["table"][1]["operator"],
+            "0xa000000000000000000000000000000000000001"
+        );
+    }
+    // Another operator's nodes from a mapping file group under that operator.
+    let map = d.path().join("operators.json");
+    std::fs::write(
+        &map,
+        r#"{"0x00000000000000000000000000000000000000c3": ["0xa000000000000000000000000000000000000001"]}"#,
+    )
+    .unwrap();
     let out = cli(&d)
-        .args(["rank", "--operator", ME, "--json", "--leaderboard"])
-        .arg(fixture_path("dashboard-by-address.json"))
+        .args(["rank", "--node", e1, "--json", "--operators"])
+        .arg(&map)
+        .arg("--leaderboard")
+        .arg(fixture_path("lb-flat.json"))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let v = json_of(&out);
-    // e1 is perfect (100), a1 is 90 %, e2 is 50 %: e1 → 1, a1 → 2, e2 → 6 (me already holds a 1–5 spot).
-    let ranks: Vec<u64> = v["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["rank"].as_u64().unwrap())
-        .collect();
-    assert_eq!(ranks, vec![1, 6]);
-    assert_eq!(v["rank_rewards"], "85.00");
+    assert_eq!(
+        v["table"][1]["operator"],
+        "0x00000000000000000000000000000000000000c3"
+    );
+    // No node named and none on this machine: the way out is said.
+    let out = cli(&d)
+        .args(["rank", "--leaderboard"])
+        .arg(fixture_path("lb-flat.json"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--node"));
+    // Something that is not a leaderboard is refused as such.
+    std::fs::write(d.path().join("status.json"), r#"{"status": "ok"}"#).unwrap();
+    let out = cli(&d)
+        .args(["rank", "--node", e1, "--leaderboard"])
+        .arg(d.path().join("status.json"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a leaderboard"));
 }
 
 #[test]

@@ -46,7 +46,7 @@ describe("RankProjection", () => {
     const rows = screen.getAllByRole("row");
     expect(rows[2]).toHaveClass("mine");
     expect(rows[1]).not.toHaveClass("mine");
-    expect(requests[0]).toEqual({ leaderboard: "http://127.0.0.1/lb", operator: ME, what_ifs: [], local_nodes: [] });
+    expect(requests[0]).toEqual({ leaderboard: "http://127.0.0.1/lb", operator: ME, what_ifs: [], local_nodes: [], others: {} });
 
     // Moving the what-if slider re-projects with the override and shows the move.
     fireEvent.change(document.getElementById("whatif-slider")!, { target: { value: "95" } });

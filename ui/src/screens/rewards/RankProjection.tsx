@@ -43,7 +43,7 @@ export function RankProjection({ onRankRewards }: Props) {
     setBusy(true);
     setError(null);
     try {
-      const r = await projectRank({ leaderboard: source.trim(), operator: operator.trim(), what_ifs: [], local_nodes: [] });
+      const r = await projectRank({ leaderboard: source.trim(), operator: operator.trim(), what_ifs: [], local_nodes: [], others: {} });
       if (id !== seq.current) return;
       setBaseline(r);
       setCurrent(r);
@@ -74,7 +74,7 @@ export function RankProjection({ onRankRewards }: Props) {
       return;
     }
     const id = ++seq.current;
-    projectRank({ leaderboard: source.trim(), operator: baseline.operator, what_ifs: debouncedWhatIfs, local_nodes: [] }).then(
+    projectRank({ leaderboard: source.trim(), operator: baseline.operator, what_ifs: debouncedWhatIfs, local_nodes: [], others: {} }).then(
       (r) => {
         if (id !== seq.current) return;
         setCurrent(r);
