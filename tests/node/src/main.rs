@@ -15,8 +15,10 @@
 //! prints log lines shaped like the real ones to stdout, and stops cleanly on SIGINT/SIGTERM.
 //!
 //! Misbehaviour on request (`.env` or environment), `TEST_NODE_BEHAVIOUR`:
-//! `normal` | `crash_after_ms:N` (exit 1 after N ms, with a Python traceback) | `hang` (stops
-//! logging, keeps running) | `garbage` (interleaves malformed lines) | `ignore_sigint`.
+//! `normal` | `crash_after_ms:N` (exit 1 after N ms, with a Python traceback) | `traceback_ms:N`
+//! (a Traceback after N ms, then progress goes on) | `hang` (stops logging, keeps running) |
+//! `garbage` (interleaves malformed lines) | `ignore_sigint`. `TEST_NODE_LEVEL` sets the cognitive
+//! level printed (`Cognitive Level: N` / `CL: N`, as community parsers read it).
 //! `TEST_NODE_LEAK_KEY=1` makes `tool register`/`verify` print the private key (to test redaction).
 //! `TEST_NODE_REGISTER=fail` makes `tool register`/`verify` fail like a non-whitelisted node.
 //! `TEST_NODE_VERSION` sets the version printed; `TEST_NODE_TICK_MS` the log period (default 1000).
@@ -273,6 +275,11 @@ fn run(role: &str, env: &HashMap<String, String>) -> ExitCode {
     } else {
         let _ = ctrlc::set_handler(|| println!("Received interrupt, ignoring it"));
     }
+    // `traceback_ms:N`: print a Traceback after N ms and go on (an exception the node survives).
+    let mut traceback_at = behaviour
+        .strip_prefix("traceback_ms:")
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_millis);
     let crash_after = behaviour
         .strip_prefix("crash_after_ms:")
         .and_then(|v| v.parse::<u64>().ok())
@@ -324,13 +331,50 @@ fn run(role: &str, env: &HashMap<String, String>) -> ExitCode {
                 id += 1;
             }
             say("Pinging network...");
-            say(&format!("* Latest ID:  {id}  / Latest State:  {state}"));
+            // The variants community parsers accept: with and without the bullet, "|" for "/".
+            if id % 2 == 0 {
+                say(&format!("* Latest ID:  {id}  / Latest State:  {state}"));
+            } else {
+                say(&format!("Latest ID: {id} | Latest State: {state}"));
+            }
             if state == 1 {
+                // Every other session a Python-style list in upper case, else comma-separated.
+                if id % 2 == 0 {
+                    say(&format!(
+                        "Assigned Miners: {}, 0x{}",
+                        key.address,
+                        "1".repeat(40)
+                    ));
+                } else {
+                    say(&format!(
+                        "Assigned Miners: ['0x{}', '0x{}']",
+                        "1".repeat(40),
+                        key.address[2..].to_ascii_uppercase()
+                    ));
+                }
+            }
+            if state == 2 {
+                let level = env
+                    .get("TEST_NODE_LEVEL")
+                    .cloned()
+                    .unwrap_or_else(|| "3".into());
+                say(&if id % 2 == 0 {
+                    format!("   * Cognitive Level: {level}")
+                } else {
+                    format!("CL: {level}")
+                });
+            }
+            if state == 6 {
                 say(&format!(
-                    "Assigned Miners: {}, 0x{}",
-                    key.address,
-                    "1".repeat(40)
+                    "Event Stats: {{'session': {id}, 'precommit': 1, 'commit': 1}}"
                 ));
+            }
+            if traceback_at.is_some_and(|at| start.elapsed() >= at) {
+                // A Python exception the node recovers from (progress follows).
+                say("Traceback (most recent call last):");
+                say("  File \"miner.py\", line 99, in step");
+                say("ConnectionError: RPC request failed; retrying");
+                traceback_at = None;
             }
             if state == 4 || state == 5 {
                 say(&format!("TX: 0x{:064x}", id * 10 + state as u64));

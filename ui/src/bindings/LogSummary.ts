@@ -16,4 +16,8 @@ last_line_at: number | null, last_progress_at: number | null, last_ping_at: numb
 /**
  * Pings since the last state progress (many without progress means trouble).
  */
-pings_since_progress: number, version: string | null, };
+pings_since_progress: number, version: string | null, 
+/**
+ * The node's cognitive level (0–10) as it last printed it; later phases tie rewards to it.
+ */
+cognitive_level: number | null, };

@@ -449,7 +449,17 @@ fn health_state_log_summary_uptime_and_metrics() {
         "{h1}"
     );
     assert!(h1["log"]["pings"].as_u64().unwrap() > 0);
+    // Every line variant the stand-in prints (with and without the bullet, "|", the Python-style
+    // miner list, `CL:`, `Event Stats`) is read: none is malformed.
     assert_eq!(h1["log"]["malformed"], 0);
+    wait(
+        "node 1's cognitive level and tasks read",
+        Duration::from_secs(20),
+        || {
+            let l = &health(1)["log"];
+            l["cognitive_level"] == 3 && l["tasks_assigned"].as_u64().unwrap_or(0) >= 2
+        },
+    );
     // The whole tree is sampled: the node and its two workers (each touching its 16 MiB as it
     // starts), their memory summed.
     let tree_sampled =

@@ -24,12 +24,17 @@ struct RulesFile {
 struct RuleSpec {
     kind: String,
     prefix: String,
+    /// Test `prefix` anywhere in the line, not only at its start.
+    #[serde(default)]
+    anywhere: bool,
     pattern: String,
 }
 
 struct Rule {
     kind: String,
+    /// At the start, as written; `anywhere`: lower-cased, tested against the lower-cased line.
     prefix: String,
+    anywhere: bool,
     re: Regex,
 }
 
@@ -104,7 +109,12 @@ impl LogRules {
                 .map_err(|e| err(format!("rule[{i}] ({}) pattern: {e}", r.kind)))?;
             rules.push(Rule {
                 kind: r.kind,
-                prefix: r.prefix,
+                prefix: if r.anywhere {
+                    r.prefix.to_ascii_lowercase()
+                } else {
+                    r.prefix
+                },
+                anywhere: r.anywhere,
                 re,
             });
         }
@@ -122,9 +132,15 @@ impl LogRules {
     pub fn parse_line(&self, raw: &str) -> Line {
         let line = strip_ansi(raw);
         let line = line.trim();
+        let lower = line.to_ascii_lowercase();
         let mut malformed = None;
         for r in &self.rules {
-            if !line.starts_with(&r.prefix) {
+            let passes = if r.anywhere {
+                lower.contains(&r.prefix)
+            } else {
+                line.starts_with(&r.prefix)
+            };
+            if !passes {
                 continue;
             }
             if let Some(c) = r.re.captures(line) {
@@ -275,6 +291,9 @@ pub struct LogSummary {
     /// Pings since the last state progress (many without progress means trouble).
     pub pings_since_progress: u32,
     pub version: Option<String>,
+    /// The node's cognitive level (0–10) as it last printed it; later phases tie rewards to it.
+    #[serde(default)]
+    pub cognitive_level: Option<u8>,
 }
 
 /// Turns lines into a [`LogSummary`].
@@ -364,7 +383,11 @@ impl Tracker {
                             .get("miners")
                             .map(|m| m.to_ascii_lowercase())
                             .unwrap_or_default();
-                        if miners.contains(&self.address) {
+                        // Any printed form: commas, or a Python list with quotes and brackets.
+                        let listed = miners
+                            .split(|c: char| !c.is_ascii_alphanumeric())
+                            .any(|a| a == self.address);
+                        if listed {
                             self.summary.tasks_assigned += 1;
                             self.assigned_in_session = self.summary.session_id;
                         }
@@ -385,6 +408,11 @@ impl Tracker {
                         self.summary.last_error = fields.get("message").cloned();
                     }
                     "warning" => self.summary.warnings += 1,
+                    "level" => {
+                        if let Some(l) = num("level").filter(|l| *l <= 10) {
+                            self.summary.cognitive_level = Some(l as u8);
+                        }
+                    }
                     "started" => self.summary.version = fields.get("version").cloned(),
                     _ => {}
                 }
@@ -398,6 +426,91 @@ mod tests {
     use super::*;
 
     const ME: &str = "0x00000000000000000000000000000000000000e1";
+
+    /// The example lines of upstream's parser comments (shared/upstream/log-lines.md, verbatim)
+    /// and the variants community parsers accept.
+    #[test]
+    fn community_line_variants() {
+        let rules = LogRules::builtin();
+        let ev = |l: &str| match rules.parse_line(l) {
+            Line::Event { kind, fields } => (kind, fields),
+            other => panic!("{l:?} → {other:?}"),
+        };
+        let (k, f) = ev("* Latest ID:  1101  / Latest State:  3");
+        assert_eq!(
+            (k.as_str(), f["id"].as_str(), f["state"].as_str()),
+            ("session_state", "1101", "3")
+        );
+        assert_eq!(ev("* Latest ID: 1101").0, "session_id");
+        assert_eq!(ev("* Latest State: 3").0, "session_state_only");
+        // Bullet optional, "|" as well as "/", not anchored at the line start, any case.
+        for l in [
+            "Latest ID: 1102 | Latest State: 4",
+            "[node-2] 2026-11-26 10:00:00 * Latest ID:  1102  / Latest State:  4",
+            "* latest id: 1102 / latest state: 4",
+        ] {
+            let (k, f) = ev(l);
+            assert_eq!(
+                (k.as_str(), f["id"].as_str(), f["state"].as_str()),
+                ("session_state", "1102", "4"),
+                "{l}"
+            );
+        }
+        for (l, level) in [
+            ("    Cognitive Level: 4", "4"),
+            ("   * Cognitive Level: 3", "3"),
+            ("CL: 2", "2"),
+            ("* CL: 7", "7"),
+        ] {
+            let (k, f) = ev(l);
+            assert_eq!((k.as_str(), f["level"].as_str()), ("level", level), "{l}");
+        }
+        assert_eq!(
+            ev("* Node Pool Ephemeral Node Stale:  True").1["stale"],
+            "True"
+        );
+        assert_eq!(
+            ev("Event Stats: {'precommit': 3, 'commit': 2}").0,
+            "event_stats"
+        );
+        assert_eq!(
+            ev("RuntimeError raised; Traceback (most recent call last):").0,
+            "traceback"
+        );
+        // Lines that only mention a word are not malformed events.
+        assert_eq!(rules.parse_line("including CLI options"), Line::Other);
+        assert_eq!(
+            rules.parse_line("RuntimeError: test node crash requested"),
+            Line::Other
+        );
+
+        // Assigned miners in any printed form, matched to the node in any letter case.
+        let me = "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed";
+        for l in [
+            "Assigned Miners: 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed, 0x1111111111111111111111111111111111111111".to_string(),
+            "* Assigned Miners: ['0x1111111111111111111111111111111111111111', '0x5AAEB6053F3E94C9B9A09F33669435E7EF1BEAED']".to_string(),
+            "Assigned Miners:[\"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed\"]".to_string(),
+        ] {
+            let mut t = Tracker::new(me);
+            t.feed("* Latest ID: 1200 / Latest State: 1", 0, &rules);
+            t.feed(&l, 1, &rules);
+            assert_eq!(t.summary.tasks_assigned, 1, "{l}");
+        }
+        let mut t = Tracker::new(me);
+        t.feed(
+            "Assigned Miners: ['0x1111111111111111111111111111111111111111']",
+            1,
+            &rules,
+        );
+        assert_eq!(t.summary.tasks_assigned, 0);
+        t.feed("   * Cognitive Level: 3", 2, &rules);
+        t.feed("CL: 11", 3, &rules);
+        assert_eq!(
+            t.summary.cognitive_level,
+            Some(3),
+            "a level above 10 is not one"
+        );
+    }
 
     #[test]
     fn real_shaped_lines_and_garbage() {
@@ -502,7 +615,7 @@ mod tests {
     #[test]
     fn bad_rules_are_explained() {
         let err = LogRules::parse(
-            &LOG_RULES_TOML.replace(r"(?P<id>\d+)\s*/", r"(?P<id>\d+\s*/"),
+            &LOG_RULES_TOML.replace(r"(?P<id>\d+)\s*(?:/", r"(?P<id>\d+\s*(?:/"),
             "t",
         )
         .err()

@@ -91,6 +91,17 @@ fn descendants(root: u32, children: &HashMap<u32, Vec<u32>>) -> Vec<u32> {
     out
 }
 
+/// Whether the node's `.env` makes it a dedicated node (`ENABLE_DEDICATED_NODE=1`).
+fn is_dedicated(env_file: &std::path::Path) -> bool {
+    std::fs::read_to_string(env_file)
+        .map(|t| {
+            crate::nodes::parse_env(&t)
+                .get("ENABLE_DEDICATED_NODE")
+                .is_some_and(|v| v == "1")
+        })
+        .unwrap_or(false)
+}
+
 /// Whether something listens on each of the node's ports: looked up in `table` (the kernel's
 /// listening sockets) when there is one, else by connecting.
 pub fn probe_ports(
@@ -164,6 +175,9 @@ struct Watched {
     last_seen: HashMap<String, Container>,
     container_restarts: u32,
     ports: Vec<PortStatus>,
+    /// A dedicated node (`ENABLE_DEDICATED_NODE=1` in its `.env`) serves on its LLM port;
+    /// an ephemeral one (the default) runs worker containers on demand.
+    dedicated: bool,
 }
 
 pub struct Monitor {
@@ -222,7 +236,7 @@ impl Monitor {
     /// Ports every `probe_every_secs`; containers every `docker_every_secs` while a node runs
     /// (each look runs the docker CLI), and only every [`DOCKER_RETRY_SECS`] while Docker cannot
     /// be used (not installed, not running).
-    fn probe(&mut self, nodes: &[NodeRecord], any_running: bool, now: i64) {
+    fn probe(&mut self, layout: &Layout, nodes: &[NodeRecord], any_running: bool, now: i64) {
         if self
             .last_probe
             .is_none_or(|t| now - t >= self.cfg.probe_every_secs)
@@ -232,6 +246,7 @@ impl Monitor {
             for n in nodes {
                 if let Some(w) = self.watched.get_mut(&n.spec.id) {
                     w.ports = probe_ports(&n.spec, table.as_ref());
+                    w.dedicated = is_dedicated(&layout.env_file(n.spec.id));
                 }
             }
         }
@@ -456,12 +471,13 @@ impl Monitor {
                 last_seen: HashMap::new(),
                 container_restarts: 0,
                 ports: Vec::new(),
+                dedicated: false,
             });
             for line in w.follower.poll() {
                 w.tracker.feed(&line, now, &self.rules);
             }
         }
-        self.probe(&nodes, !pids.is_empty(), now);
+        self.probe(layout, &nodes, !pids.is_empty(), now);
         for n in &nodes {
             let id = n.spec.id;
             let Some(w) = self.watched.get_mut(&id) else {
@@ -475,6 +491,7 @@ impl Monitor {
                 rt.and_then(|r| r.started_at),
                 w.containers.as_deref(),
                 &w.ports,
+                w.dedicated,
                 now,
                 &self.cfg.thresholds,
             );

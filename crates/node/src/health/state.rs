@@ -142,13 +142,17 @@ pub fn classify(
 }
 
 /// A healthy node whose LLM engine is not there is degraded: a container of its own is not
-/// running, or (after the start-up grace) nothing listens on its LLM port.
+/// running, or (after the start-up grace) nothing listens on the LLM port of a dedicated node.
+/// An ephemeral node (the default) starts its worker containers on demand: its `LLM_PORT` is
+/// not expected to listen, so only its containers count.
+#[allow(clippy::too_many_arguments)]
 pub fn refine(
     state: NodeState,
     reason: String,
     started_at: Option<i64>,
     containers: Option<&[Container]>,
     ports: &[PortStatus],
+    dedicated: bool,
     now: i64,
     t: &Thresholds,
 ) -> (NodeState, String) {
@@ -169,7 +173,7 @@ pub fn refine(
     if let Some(p) = ports
         .iter()
         .find(|p| p.name == "llm" && !p.listening)
-        .filter(|_| settled)
+        .filter(|_| settled && dedicated)
     {
         return (
             NodeState::Degraded,
@@ -283,6 +287,7 @@ mod tests {
                 Some(0),
                 Some(&[running.clone()]),
                 &llm(true),
+                true,
                 1000,
                 &t
             ),
@@ -296,6 +301,7 @@ mod tests {
                 Some(0),
                 Some(&[running.clone(), exited.clone()]),
                 &llm(true),
+                true,
                 1000,
                 &t
             ),
@@ -305,13 +311,19 @@ mod tests {
             )
         );
         let (h, r) = healthy();
-        let (s, why) = refine(h, r, Some(0), None, &llm(false), 1000, &t);
+        let (s, why) = refine(h, r, Some(0), None, &llm(false), true, 1000, &t);
         assert_eq!(s, NodeState::Degraded);
         assert!(why.contains("LLM port 8091"), "{why}");
+        // An ephemeral node (the default) is not degraded by a closed LLM port.
+        let (h, r) = healthy();
+        assert_eq!(
+            refine(h, r, Some(0), None, &llm(false), false, 1000, &t),
+            healthy()
+        );
         // Within the start-up grace a closed port is expected; a degraded node keeps its own reason.
         let (h, r) = healthy();
         assert_eq!(
-            refine(h, r, Some(950), None, &llm(false), 1000, &t),
+            refine(h, r, Some(950), None, &llm(false), true, 1000, &t),
             healthy()
         );
         assert_eq!(
@@ -321,6 +333,7 @@ mod tests {
                 Some(0),
                 Some(&[exited]),
                 &llm(false),
+                true,
                 1000,
                 &t
             ),

@@ -18,7 +18,7 @@ vi.mock("uplot", () => ({
 const log = {
   session_id: 1101, state: 4, state_name: "Precommit", states: {}, sessions_seen: 3, tasks_assigned: 5, tasks_committed: 4,
   transactions: 8, pings: 120, errors: 0, warnings: 0, crashes: 0, malformed: 2, other: 1, last_error: null,
-  last_line_at: 1000, last_progress_at: 999, last_ping_at: 1000, pings_since_progress: 0, version: "0.0.1-test",
+  last_line_at: 1000, last_progress_at: 999, last_ping_at: 1000, pings_since_progress: 0, version: "0.0.1-test", cognitive_level: 3,
 };
 
 const node = (id: number, state: NodeHealth["state"], reason: string): NodeHealth => ({
@@ -63,6 +63,7 @@ describe("Dashboard", () => {
     render(<Dashboard />);
     await waitFor(() => expect(document.querySelector('[data-node="2"]')).toHaveTextContent("crashed (exit code 1)"));
     expect(document.querySelector('[data-node="1"]')).toHaveClass("state-healthy");
+    expect(document.querySelector('[data-node="1"] .level')).toHaveTextContent("3");
     expect(screen.getByText("1 healthy")).toBeInTheDocument();
     expect(screen.getByText("1 down")).toBeInTheDocument();
     // The machine bar is there before the first pushed sample.

@@ -174,6 +174,8 @@ export function Dashboard() {
               <dd>{n.log.pings}</dd>
               <dt>LLM</dt>
               <dd className="llm">{llmSummary(n)}</dd>
+              <dt title="The node's cognitive level (0–10), as it prints it">Level</dt>
+              <dd className="level">{n.log.cognitive_level ?? "–"}</dd>
             </dl>
             <code className="addr">{n.address}</code>
           </button>
