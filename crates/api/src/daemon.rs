@@ -47,6 +47,9 @@ pub struct DaemonArgs {
     /// Alert when the nodes' disk has less free space than this many GiB.
     #[arg(long, default_value_t = 10)]
     pub low_disk_gb: u64,
+    /// Minutes between two looks for a newer cortensord at the install's source (0: never).
+    #[arg(long, default_value_t = 60)]
+    pub update_check_mins: u32,
 }
 
 impl Default for DaemonArgs {
@@ -144,6 +147,8 @@ impl DaemonArgs {
                 low_disk_bytes: self.low_disk_gb << 30,
                 ..Default::default()
             },
+            update_every: (self.update_check_mins > 0)
+                .then(|| Duration::from_secs(u64::from(self.update_check_mins) * 60)),
         })
     }
 }
@@ -246,5 +251,6 @@ mod tests {
         assert_eq!(o.sample_every, n.sample_every);
         assert_eq!(o.supervisor.log_max_bytes, n.supervisor.log_max_bytes);
         assert_eq!(o.monitor.probe_every_secs, n.monitor.probe_every_secs);
+        assert_eq!(o.update_every, n.update_every);
     }
 }

@@ -65,6 +65,8 @@ pub struct StatusResponse {
     pub health: Vec<NodeHealth>,
     pub alerts: Vec<AlertRecord>,
     pub backend: Backend,
+    /// A newer `cortensord` the daemon saw at the install's source (outdated nodes are refused).
+    pub update_available: Option<String>,
 }
 
 /// Start, stop or restart the selected nodes; `daemon_exe` is the program whose `daemon`
@@ -108,6 +110,11 @@ impl StatusWatch {
             health,
             alerts: m.store.alerts(now_unix() - 86_400).map_err(user)?,
             backend: m.backend,
+            update_available: m
+                .store
+                .setting(cortensor_node::runtime::updates::AVAILABLE_SETTING)
+                .map_err(user)?
+                .filter(|v| !v.is_empty()),
         })
     }
 }

@@ -18,7 +18,7 @@ pub use cortensor_node::doctor::{Check, Status};
 pub use cortensor_node::install::binary::BinaryOutcome;
 pub use cortensor_node::install::download::{DownloadOptions, Progress};
 pub use cortensor_node::install::setup::{OfficialInstall, Registration};
-pub use cortensor_node::install::update::UpdateOutcome;
+pub use cortensor_node::install::update::{UpdateCheck, UpdateOutcome};
 pub use cortensor_node::machine::{DoctorReport, MachineStatus};
 pub use cortensor_node::nodes::{KeyStore, NodeSpec};
 pub use cortensor_node::runtime::control::StartReport;
@@ -297,4 +297,19 @@ pub fn rpc_urls(s: &Session) -> Result<Vec<String>, UserError> {
         .iter()
         .map(|u| cortensor_node::redact::redact_url(u.expose()))
         .collect())
+}
+
+/// Whether `source` has a newer release than the installed one; changes nothing.
+pub fn check_update(s: &Session, source: &str) -> Result<UpdateCheck, UserError> {
+    let m = s.machine()?;
+    let source = ReleaseSource::parse(source).map_err(user)?;
+    update::check(&m.store, &source).map_err(user)
+}
+
+/// The newer release the daemon last saw at the install's source, if any.
+pub fn update_available(s: &Session) -> Result<Option<String>, UserError> {
+    Ok(s.store()?
+        .setting(cortensor_node::runtime::updates::AVAILABLE_SETTING)
+        .map_err(user)?
+        .filter(|v| !v.is_empty()))
 }

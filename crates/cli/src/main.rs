@@ -71,6 +71,9 @@ enum Command {
     Update {
         #[arg(long, default_value = "official")]
         source: String,
+        /// Only say whether the source has a newer release; change nothing.
+        #[arg(long)]
+        check: bool,
         /// How long a restarted node has to show progress, in seconds.
         #[arg(long, default_value_t = 120.0)]
         window: f64,
@@ -225,8 +228,15 @@ fn run(cli: Cli) -> Result<(), UserError> {
         Command::Install { source, yes, json } => setup::install(&s, &source, yes, json),
         Command::Update {
             source,
+            check: true,
+            json,
+            ..
+        } => setup::update_check(&s, &source, json),
+        Command::Update {
+            source,
             window,
             json,
+            ..
         } => setup::update(&s, &source, window, json),
         Command::Uninstall {
             export_keys,

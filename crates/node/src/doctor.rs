@@ -294,9 +294,9 @@ pub fn evaluate(f: &Facts) -> Vec<Check> {
         (os, Some(_)) => push(
             "platform",
             "Operating system",
-            Status::Warn,
-            format!("cortensord for {} on {} is published but updated rarely; the network may reject an outdated node.", os.name(), f.arch_name),
-            fix("Read the Cortensor docs", None, Some("https://docs.cortensor.network"), false),
+            Status::Fail,
+            format!("There is no current cortensord for {} on {}: the file upstream predates the current network, which would refuse it.", os.name(), f.arch_name),
+            fix("Run your nodes on a Linux x86-64 machine (a server, or WSL2 on Windows)", None, Some("https://docs.cortensor.network"), false),
         ),
     }
 
@@ -626,6 +626,23 @@ mod tests {
         f.arch = None;
         f.arch_name = "riscv64".into();
         assert_eq!(status(&f, "platform"), Status::Fail);
+        // Windows and Intel Macs: the upstream files predate the network: a failure, with what to do.
+        for (os, arch) in [(Os::Windows, Arch::X86_64), (Os::Macos, Arch::X86_64)] {
+            let mut g = f.clone();
+            g.os = os;
+            g.arch = Some(arch);
+            let c = evaluate(&g)
+                .into_iter()
+                .find(|c| c.id == "platform")
+                .unwrap();
+            assert_eq!(c.status, Status::Fail, "{os:?}");
+            assert!(
+                c.explanation.contains("no current cortensord"),
+                "{}",
+                c.explanation
+            );
+            assert!(c.fix.unwrap().label.contains("Linux x86-64"));
+        }
         f.gpus = Some(parse_nvidia_smi(SMI));
         assert!(evaluate(&f)
             .into_iter()

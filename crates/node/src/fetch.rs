@@ -42,6 +42,8 @@ pub enum FetchError {
         status: u16,
         hint: &'static str,
     },
+    #[error("{url} is larger than {limit} bytes, which is not what was expected there")]
+    TooLarge { url: String, limit: u64 },
     #[error("{location}: {source}")]
     Leaderboard {
         location: String,
@@ -79,6 +81,8 @@ pub struct FetchOptions {
     pub retries: u32,
     /// First backoff; doubles after each failed attempt.
     pub backoff: Duration,
+    /// The largest body read; a larger one is an error (a small file that is not small).
+    pub max_body: u64,
 }
 
 impl Default for FetchOptions {
@@ -87,6 +91,7 @@ impl Default for FetchOptions {
             timeout: Duration::from_secs(15),
             retries: 2,
             backoff: Duration::from_millis(500),
+            max_body: MAX_BODY,
         }
     }
 }
@@ -300,7 +305,7 @@ fn http_get(
                         match resp
                             .body_mut()
                             .with_config()
-                            .limit(MAX_BODY)
+                            .limit(opts.max_body)
                             .read_to_string()
                         {
                             Ok(body) => {
@@ -308,6 +313,12 @@ fn http_get(
                                     body,
                                     etag,
                                     last_modified,
+                                })
+                            }
+                            Err(ureq::Error::BodyExceedsLimit(limit)) => {
+                                return Err(FetchError::TooLarge {
+                                    url: url.to_string(),
+                                    limit,
                                 })
                             }
                             Err(e) => e.to_string(),

@@ -7,4 +7,9 @@ export type Registration = { id: number, address: string, registered: boolean, v
 /**
  * What cortensord said (secrets redacted).
  */
-output: string, };
+output: string, 
+/**
+ * The node's balance when it was checked before registering (`None`: the RPC did not
+ * answer; the check was skipped with a note in `output`).
+ */
+balance: string | null, };

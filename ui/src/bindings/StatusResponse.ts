@@ -8,4 +8,8 @@ import type { RuntimeRecord } from "./RuntimeRecord";
 /**
  * `node status`: every node, what runs it, its health, and the last day's alerts.
  */
-export type StatusResponse = { nodes: Array<NodeRecord>, runtime: Array<RuntimeRecord>, health: Array<NodeHealth>, alerts: Array<AlertRecord>, backend: Backend, };
+export type StatusResponse = { nodes: Array<NodeRecord>, runtime: Array<RuntimeRecord>, health: Array<NodeHealth>, alerts: Array<AlertRecord>, backend: Backend, 
+/**
+ * A newer `cortensord` the daemon saw at the install's source (outdated nodes are refused).
+ */
+update_available: string | null, };

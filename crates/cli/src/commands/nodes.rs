@@ -41,6 +41,9 @@ pub fn status(s: &Session, json: bool, watch: bool) -> Result<(), UserError> {
             if watch && std::io::stdout().is_terminal() {
                 print!("\x1b[2J\x1b[H");
             }
+            if let Some(v) = &r.update_available {
+                println!("Update available: cortensord {v} (`cortensor-manager update`); outdated nodes are refused by the network.");
+            }
             println!(
                 "{:>4}  {:<42}  {:<9}  {:>7}  {:>8}  {:>7}  reason",
                 "node", "address", "state", "pid", "restarts", "up 24h"

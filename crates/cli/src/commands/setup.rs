@@ -326,3 +326,22 @@ pub fn rpc_show(s: &Session) -> Result<(), UserError> {
     }
     Ok(())
 }
+
+pub fn update_check(s: &Session, source: &str, json: bool) -> Result<(), UserError> {
+    let c = setup::check_update(s, source)?;
+    if json {
+        return print_json(&c);
+    }
+    match (c.update_available, &c.installed) {
+        (true, Some(i)) => println!(
+            "cortensord {} is available at {} (installed: {i}). `cortensor-manager update` installs it.",
+            c.available, c.source
+        ),
+        (true, None) => println!(
+            "cortensord {} is available at {}; nothing is installed yet.",
+            c.available, c.source
+        ),
+        (false, _) => println!("cortensord {} is the newest at {}.", c.available, c.source),
+    }
+    Ok(())
+}

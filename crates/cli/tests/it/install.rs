@@ -217,6 +217,20 @@ fn install_nodes_register_update_rollback_uninstall() {
         "2.0",
         wrapper("TEST_NODE_VERSION=2.0 TEST_NODE_TICK_MS=100"),
     );
+    // --check says so and changes nothing.
+    let check = b.ok_json(&["update", "--check", "--source", &v2, "--json"]);
+    assert_eq!(
+        (
+            check["update_available"].as_bool(),
+            check["installed"].as_str(),
+            check["available"].as_str()
+        ),
+        (Some(true), Some("1.0"), Some("2.0"))
+    );
+    assert_eq!(
+        b.ok_json(&["node", "list", "--json"])["installed"]["version"],
+        "1.0"
+    );
     let up = b.ok_json(&["update", "--source", &v2, "--window", "3", "--json"]);
     assert_eq!(
         (up["to"].as_str(), up["rolled_back"].is_null()),

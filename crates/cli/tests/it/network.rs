@@ -373,3 +373,64 @@ fn the_stand_in_node_refuses_what_the_real_one_refuses() {
         );
     }
 }
+
+#[test]
+fn register_checks_the_nodes_balance_through_its_rpc_first() {
+    let h = Headless::new();
+    let poor = JsonRpcServer::start(HashMap::from([(
+        "eth_getBalance".to_string(),
+        "\"0x2386f26fc10000\"".to_string(), // 0.01 ETH, below the 0.05 the profile asks
+    )]));
+    let added = h.json(&[
+        "node",
+        "add",
+        "--count",
+        "1",
+        "--key-store",
+        "file",
+        "--rpc-url",
+        &poor.url,
+        "--json",
+    ]);
+    let address = added["nodes"][0]["address"].as_str().unwrap().to_string();
+    let out = h.run(&["node", "register", "1", "--json"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("0.010000 ETH") && err.contains("0.050000 ETH"),
+        "{err}"
+    );
+    assert!(
+        err.to_ascii_lowercase().contains(&address),
+        "the address to fund is named: {err}"
+    );
+    assert_eq!(poor.calls.lock().unwrap().as_slice(), ["eth_getBalance"]);
+    assert!(
+        h.json(&["node", "list", "--json"])["nodes"][0]["registered"].is_null(),
+        "nothing was sent to the network"
+    );
+
+    let funded = JsonRpcServer::start(HashMap::from([(
+        "eth_getBalance".to_string(),
+        "\"0xde0b6b3a7640000\"".to_string(), // 1 ETH
+    )]));
+    h.ok(&["node", "rpc", "set", &funded.url]);
+    let r = h.json(&["node", "register", "1", "--json"]);
+    assert_eq!(
+        (r["registered"].as_bool(), r["verified"].as_bool()),
+        (Some(true), Some(true))
+    );
+    assert_eq!(r["balance"], "1.000000 ETH");
+
+    // An RPC that does not answer: the check is skipped with a note, registration goes on.
+    h.ok(&["node", "rpc", "set", "http://127.0.0.1:9/rpc"]);
+    let r = h.json(&["node", "register", "1", "--json"]);
+    assert!(r["balance"].is_null());
+    assert!(
+        r["output"]
+            .as_str()
+            .unwrap()
+            .contains("balance could not be checked"),
+        "{r}"
+    );
+}

@@ -139,6 +139,7 @@ pub fn install(
     }
     let new = fetch(layout, &resolved, opts, cancel, progress)?;
     swap_in(layout, &new)?;
+    keep_env_example(layout, resolved.env_example_url.as_deref());
     let record = InstallRecord {
         version: resolved.version.clone(),
         sha256: resolved.artifact.sha256.clone(),
@@ -154,6 +155,39 @@ pub fn install(
         already_current: false,
         previous_version: record.previous_version,
     })
+}
+
+/// Keep the release's `.env-example` beside the binary (nodes' `.env` files are rendered from
+/// it, comments included). Without one (or when it cannot be read), the embedded table of its
+/// keys serves, and a stale copy is removed so it never pairs with another release.
+fn keep_env_example(layout: &Layout, location: Option<&str>) {
+    let dest = layout.bin_dir().join("env-example");
+    let text = location.and_then(|l| {
+        if l.contains("://") {
+            let opts = crate::fetch::FetchOptions {
+                max_body: 1 << 20,
+                ..Default::default()
+            };
+            crate::fetch::get_text(l, &opts).ok()
+        } else {
+            std::fs::read_to_string(l).ok()
+        }
+    });
+    // Only a file that reads as a .env example with the keys every node needs.
+    let usable = text.filter(|t| {
+        let keys = crate::node_env::entries(t);
+        ["HOST", "NODE_PUBLIC_KEY", "CONTRACT_ADDRESS_RUNTIME"]
+            .iter()
+            .all(|k| keys.iter().any(|(key, _)| key == k))
+    });
+    match usable {
+        Some(t) => {
+            let _ = crate::platform::fs::write_atomic(&dest, t.as_bytes(), 0o644);
+        }
+        None => {
+            let _ = std::fs::remove_file(&dest);
+        }
+    }
 }
 
 /// Whether the binary in place still has the recorded checksum.

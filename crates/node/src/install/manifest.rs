@@ -40,6 +40,10 @@ pub struct Manifest {
     pub format: u32,
     pub version: String,
     pub artifacts: Vec<Artifact>,
+    /// Upstream's `.env-example` of this release (a URL or path relative to the manifest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub env_example: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

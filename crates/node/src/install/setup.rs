@@ -413,6 +413,38 @@ pub struct Registration {
     pub verified: bool,
     /// What cortensord said (secrets redacted).
     pub output: String,
+    /// The node's balance when it was checked before registering (`None`: the RPC did not
+    /// answer; the check was skipped with a note in `output`).
+    pub balance: Option<String>,
+}
+
+/// The node's gas money, read through its own `HOST`: `Ok(Some(wei))`, `Ok(None)` when the RPC
+/// did not answer (with why), or a refusal when the balance is below the network's threshold.
+fn check_funds(
+    cx: &Context,
+    spec: &NodeSpec,
+) -> Result<(Option<u128>, Option<String>), SetupError> {
+    let env = current_env(cx, spec.id);
+    let Some(host) = env.get("HOST").filter(|h| !h.is_empty()) else {
+        return Ok((
+            None,
+            Some("no HOST in the node's .env: the balance was not checked".into()),
+        ));
+    };
+    let profile = profile_named(cx, &spec.network)?;
+    let min: u128 = profile.min_balance_wei.parse().unwrap_or(0);
+    match crate::chain::balance_wei(host, &spec.address) {
+        Ok(wei) if wei < min => Err(SetupError::Refused(format!(
+            "node {} has {} on {}, less than the {} it needs for its transactions: send some to {} (its address), then register again",
+            spec.id,
+            crate::chain::format_eth(wei),
+            profile.name,
+            crate::chain::format_eth(min),
+            crate::keys::checksum_address(&spec.address).unwrap_or_else(|| spec.address.clone())
+        ))),
+        Ok(wei) => Ok((Some(wei), None)),
+        Err(why) => Ok((None, Some(format!("the balance could not be checked: {why}")))),
+    }
 }
 
 /// Run `cortensord <env> tool register` then `tool verify`, handing the key in the process
@@ -424,7 +456,8 @@ pub fn register(cx: &Context, id: u32) -> Result<Registration, SetupError> {
     if !binary.exists() {
         return Err(SetupError::NotInstalled);
     }
-    let mut output = String::new();
+    let (balance, note) = check_funds(cx, &record.spec)?;
+    let mut output = note.map(|n| format!("note: {n}\n")).unwrap_or_default();
     let mut run = |what: &str| -> Result<bool, SetupError> {
         let args = [
             cx.layout.env_file(id).display().to_string(),
@@ -474,6 +507,7 @@ pub fn register(cx: &Context, id: u32) -> Result<Registration, SetupError> {
         registered,
         verified,
         output,
+        balance: balance.map(crate::chain::format_eth),
     })
 }
 

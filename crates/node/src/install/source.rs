@@ -7,18 +7,25 @@ use std::time::Duration;
 
 use super::manifest::{from_lfs_pointer, lfs_version, Arch, Artifact, Manifest, ManifestError, Os};
 
-/// The official installer repository's raw files (LFS pointers) and LFS objects.
-pub const OFFICIAL_POINTER_BASE: &str =
-    "https://raw.githubusercontent.com/cortensor/installer/main/dist/";
-pub const OFFICIAL_OBJECT_BASE: &str =
-    "https://media.githubusercontent.com/media/cortensor/installer/main/dist/";
+/// The official installer repository: its API (to pin `main` to one commit), its raw files
+/// (LFS pointers, `.env-example`) and its LFS objects, each at a commit.
+pub const OFFICIAL_API: &str = "https://api.github.com/repos/cortensor/installer";
+pub const OFFICIAL_RAW: &str = "https://raw.githubusercontent.com/cortensor/installer";
+pub const OFFICIAL_MEDIA: &str = "https://media.githubusercontent.com/media/cortensor/installer";
+/// Tests (and mirrors of the same layout) point the official source elsewhere:
+/// `<base>/api`, `<base>/raw`, `<base>/media` stand for the three above.
+pub const OFFICIAL_BASE_ENV: &str = "CORTENSOR_MANAGER_OFFICIAL_BASE";
+
+/// A Git LFS pointer is about 130 bytes; a larger file there is a binary, not a pointer.
+const POINTER_MAX: u64 = 1024;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReleaseSource {
-    /// The official binaries, verified against their Git LFS pointers.
+    /// The official binaries, verified against their Git LFS pointers at one commit of `main`.
     Official {
-        pointer_base: String,
-        object_base: String,
+        api: String,
+        raw: String,
+        media: String,
     },
     /// A manifest at a URL (a mirror).
     Manifest(String),
@@ -28,9 +35,23 @@ pub enum ReleaseSource {
 
 impl ReleaseSource {
     pub fn official() -> ReleaseSource {
-        ReleaseSource::Official {
-            pointer_base: OFFICIAL_POINTER_BASE.into(),
-            object_base: OFFICIAL_OBJECT_BASE.into(),
+        match std::env::var(OFFICIAL_BASE_ENV)
+            .ok()
+            .filter(|b| !b.is_empty())
+        {
+            Some(base) => {
+                let base = base.trim_end_matches('/');
+                ReleaseSource::Official {
+                    api: format!("{base}/api"),
+                    raw: format!("{base}/raw"),
+                    media: format!("{base}/media"),
+                }
+            }
+            None => ReleaseSource::Official {
+                api: OFFICIAL_API.into(),
+                raw: OFFICIAL_RAW.into(),
+                media: OFFICIAL_MEDIA.into(),
+            },
         }
     }
 
@@ -80,6 +101,8 @@ pub enum SourceError {
         location: String,
         source: ManifestError,
     },
+    #[error("there is no current cortensord for {0}: Cortensor publishes it for Linux on x86-64 and macOS on Apple silicon only (the Windows and Intel-Mac files upstream predate the current network and would be refused by it). Run your nodes on a Linux x86-64 machine (a server, or WSL2 on Windows)")]
+    NoCurrentRelease(String),
 }
 
 /// What to install: a version and the artifact for this machine, with an absolute URL (or a
@@ -89,13 +112,23 @@ pub struct Resolved {
     pub version: String,
     pub artifact: Artifact,
     pub local_file: Option<PathBuf>,
+    /// The installer commit the official release was read at (pointer, object and
+    /// `.env-example` all from it).
+    pub commit: Option<String>,
+    /// Upstream's `.env-example` of the same release, when the source publishes one.
+    pub env_example_url: Option<String>,
 }
 
 fn get_text(url: &str) -> Result<String, SourceError> {
+    get_text_capped(url, 16 << 20)
+}
+
+fn get_text_capped(url: &str, max_body: u64) -> Result<String, SourceError> {
     let opts = crate::fetch::FetchOptions {
         timeout: Duration::from_secs(30),
         retries: 2,
         backoff: Duration::from_millis(600),
+        max_body,
     };
     crate::fetch::get_text(url, &opts).map_err(|e| SourceError::Fetch {
         location: url.into(),
@@ -111,14 +144,31 @@ fn get_text(url: &str) -> Result<String, SourceError> {
     })
 }
 
-/// The official file name of `cortensord` for an OS and architecture.
-pub fn official_file(os: Os, arch: Arch) -> &'static str {
+/// The official file of the current `cortensord` for an OS and architecture: only the Git LFS
+/// files are current (`dist/cortensord` for Linux x86-64, `dist/cortensord-darwin` for Apple
+/// silicon); `cortensord.exe` and `cortensord-darwin-amd64` are plain files that predate the
+/// current network, and there is no ARM Linux build.
+pub fn official_file(os: Os, arch: Arch) -> Option<&'static str> {
     match (os, arch) {
-        (Os::Linux, _) => "cortensord",
-        (Os::Macos, Arch::Aarch64) => "cortensord-darwin",
-        (Os::Macos, Arch::X86_64) => "cortensord-darwin-amd64",
-        (Os::Windows, _) => "cortensord.exe",
+        (Os::Linux, Arch::X86_64) => Some("cortensord"),
+        (Os::Macos, Arch::Aarch64) => Some("cortensord-darwin"),
+        _ => None,
     }
+}
+
+/// The commit `main` points at now: every file of one release is read at it, so a push during
+/// a download is not mistaken for tampering.
+pub fn main_commit(api: &str) -> Result<String, SourceError> {
+    let url = format!("{api}/commits/main");
+    let text = get_text_capped(&url, 1 << 20)?;
+    let sha = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("sha").and_then(|s| s.as_str()).map(str::to_string))
+        .filter(|s| s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit()));
+    sha.ok_or_else(|| SourceError::Fetch {
+        location: url,
+        reason: "the answer has no commit id (`sha`)".into(),
+    })
 }
 
 pub fn resolve(
@@ -127,29 +177,39 @@ pub fn resolve(
     arch: Option<Arch>,
 ) -> Result<Resolved, SourceError> {
     match source {
-        ReleaseSource::Official {
-            pointer_base,
-            object_base,
-        } => {
-            let arch = arch.ok_or_else(|| SourceError::Manifest {
-                location: "official".into(),
-                source: ManifestError::NoArtifact {
-                    os: os.name(),
-                    arch: std::env::consts::ARCH.into(),
-                },
+        ReleaseSource::Official { api, raw, media } => {
+            let label = |a: &str| format!("{}/{a}", os.name());
+            let arch =
+                arch.ok_or_else(|| SourceError::NoCurrentRelease(label(std::env::consts::ARCH)))?;
+            let file = official_file(os, arch).ok_or_else(|| {
+                SourceError::NoCurrentRelease(label(match arch {
+                    Arch::X86_64 => "x86_64",
+                    Arch::Aarch64 => "aarch64",
+                }))
             })?;
-            let file = official_file(os, arch);
-            let pointer_url = format!("{pointer_base}{file}");
-            let pointer = get_text(&pointer_url)?;
-            let artifact = from_lfs_pointer(&pointer, os, arch, &format!("{object_base}{file}"))
-                .map_err(|source| SourceError::Manifest {
-                    location: pointer_url,
-                    source,
-                })?;
+            let commit = main_commit(api)?;
+            let pointer_url = format!("{raw}/{commit}/dist/{file}");
+            let pointer = match get_text_capped(&pointer_url, POINTER_MAX) {
+                Err(SourceError::Fetch { reason, .. }) if reason.contains("larger than") => {
+                    return Err(SourceError::NoCurrentRelease(format!(
+                        "{} ({file} upstream is a plain file, not a current release)",
+                        label(std::env::consts::ARCH)
+                    )))
+                }
+                other => other?,
+            };
+            let artifact =
+                from_lfs_pointer(&pointer, os, arch, &format!("{media}/{commit}/dist/{file}"))
+                    .map_err(|source| SourceError::Manifest {
+                        location: pointer_url,
+                        source,
+                    })?;
             Ok(Resolved {
-                version: lfs_version(&artifact),
+                version: format!("{}@{}", lfs_version(&artifact), &commit[..7]),
                 artifact,
                 local_file: None,
+                env_example_url: Some(format!("{raw}/{commit}/dist/.env-example")),
+                commit: Some(commit),
             })
         }
         ReleaseSource::Manifest(url) => {
@@ -172,9 +232,15 @@ pub fn resolve(
                 })?
                 .to_string();
             Ok(Resolved {
+                env_example_url: m
+                    .env_example
+                    .as_ref()
+                    .and_then(|e| base.join(e).ok())
+                    .map(|u| u.to_string()),
                 version: m.version,
                 artifact,
                 local_file: None,
+                commit: None,
             })
         }
         ReleaseSource::Dir(dir) => {
@@ -194,9 +260,14 @@ pub fn resolve(
                 .clone();
             let file = resolve_local(dir, &artifact.url);
             Ok(Resolved {
+                env_example_url: m
+                    .env_example
+                    .as_ref()
+                    .map(|e| resolve_local(dir, e).display().to_string()),
                 version: m.version,
                 artifact,
                 local_file: Some(file),
+                commit: None,
             })
         }
     }

@@ -35,6 +35,33 @@ pub struct UpdateOutcome {
     pub rolled_back: Option<String>,
 }
 
+/// Whether the source has a newer release than the one installed (nothing is changed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct UpdateCheck {
+    pub installed: Option<String>,
+    pub available: String,
+    pub update_available: bool,
+    pub source: String,
+}
+
+/// Ask `source` for its newest release and compare it with the installed one.
+pub fn check(
+    store: &crate::store::Store,
+    source: &ReleaseSource,
+) -> Result<UpdateCheck, UpdateError> {
+    let resolved = resolve(source, Os::current(), Arch::current()).map_err(BinaryError::from)?;
+    let installed = store.installed()?;
+    Ok(UpdateCheck {
+        update_available: installed
+            .as_ref()
+            .is_none_or(|i| i.sha256 != resolved.artifact.sha256),
+        installed: installed.map(|i| i.version),
+        available: resolved.version,
+        source: source.describe(),
+    })
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum UpdateError {
     #[error(transparent)]

@@ -60,6 +60,8 @@ pub struct Options {
     pub sample_every: Duration,
     /// The monitor's thresholds and probe cadence.
     pub monitor: monitor::MonitorConfig,
+    /// How often the release source is asked for a newer `cortensord` (`None`: never).
+    pub update_every: Option<Duration>,
 }
 
 impl Default for Options {
@@ -69,6 +71,7 @@ impl Default for Options {
             metrics_port: None,
             sample_every: Duration::from_secs(1),
             monitor: Default::default(),
+            update_every: Some(Duration::from_secs(3600)),
         }
     }
 }
@@ -203,6 +206,23 @@ pub fn run_foreground(
             Some(super::supervisor::take_lock(&m.layout).map_err(UserError::new)?),
         )
     };
+    // A newer release is looked for on a thread of its own (a minute after start, then as set).
+    let updates_stop = Arc::new(AtomicBool::new(false));
+    struct StopOnDrop(Arc<AtomicBool>);
+    impl Drop for StopOnDrop {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    let _updates = StopOnDrop(updates_stop.clone());
+    if let Some(every) = opts.update_every {
+        super::updates::spawn(
+            m.layout.root.clone(),
+            Duration::from_secs(60).min(every),
+            every,
+            updates_stop,
+        );
+    }
     // Metrics: on the --metrics-port given (an error if it cannot be served), else on the port
     // in the settings, followed while the daemon runs (the app turns it on and off).
     let current = Arc::new(Metrics::default());

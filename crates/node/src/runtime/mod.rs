@@ -6,3 +6,4 @@ pub mod daemon;
 pub mod decide;
 pub mod feed;
 pub mod supervisor;
+pub mod updates;

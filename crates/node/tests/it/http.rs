@@ -8,6 +8,7 @@ use cortensor_test_support::*;
 
 fn quick() -> FetchOptions {
     FetchOptions {
+        max_body: 1 << 20,
         timeout: Duration::from_millis(800),
         retries: 2,
         backoff: Duration::from_millis(20),
@@ -66,6 +67,7 @@ fn a_slow_server_times_out() {
         },
     );
     let opts = FetchOptions {
+        max_body: 1 << 20,
         timeout: Duration::from_millis(300),
         retries: 0,
         backoff: Duration::ZERO,

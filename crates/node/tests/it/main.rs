@@ -6,4 +6,5 @@ mod download;
 mod grafana;
 mod http;
 mod keychain;
+mod official;
 mod services;
