@@ -55,6 +55,8 @@ pub fn run() {
             commands::setup::fix_check,
             commands::setup::export_keys,
             commands::setup::prepare_bug_report,
+            commands::setup::update_available,
+            commands::setup::update_binary,
             commands::nodes::node_health,
             commands::nodes::system_health,
             commands::settings::metrics_port,

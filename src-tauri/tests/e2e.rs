@@ -390,15 +390,50 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
         Some(json!({"text": "\u{E014}"})),
     );
     s.wait_text("#node-count", "2");
+    // The user's RPC address (a loopback JSON-RPC endpoint playing the chain: 1 ETH per node).
+    let chain = cortensor_test_support::JsonRpcServer::start(std::collections::HashMap::from([(
+        "eth_getBalance".to_string(),
+        "\"0xde0b6b3a7640000\"".to_string(),
+    )]));
+    s.type_into("#rpc-url", "http://rpc.example/v2/E2EKEY");
+    s.wait_text(
+        "#rpc-url-help",
+        "Use an https:// address (http:// only for a node on this computer)",
+    );
+    s.screenshot("e2e-wizard-4a-rpc-error.png");
+    s.type_into("#rpc-url", &chain.url);
+    s.wait_until("the RPC address accepted", |s| {
+        !s.text("#rpc-url-help")
+            .unwrap_or_default()
+            .contains("Use an https")
+    });
+    s.screenshot("e2e-wizard-4b-nodes.png");
     s.click("#wizard-create");
     s.wait_until("two node keys", |s| s.count("#node-keys li") == 2);
     s.screenshot("e2e-wizard-4-keys.png");
+    // Each node's .env is upstream's example with this RPC address as HOST.
+    for n in 1..=2 {
+        let env = std::fs::read_to_string(data.join(format!("nodes/node-{n}/.env"))).unwrap();
+        assert!(env.contains(&format!("HOST={}", chain.url)), "{env}");
+        assert!(env.contains("DEV_MODE_ENABLE_DEBUG_PRINT=1"));
+    }
     s.click("#wizard-next-keys");
 
     s.click("#wizard-register");
     s.wait_until("both nodes registered", |s| {
         s.count("#registrations li.ok") == 2
     });
+    // Registration checked each node's balance through that RPC address first.
+    assert_eq!(
+        chain
+            .calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| *m == "eth_getBalance")
+            .count(),
+        2
+    );
     s.click("#wizard-next-register");
 
     s.click("#wizard-start-nodes");

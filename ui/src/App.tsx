@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import type { Ruleset } from "./bindings/Ruleset";
 import { errorMessage, machineStatus, ruleset as loadRuleset } from "./api";
+import { UpdateBanner } from "./components/UpdateBanner";
 import { RewardsCalculator } from "./screens/rewards/RewardsCalculator";
 import { RankProjection } from "./screens/rewards/RankProjection";
 import { SetupWizard } from "./screens/setup/SetupWizard";
@@ -47,6 +48,7 @@ export function App() {
         </nav>
         <div className="ruleset" title="Contest ruleset in force">{rules ? rules.name : "…"}</div>
       </header>
+      <UpdateBanner />
       {rulesError && (
         <div role="alert" className="banner error">
           {rulesError}

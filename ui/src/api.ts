@@ -26,6 +26,7 @@ import type { AddNodesRequest } from "./bindings/AddNodesRequest";
 import type { AddNodesResponse } from "./bindings/AddNodesResponse";
 import type { ControlResponse } from "./bindings/ControlResponse";
 import type { NodeSelection } from "./bindings/NodeSelection";
+import type { UpdateOutcome } from "./bindings/UpdateOutcome";
 
 export const computeRewards = (input: RewardsInput) => invoke<RewardsBreakdown>("compute_rewards", { input });
 export const ruleset = () => invoke<Ruleset>("ruleset");
@@ -52,6 +53,8 @@ export const adoptOfficial = (envFile: string) => invoke<NodeSpec | null>("adopt
 export const startNodes = () => invoke<StartReport>("start_nodes");
 export const fixCheck = (id: string) => invoke<string[]>("fix_check", { id });
 export const prepareBugReport = (what: string) => invoke<BugReportDraft>("prepare_bug_report", { what });
+export const updateAvailable = () => invoke<string | null>("update_available");
+export const updateBinary = () => invoke<UpdateOutcome>("update_binary");
 export const exportKeys = (path: string) => invoke<number>("export_keys", { path });
 export const onInstallProgress = (f: (p: Progress) => void): Promise<UnlistenFn> =>
   listen<Progress>("install-progress", (e) => f(e.payload));

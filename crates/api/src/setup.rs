@@ -313,3 +313,19 @@ pub fn update_available(s: &Session) -> Result<Option<String>, UserError> {
         .map_err(user)?
         .filter(|v| !v.is_empty()))
 }
+
+/// Update from the source the installed release came from (the app's Update button), with the
+/// default 10-minute health window.
+pub fn update_from_install_source(
+    s: &Session,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<UpdateOutcome, UserError> {
+    let source = s
+        .store()?
+        .installed()
+        .map_err(user)?
+        .map(|i| i.source)
+        .ok_or_else(|| UserError::new("cortensord is not installed yet"))?;
+    update(s, &source, Duration::from_secs(600), cancel, progress)
+}

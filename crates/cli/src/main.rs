@@ -74,8 +74,9 @@ enum Command {
         /// Only say whether the source has a newer release; change nothing.
         #[arg(long)]
         check: bool,
-        /// How long a restarted node has to show progress, in seconds.
-        #[arg(long, default_value_t = 120.0)]
+        /// How long a restarted node has to show progress, in seconds (10 minutes: a node may
+        /// pull its LLM images first).
+        #[arg(long, default_value_t = 600.0)]
         window: f64,
         #[arg(long)]
         json: bool,

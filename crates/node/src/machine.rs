@@ -136,6 +136,8 @@ pub struct MachineStatus {
     pub staking_url: String,
     /// The most nodes the app creates on one machine.
     pub max_nodes: u32,
+    /// The networks nodes can be added on; the first is the default.
+    pub networks: Vec<String>,
 }
 
 /// The doctor's checks and what the machine can afford.
@@ -158,6 +160,14 @@ impl Machine {
             staking: self.profile.staking.clone(),
             staking_url: self.profile.staking_url.clone(),
             max_nodes: crate::nodes::MAX_NODES,
+            networks: std::iter::once(self.profile.name.clone())
+                .chain(
+                    crate::network::BUILTIN
+                        .iter()
+                        .map(|n| n.to_string())
+                        .filter(|n| *n != self.profile.name),
+                )
+                .collect(),
         })
     }
 

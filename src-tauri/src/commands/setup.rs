@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 
 use cortensor_api::setup::{
     self, AddNodesRequest, AddNodesResponse, BinaryOutcome, DoctorReport, MachineStatus, NodeSpec,
-    Progress, Registration, StartReport,
+    Progress, Registration, StartReport, UpdateOutcome,
 };
 use cortensor_api::{diagnostics, events, UserError};
 use tauri::{AppHandle, Emitter, State};
@@ -85,4 +85,24 @@ pub fn prepare_bug_report(
     state: State<'_, AppState>,
 ) -> Result<diagnostics::BugReportDraft, UserError> {
     diagnostics::save(&state.session, &what)
+}
+
+/// A newer `cortensord` the daemon saw at the install's source, if any.
+#[tauri::command(async)]
+pub fn update_available(state: State<'_, AppState>) -> Result<Option<String>, UserError> {
+    setup::update_available(&state.session)
+}
+
+/// Update `cortensord` from the install's source: verified swap, nodes restarted one at a time,
+/// rolled back if they do not come up. Progress as `install-progress` events.
+#[tauri::command(async)]
+pub fn update_binary(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<UpdateOutcome, UserError> {
+    state.cancel_install.store(false, Ordering::SeqCst);
+    let mut emit = |p: &Progress| {
+        let _ = app.emit(events::INSTALL_PROGRESS, p);
+    };
+    setup::update_from_install_source(&state.session, &state.cancel_install, &mut emit)
 }

@@ -11,4 +11,8 @@ export type MachineStatus = { installed: InstallRecord | null, nodes: Array<Node
 /**
  * The most nodes the app creates on one machine.
  */
-max_nodes: number, };
+max_nodes: number, 
+/**
+ * The networks nodes can be added on; the first is the default.
+ */
+networks: Array<string>, };

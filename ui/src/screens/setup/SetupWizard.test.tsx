@@ -18,6 +18,7 @@ const status: MachineStatus = {
   staking: "Stake 4,000 $COR per node on Pool 3.",
   staking_url: "https://docs.example",
   max_nodes: 25,
+  networks: ["testnet0", "testnet1"],
 };
 
 const doctor: DoctorReport = {
@@ -98,9 +99,19 @@ describe("SetupWizard", () => {
 
     expect(screen.getByText(/can run about 3/)).toBeInTheDocument();
     fireEvent.change(screen.getByRole("slider", { name: "Number of nodes" }), { target: { value: "2" } });
+    // A mistyped RPC address is explained under the field and blocks Create.
+    const rpc = screen.getByRole("textbox", { name: /RPC address/ });
+    await user.type(rpc, "http://rpc.example/v2/KEY");
+    expect(screen.getByRole("alert")).toHaveTextContent("Use an https:// address");
+    expect(screen.getByRole("button", { name: "Create 2 nodes" })).toBeDisabled();
+    await user.clear(rpc);
+    await user.type(rpc, "https://arb.example/v2/KEY");
+    expect(screen.getByRole("button", { name: "Create 2 nodes" })).toBeEnabled();
     await user.click(screen.getByRole("button", { name: "Create 2 nodes" }));
     await waitFor(() => expect(screen.getByText(spec(2).address)).toBeInTheDocument());
-    expect(calls.find((c) => c.cmd === "add_nodes")?.args).toEqual({ request: { count: 2, network: null, rpc_urls: [], key_store: null, gpu: false } });
+    expect(calls.find((c) => c.cmd === "add_nodes")?.args).toEqual({
+      request: { count: 2, network: null, rpc_urls: ["https://arb.example/v2/KEY"], key_store: "keychain", gpu: false },
+    });
     await user.click(screen.getByRole("button", { name: "Continue" }));
 
     await user.click(screen.getByRole("button", { name: "Register all" }));
@@ -139,5 +150,32 @@ describe("SetupWizard", () => {
     expect(screen.getByRole("button", { name: "Continue" })).toBeDisabled();
     await user.click(screen.getByRole("button", { name: "Install" }));
     await waitFor(() => expect(attempts).toBe(2));
+  });
+
+  it("on a computer without a keychain, keeps the keys in the node files and says so", async () => {
+    const calls: { cmd: string; args: unknown }[] = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args });
+      if (cmd === "machine_status") return { ...status, installed: { version: "1", sha256: "ab", source: "official", installed_at: 0, previous_version: null, previous_sha256: null }, keychain_error: "no session bus" };
+      if (cmd === "run_doctor") return doctor;
+      if (cmd === "add_nodes") return { nodes: [{ ...spec(1), key_store: "file", network: "testnet1" }], backend: "supervisor", warnings: ["no RPC URL given: the nodes use the public endpoint"], folders: ["/d"], staking_url: "https://s" };
+      return null;
+    });
+    const user = userEvent.setup();
+    render(<SetupWizard onDone={() => {}} />);
+    await waitFor(() => expect(document.getElementById("no-keychain")).toBeInTheDocument());
+    await user.click(screen.getByRole("button", { name: "Start" }));
+    await waitFor(() => expect(screen.getByRole("button", { name: "Continue" })).toBeEnabled());
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+    expect(screen.getByRole("radio", { name: /keychain/ })).toBeDisabled();
+    expect(screen.getByRole("radio", { name: /settings file/ })).toBeChecked();
+    await user.selectOptions(screen.getByRole("combobox", { name: "Network" }), "testnet1");
+    await user.click(screen.getByRole("button", { name: "Create 1 node" }));
+    await waitFor(() => expect(document.getElementById("create-notes")).toHaveTextContent("public endpoint"));
+    expect(calls.find((c) => c.cmd === "add_nodes")?.args).toEqual({
+      request: { count: 1, network: "testnet1", rpc_urls: [], key_store: "file", gpu: false },
+    });
+    expect(document.getElementById("step-keys")).toHaveTextContent("in its settings file");
   });
 });

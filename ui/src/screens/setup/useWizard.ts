@@ -6,6 +6,7 @@ import type { Progress } from "../../bindings/Progress";
 import type { NodeSpec } from "../../bindings/NodeSpec";
 import type { Registration } from "../../bindings/Registration";
 import type { StartReport } from "../../bindings/StartReport";
+import type { KeyStore } from "../../bindings/KeyStore";
 import {
   addNodes,
   adoptOfficial,
@@ -19,6 +20,21 @@ import {
   runDoctor,
   startNodes,
 } from "../../api";
+
+/** What is wrong with an RPC URL the user typed, in words (`null`: fine, or empty). */
+export function rpcUrlProblem(raw: string): string | null {
+  const t = raw.trim();
+  if (!t) return null;
+  let u: URL;
+  try {
+    u = new URL(t);
+  } catch {
+    return "This is not a web address: it should start with https://";
+  }
+  if (u.protocol === "https:") return null;
+  if (u.protocol === "http:" && (u.hostname === "127.0.0.1" || u.hostname === "localhost")) return null;
+  return "Use an https:// address (http:// only for a node on this computer)";
+}
 
 export function useWizard(onDone: () => void) {
   const [step, setStep] = useState(0);
@@ -36,6 +52,10 @@ export function useWizard(onDone: () => void) {
   const [adopt, setAdopt] = useState(true);
   const [backupPath, setBackupPath] = useState("");
   const [backedUp, setBackedUp] = useState<string | null>(null);
+  const [network, setNetwork] = useState<string | null>(null);
+  const [rpcUrl, setRpcUrl] = useState("");
+  const [keyStore, setKeyStore] = useState<KeyStore>("keychain");
+  const [notes, setNotes] = useState<string[]>([]);
   // The most nodes the app creates on one machine (from the core, like every limit).
   const maxNodes = status?.max_nodes ?? 1;
 
@@ -46,6 +66,8 @@ export function useWizard(onDone: () => void) {
         if (s.installed) setInstalled(s.installed.version);
         setBackupPath(`${s.data_dir}/cortensor-keys-backup.csv`);
         setCreated(s.nodes.map((n) => n.spec));
+        // No keychain here (a headless server): keys go to each node's 0600 settings file.
+        if (s.keychain_error) setKeyStore("file");
       },
       (e) => setError(errorMessage(e)),
     );
@@ -110,8 +132,10 @@ export function useWizard(onDone: () => void) {
   }
 
   async function create() {
-    const r = await act(() => addNodes({ count, network: null, rpc_urls: [], key_store: null, gpu: false }));
+    const urls = rpcUrl.trim() ? [rpcUrl.trim()] : [];
+    const r = await act(() => addNodes({ count, network, rpc_urls: urls, key_store: keyStore, gpu: false }));
     if (r) {
+      setNotes(r.warnings);
       setCreated((c) => [...c, ...r.nodes]);
       setStep(4);
     }
@@ -139,8 +163,9 @@ export function useWizard(onDone: () => void) {
   const affordable = doctor?.affordable_nodes ?? 1;
   const failed = doctor?.checks.filter((c) => c.status === "fail").length ?? 0;
   const official = status?.official_installs.find((o) => o.has_private_key);
+  const rpcError = rpcUrlProblem(rpcUrl);
 
-  return { adopt, affordable, backedUp, backup, backupPath, busy, check, count, create, created, doctor, error, failed, fix, install, installed, maxNodes, official, onDone, progress, registerAll, registrations, setAdopt, setBackupPath, setCount, setSource, setStep, source, start, started, status, step };
+  return { adopt, affordable, backedUp, backup, backupPath, busy, check, count, create, created, doctor, error, failed, fix, install, installed, keyStore, maxNodes, network, notes, official, onDone, progress, registerAll, registrations, rpcError, rpcUrl, setAdopt, setBackupPath, setCount, setKeyStore, setNetwork, setRpcUrl, setSource, setStep, source, start, started, status, step };
 }
 
 export type Wizard = ReturnType<typeof useWizard>;

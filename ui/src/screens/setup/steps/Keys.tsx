@@ -2,14 +2,25 @@ import type { Wizard } from "../useWizard";
 
 /** Step 5 of the setup wizard: keys. */
 export function KeysStep({ w }: { w: Wizard }) {
-  const { backedUp, backup, backupPath, busy, created, setBackupPath, setStep, status } = w;
+  const { backedUp, backup, backupPath, busy, created, notes, setBackupPath, setStep, status } = w;
   return (
     <div className="step" id="step-keys">
-      <p>Each node has its own key, stored in your system's keychain. Back them up before you stake.</p>
+      <p>
+        Each node has its own key, stored{" "}
+        {created.some((n) => n.key_store === "file") ? "in its settings file (readable by you only)" : "in your system's keychain"}. Back them up before you
+        stake.
+      </p>
+      {notes.length > 0 && (
+        <ul className="notice" id="create-notes">
+          {notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      )}
       <ul className="nodes" id="node-keys">
         {created.map((n) => (
           <li key={n.id}>
-            Node {n.id}: <code>{n.address}</code> · port {n.llm_port}
+            Node {n.id}: <code>{n.address}</code> · port {n.llm_port} · {n.network}
           </li>
         ))}
       </ul>

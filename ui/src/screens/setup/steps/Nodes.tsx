@@ -1,8 +1,10 @@
 import type { Wizard } from "../useWizard";
 
-/** Step 4 of the setup wizard: nodes. */
+/** Step 4 of the setup wizard: how many nodes, on which network, with which RPC URL, and where
+ * their keys go. */
 export function NodesStep({ w }: { w: Wizard }) {
-  const { affordable, busy, count, create, maxNodes, setCount, status } = w;
+  const { affordable, busy, count, create, keyStore, maxNodes, network, rpcError, rpcUrl, setCount, setKeyStore, setNetwork, setRpcUrl, status } = w;
+  const networks = status?.networks ?? [];
   return (
     <div className="step" id="step-nodes">
       <label className="field" htmlFor="node-count">
@@ -14,8 +16,65 @@ export function NodesStep({ w }: { w: Wizard }) {
       </div>
       {count > affordable && <p className="warning">More nodes than this computer can comfortably run: they may be too slow to earn.</p>}
       <p className="muted">Each node needs its own stake: {status?.staking}</p>
+
+      {networks.length > 1 && (
+        <label className="field">
+          <span>Network</span>
+          <select id="network" value={network ?? networks[0]} onChange={(e) => setNetwork(e.target.value)}>
+            {networks.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+
+      <label className="field" htmlFor="rpc-url">
+        <span>Your RPC address (optional)</span>
+      </label>
+      <input
+        id="rpc-url"
+        value={rpcUrl}
+        onChange={(e) => setRpcUrl(e.target.value)}
+        placeholder="https://arb-sepolia.g.alchemy.com/v2/…"
+        spellCheck={false}
+        aria-invalid={rpcError !== null}
+        aria-describedby="rpc-url-help"
+      />
+      {rpcError ? (
+        <p className="field-error" id="rpc-url-help" role="alert">
+          {rpcError}
+        </p>
+      ) : (
+        <p className="muted" id="rpc-url-help">
+          From your RPC provider's dashboard; it is kept as a secret. Without one the nodes use a public address that limits how often it answers, so
+          they may miss tasks.
+        </p>
+      )}
+
+      <fieldset className="field key-store">
+        <legend>Where the node keys are kept</legend>
+        <label className="check">
+          <input
+            type="radio"
+            name="key-store"
+            value="keychain"
+            checked={keyStore === "keychain"}
+            disabled={!!status?.keychain_error}
+            onChange={() => setKeyStore("keychain")}
+          />
+          In this computer's keychain
+        </label>
+        <label className="check">
+          <input type="radio" name="key-store" value="file" checked={keyStore === "file"} onChange={() => setKeyStore("file")} />
+          In each node's settings file, readable by you only (as the official install does)
+        </label>
+        {status?.keychain_error && <p className="muted">This computer has no keychain available ({status.keychain_error}), so the keys go in the files.</p>}
+      </fieldset>
+
       <div className="actions">
-        <button id="wizard-create" className="primary" type="button" onClick={() => void create()} disabled={busy}>
+        <button id="wizard-create" className="primary" type="button" onClick={() => void create()} disabled={busy || rpcError !== null}>
           {busy ? "Creating…" : `Create ${count} node${count > 1 ? "s" : ""}`}
         </button>
       </div>

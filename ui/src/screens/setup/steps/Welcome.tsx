@@ -1,4 +1,3 @@
-import { ErrorBox } from "../../../components/ErrorBox";
 import type { Wizard } from "../useWizard";
 
 /** Step 1 of the setup wizard: welcome. */
@@ -7,7 +6,7 @@ export function WelcomeStep({ w }: { w: Wizard }) {
   return (
     <div className="step" id="step-welcome">
       <p>
-        This installs Cortensor's node software, creates a key for each node (kept in your system's keychain), and starts the
+        This installs Cortensor's node software, creates a key for each node (kept in your system's keychain, or where you choose), and starts the
         nodes so they keep running for the whole contest, also after a restart.
       </p>
       {official && (
@@ -16,7 +15,11 @@ export function WelcomeStep({ w }: { w: Wizard }) {
           Import the existing Cortensor install found at <code>{official.env_file}</code> (node {official.address ?? "?"})
         </label>
       )}
-      {status?.keychain_error && <ErrorBox message={status.keychain_error} />}
+      {status?.keychain_error && (
+        <p className="notice" id="no-keychain">
+          This computer has no keychain available: node keys will be kept in each node's settings file, readable by you only, as the official install does.
+        </p>
+      )}
       <button id="wizard-start" className="primary" type="button" onClick={() => setStep(1)}>
         Start
       </button>
