@@ -156,6 +156,7 @@ pub fn update(
     s: &Session,
     source: &str,
     window: Duration,
+    traceback_grace: Duration,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<UpdateOutcome, UserError> {
@@ -173,6 +174,7 @@ pub fn update(
         &source,
         &DownloadOptions::default(),
         window,
+        traceback_grace,
         &mut runner,
         cancel,
         progress,
@@ -327,5 +329,12 @@ pub fn update_from_install_source(
         .map_err(user)?
         .map(|i| i.source)
         .ok_or_else(|| UserError::new("cortensord is not installed yet"))?;
-    update(s, &source, Duration::from_secs(600), cancel, progress)
+    update(
+        s,
+        &source,
+        Duration::from_secs(600),
+        update::TRACEBACK_GRACE,
+        cancel,
+        progress,
+    )
 }

@@ -78,6 +78,10 @@ enum Command {
         /// pull its LLM images first).
         #[arg(long, default_value_t = 600.0)]
         window: f64,
+        /// Seconds a node has after a Python exception (Traceback) to show progress again
+        /// before it counts as a crash.
+        #[arg(long, default_value_t = 240.0)]
+        traceback_grace: f64,
         #[arg(long)]
         json: bool,
     },
@@ -236,9 +240,10 @@ fn run(cli: Cli) -> Result<(), UserError> {
         Command::Update {
             source,
             window,
+            traceback_grace,
             json,
             ..
-        } => setup::update(&s, &source, window, json),
+        } => setup::update(&s, &source, window, traceback_grace, json),
         Command::Uninstall {
             export_keys,
             delete_keys,

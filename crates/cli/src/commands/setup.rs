@@ -115,17 +115,26 @@ pub fn install(s: &Session, source: &str, yes: bool, json: bool) -> Result<(), U
     Ok(())
 }
 
-pub fn update(s: &Session, source: &str, window: f64, json: bool) -> Result<(), UserError> {
-    if !(window.is_finite() && window > 0.0 && window <= 86_400.0) {
-        return Err(UserError::new(
-            "--window must be a number of seconds above 0 and at most a day (86400)",
-        ));
+pub fn update(
+    s: &Session,
+    source: &str,
+    window: f64,
+    traceback_grace: f64,
+    json: bool,
+) -> Result<(), UserError> {
+    for (flag, v) in [("--window", window), ("--traceback-grace", traceback_grace)] {
+        if !(v.is_finite() && v > 0.0 && v <= 86_400.0) {
+            return Err(UserError::new(format!(
+                "{flag} must be a number of seconds above 0 and at most a day (86400)"
+            )));
+        }
     }
     let (bar, mut on_progress) = progress_bar(json);
     let out = setup::update(
         s,
         source,
         Duration::from_secs_f64(window),
+        Duration::from_secs_f64(traceback_grace),
         &AtomicBool::new(false),
         &mut on_progress,
     )?;

@@ -254,7 +254,16 @@ fn install_nodes_register_update_rollback_uninstall() {
         "3.0",
         wrapper("TEST_NODE_BEHAVIOUR=crash_after_ms:200 TEST_NODE_TICK_MS=100"),
     );
-    let up = b.ok_json(&["update", "--source", &v3, "--window", "5", "--json"]);
+    let up = b.ok_json(&[
+        "update",
+        "--source",
+        &v3,
+        "--window",
+        "5",
+        "--traceback-grace",
+        "2",
+        "--json",
+    ]);
     let why = up["rolled_back"]
         .as_str()
         .unwrap_or_else(|| panic!("expected a rollback: {up}"));
@@ -277,6 +286,31 @@ fn install_nodes_register_update_rollback_uninstall() {
             .count()
             >= 2,
         "{calls}"
+    );
+
+    // An update whose node prints a Python exception but goes on making progress within the
+    // grace: not a crash, no rollback.
+    let v4 = publish(
+        &server,
+        "4.0",
+        wrapper("TEST_NODE_BEHAVIOUR=traceback_ms:300 TEST_NODE_TICK_MS=100"),
+    );
+    let up = b.ok_json(&[
+        "update",
+        "--source",
+        &v4,
+        "--window",
+        "3",
+        "--traceback-grace",
+        "2",
+        "--json",
+    ]);
+    assert!(up["rolled_back"].is_null(), "{up}");
+    assert_eq!(up["to"], "4.0");
+    let log = std::fs::read_to_string(b.data.join("nodes/node-1/logs/cortensord.log")).unwrap();
+    assert!(
+        log.contains("ConnectionError: RPC request failed; retrying"),
+        "the node did print one"
     );
 
     // Uninstall: export first, then delete keys.

@@ -434,3 +434,104 @@ fn register_checks_the_nodes_balance_through_its_rpc_first() {
         "{r}"
     );
 }
+
+/// A folder release of the test node run through a shell wrapper with `env` set.
+fn folder_release(dir: &Path, version: &str, env: &str) -> String {
+    let d = dir.join(format!("release-{version}"));
+    std::fs::create_dir_all(&d).unwrap();
+    let bytes = format!(
+        "#!/bin/sh\n{env} exec {} \"$@\"\n",
+        test_node_bin().display()
+    )
+    .into_bytes();
+    std::fs::write(d.join("cortensord"), &bytes).unwrap();
+    std::fs::write(
+        d.join("manifest.json"),
+        format!(
+            r#"{{"format": 1, "version": "{version}", "artifacts": [{{"os": "linux", "arch": "{}", "url": "cortensord", "size": {}, "sha256": "{}"}}]}}"#,
+            std::env::consts::ARCH,
+            bytes.len(),
+            hex::encode(sha2::Sha256::digest(&bytes))
+        ),
+    )
+    .unwrap();
+    d.display().to_string()
+}
+
+#[test]
+fn updates_on_the_supervisor_restart_the_running_nodes_and_roll_back_a_crashing_release() {
+    let h = Headless::new();
+    h.json(&[
+        "node",
+        "add",
+        "--count",
+        "2",
+        "--key-store",
+        "file",
+        "--json",
+    ]);
+    // Only node 1 is meant to run.
+    h.ok(&["node", "start", "1"]);
+    let wait_running = |what: &str| {
+        let start = Instant::now();
+        loop {
+            let s = h.json(&["node", "status", "--json"]);
+            let r = s["runtime"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["node_id"] == 1)
+                .cloned();
+            if r.as_ref()
+                .is_some_and(|r| r["state"] == "running" || r["state"] == "starting")
+            {
+                return;
+            }
+            assert!(start.elapsed() < Duration::from_secs(20), "{what}: {s}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+    wait_running("node 1 up");
+    let bad = folder_release(
+        &h.sb.home,
+        "2.0",
+        "TEST_NODE_BEHAVIOUR=crash_after_ms:300 TEST_NODE_TICK_MS=100",
+    );
+    let up = h.json(&[
+        "update",
+        "--source",
+        &bad,
+        "--window",
+        "3",
+        "--traceback-grace",
+        "1",
+        "--json",
+    ]);
+    let why = up["rolled_back"]
+        .as_str()
+        .unwrap_or_else(|| panic!("expected a rollback: {up}"));
+    assert!(why.contains("node 1") && why.contains("crashed"), "{why}");
+    assert!(
+        !why.contains("node 2"),
+        "node 2 is not meant to run and was not restarted: {why}"
+    );
+    assert_eq!(
+        h.json(&["node", "list", "--json"])["installed"]["version"],
+        "t"
+    );
+    wait_running("node 1 back on the old release");
+
+    let good = folder_release(&h.sb.home, "3.0", "TEST_NODE_TICK_MS=100");
+    let up = h.json(&["update", "--source", &good, "--window", "2", "--json"]);
+    assert!(up["rolled_back"].is_null(), "{up}");
+    assert_eq!(up["to"], "3.0");
+    let s = h.json(&["node", "status", "--json"]);
+    assert!(
+        s["runtime"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["node_id"] != 2 || r["pid"].is_null()),
+        "node 2 stays stopped: {s}"
+    );
+}

@@ -12,7 +12,7 @@ use super::binary::{self, BinaryError};
 use super::download::{DownloadOptions, Progress};
 use super::setup::{Backend, Context};
 use super::source::{resolve, ReleaseSource};
-use crate::health::logs::Follower;
+use crate::health::logs::{Follower, Line, LogRules};
 use crate::nodes::NodeSpec;
 use crate::platform::exec::Runner;
 use crate::platform::{Arch, Os};
@@ -21,9 +21,9 @@ use crate::services::plan;
 use crate::store::InstallRecord;
 
 /// A log line that shows the node making progress.
-const PROGRESS: [&str; 2] = ["* Latest ID:", "Pinging network"];
-/// A log line that shows the node crashed.
-const CRASH: [&str; 2] = ["Traceback (most recent call last)", "panic:"];
+/// How long a node has after a Python exception (a `Traceback`) to show progress again before
+/// the exception counts as a crash (what community watchers allow before restarting).
+pub const TRACEBACK_GRACE: Duration = Duration::from_secs(240);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -81,78 +81,165 @@ pub enum Health {
     Unhealthy(String),
 }
 
-/// The verdict that can be given before the window ends: unhealthy at the first crash. Whether
-/// a node that did not crash is healthy (it showed progress) is decided when the window ends.
-pub fn judge(log: &str) -> Option<Health> {
-    for line in log.lines() {
-        if CRASH.iter().any(|c| line.contains(c)) {
-            let detail = log
-                .lines()
-                .rev()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or(line)
-                .trim()
-                .to_string();
-            return Some(Health::Unhealthy(format!("it crashed: {detail}")));
+/// One node's health window, judged from its log lines by the log rules (`rules/logs.toml`):
+/// healthy when it shows progress (a session state, a ping, a transaction); a `Traceback` counts
+/// as a crash only if no progress follows within the grace. Pure: the caller hands the time.
+#[derive(Debug, Clone, Default)]
+pub struct Judge {
+    progressed: bool,
+    /// When the last unresolved Traceback was seen, and the line that followed it (what failed).
+    traceback: Option<(Duration, String)>,
+}
+
+impl Judge {
+    /// Feed one new line seen at `at` (time since the window opened).
+    pub fn feed(&mut self, line: &str, at: Duration, rules: &LogRules) {
+        match rules.parse_line(line) {
+            Line::Event { kind, .. } => match kind.as_str() {
+                "traceback" => self.traceback = Some((at, String::new())),
+                "session_state" | "session_id" | "session_state_only" | "ping" | "tx"
+                | "assigned" | "event" | "event_stats" => {
+                    self.progressed = true;
+                    self.traceback = None;
+                }
+                _ => {}
+            },
+            _ => {
+                // The exception's last line (e.g. `RuntimeError: boom`) says what failed.
+                if let Some((_, what)) = self.traceback.as_mut() {
+                    if !line.trim().is_empty() && !line.starts_with(' ') {
+                        *what = line.trim().to_string();
+                    }
+                }
+            }
         }
     }
-    None
+
+    /// A verdict before the window ends: a Traceback with no progress for `grace`.
+    pub fn early(&self, now: Duration, grace: Duration) -> Option<Health> {
+        match &self.traceback {
+            Some((at, what)) if now.saturating_sub(*at) >= grace => Some(crashed(what)),
+            _ => None,
+        }
+    }
+
+    /// Whether the window must stay open past its end: a Traceback still within its grace.
+    pub fn pending(&self, now: Duration, grace: Duration) -> bool {
+        self.traceback
+            .as_ref()
+            .is_some_and(|(at, _)| now.saturating_sub(*at) < grace)
+    }
+
+    /// The verdict when the window ends.
+    pub fn verdict(&self, window: Duration) -> Health {
+        match (&self.traceback, self.progressed) {
+            (Some((_, what)), _) => crashed(what),
+            (None, true) => Health::Healthy,
+            (None, false) => Health::Unhealthy(format!(
+                "it showed no progress within {} s",
+                window.as_secs()
+            )),
+        }
+    }
+}
+
+fn crashed(what: &str) -> Health {
+    Health::Unhealthy(if what.is_empty() {
+        "it crashed (a Python exception, and no progress after it)".into()
+    } else {
+        format!("it crashed: {what} (and showed no progress after it)")
+    })
 }
 
 /// Watch the nodes' logs for `window` (from where each follower stands: what was logged before
-/// the restart does not count; a rotation is followed): a node is healthy if it showed
-/// progress and did not crash.
-pub fn watch(mut logs: Vec<(u32, Follower)>, window: Duration) -> Vec<(u32, Health)> {
+/// the restart does not count; a rotation is followed), longer while a Traceback is within its
+/// `grace`; see [`Judge`].
+pub fn watch(
+    mut logs: Vec<(u32, Follower)>,
+    window: Duration,
+    grace: Duration,
+) -> Vec<(u32, Health)> {
+    let rules = LogRules::builtin();
     let start = Instant::now();
-    let mut seen: Vec<String> = vec![String::new(); logs.len()];
-    let mut verdict: Vec<Option<Health>> = vec![None; logs.len()];
+    let mut judges: Vec<Judge> = vec![Judge::default(); logs.len()];
+    let mut early: Vec<Option<Health>> = vec![None; logs.len()];
     loop {
+        let now = start.elapsed();
         for (i, (_, follower)) in logs.iter_mut().enumerate() {
-            let new = follower.poll();
-            for line in &new {
-                seen[i].push_str(line);
-                seen[i].push('\n');
+            for line in follower.poll() {
+                judges[i].feed(&line, now, &rules);
             }
-            // Judged again only when the log grew.
-            if verdict[i].is_none() && !new.is_empty() {
-                verdict[i] = judge(&seen[i]);
+            if early[i].is_none() {
+                early[i] = judges[i].early(now, grace);
             }
         }
-        if verdict.iter().all(Option::is_some) || start.elapsed() >= window {
+        let open = judges
+            .iter()
+            .zip(&early)
+            .any(|(j, e)| e.is_none() && j.pending(now, grace));
+        if early.iter().all(Option::is_some) || (now >= window && !open) {
             break;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
     logs.iter()
-        .zip(verdict)
-        .zip(seen)
-        .map(|(((id, _), v), text)| {
-            let h = v.unwrap_or_else(|| {
-                if text.lines().any(|l| PROGRESS.iter().any(|p| l.contains(p))) {
-                    Health::Healthy
-                } else {
-                    Health::Unhealthy(format!(
-                        "it showed no progress within {} s",
-                        window.as_secs()
-                    ))
-                }
-            });
-            (*id, h)
-        })
+        .zip(judges)
+        .zip(early)
+        .map(|(((id, _), j), e)| (*id, e.unwrap_or_else(|| j.verdict(window))))
         .collect()
 }
 
-/// Start `nodes`, following their logs from their current ends.
+/// The nodes an update restarts: every node with OS services (the service manager runs them
+/// all); with the supervisor, those meant to run.
+fn to_restart(cx: &Context, nodes: &[NodeSpec]) -> Result<Vec<NodeSpec>, UpdateError> {
+    Ok(match cx.backend {
+        Backend::OsService => nodes.to_vec(),
+        Backend::Supervisor => {
+            let running: Vec<u32> = cx
+                .store
+                .runtime()?
+                .into_iter()
+                .filter(|r| r.desired == "running")
+                .map(|r| r.node_id)
+                .collect();
+            nodes
+                .iter()
+                .filter(|n| running.contains(&n.id))
+                .cloned()
+                .collect()
+        }
+    })
+}
+
+/// Start the nodes again one at a time, node 1 (the IPFS server) first: each next one once the
+/// one before logged a line (or after `each` at most). Returns followers from before each start.
 fn restart(
     cx: &Context,
     nodes: &[NodeSpec],
     runner: &mut dyn Runner,
+    each: Duration,
 ) -> Result<Vec<(u32, Follower)>, UpdateError> {
-    let followers = nodes
-        .iter()
-        .map(|n| (n.id, Follower::new(&cx.layout.log_file(n.id), false)))
-        .collect();
-    exec::apply(&plan::start_plan(&cx.target, nodes), runner)?;
+    let mut ordered = nodes.to_vec();
+    ordered.sort_by_key(|n| (!n.ipfs_server, n.id));
+    let mut followers = Vec::new();
+    for n in &ordered {
+        let mut first = Follower::new(&cx.layout.log_file(n.id), false);
+        followers.push((n.id, Follower::new(&cx.layout.log_file(n.id), false)));
+        match cx.backend {
+            Backend::OsService => {
+                exec::apply(
+                    &plan::start_plan(&cx.target, std::slice::from_ref(n)),
+                    runner,
+                )?;
+            }
+            // The daemon restarts it (a new restart nonce).
+            Backend::Supervisor => cx.store.set_desired(n.id, "running", true)?,
+        }
+        let started = Instant::now();
+        while first.poll().is_empty() && started.elapsed() < each {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
     Ok(followers)
 }
 
@@ -163,6 +250,7 @@ pub fn update(
     source: &ReleaseSource,
     opts: &DownloadOptions,
     window: Duration,
+    traceback_grace: Duration,
     runner: &mut dyn Runner,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(&Progress),
@@ -180,9 +268,9 @@ pub fn update(
         });
     }
     let new = binary::fetch(cx.layout, &resolved, opts, cancel, progress)?;
-    let nodes: Vec<NodeSpec> = cx.store.nodes()?.into_iter().map(|r| r.spec).collect();
-    let managed = cx.backend == Backend::OsService && !nodes.is_empty();
-    if managed {
+    let all: Vec<NodeSpec> = cx.store.nodes()?.into_iter().map(|r| r.spec).collect();
+    let nodes = to_restart(cx, &all)?;
+    if cx.backend == Backend::OsService && !nodes.is_empty() {
         exec::apply(&plan::control_plan(&cx.target, &nodes, false), runner)?;
     }
     // The verified binary is swapped in through recover(), the same path a crash takes.
@@ -196,7 +284,7 @@ pub fn update(
         previous_version: Some(installed.version.clone()),
         previous_sha256: Some(installed.sha256.clone()),
     })?;
-    if !managed {
+    if nodes.is_empty() {
         return Ok(UpdateOutcome {
             from: Some(installed.version),
             to: resolved.version,
@@ -204,8 +292,9 @@ pub fn update(
             rolled_back: None,
         });
     }
-    let logs = restart(cx, &nodes, runner)?;
-    let sick: Vec<String> = watch(logs, window)
+    let each = window.min(Duration::from_secs(60));
+    let logs = restart(cx, &nodes, runner, each)?;
+    let sick: Vec<String> = watch(logs, window, traceback_grace)
         .into_iter()
         .filter_map(|(id, h)| match h {
             Health::Healthy => None,
@@ -220,9 +309,11 @@ pub fn update(
             rolled_back: None,
         });
     }
-    exec::apply(&plan::control_plan(&cx.target, &nodes, false), runner)?;
+    if cx.backend == Backend::OsService {
+        exec::apply(&plan::control_plan(&cx.target, &nodes, false), runner)?;
+    }
     let restored = binary::rollback(cx.layout, cx.store)?;
-    restart(cx, &nodes, runner)?;
+    restart(cx, &nodes, runner, each)?;
     Ok(UpdateOutcome {
         from: Some(restored.version.clone()),
         to: resolved.version.clone(),
@@ -240,17 +331,43 @@ pub fn update(
 mod tests {
     use super::*;
 
+    fn secs(s: u64) -> Duration {
+        Duration::from_secs(s)
+    }
+
     #[test]
-    fn judging_logs() {
-        assert_eq!(judge(""), None);
+    fn a_traceback_is_a_crash_only_without_progress_within_the_grace() {
+        let rules = LogRules::builtin();
+        let grace = secs(240);
+        // Progress: healthy.
+        let mut j = Judge::default();
+        j.feed("Pinging network...", secs(1), &rules);
+        j.feed("Latest ID: 1101 | Latest State: 3", secs(2), &rules);
+        assert_eq!(j.verdict(secs(600)), Health::Healthy);
+        // A Traceback, then progress within the grace: recovered.
+        j.feed("Traceback (most recent call last):", secs(10), &rules);
+        j.feed("  File \"miner.py\", line 9", secs(10), &rules);
+        j.feed("ConnectionError: RPC request failed", secs(10), &rules);
+        assert_eq!(j.early(secs(249), grace), None);
+        assert!(j.pending(secs(249), grace));
+        j.feed("* Latest ID:  1102  / Latest State:  1", secs(60), &rules);
+        assert_eq!(j.early(secs(400), grace), None);
+        assert!(!j.pending(secs(400), grace));
+        assert_eq!(j.verdict(secs(600)), Health::Healthy);
+        // A Traceback and nothing after it for the grace: a crash, said at once.
+        j.feed("Traceback (most recent call last):", secs(100), &rules);
+        j.feed("RuntimeError: boom", secs(100), &rules);
+        assert_eq!(j.early(secs(339), grace), None);
         assert_eq!(
-            judge("Pinging network...\n* Latest ID:  1101  / Latest State:  3\n"),
-            None
+            j.early(secs(340), grace),
+            Some(Health::Unhealthy(
+                "it crashed: RuntimeError: boom (and showed no progress after it)".into()
+            ))
         );
-        let crash = "Pinging network...\nTraceback (most recent call last):\n  File \"x\"\nRuntimeError: boom\n";
-        assert_eq!(
-            judge(crash),
-            Some(Health::Unhealthy("it crashed: RuntimeError: boom".into()))
+        // Silence: no progress.
+        let quiet = Judge::default();
+        assert!(
+            matches!(quiet.verdict(secs(600)), Health::Unhealthy(w) if w.contains("no progress within 600 s"))
         );
     }
 
@@ -282,14 +399,16 @@ mod tests {
                 "Pinging network...\nTraceback (most recent call last):\nRuntimeError: x\n",
             );
         });
-        let v = watch(logs, Duration::from_millis(400));
+        let v = watch(logs, Duration::from_millis(400), Duration::from_millis(200));
         writer.join().unwrap();
         assert_eq!(
             v[0],
             (1, Health::Healthy),
             "a crash before the restart does not count"
         );
-        assert!(matches!(&v[1], (2, Health::Unhealthy(w)) if w.contains("crashed")));
+        assert!(
+            matches!(&v[1], (2, Health::Unhealthy(w)) if w.contains("crashed: RuntimeError: x"))
+        );
         assert!(matches!(&v[2], (3, Health::Unhealthy(w)) if w.contains("no progress")));
     }
 }
