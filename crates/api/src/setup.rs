@@ -259,7 +259,22 @@ pub fn staking_hint(s: &Session) -> Result<String, UserError> {
     Ok(s.machine()?.profile.staking.clone())
 }
 
-/// Write every node's key to `out` (mode 0600). Returns how many.
+/// Every node's key as an encrypted V3 keystore JSON in `dir` (MetaMask and geth import them).
+pub fn export_keystores(
+    s: &Session,
+    dir: &Path,
+    passphrase: &str,
+) -> Result<Vec<String>, UserError> {
+    let m = s.machine()?;
+    let cx = m.context()?;
+    Ok(setup::export_keystores(&cx, dir, passphrase)
+        .map_err(user)?
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect())
+}
+
+/// Write every node's key to `out` in plain text (mode 0600). Returns how many.
 pub fn export_keys(s: &Session, out: &Path) -> Result<usize, UserError> {
     let m = s.machine()?;
     let cx = m.context()?;

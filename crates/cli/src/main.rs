@@ -200,10 +200,17 @@ enum MetricsCommand {
 
 #[derive(Subcommand)]
 enum KeysCommand {
-    /// Write every node's key to a file (mode 0600) for backup.
+    /// Back up every node's key: an encrypted Ethereum keystore (V3, scrypt) per node in the
+    /// folder --out, which MetaMask and geth import; `--plaintext` writes one CSV file instead.
     Export {
         #[arg(long)]
         out: PathBuf,
+        /// Read the passphrase from the first line of this file (else it is asked for).
+        #[arg(long)]
+        passphrase_file: Option<PathBuf>,
+        /// Write the keys unencrypted to the file --out (mode 0600). Keep it offline.
+        #[arg(long)]
+        plaintext: bool,
     },
 }
 
@@ -267,8 +274,13 @@ fn run(cli: Cli) -> Result<(), UserError> {
             NodeCommand::Logs { id, follow, lines } => nodes::logs(&s, id, follow, lines),
         },
         Command::Keys {
-            command: KeysCommand::Export { out },
-        } => setup::keys_export(&s, &out),
+            command:
+                KeysCommand::Export {
+                    out,
+                    passphrase_file,
+                    plaintext,
+                },
+        } => setup::keys_export(&s, &out, passphrase_file.as_deref(), plaintext),
         Command::Metrics { command } => daemon::metrics(
             &s,
             match command {

@@ -56,6 +56,8 @@ pub enum KeyError {
         "no key for node {0} in the OS keychain; import it from a backup or create a new node"
     )]
     Missing(String),
+    #[error("cannot write the keystore: {0}")]
+    Keystore(String),
 }
 
 /// An address in EIP-55 mixed-case checksum form (`NODE_PUBLIC_KEY` as upstream writes it).
@@ -328,5 +330,85 @@ mod tests {
         );
         kc.delete(&k.address).unwrap();
         assert!(matches!(kc.load(&k.address), Err(KeyError::Missing(_))));
+    }
+}
+
+/// Write `key` as an Ethereum V3 keystore (scrypt, AES-128-CTR), the JSON MetaMask and geth
+/// import, encrypted with `passphrase`, into `dir` (created 0700) as `<name>.json`, mode 0600.
+pub fn write_keystore(
+    key: &NodeKey,
+    dir: &std::path::Path,
+    name: &str,
+    passphrase: &str,
+) -> Result<std::path::PathBuf, KeyError> {
+    let failed = |e: String| KeyError::Keystore(e);
+    if passphrase.chars().count() < 8 {
+        return Err(failed(
+            "the passphrase must have at least 8 characters".into(),
+        ));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| failed(e.to_string()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    }
+    let bytes = Zeroizing::new(
+        hex::decode(key.private_key.expose().trim_start_matches("0x"))
+            .map_err(|e| failed(e.to_string()))?,
+    );
+    let file = format!("{name}.json");
+    eth_keystore::encrypt_key(
+        dir,
+        &mut rand::rngs::OsRng,
+        bytes.as_slice(),
+        passphrase,
+        Some(&file),
+    )
+    .map_err(|e| failed(e.to_string()))?;
+    let path = dir.join(file);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| failed(e.to_string()))?;
+    }
+    Ok(path)
+}
+
+#[cfg(test)]
+mod keystore_tests {
+    use super::*;
+
+    #[test]
+    fn a_keystore_decrypts_to_the_key_with_its_passphrase_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = NodeKey::from_private_hex(&format!("0x{:064x}", 2)).unwrap();
+        let path = write_keystore(&key, &dir.path().join("ks"), "node-1", "correct horse").unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(json["version"], 3);
+        assert_eq!(json["crypto"]["kdf"], "scrypt");
+        assert_eq!(json["crypto"]["cipher"], "aes-128-ctr");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains(&key.private_key.expose()[2..]),
+            "encrypted, not plain"
+        );
+        let back = eth_keystore::decrypt_key(&path, "correct horse").unwrap();
+        assert_eq!(hex::encode(back), &key.private_key.expose()[2..]);
+        assert!(eth_keystore::decrypt_key(&path, "wrong horse").is_err());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+        assert!(matches!(
+            write_keystore(&key, dir.path(), "x", "short"),
+            Err(KeyError::Keystore(m)) if m.contains("8 characters")
+        ));
     }
 }

@@ -283,10 +283,49 @@ pub fn node_register(s: &Session, id: u32, json: bool) -> Result<(), UserError> 
     )))
 }
 
-pub fn keys_export(s: &Session, out: &Path) -> Result<(), UserError> {
-    let n = setup::export_keys(s, out)?;
+pub fn keys_export(
+    s: &Session,
+    out: &Path,
+    passphrase_file: Option<&Path>,
+    plaintext: bool,
+) -> Result<(), UserError> {
+    if plaintext {
+        let n = setup::export_keys(s, out)?;
+        println!(
+            "Wrote {n} key(s) unencrypted to {} (readable by you only). Keep it offline.",
+            out.display()
+        );
+        return Ok(());
+    }
+    let passphrase = match passphrase_file {
+        Some(p) => std::fs::read_to_string(p)
+            .map_err(|e| UserError::new(format!("cannot read {}: {e}", p.display())))?
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        None => {
+            if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                return Err(UserError::new(
+                    "a passphrase is needed to encrypt the keys: run this in a terminal, or pass --passphrase-file FILE",
+                ));
+            }
+            let first = rpassword::prompt_password("Passphrase for the key files: ")
+                .map_err(UserError::new)?;
+            let again = rpassword::prompt_password("The same passphrase again: ")
+                .map_err(UserError::new)?;
+            if first != again {
+                return Err(UserError::new(
+                    "the two passphrases differ; nothing was written",
+                ));
+            }
+            first
+        }
+    };
+    let files = setup::export_keystores(s, out, &passphrase)?;
     println!(
-        "Wrote {n} key(s) to {} (readable by you only). Keep it offline.",
+        "Wrote {} encrypted key file(s) to {} (Ethereum keystore V3: MetaMask and geth import them with your passphrase).",
+        files.len(),
         out.display()
     );
     Ok(())

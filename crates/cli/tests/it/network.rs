@@ -535,3 +535,59 @@ fn updates_on_the_supervisor_restart_the_running_nodes_and_roll_back_a_crashing_
         "node 2 stays stopped: {s}"
     );
 }
+
+#[test]
+fn keys_export_as_encrypted_keystores_and_plain_text_only_when_asked() {
+    let h = Headless::new();
+    h.json(&[
+        "node",
+        "add",
+        "--count",
+        "2",
+        "--key-store",
+        "file",
+        "--json",
+    ]);
+    let pk1 = h.env_of(1)["NODE_PRIVATE_KEY"].clone();
+    let dir = h.sb.home.join("backup");
+    // No terminal and no passphrase file: refused, nothing written.
+    let out = h.run(&["keys", "export", "--out", dir.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--passphrase-file"));
+    assert!(!dir.exists());
+    let pass = h.sb.home.join("pass.txt");
+    std::fs::write(&pass, "a long passphrase\n").unwrap();
+    h.ok(&[
+        "keys",
+        "export",
+        "--out",
+        dir.to_str().unwrap(),
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+    ]);
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(files.len(), 2);
+    for f in &files {
+        assert_eq!(mode(f), 0o600);
+        let text = std::fs::read_to_string(f).unwrap();
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            (v["version"].as_u64(), v["crypto"]["kdf"].as_str()),
+            (Some(3), Some("scrypt"))
+        );
+        assert!(!text.contains(&pk1[2..]), "encrypted");
+    }
+    let csv = h.sb.home.join("keys.csv");
+    h.ok(&[
+        "keys",
+        "export",
+        "--out",
+        csv.to_str().unwrap(),
+        "--plaintext",
+    ]);
+    assert!(std::fs::read_to_string(&csv).unwrap().contains(&pk1));
+    assert_eq!(mode(&csv), 0o600);
+}

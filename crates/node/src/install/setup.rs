@@ -648,6 +648,23 @@ pub fn adopt(
     Ok(Some(spec))
 }
 
+/// Write every node's key as an Ethereum V3 keystore (scrypt; MetaMask and geth import it),
+/// encrypted with `passphrase`, into `dir`: `node-<id>-<address>.json`, mode 0600.
+pub fn export_keystores(
+    cx: &Context,
+    dir: &Path,
+    passphrase: &str,
+) -> Result<Vec<PathBuf>, SetupError> {
+    let records = cx.store.nodes()?;
+    let mut out = Vec::new();
+    for r in &records {
+        let k = node_key(cx, &r.spec)?;
+        let name = format!("node-{}-{}", r.spec.id, r.spec.address);
+        out.push(crate::keys::write_keystore(&k, dir, &name, passphrase)?);
+    }
+    Ok(out)
+}
+
 /// Write every node's key to `out` (mode 0600) as `address,private_key` lines.
 pub fn export_keys(cx: &Context, out: &Path) -> Result<usize, SetupError> {
     let mut text = String::from("# Cortensor node keys exported by Cortensor Node Manager. Keep this file secret.\naddress,private_key\n");
