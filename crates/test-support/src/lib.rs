@@ -365,6 +365,9 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new(backend: Backend) -> Sandbox {
+        // Our unlocked Secret Service first: an app process that reached the session bus before
+        // it could have D-Bus start a locked one, failing every keychain test after it.
+        let _ = secret_service();
         let root = tempfile::tempdir().expect("a temporary folder");
         let home = root.path().join("home");
         let data = root.path().join("data");

@@ -6,7 +6,9 @@ use serde_json::{json, Value};
 
 fn cli(data: &tempfile::TempDir) -> Command {
     let mut c = Command::cargo_bin("cortensor-manager").unwrap();
+    // These commands need no keychain: none is reached (so D-Bus starts no locked one).
     c.env_remove("CORTENSOR_MANAGER_DATA_DIR")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .env(
             "CORTENSOR_MANAGER_NETWORK",
             fixture_path("network-loopback.toml"),
