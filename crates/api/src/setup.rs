@@ -79,6 +79,9 @@ pub struct NodeListResponse {
 #[ts(export)]
 pub struct AdoptResponse {
     pub adopted: Option<NodeSpec>,
+    /// What was found running and done about it.
+    #[serde(default)]
+    pub notes: Vec<String>,
     #[serde(skip)]
     #[ts(skip)]
     pub env_file: String,
@@ -282,15 +285,25 @@ pub fn export_keys(s: &Session, out: &Path) -> Result<usize, UserError> {
 }
 
 /// Import an official install's key and settings (default: `~/.cortensor/.env`).
-pub fn adopt(s: &Session, env_file: Option<PathBuf>) -> Result<AdoptResponse, UserError> {
+/// Import an official install's key and settings (default: `~/.cortensor/.env`). A running
+/// official node of that `.env` is stopped and its service disabled first, with `consent`
+/// (without it, the refusal says what runs); never two processes with one key.
+pub fn adopt(
+    s: &Session,
+    env_file: Option<PathBuf>,
+    consent: bool,
+) -> Result<AdoptResponse, UserError> {
     let m = s.machine()?;
     let path = env_file.unwrap_or_else(|| m.home.join(".cortensor/.env"));
     let cx = m.context()?;
     let mut runner = m.runner.clone();
+    let notes =
+        setup::stop_official_node(&cx, &path, &m.home, consent, &mut runner).map_err(user)?;
     let adopted = setup::adopt(&cx, &path, m.cores(), &mut runner).map_err(user)?;
     Ok(AdoptResponse {
         adopted,
         env_file: path.display().to_string(),
+        notes,
     })
 }
 

@@ -124,6 +124,9 @@ enum Command {
     /// Import an official install's key and settings (default: ~/.cortensor/.env).
     Adopt {
         env_file: Option<PathBuf>,
+        /// Agree to stop (and disable) the official node of that .env if it runs.
+        #[arg(long)]
+        yes: bool,
         #[arg(long)]
         json: bool,
     },
@@ -289,7 +292,11 @@ fn run(cli: Cli) -> Result<(), UserError> {
                 MetricsCommand::Status => None,
             },
         ),
-        Command::Adopt { env_file, json } => setup::adopt(&s, env_file, json),
+        Command::Adopt {
+            env_file,
+            yes,
+            json,
+        } => setup::adopt(&s, env_file, yes, json),
         Command::Diagnostics { what } => setup::diagnostics(&s, &what),
         Command::Daemon(args) => daemon::run(&s, &args),
     }

@@ -57,7 +57,8 @@ pub fn adopt_official(
     env_file: String,
     state: State<'_, AppState>,
 ) -> Result<Option<NodeSpec>, UserError> {
-    setup::adopt(&state.session, Some(env_file.into())).map(|r| r.adopted)
+    // The wizard's "Import the existing install" checkbox is the consent to stop its node.
+    setup::adopt(&state.session, Some(env_file.into()), true).map(|r| r.adopted)
 }
 
 #[tauri::command(async)]

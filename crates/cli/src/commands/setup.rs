@@ -80,7 +80,11 @@ pub fn install(s: &Session, source: &str, yes: bool, json: bool) -> Result<(), U
             official.address.as_deref().unwrap_or("?")
         );
         if ask(&question, yes) {
-            adopted = setup::adopt(s, Some(PathBuf::from(&official.env_file)))?.adopted;
+            let r = setup::adopt(s, Some(PathBuf::from(&official.env_file)), true)?;
+            for n in &r.notes {
+                eprintln!("note: {n}");
+            }
+            adopted = r.adopted;
         } else if !json {
             println!(
                 "An official install was found at {}; `cortensor-manager adopt` imports it.",
@@ -331,8 +335,16 @@ pub fn keys_export(
     Ok(())
 }
 
-pub fn adopt(s: &Session, env_file: Option<PathBuf>, json: bool) -> Result<(), UserError> {
-    let r = setup::adopt(s, env_file)?;
+pub fn adopt(
+    s: &Session,
+    env_file: Option<PathBuf>,
+    yes: bool,
+    json: bool,
+) -> Result<(), UserError> {
+    let r = setup::adopt(s, env_file, yes)?;
+    for n in &r.notes {
+        eprintln!("note: {n}");
+    }
     if json {
         return print_json(&r);
     }

@@ -679,3 +679,103 @@ fn os_service_nodes_are_watched_by_a_monitor_service() {
                 .contains(") Z ")
     });
 }
+
+#[test]
+fn a_running_official_node_is_stopped_before_its_key_is_imported() {
+    if !require("Secret Service", secret_service()) {
+        return;
+    }
+    let server = FixtureServer::start();
+    let url = publish(&server, "1.0", std::fs::read(test_node_bin()).unwrap());
+    let b = Box_::new();
+    b.ok_json(&["install", "--source", &url, "--json"]);
+    // The official install: ~/.cortensor/.env, its node running, the pid file its scripts write,
+    // and the installer's system service (played by the stand-in systemctl).
+    let (private_key, address) = (
+        format!("0x{:064x}", 3),
+        "0x6813eb9362372eef6200f3b1dbc3f819671cba69",
+    );
+    let dir = b.home.join(".cortensor");
+    std::fs::create_dir_all(&dir).unwrap();
+    let env = dir.join(".env");
+    std::fs::write(
+        &env,
+        format!(
+            "HOST=http://127.0.0.1:9/rpc\nCONTRACT_ADDRESS_RUNTIME=0xa438cE917a5740267e0f7217f81cbbAA23E7e106\nNODE_PUBLIC_KEY={address}\nNODE_PRIVATE_KEY={private_key}\nENABLE_IPFS_SERVER=1\nTEST_NODE_TICK_MS=100\n"
+        ),
+    )
+    .unwrap();
+    let mut official = Command::new(test_node_bin())
+        .env_clear()
+        .arg(&env)
+        .arg("minerv4")
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = official.id();
+    // Reaped as soon as it exits, as its service manager would (no zombie left to look alive).
+    let exited = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = exited.clone();
+    std::thread::spawn(move || {
+        let _ = official.wait();
+        flag.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    let running = || !exited.load(std::sync::atomic::Ordering::SeqCst);
+    std::fs::write(dir.join("cortensord.pid"), pid.to_string()).unwrap();
+    let system = b.home.join(".fake-systemd/system");
+    std::fs::create_dir_all(&system).unwrap();
+    std::fs::write(
+        system.join("cortensor.service"),
+        "[Service]\nExecStart=/usr/local/bin/cortensord .env minerv4 1 docker\n",
+    )
+    .unwrap();
+    std::fs::write(system.join("cortensor.service.pid"), pid.to_string()).unwrap();
+
+    // Without consent: refused, saying what runs; nothing imported, the official node untouched.
+    let out = b.run(&["adopt", env.to_str().unwrap(), "--json"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cortensor.service is running") && err.contains("--yes"),
+        "{err}"
+    );
+    assert!(running(), "still running");
+    assert_eq!(
+        b.ok_json(&["node", "list", "--json"])["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+
+    // With consent: stopped through the administrator's systemctl, disabled, then imported.
+    let out = b.run(&["adopt", env.to_str().unwrap(), "--yes", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["adopted"]["address"], address);
+    assert!(
+        r["notes"][0].as_str().unwrap().contains("stopped it"),
+        "{r}"
+    );
+    wait_for("the official node to exit", Duration::from_secs(5), || {
+        !running()
+    });
+    let calls = b.calls();
+    assert!(
+        calls.contains("pkexec systemctl stop cortensor.service"),
+        "{calls}"
+    );
+    assert!(
+        calls.contains("pkexec systemctl disable cortensor.service"),
+        "{calls}"
+    );
+    // One IPFS server on the machine: the adopted node (the official one is gone).
+    let nodes = b.ok_json(&["node", "list", "--json"]);
+    assert_eq!(nodes["nodes"].as_array().unwrap().len(), 1);
+    assert_eq!(nodes["nodes"][0]["spec"]["ipfs_server"], true);
+}

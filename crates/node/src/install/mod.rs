@@ -5,6 +5,7 @@
 pub mod binary;
 pub mod download;
 pub mod manifest;
+pub mod official;
 pub mod setup;
 pub mod source;
 pub mod update;

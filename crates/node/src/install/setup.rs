@@ -575,6 +575,60 @@ pub fn is_secret_key(k: &str) -> bool {
 
 /// Import an official install: its key into the keychain (as a node of this app), its RPC URL
 /// into the keychain, its other settings into the store. Returns the imported key's address.
+/// What an adoption found running and did about it, in words.
+pub type AdoptNotes = Vec<String>;
+
+/// Stop the official node of `env_file` when one runs (with `consent`): two processes must
+/// never run with one key. Returns what was found and done.
+pub fn stop_official_node(
+    cx: &Context,
+    env_file: &Path,
+    home: &Path,
+    consent: bool,
+    runner: &mut dyn Runner,
+) -> Result<AdoptNotes, SetupError> {
+    use super::official;
+    let found = official::find(&official::gather(runner, env_file, home), env_file);
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
+    let what: Vec<String> = found.iter().map(official::Found::describe).collect();
+    if !consent {
+        return Err(SetupError::Refused(format!(
+            "the official node of {} is running ({}); it must be stopped before its key is imported, so two processes never run with one key: agree to stop it (--yes) and try again",
+            env_file.display(),
+            what.join("; ")
+        )));
+    }
+    exec::apply(&official::stop_plan(&found, cx.target.os), runner)?;
+    let start = std::time::Instant::now();
+    loop {
+        let still = official::find(&official::gather(runner, env_file, home), env_file);
+        if still.is_empty() {
+            break;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(30) {
+            return Err(SetupError::Refused(format!(
+                "the official node is still running ({}); stop it by hand, then import again",
+                still
+                    .iter()
+                    .map(official::Found::describe)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    Ok(what
+        .into_iter()
+        .map(|w| {
+            format!(
+                "found {w}: stopped it (and disabled its service) so only this app runs that key"
+            )
+        })
+        .collect())
+}
+
 pub fn adopt(
     cx: &Context,
     env_file: &Path,
@@ -630,6 +684,8 @@ pub fn adopt(
     )?
     .remove(0);
     spec.key_store = resolve_key_store(cx, None).unwrap_or(nodes::KeyStore::File);
+    // The official node's IPFS daemon may outlive it: never start a second IPFS server.
+    spec.ipfs_server &= !ipfs_daemon_running();
     if let (nodes::KeyStore::Keychain, Ok(kc)) = (spec.key_store, &cx.keychain) {
         kc.save(&key)?;
     }
