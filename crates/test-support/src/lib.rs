@@ -457,12 +457,35 @@ impl Drop for Sandbox {
         for f in cleanups.into_iter().rev() {
             f();
         }
-        for pid in self.pids() {
+        let mut pids = self.pids();
+        pids.extend(self.processes_inside());
+        for pid in pids {
             let _ = std::process::Command::new("kill")
                 .args(["-KILL", &pid.to_string()])
                 .stderr(std::process::Stdio::null())
                 .status();
         }
+    }
+}
+
+impl Sandbox {
+    /// Every process whose command line names a path inside the sandbox (nodes it ran, however
+    /// they were started), from /proc; none elsewhere.
+    fn processes_inside(&self) -> Vec<i32> {
+        let root = self._root.path().display().to_string();
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+            .filter(|pid| *pid != std::process::id() as i32)
+            .filter(|pid| {
+                std::fs::read(format!("/proc/{pid}/cmdline"))
+                    .map(|c| String::from_utf8_lossy(&c).contains(&root))
+                    .unwrap_or(false)
+            })
+            .collect()
     }
 }
 

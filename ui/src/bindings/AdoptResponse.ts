@@ -4,4 +4,8 @@ import type { NodeSpec } from "./NodeSpec";
 /**
  * `adopt`: the node imported (none when the official `.env` had no private key).
  */
-export type AdoptResponse = { adopted: NodeSpec | null, };
+export type AdoptResponse = { adopted: NodeSpec | null, 
+/**
+ * What was found running and done about it.
+ */
+notes: Array<string>, };
