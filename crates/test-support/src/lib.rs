@@ -542,3 +542,33 @@ impl Drop for JsonRpcServer {
         }
     }
 }
+
+/// A release folder (`manifest.json` naming one binary) for the folder release source: `bytes`
+/// written as `cortensord` in `dir`, or, with `bytes = None`, the test node binary in place.
+/// Returns the folder, to pass as `--source`.
+pub fn folder_release(dir: &std::path::Path, version: &str, bytes: Option<&[u8]>) -> PathBuf {
+    use sha2::Digest;
+    std::fs::create_dir_all(dir).expect("the release folder");
+    let (url, data) = match bytes {
+        Some(b) => {
+            std::fs::write(dir.join("cortensord"), b).expect("the release binary");
+            ("cortensord".to_string(), b.to_vec())
+        }
+        None => {
+            let bin = test_node_bin();
+            let data = std::fs::read(&bin).expect("the test node binary");
+            (bin.display().to_string(), data)
+        }
+    };
+    std::fs::write(
+        dir.join("manifest.json"),
+        format!(
+            r#"{{"format": 1, "version": "{version}", "artifacts": [{{"os": "linux", "arch": "{}", "url": "{url}", "size": {}, "sha256": "{}"}}]}}"#,
+            std::env::consts::ARCH,
+            data.len(),
+            hex::encode(sha2::Sha256::digest(&data))
+        ),
+    )
+    .expect("the manifest");
+    dir.to_path_buf()
+}

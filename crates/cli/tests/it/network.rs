@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use cortensor_test_support::*;
 use serde_json::Value;
-use sha2::Digest;
 
 /// A sandbox with the supervisor backend and no session bus: no keychain answers here.
 struct Headless {
@@ -23,21 +22,7 @@ impl Headless {
             sb: Sandbox::new(Backend::Supervisor),
         };
         // Installed from a folder source holding the test node.
-        let release = h.sb.home.join("release");
-        std::fs::create_dir_all(&release).unwrap();
-        let bin = test_node_bin();
-        let bytes = std::fs::read(&bin).unwrap();
-        std::fs::write(
-            release.join("manifest.json"),
-            format!(
-                r#"{{"format": 1, "version": "t", "artifacts": [{{"os": "linux", "arch": "{}", "url": "{}", "size": {}, "sha256": "{}"}}]}}"#,
-                std::env::consts::ARCH,
-                bin.display(),
-                bytes.len(),
-                hex::encode(sha2::Sha256::digest(&bytes))
-            ),
-        )
-        .unwrap();
+        let release = folder_release(&h.sb.home.join("release"), "t", None);
         h.ok(&["install", "--source", release.to_str().unwrap()]);
         let cli = env!("CARGO_BIN_EXE_cortensor-manager").to_string();
         let env = h.sb.env();
@@ -436,26 +421,18 @@ fn register_checks_the_nodes_balance_through_its_rpc_first() {
 }
 
 /// A folder release of the test node run through a shell wrapper with `env` set.
-fn folder_release(dir: &Path, version: &str, env: &str) -> String {
-    let d = dir.join(format!("release-{version}"));
-    std::fs::create_dir_all(&d).unwrap();
+fn wrapped_release(dir: &Path, version: &str, env: &str) -> String {
     let bytes = format!(
         "#!/bin/sh\n{env} exec {} \"$@\"\n",
         test_node_bin().display()
+    );
+    folder_release(
+        &dir.join(format!("release-{version}")),
+        version,
+        Some(bytes.as_bytes()),
     )
-    .into_bytes();
-    std::fs::write(d.join("cortensord"), &bytes).unwrap();
-    std::fs::write(
-        d.join("manifest.json"),
-        format!(
-            r#"{{"format": 1, "version": "{version}", "artifacts": [{{"os": "linux", "arch": "{}", "url": "cortensord", "size": {}, "sha256": "{}"}}]}}"#,
-            std::env::consts::ARCH,
-            bytes.len(),
-            hex::encode(sha2::Sha256::digest(&bytes))
-        ),
-    )
-    .unwrap();
-    d.display().to_string()
+    .display()
+    .to_string()
 }
 
 #[test]
@@ -492,7 +469,7 @@ fn updates_on_the_supervisor_restart_the_running_nodes_and_roll_back_a_crashing_
         }
     };
     wait_running("node 1 up");
-    let bad = folder_release(
+    let bad = wrapped_release(
         &h.sb.home,
         "2.0",
         "TEST_NODE_BEHAVIOUR=crash_after_ms:300 TEST_NODE_TICK_MS=100",
@@ -521,7 +498,7 @@ fn updates_on_the_supervisor_restart_the_running_nodes_and_roll_back_a_crashing_
     );
     wait_running("node 1 back on the old release");
 
-    let good = folder_release(&h.sb.home, "3.0", "TEST_NODE_TICK_MS=100");
+    let good = wrapped_release(&h.sb.home, "3.0", "TEST_NODE_TICK_MS=100");
     let up = h.json(&["update", "--source", &good, "--window", "2", "--json"]);
     assert!(up["rolled_back"].is_null(), "{up}");
     assert_eq!(up["to"], "3.0");

@@ -46,22 +46,7 @@ impl Env {
         let serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
         let sb = Sandbox::new(Backend::Supervisor);
         let (data, docker) = (sb.data.clone(), sb.docker.clone());
-        let release = sb.home.join("release");
-        std::fs::create_dir_all(&release).unwrap();
-        let bin = test_node_bin();
-        let bytes = std::fs::read(&bin).unwrap();
-        use sha2::Digest;
-        std::fs::write(
-            release.join("manifest.json"),
-            format!(
-                r#"{{"format": 1, "version": "t", "artifacts": [{{"os": "linux", "arch": "{}", "url": "{}", "size": {}, "sha256": "{}"}}]}}"#,
-                std::env::consts::ARCH,
-                bin.display(),
-                bytes.len(),
-                hex::encode(sha2::Sha256::digest(&bytes))
-            ),
-        )
-        .unwrap();
+        let release = folder_release(&sb.home.join("release"), "t", None);
         let e = Env {
             sb,
             _serial: serial,

@@ -211,10 +211,29 @@ pub fn node_key(cx: &Context, spec: &NodeSpec) -> Result<NodeKey, SetupError> {
     }
 }
 
+/// What every node's `.env` is rendered from besides the node itself, read once per operation:
+/// upstream's example, an adopted install's settings, the RPC URLs.
+pub struct EnvSources {
+    example: String,
+    adopted: BTreeMap<String, String>,
+    rpc: Vec<Secret>,
+}
+
+impl EnvSources {
+    pub fn load(cx: &Context) -> Result<EnvSources, SetupError> {
+        Ok(EnvSources {
+            example: env_example(cx.layout),
+            adopted: adopted(cx.store)?,
+            rpc: rpc_urls(cx),
+        })
+    }
+}
+
 /// Write (or rewrite) one node's `.env`. The private key goes into the file with the file key
 /// store, and with OS services (the service manager reads it from there, as upstream's unit does).
 pub fn write_node_env(
     cx: &Context,
+    sources: &EnvSources,
     spec: &NodeSpec,
     key: &NodeKey,
     chain_id: Option<u64>,
@@ -222,15 +241,13 @@ pub fn write_node_env(
 ) -> Result<(), SetupError> {
     let include_key = spec.key_store == nodes::KeyStore::File || cx.backend == Backend::OsService;
     let profile = profile_named(cx, &spec.network)?;
-    let adopted = adopted(cx.store)?;
-    let rpc = rpc_urls(cx);
     let text = nodes::render_env(
-        &env_example(cx.layout),
+        &sources.example,
         spec,
         &profile,
         &nodes::EnvInputs {
-            adopted: Some(&adopted),
-            rpc_urls: &rpc,
+            adopted: Some(&sources.adopted),
+            rpc_urls: &sources.rpc,
             chain_id,
             private_key: include_key.then_some(&key.private_key),
             gpu_devices,
@@ -324,6 +341,7 @@ pub fn add_nodes(
         s.gpu = opts.gpu;
         s.ipfs_server &= !ipfs_elsewhere;
     }
+    let sources = EnvSources::load(cx)?;
     for (spec, key) in specs.iter().zip(&keys) {
         if key_store == nodes::KeyStore::Keychain {
             cx.keychain
@@ -333,7 +351,7 @@ pub fn add_nodes(
         }
         std::fs::create_dir_all(cx.layout.log_dir(spec.id))
             .map_err(|e| io("create the node's folders", e))?;
-        write_node_env(cx, spec, key, chain_id, &opts.gpu_devices)?;
+        write_node_env(cx, &sources, spec, key, chain_id, &opts.gpu_devices)?;
         cx.store
             .add_node(spec, crate::platform::clock::now_unix())?;
     }
@@ -370,17 +388,17 @@ pub fn set_rpc_urls(cx: &Context, urls: &[String]) -> Result<usize, SetupError> 
         ));
     }
     save_rpc_urls(cx, &urls)?;
+    let sources = EnvSources::load(cx)?;
     let records = cx.store.nodes()?;
     for r in &records {
         let key = node_key(cx, &r.spec)?;
-        let chain = current_chain_id(cx, r.spec.id);
-        write_node_env(
-            cx,
-            &r.spec,
-            &key,
-            chain,
-            &current_gpu_devices(cx, r.spec.id),
-        )?;
+        // What the node's .env says of itself that is not in the store: its chain id, GPUs.
+        let mut now = current_env(cx, r.spec.id);
+        let chain = now.get("CHAINID").and_then(|c| c.parse().ok());
+        let gpus = now
+            .remove("LLM_GPU_CONTAINER_DEVICE_IDS")
+            .unwrap_or_default();
+        write_node_env(cx, &sources, &r.spec, &key, chain, &gpus)?;
     }
     Ok(records.len())
 }
@@ -388,18 +406,6 @@ pub fn set_rpc_urls(cx: &Context, urls: &[String]) -> Result<usize, SetupError> 
 fn current_env(cx: &Context, id: u32) -> BTreeMap<String, String> {
     std::fs::read_to_string(cx.layout.env_file(id))
         .map(|t| nodes::parse_env(&t))
-        .unwrap_or_default()
-}
-
-fn current_chain_id(cx: &Context, id: u32) -> Option<u64> {
-    current_env(cx, id)
-        .get("CHAINID")
-        .and_then(|c| c.parse().ok())
-}
-
-fn current_gpu_devices(cx: &Context, id: u32) -> String {
-    current_env(cx, id)
-        .remove("LLM_GPU_CONTAINER_DEVICE_IDS")
         .unwrap_or_default()
 }
 
@@ -692,7 +698,7 @@ pub fn adopt(
     std::fs::create_dir_all(cx.layout.log_dir(spec.id))
         .map_err(|e| io("create the node's folders", e))?;
     let chain = env.get("CHAINID").and_then(|c| c.parse().ok());
-    write_node_env(cx, &spec, &key, chain, "")?;
+    write_node_env(cx, &EnvSources::load(cx)?, &spec, &key, chain, "")?;
     cx.store
         .add_node(&spec, crate::platform::clock::now_unix())?;
     if cx.backend == Backend::OsService && cx.layout.binary().exists() {
