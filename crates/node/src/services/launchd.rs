@@ -1,8 +1,7 @@
 //! launchd (macOS): a user agent per node, the plist of each agent, and the parser of
 //! `launchctl print`. Pure; the plans in `plan` put them into steps.
 
-use super::plan::{node_args, service_name, xml_escape, Target};
-use super::status::ServiceStatus;
+use super::{node_args, service_name, xml_escape, ServiceStatus, Target};
 use crate::nodes::NodeSpec;
 use crate::platform::Os;
 

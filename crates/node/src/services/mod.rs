@@ -13,7 +13,11 @@ pub mod systemd;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::network::NetworkProfile;
+use crate::nodes::Layout;
 use crate::platform::exec::Runner;
+use crate::platform::Os;
+use std::path::Path;
 
 /// How nodes are kept running.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -43,4 +47,50 @@ pub fn detect_backend(runner: &mut dyn Runner) -> Backend {
     } else {
         Backend::Supervisor
     }
+}
+
+/// Everything the per-OS builders need.
+#[derive(Debug, Clone)]
+pub struct Target<'a> {
+    pub os: Os,
+    pub layout: &'a Layout,
+    pub profile: &'a NetworkProfile,
+    /// The user's home folder (unit/agent locations).
+    pub home: &'a Path,
+    /// The user name (systemd lingering) and numeric uid (launchd's `gui/<uid>` domain).
+    pub user: &'a str,
+    pub uid: u32,
+}
+
+/// The service name of node `id` on `os`.
+pub fn service_name(os: Os, id: u32) -> String {
+    match os {
+        Os::Linux => format!("cortensor-node-{id}.service"),
+        Os::Macos => format!("network.cortensor.node-{id}"),
+        Os::Windows => format!("\\Cortensor\\node-{id}"),
+    }
+}
+
+pub(crate) fn node_args(t: &Target, id: u32) -> Vec<String> {
+    crate::nodes::cortensord_args(t.layout, t.profile, id)
+}
+
+pub(crate) fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// One node's service, as its service manager reports it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceStatus {
+    /// The service runs (systemd `active`, launchd `running`, Task Scheduler `Running`).
+    pub running: bool,
+    /// Its main process, when the service manager says (Task Scheduler does not).
+    pub pid: Option<u32>,
+    /// Restarts the service manager made (systemd `NRestarts`, launchd `runs` − 1).
+    pub restarts: Option<u32>,
+    /// The last exit status, in the service manager's words.
+    pub last_exit: Option<String>,
 }

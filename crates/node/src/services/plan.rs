@@ -15,9 +15,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::network::NetworkProfile;
-use crate::nodes::{Layout, NodeSpec};
+use crate::nodes::NodeSpec;
 use crate::platform::Os;
+
+pub use super::{service_name, Target};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
@@ -93,39 +94,6 @@ impl fmt::Display for Plan {
         }
         Ok(())
     }
-}
-
-/// Everything the per-OS builders need.
-#[derive(Debug, Clone)]
-pub struct Target<'a> {
-    pub os: Os,
-    pub layout: &'a Layout,
-    pub profile: &'a NetworkProfile,
-    /// The user's home folder (unit/agent locations).
-    pub home: &'a Path,
-    /// The user name (systemd lingering) and numeric uid (launchd's `gui/<uid>` domain).
-    pub user: &'a str,
-    pub uid: u32,
-}
-
-/// The service name of node `id` on `os`.
-pub fn service_name(os: Os, id: u32) -> String {
-    match os {
-        Os::Linux => format!("cortensor-node-{id}.service"),
-        Os::Macos => format!("network.cortensor.node-{id}"),
-        Os::Windows => format!("\\Cortensor\\node-{id}"),
-    }
-}
-
-pub(super) fn node_args(t: &Target, id: u32) -> Vec<String> {
-    crate::nodes::cortensord_args(t.layout, t.profile, id)
-}
-
-pub(super) fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn run(program: &str, args: &[&str], why: &str, optional: bool) -> Step {
@@ -529,6 +497,8 @@ fn monitor_removal(t: &Target) -> Vec<Step> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::network::NetworkProfile;
+    use crate::nodes::Layout;
 
     fn nodes() -> Vec<NodeSpec> {
         (1..=2)

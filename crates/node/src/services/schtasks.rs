@@ -2,8 +2,7 @@
 //! `schtasks /Query /V /FO CSV` (columns by name, or by position on translated Windows). Pure;
 //! the plans in `plan` put them into steps.
 
-use super::plan::{node_args, xml_escape, Target};
-use super::status::ServiceStatus;
+use super::{node_args, xml_escape, ServiceStatus, Target};
 use crate::nodes::NodeSpec;
 
 /// A Task Scheduler task (imported with `schtasks /Create /XML`): starts at the user's logon,

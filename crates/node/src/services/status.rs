@@ -2,21 +2,9 @@
 //! (systemd `show`, launchd `print`, Task Scheduler `/Query`) and a parser of its answer. Pure
 //! functions, tested on captured output; `control::probe_services` runs them.
 
+pub use super::ServiceStatus;
+use super::{service_name, Target};
 use crate::platform::Os;
-use crate::services::plan::{service_name, Target};
-
-/// One node's service, as its service manager reports it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ServiceStatus {
-    /// The service runs (systemd `active`, launchd `running`, Task Scheduler `Running`).
-    pub running: bool,
-    /// Its main process, when the service manager says (Task Scheduler does not).
-    pub pid: Option<u32>,
-    /// Restarts the service manager made (systemd `NRestarts`, launchd `runs` − 1).
-    pub restarts: Option<u32>,
-    /// The last exit status, in the service manager's words.
-    pub last_exit: Option<String>,
-}
 
 /// The command (program, arguments) that asks about node `id`'s service.
 pub fn status_command(t: &Target, id: u32) -> (String, Vec<String>) {

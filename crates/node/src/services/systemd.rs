@@ -1,8 +1,7 @@
 //! systemd (Linux): a user unit per node, the text of each unit, and the parser of
 //! `systemctl --user show`. Pure; the plans in `plan` put them into steps.
 
-use super::plan::{node_args, Target};
-use super::status::ServiceStatus;
+use super::{node_args, ServiceStatus, Target};
 use crate::nodes::NodeSpec;
 
 /// A systemd user unit for one node.
