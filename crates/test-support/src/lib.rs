@@ -15,6 +15,8 @@ pub enum Behaviour {
     Json { body: String, etag: String },
     /// This status with a short body.
     Status(u16),
+    /// This status with this body (a server's own error message).
+    StatusBody(u16, String),
     /// Sleep, then answer like `Json`.
     Slow { delay: Duration, body: String },
     /// Fail with 500 this many times, then behave like `Json`.
@@ -163,6 +165,7 @@ impl FixtureServer {
                     None => (404, "not found".to_string(), None, None),
                     Some(Behaviour::File(_)) => unreachable!("served above"),
                     Some(Behaviour::Status(code)) => (code, format!("status {code}"), None, None),
+                    Some(Behaviour::StatusBody(code, body)) => (code, body, None, None),
                     Some(Behaviour::Slow { delay, body }) => (200, body, None, Some(delay)),
                     Some(Behaviour::Json { body, etag }) => {
                         if inm.as_deref() == Some(etag.as_str()) {

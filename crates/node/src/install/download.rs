@@ -72,6 +72,13 @@ pub enum DownloadError {
     BadUrl(String),
     #[error("the download server has no file at {url} (HTTP {status}); the release source may be out of date")]
     NotFound { url: String, status: u16 },
+    /// The server refused, in its own words (GitHub's LFS: over its data quota, rate limited).
+    #[error("the download server refused (HTTP {status}): “{message}”. Retry later, or use a mirror of the release (`--source MANIFEST_URL`)")]
+    Refused {
+        url: String,
+        status: u16,
+        message: String,
+    },
     #[error("could not download {url} after {attempts} attempts: {reason}. Check your connection; the next try resumes where this one stopped.")]
     Network {
         url: String,
@@ -247,7 +254,32 @@ pub fn download(
                         fsutil::create_with_mode(&part, 0o600).map_err(|e| disk_err(&part, e))?;
                         "the server refused to resume (HTTP 416)".into()
                     }
-                    404 | 410 | 401 | 403 => {
+                    403 | 429 | 509 => {
+                        // GitHub's LFS says why (over its data quota, rate limited): show it.
+                        let said = resp
+                            .body_mut()
+                            .with_config()
+                            .limit(4096)
+                            .read_to_string()
+                            .unwrap_or_default();
+                        let message = said.split_whitespace().collect::<Vec<_>>().join(" ");
+                        if status == 403 && message.is_empty() {
+                            return Err(DownloadError::NotFound {
+                                url: url.into(),
+                                status,
+                            });
+                        }
+                        return Err(DownloadError::Refused {
+                            url: url.into(),
+                            status,
+                            message: if message.is_empty() {
+                                "too many requests".into()
+                            } else {
+                                message.chars().take(300).collect()
+                            },
+                        });
+                    }
+                    404 | 410 | 401 => {
                         return Err(DownloadError::NotFound {
                             url: url.into(),
                             status,

@@ -415,3 +415,46 @@ fn a_full_disk_is_a_clear_error() {
     assert!(matches!(err, DownloadError::Disk { .. }), "{err}");
     assert!(err.to_string().contains("disk is full"), "{err}");
 }
+
+/// GitHub's LFS refuses with a message of its own (over its data quota, rate limited): the user
+/// sees that message and what to do, and the refusal is not hammered with retries.
+#[test]
+fn an_lfs_refusal_is_shown_in_the_servers_own_words() {
+    let server = FixtureServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let quota = "This repository is over its data quota. Account responsible for LFS bandwidth should purchase more data packs to restore access.";
+    let url = server.route("/media/quota", Behaviour::StatusBody(403, quota.into()));
+    let err = fetch(&url, &expected(b"abc"), &dir.path().join("a"), &fast())
+        .0
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        matches!(err, DownloadError::Refused { status: 403, .. }),
+        "{text}"
+    );
+    assert!(
+        text.contains("over its data quota") && text.contains("use a mirror"),
+        "{text}"
+    );
+    assert_eq!(server.requests("/media/quota").len(), 1, "not retried");
+    let url = server.route("/media/limited", Behaviour::StatusBody(429, String::new()));
+    let err = fetch(&url, &expected(b"abc"), &dir.path().join("b"), &fast())
+        .0
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("HTTP 429") && err.to_string().contains("Retry later"),
+        "{err}"
+    );
+    // A bare 403 (no message) is still "no file there".
+    let url = server.route(
+        "/media/forbidden",
+        Behaviour::StatusBody(403, String::new()),
+    );
+    let err = fetch(&url, &expected(b"abc"), &dir.path().join("c"), &fast())
+        .0
+        .unwrap_err();
+    assert!(
+        matches!(err, DownloadError::NotFound { status: 403, .. }),
+        "{err}"
+    );
+}
