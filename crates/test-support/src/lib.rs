@@ -575,3 +575,15 @@ pub fn folder_release(dir: &std::path::Path, version: &str, bytes: Option<&[u8]>
     .expect("the manifest");
     dir.to_path_buf()
 }
+
+/// Poll `f` every 50 ms until it holds; fail the test naming `what` after `timeout`.
+pub fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !f() {
+        assert!(
+            start.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cortensor_test_support::*;
 use serde_json::Value;
@@ -101,14 +101,6 @@ fn wrapper(env: &str) -> Vec<u8> {
 fn mode(p: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777
-}
-
-fn wait_for(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !f() {
-        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 #[test]
@@ -238,7 +230,7 @@ fn install_nodes_register_update_rollback_uninstall() {
         "{up}"
     );
     let log1 = b.data.join("nodes/node-1/logs/cortensord.log");
-    wait_for("node 1 to log on 2.0", Duration::from_secs(10), || {
+    wait_until("node 1 to log on 2.0", Duration::from_secs(10), || {
         std::fs::read_to_string(&log1)
             .unwrap_or_default()
             .contains("cortensord 2.0 starting")
@@ -438,7 +430,7 @@ fn an_installer_killed_mid_download_never_leaves_a_runnable_half_binary() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    wait_for("the download to start", Duration::from_secs(10), || {
+    wait_until("the download to start", Duration::from_secs(10), || {
         server.requests("/slow").len() == 1
     });
     std::thread::sleep(Duration::from_millis(200));
@@ -616,7 +608,7 @@ fn os_service_nodes_are_watched_by_a_monitor_service() {
     ] {
         assert!(b.calls().contains(call), "missing `{call}`");
     }
-    wait_for(
+    wait_until(
         "the monitor to hold the daemon lock",
         Duration::from_secs(10),
         || daemon_pid(&b).is_some(),
@@ -624,7 +616,7 @@ fn os_service_nodes_are_watched_by_a_monitor_service() {
 
     // The monitor (not this CLI, not an app) probes systemd and keeps health and the ledger.
     let status = || b.ok_json(&["node", "status", "--json"]);
-    wait_for(
+    wait_until(
         "node 1 seen running and healthy",
         Duration::from_secs(20),
         || status()["health"][0]["state"] == "healthy",
@@ -661,7 +653,7 @@ fn os_service_nodes_are_watched_by_a_monitor_service() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    wait_for("node 1 stopped", Duration::from_secs(20), || {
+    wait_until("node 1 stopped", Duration::from_secs(20), || {
         status()["health"][0]["state"] == "stopped"
     });
 
@@ -672,7 +664,7 @@ fn os_service_nodes_are_watched_by_a_monitor_service() {
         .home
         .join(".config/systemd/user/cortensor-manager-monitor.service")
         .exists());
-    wait_for("the monitor to stop", Duration::from_secs(15), || {
+    wait_until("the monitor to stop", Duration::from_secs(15), || {
         !Path::new(&format!("/proc/{monitor}")).exists()
             || std::fs::read_to_string(format!("/proc/{monitor}/stat"))
                 .unwrap_or_default()
@@ -762,7 +754,7 @@ fn a_running_official_node_is_stopped_before_its_key_is_imported() {
         r["notes"][0].as_str().unwrap().contains("stopped it"),
         "{r}"
     );
-    wait_for("the official node to exit", Duration::from_secs(5), || {
+    wait_until("the official node to exit", Duration::from_secs(5), || {
         !running()
     });
     let calls = b.calls();

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cortensor_test_support::*;
 use serde_json::Value;
@@ -66,6 +66,30 @@ impl Headless {
             .filter(|l| !l.trim_start().starts_with('#'))
             .filter_map(|l| l.split_once('='))
             .map(|(k, v)| (k.to_string(), v.trim_matches('"').to_string()))
+            .collect()
+    }
+
+    /// `node add --count N --key-store file --json`.
+    fn add_file_nodes(&self, count: u32) -> Value {
+        self.json(&[
+            "node",
+            "add",
+            "--count",
+            &count.to_string(),
+            "--key-store",
+            "file",
+            "--json",
+        ])
+    }
+
+    /// The nodes whose process runs (starting or running), by id.
+    fn running(&self) -> Vec<u64> {
+        self.json(&["node", "status", "--json"])["runtime"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["state"] == "running" || r["state"] == "starting")
+            .filter_map(|r| r["node_id"].as_u64())
             .collect()
     }
 
@@ -130,32 +154,21 @@ fn without_a_keychain_node_add_names_the_choice_and_the_file_store_works() {
 
     // The nodes run from their .env alone (the stand-in refuses a missing key).
     h.ok(&["node", "start", "all"]);
-    let start = Instant::now();
-    loop {
-        let status = h.json(&["node", "status", "--json"]);
-        let running = status["runtime"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r["state"] == "running" || r["state"] == "starting")
-            .count();
-        let log = std::fs::read_to_string(h.sb.data.join("nodes/node-1/logs/cortensord.log"))
-            .unwrap_or_default();
-        if running == 2 && log.contains("Latest ID") {
-            // CORTENSOR_PATH is the node's folder: its application log is there.
-            assert!(h
-                .sb
-                .data
-                .join("nodes/node-1/agent_miner_node1.log")
-                .exists());
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "nodes did not come up: {status}\n{log}"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_until(
+        "both nodes up and node 1 logging progress",
+        Duration::from_secs(20),
+        || {
+            let log = std::fs::read_to_string(h.sb.data.join("nodes/node-1/logs/cortensord.log"))
+                .unwrap_or_default();
+            h.running().len() == 2 && log.contains("Latest ID")
+        },
+    );
+    // CORTENSOR_PATH is the node's folder: its application log is there.
+    assert!(h
+        .sb
+        .data
+        .join("nodes/node-1/agent_miner_node1.log")
+        .exists());
 
     // `node rpc set` rewrites every .env (several URLs: upstream's multi-RPC keys).
     h.ok(&[
@@ -191,15 +204,7 @@ fn without_a_keychain_node_add_names_the_choice_and_the_file_store_works() {
 #[test]
 fn the_env_is_upstreams_example_with_the_node_values() {
     let h = Headless::new();
-    h.json(&[
-        "node",
-        "add",
-        "--count",
-        "2",
-        "--key-store",
-        "file",
-        "--json",
-    ]);
+    h.add_file_nodes(2);
     let text = std::fs::read_to_string(h.env_path(2)).unwrap();
     let keys: Vec<&str> = text
         .lines()
@@ -438,35 +443,11 @@ fn wrapped_release(dir: &Path, version: &str, env: &str) -> String {
 #[test]
 fn updates_on_the_supervisor_restart_the_running_nodes_and_roll_back_a_crashing_release() {
     let h = Headless::new();
-    h.json(&[
-        "node",
-        "add",
-        "--count",
-        "2",
-        "--key-store",
-        "file",
-        "--json",
-    ]);
+    h.add_file_nodes(2);
     // Only node 1 is meant to run.
     h.ok(&["node", "start", "1"]);
     let wait_running = |what: &str| {
-        let start = Instant::now();
-        loop {
-            let s = h.json(&["node", "status", "--json"]);
-            let r = s["runtime"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|r| r["node_id"] == 1)
-                .cloned();
-            if r.as_ref()
-                .is_some_and(|r| r["state"] == "running" || r["state"] == "starting")
-            {
-                return;
-            }
-            assert!(start.elapsed() < Duration::from_secs(20), "{what}: {s}");
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        wait_until(what, Duration::from_secs(20), || h.running().contains(&1));
     };
     wait_running("node 1 up");
     let bad = wrapped_release(
@@ -516,15 +497,7 @@ fn updates_on_the_supervisor_restart_the_running_nodes_and_roll_back_a_crashing_
 #[test]
 fn keys_export_as_encrypted_keystores_and_plain_text_only_when_asked() {
     let h = Headless::new();
-    h.json(&[
-        "node",
-        "add",
-        "--count",
-        "2",
-        "--key-store",
-        "file",
-        "--json",
-    ]);
+    h.add_file_nodes(2);
     let pk1 = h.env_of(1)["NODE_PRIVATE_KEY"].clone();
     let dir = h.sb.home.join("backup");
     // No terminal and no passphrase file: refused, nothing written.

@@ -127,7 +127,7 @@ impl Env {
             .spawn()
             .unwrap();
         self.daemon = Some(child);
-        wait(
+        wait_until(
             "the daemon to hold its lock",
             Duration::from_secs(10),
             || {
@@ -161,17 +161,6 @@ fn scrape(port: u16) -> String {
         .unwrap()
 }
 
-fn wait(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !f() {
-        assert!(
-            start.elapsed() < timeout,
-            "timed out after {timeout:?} waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 fn alive(pid: i32) -> bool {
     Path::new(&format!("/proc/{pid}")).exists()
         && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
@@ -187,18 +176,18 @@ fn crash_restart_and_crash_loop() {
     let mut e = Env::new(1);
     e.start_daemon(&[]);
     e.ok(&["node", "start", "1"]);
-    wait("node 1 running", Duration::from_secs(10), || {
+    wait_until("node 1 running", Duration::from_secs(10), || {
         e.pid(1).is_some()
     });
     let first = e.pid(1).unwrap();
-    wait("node 1 logging", Duration::from_secs(10), || {
+    wait_until("node 1 logging", Duration::from_secs(10), || {
         e.log(1).contains("* Latest ID:")
     });
 
     // kill -9: a new process within 1 s.
     let t = Instant::now();
     unsafe { libc::kill(first, libc::SIGKILL) };
-    wait("a restart", Duration::from_secs(5), || {
+    wait_until("a restart", Duration::from_secs(5), || {
         e.pid(1).is_some_and(|p| p != first)
     });
     assert!(
@@ -214,7 +203,7 @@ fn crash_restart_and_crash_loop() {
     // A crash loop: restarts slow down and an alert is raised once.
     e.set_env(1, "TEST_NODE_BEHAVIOUR", "crash_after_ms:50");
     e.ok(&["node", "restart", "1"]);
-    wait("a crash-loop alert", Duration::from_secs(20), || {
+    wait_until("a crash-loop alert", Duration::from_secs(20), || {
         e.status()["alerts"]
             .as_array()
             .unwrap()
@@ -249,7 +238,7 @@ fn nodes_outlive_a_killed_daemon_and_are_adopted() {
     // `node start` launches the daemon in the background.
     let out = e.ok(&["node", "start", "all"]);
     assert!(out.contains("started the background supervisor"), "{out}");
-    wait("both nodes running", Duration::from_secs(15), || {
+    wait_until("both nodes running", Duration::from_secs(15), || {
         e.pid(1).is_some() && e.pid(2).is_some()
     });
     let (p1, p2) = (e.pid(1).unwrap(), e.pid(2).unwrap());
@@ -259,7 +248,7 @@ fn nodes_outlive_a_killed_daemon_and_are_adopted() {
         .parse()
         .unwrap();
     unsafe { libc::kill(daemon, libc::SIGKILL) };
-    wait("the daemon to die", Duration::from_secs(5), || {
+    wait_until("the daemon to die", Duration::from_secs(5), || {
         !alive(daemon)
     });
     std::thread::sleep(Duration::from_millis(500));
@@ -268,27 +257,27 @@ fn nodes_outlive_a_killed_daemon_and_are_adopted() {
         "nodes keep running without the daemon"
     );
     let before = e.log(1).len();
-    wait("node 1 still logging", Duration::from_secs(5), || {
+    wait_until("node 1 still logging", Duration::from_secs(5), || {
         e.log(1).len() > before
     });
 
     // A new daemon adopts them (same pids) and can stop them.
     e.ok(&["node", "start", "all"]);
-    wait("adoption", Duration::from_secs(10), || {
+    wait_until("adoption", Duration::from_secs(10), || {
         e.runtime(1)["reason"]
             .as_str()
             .is_some_and(|r| r.contains("adopted"))
     });
     assert_eq!((e.pid(1), e.pid(2)), (Some(p1), Some(p2)));
     e.ok(&["node", "stop", "all"]);
-    wait("both nodes stopped", Duration::from_secs(10), || {
+    wait_until("both nodes stopped", Duration::from_secs(10), || {
         !alive(p1) && !alive(p2)
     });
     assert!(
         e.log(1).contains("shutting down gracefully"),
         "stopped with SIGINT, not killed"
     );
-    wait("the stop to be recorded", Duration::from_secs(5), || {
+    wait_until("the stop to be recorded", Duration::from_secs(5), || {
         e.runtime(1)["state"] == "stopped"
     });
 }
@@ -310,11 +299,11 @@ fn a_reused_pid_is_never_signalled() {
     .unwrap();
     e.start_daemon(&[]);
     e.ok(&["node", "start", "1"]);
-    wait("node 1 started", Duration::from_secs(10), || {
+    wait_until("node 1 started", Duration::from_secs(10), || {
         e.pid(1).is_some_and(|p| p as u32 != stranger.id())
     });
     e.ok(&["node", "stop", "1"]);
-    wait("node 1 stopped", Duration::from_secs(10), || {
+    wait_until("node 1 stopped", Duration::from_secs(10), || {
         e.pid(1).is_none()
     });
     assert!(
@@ -341,7 +330,7 @@ fn logs_rotate_and_the_follower_keeps_up() {
         .spawn()
         .unwrap();
     let rotated = e.data.join("nodes/node-1/logs/cortensord.log.2");
-    wait("two rotations", Duration::from_secs(20), || {
+    wait_until("two rotations", Duration::from_secs(20), || {
         rotated.exists()
     });
     std::thread::sleep(Duration::from_millis(500));
@@ -376,7 +365,7 @@ fn twenty_five_nodes_at_once() {
     let mut e = Env::new(25);
     e.start_daemon(&["--stagger-ms", "20"]);
     e.ok(&["node", "start", "all"]);
-    wait("25 nodes running", Duration::from_secs(30), || {
+    wait_until("25 nodes running", Duration::from_secs(30), || {
         e.status()["runtime"]
             .as_array()
             .unwrap()
@@ -396,11 +385,11 @@ fn twenty_five_nodes_at_once() {
         25,
         "every node has its own port (the test node binds it)"
     );
-    wait("every node logging", Duration::from_secs(20), || {
+    wait_until("every node logging", Duration::from_secs(20), || {
         (1..=25).all(|n| e.log(n).contains("* Latest ID:"))
     });
     e.ok(&["node", "stop", "all"]);
-    wait("25 nodes stopped", Duration::from_secs(30), || {
+    wait_until("25 nodes stopped", Duration::from_secs(30), || {
         e.status()["runtime"]
             .as_array()
             .unwrap()
@@ -426,7 +415,7 @@ fn health_state_log_summary_uptime_and_metrics() {
     e.start_daemon(&["--metrics-port", &port.to_string()]);
     e.ok(&["node", "start", "all"]);
     let health = |id: u32| e.health(id);
-    wait("node 1 healthy", Duration::from_secs(20), || {
+    wait_until("node 1 healthy", Duration::from_secs(20), || {
         health(1)["state"] == "healthy"
     });
     let h1 = health(1);
@@ -438,7 +427,7 @@ fn health_state_log_summary_uptime_and_metrics() {
     // Every line variant the stand-in prints (with and without the bullet, "|", the Python-style
     // miner list, `CL:`, `Event Stats`) is read: none is malformed.
     assert_eq!(h1["log"]["malformed"], 0);
-    wait(
+    wait_until(
         "node 1's cognitive level and tasks read",
         Duration::from_secs(20),
         || {
@@ -450,7 +439,7 @@ fn health_state_log_summary_uptime_and_metrics() {
     // starts), their memory summed.
     let tree_sampled =
         |h: &Value| h["processes"] == 3 && h["rss_bytes"].as_u64().unwrap_or(0) > 2 * (16 << 20);
-    wait(
+    wait_until(
         "node 1's workers and their memory in its tree",
         Duration::from_secs(10),
         || tree_sampled(&health(1)),
@@ -461,7 +450,7 @@ fn health_state_log_summary_uptime_and_metrics() {
     assert_eq!(health(2)["processes"], 1);
     assert_eq!(h1["uptime"]["last_24h_pct"], 100.0);
     // The garbage node: malformed and unknown lines are counted, not fatal.
-    wait("node 2's garbage counted", Duration::from_secs(20), || {
+    wait_until("node 2's garbage counted", Duration::from_secs(20), || {
         health(2)["log"]["malformed"].as_u64().unwrap_or(0) > 0
             && health(2)["log"]["other"].as_u64().unwrap_or(0) > 0
     });
@@ -485,7 +474,7 @@ fn health_state_log_summary_uptime_and_metrics() {
 
     // Stopped: the state says so, and the text status shows it.
     e.ok(&["node", "stop", "1"]);
-    wait("node 1 stopped", Duration::from_secs(10), || {
+    wait_until("node 1 stopped", Duration::from_secs(10), || {
         health(1)["state"] == "stopped"
     });
     let text = e.ok(&["node", "status"]);
@@ -558,7 +547,7 @@ fn llm_containers_restarts_and_ports_in_node_health() {
     ]);
     e.ok(&["node", "start", "all"]);
     let health = |id: u32| e.health(id);
-    wait(
+    wait_until(
         "node 1 healthy with its container",
         Duration::from_secs(20),
         || health(1)["state"] == "healthy" && health(1)["containers"][0]["state"] == "running",
@@ -574,7 +563,7 @@ fn llm_containers_restarts_and_ports_in_node_health() {
                 .any(|p| p["name"] == "llm" && p["listening"] == true)
         })
     };
-    wait(
+    wait_until(
         "node 1's LLM port seen listening",
         Duration::from_secs(10),
         || llm_listening(&health(1)),
@@ -592,7 +581,7 @@ fn llm_containers_restarts_and_ports_in_node_health() {
         "{h1}"
     );
     // Node 2 makes progress but its LLM container is down: degraded, and the reason says why.
-    wait(
+    wait_until(
         "node 2 degraded by its container",
         Duration::from_secs(20),
         || {
@@ -612,7 +601,7 @@ fn llm_containers_restarts_and_ports_in_node_health() {
         2,
         "2026-11-26T08:05:00Z",
     );
-    wait("Docker's restarts counted", Duration::from_secs(10), || {
+    wait_until("Docker's restarts counted", Duration::from_secs(10), || {
         health(1)["container_restarts"] == 2
     });
     put_container(
@@ -624,7 +613,7 @@ fn llm_containers_restarts_and_ports_in_node_health() {
         0,
         "2026-11-26T08:09:00Z",
     );
-    wait(
+    wait_until(
         "the re-created container counted",
         Duration::from_secs(10),
         || health(1)["container_restarts"] == 3,
@@ -639,7 +628,7 @@ fn llm_containers_restarts_and_ports_in_node_health() {
         0,
         "2026-11-26T08:10:00Z",
     );
-    wait("node 2 healthy again", Duration::from_secs(10), || {
+    wait_until("node 2 healthy again", Duration::from_secs(10), || {
         health(2)["state"] == "healthy"
     });
 
@@ -662,7 +651,7 @@ fn llm_containers_restarts_and_ports_in_node_health() {
 
     // Docker goes away: containers are unknown, not "none", and the node is judged without them.
     std::fs::remove_dir_all(&e.docker).unwrap();
-    wait("containers unknown", Duration::from_secs(10), || {
+    wait_until("containers unknown", Duration::from_secs(10), || {
         health(1)["containers"].is_null()
     });
     assert_eq!(health(1)["state"], "healthy");
@@ -703,7 +692,7 @@ fn the_metrics_endpoint_follows_the_setting() {
         said.contains(&format!("http://127.0.0.1:{port}/metrics")),
         "{said}"
     );
-    wait(
+    wait_until(
         "the daemon to serve metrics",
         Duration::from_secs(10),
         || get().is_some_and(|b| b.contains("cortensor_node_up{node=\"1\"")),
@@ -719,7 +708,7 @@ fn the_metrics_endpoint_follows_the_setting() {
     assert!(get().is_some());
 
     e.ok(&["metrics", "off"]);
-    wait("the endpoint to close", Duration::from_secs(10), || {
+    wait_until("the endpoint to close", Duration::from_secs(10), || {
         get().is_none()
     });
 }
