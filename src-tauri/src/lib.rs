@@ -47,6 +47,7 @@ pub fn run() {
             commands::setup::machine_status,
             commands::setup::run_doctor,
             commands::setup::install_binary,
+            commands::setup::install_ipfs,
             commands::setup::cancel_install,
             commands::setup::add_nodes,
             commands::setup::register_node,

@@ -27,6 +27,7 @@ import type { AddNodesResponse } from "./bindings/AddNodesResponse";
 import type { ControlResponse } from "./bindings/ControlResponse";
 import type { NodeSelection } from "./bindings/NodeSelection";
 import type { UpdateOutcome } from "./bindings/UpdateOutcome";
+import type { IpfsOutcome } from "./bindings/IpfsOutcome";
 
 export const computeRewards = (input: RewardsInput) => invoke<RewardsBreakdown>("compute_rewards", { input });
 export const ruleset = () => invoke<Ruleset>("ruleset");
@@ -46,6 +47,7 @@ export function errorMessage(e: unknown): string {
 export const machineStatus = () => invoke<MachineStatus>("machine_status");
 export const runDoctor = () => invoke<DoctorReport>("run_doctor");
 export const installBinary = (source: string) => invoke<BinaryOutcome>("install_binary", { source });
+export const installIpfs = () => invoke<IpfsOutcome>("install_ipfs");
 export const cancelInstall = () => invoke<void>("cancel_install");
 export const addNodes = (request: AddNodesRequest) => invoke<AddNodesResponse>("add_nodes", { request });
 export const registerNode = (id: number) => invoke<Registration>("register_node", { id });

@@ -17,9 +17,10 @@ use crate::{user, Session, UserError};
 pub use cortensor_node::doctor::{Check, Status};
 pub use cortensor_node::install::binary::BinaryOutcome;
 pub use cortensor_node::install::download::{DownloadOptions, Progress};
+pub use cortensor_node::install::kubo::KuboInstall;
 pub use cortensor_node::install::setup::{OfficialInstall, Registration};
 pub use cortensor_node::install::update::{UpdateCheck, UpdateOutcome};
-pub use cortensor_node::machine::{DoctorReport, MachineStatus};
+pub use cortensor_node::machine::{DoctorReport, IpfsOutcome, MachineStatus};
 pub use cortensor_node::nodes::{KeyStore, NodeSpec};
 pub use cortensor_node::runtime::control::StartReport;
 pub use cortensor_node::services::Backend;
@@ -31,8 +32,12 @@ pub use cortensor_node::store::{InstallRecord, NodeRecord};
 #[ts(export)]
 pub struct InstallResponse {
     pub install: BinaryOutcome,
+    /// IPFS (kubo) found or installed; `None` when installing it failed (see `warnings`).
+    pub ipfs: Option<IpfsOutcome>,
     pub official_installs: Vec<OfficialInstall>,
     pub adopted: Option<NodeSpec>,
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 /// `node add`: how many nodes, on which network, with which RPC URLs and key store.
@@ -109,6 +114,9 @@ pub fn doctor(s: &Session, time_url: Option<&str>) -> Result<DoctorReport, UserE
 /// The steps an automatic fix would run, printable, for the user's consent.
 pub fn fix_plan(s: &Session, check_id: &str) -> Result<String, UserError> {
     let m = s.machine()?;
+    if check_id == "ipfs" {
+        return Ok(m.ipfs_plan());
+    }
     doctor::fix_plan(check_id, Os::current(), &m.user)
         .map(|p| p.to_string())
         .ok_or_else(|| {
@@ -143,6 +151,16 @@ pub fn install(
         progress,
     )
     .map_err(user)
+}
+
+/// Install kubo (the version the network pins, verified against kubo's published sha512) into
+/// the app's `bin/`, unless an IPFS is already installed or running.
+pub fn ensure_ipfs(
+    s: &Session,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<IpfsOutcome, UserError> {
+    s.machine()?.ensure_ipfs(cancel, progress)
 }
 
 /// Official installs (`~/.cortensor/.env` and the like) found on this machine.

@@ -57,11 +57,7 @@ fn main() {
         }
     });
     let url = format!("http://127.0.0.1:{port}/payload");
-    let expected = Expected {
-        size: SIZE as u64,
-        sha256: sha.clone(),
-        signature: None,
-    };
+    let expected = Expected::sha256(SIZE as u64, &sha);
 
     let mut best_dl = f64::MAX;
     let mut best_sum = f64::MAX;

@@ -86,7 +86,17 @@ pub struct Facts {
     pub disk_free: Option<u64>,
     pub gpus: Option<Vec<Gpu>>,
     pub docker: DockerState,
+    /// kubo's version (`ipfs version --number`): the app's own `bin/ipfs` first, then `PATH`.
     pub ipfs: Option<String>,
+    /// An IPFS daemon already answers on this machine (kubo's API port 5001).
+    pub ipfs_listening: bool,
+    /// The node of this machine that runs the IPFS server (`ENABLE_IPFS_SERVER=1`), if any.
+    pub ipfs_server_node: Option<u32>,
+    /// The kubo release the network pins, for the fix's label.
+    pub ipfs_pinned: String,
+    /// NVIDIA Container Toolkit, which GPU nodes' containers need: `nvidia-ctk --version`, or
+    /// Docker's `nvidia` runtime. `None`: not found.
+    pub nvidia_toolkit: Option<String>,
     pub busy_ports: Vec<u16>,
     /// Seconds this clock is ahead of the reference (None: could not check).
     pub clock_skew_secs: Option<i64>,
@@ -137,12 +147,45 @@ pub fn probe_docker(runner: &mut dyn Runner) -> DockerState {
     }
 }
 
-/// Gather the facts of this machine.
+/// kubo's version: the app's own `ipfs` (`app_ipfs`) first, then the one on `PATH`.
+pub fn ipfs_version(runner: &mut dyn Runner, app_ipfs: Option<&Path>) -> Option<String> {
+    let version = args(&["version", "--number"]);
+    app_ipfs
+        .and_then(|p| runner.run(&p.display().to_string(), &version).ok())
+        .or_else(|| runner.run("ipfs", &version).ok())
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// NVIDIA Container Toolkit: `nvidia-ctk --version`'s first line, else Docker's `nvidia` runtime.
+pub fn probe_nvidia_toolkit(runner: &mut dyn Runner) -> Option<String> {
+    if let Ok(out) = runner.run("nvidia-ctk", &args(&["--version"])) {
+        if let Some(line) = out.lines().map(str::trim).find(|l| !l.is_empty()) {
+            return Some(line.to_string());
+        }
+    }
+    runner
+        .run("docker", &args(&["info", "--format", "{{json .Runtimes}}"]))
+        .ok()
+        .filter(|runtimes| has_nvidia_runtime(runtimes))
+        .map(|_| "Docker's nvidia runtime".to_string())
+}
+
+/// Whether `docker info --format '{{json .Runtimes}}'` lists an `nvidia` runtime.
+pub fn has_nvidia_runtime(json: &str) -> bool {
+    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json.trim())
+        .is_ok_and(|m| m.keys().any(|k| k == "nvidia" || k.starts_with("nvidia-")))
+}
+
+/// Gather the facts of this machine. `app_ipfs` is the app's own `ipfs` (in its `bin/`), and
+/// `ipfs_server_node` the node that runs the machine's IPFS server.
 pub fn gather(
     runner: &mut dyn Runner,
     data_dir: &Path,
     profile: &NetworkProfile,
     time_url: Option<&str>,
+    app_ipfs: Option<&Path>,
+    ipfs_server_node: Option<u32>,
 ) -> Facts {
     let mut sys = sysinfo::System::new().ok();
     if let Some(s) = sys.as_mut() {
@@ -156,10 +199,11 @@ pub fn gather(
         .run("nvidia-smi", &args(&NVIDIA_SMI_ARGS))
         .ok()
         .map(|o| parse_nvidia_smi(&o));
-    let ipfs = runner
-        .run("ipfs", &args(&["version", "--number"]))
-        .ok()
-        .map(|v| v.trim().to_string());
+    let ipfs = ipfs_version(runner, app_ipfs);
+    let nvidia_toolkit = match &gpus {
+        Some(g) if !g.is_empty() => probe_nvidia_toolkit(runner),
+        _ => None,
+    };
     let p = &profile.ports;
     let busy_ports = [p.llm, p.llm_worker_base, p.llm_gateway_worker_base]
         .into_iter()
@@ -175,6 +219,10 @@ pub fn gather(
         gpus,
         docker: probe_docker(runner),
         ipfs,
+        ipfs_listening: crate::install::setup::ipfs_daemon_running(),
+        ipfs_server_node,
+        ipfs_pinned: profile.ipfs.version.clone(),
+        nvidia_toolkit,
         busy_ports,
         clock_skew_secs: time_url.and_then(clock_skew),
         user: std::env::var("USER")
@@ -409,7 +457,22 @@ pub fn evaluate(f: &Facts) -> Vec<Check> {
         Some(g) if g.is_empty() => push("gpu", "GPU", Status::Info, "nvidia-smi found no GPU: nodes run on the CPU.".into(), None),
         Some(g) => {
             let list: Vec<String> = g.iter().map(|x| format!("{} ({} MiB)", x.name, x.memory_total_mib)).collect();
-            push("gpu", "GPU", Status::Ok, format!("{}: nodes can run their LLM on the GPU.", list.join(", ")), None)
+            push("gpu", "GPU", Status::Ok, format!("{}: nodes can run their LLM on the GPU (choose GPU when adding nodes).", list.join(", ")), None);
+            match &f.nvidia_toolkit {
+                Some(v) => push("gpu_toolkit", "NVIDIA Container Toolkit", Status::Ok, format!("{v}: GPU nodes' containers can use the GPU."), None),
+                None => push(
+                    "gpu_toolkit",
+                    "NVIDIA Container Toolkit",
+                    Status::Warn,
+                    "The NVIDIA Container Toolkit is not installed (no nvidia-ctk, no nvidia runtime in Docker): GPU nodes' LLM containers cannot see the GPU. CPU nodes are not affected.".into(),
+                    fix(
+                        "Install the NVIDIA Container Toolkit",
+                        (f.os == Os::Linux).then(|| "sudo apt-get install -y nvidia-container-toolkit && sudo nvidia-ctk runtime configure --runtime=docker && sudo systemctl restart docker".to_string()),
+                        Some("https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html"),
+                        false,
+                    ),
+                ),
+            }
         }
     }
 
@@ -480,14 +543,30 @@ pub fn evaluate(f: &Facts) -> Vec<Check> {
         ),
     }
 
-    match &f.ipfs {
-        Some(v) => push("ipfs", "IPFS", Status::Ok, format!("IPFS (kubo) {v} is installed."), None),
-        None => push(
+    let install_kubo = || {
+        fix(
+            &format!("Install kubo {}", f.ipfs_pinned),
+            None,
+            Some("https://docs.ipfs.tech/install/command-line/"),
+            true,
+        )
+    };
+    match (&f.ipfs, f.ipfs_listening, f.ipfs_server_node) {
+        (Some(v), _, _) => push("ipfs", "IPFS", Status::Ok, format!("IPFS (kubo) {v} is installed."), None),
+        (None, true, _) => push("ipfs", "IPFS", Status::Ok, "An IPFS daemon already answers on this machine (port 5001); no node runs its own IPFS server.".into(), None),
+        (None, false, Some(id)) => push(
+            "ipfs",
+            "IPFS",
+            Status::Fail,
+            format!("Node {id} runs this machine's IPFS server, but IPFS (kubo) is not installed: it cannot start. The app installs kubo {} into its own folder.", f.ipfs_pinned),
+            install_kubo(),
+        ),
+        (None, false, None) => push(
             "ipfs",
             "IPFS",
             Status::Warn,
-            "IPFS (kubo) is not installed; the first node of a machine runs the IPFS server. Cortensor's installer uses kubo 0.33–0.34.".into(),
-            fix("Install kubo", None, Some("https://docs.ipfs.tech/install/command-line/"), false),
+            format!("IPFS (kubo) is not installed; the first node of a machine runs the IPFS server. The app installs kubo {} (the version Cortensor pins) with cortensord.", f.ipfs_pinned),
+            install_kubo(),
         ),
     }
 
@@ -563,6 +642,10 @@ mod tests {
             gpus: None,
             docker: DockerState::Ready("28.2.2".into()),
             ipfs: Some("0.34.1".into()),
+            ipfs_listening: false,
+            ipfs_server_node: None,
+            ipfs_pinned: "v0.33.0".into(),
+            nvidia_toolkit: None,
             busy_ports: vec![],
             clock_skew_secs: Some(2),
             user: "ann".into(),
@@ -586,6 +669,18 @@ mod tests {
             "Docker Desktop is installed by the user"
         );
         assert!(fix_plan("clock", Os::Linux, "ann").is_none());
+    }
+
+    #[test]
+    fn nvidia_runtime_is_read_from_docker_info() {
+        // `docker info --format '{{json .Runtimes}}'` after `nvidia-ctk runtime configure`.
+        let configured = r#"{"io.containerd.runc.v2":{"path":"runc"},"nvidia":{"path":"nvidia-container-runtime"},"runc":{"path":"runc"}}"#;
+        assert!(has_nvidia_runtime(configured));
+        assert!(!has_nvidia_runtime(
+            r#"{"io.containerd.runc.v2":{"path":"runc"},"runc":{"path":"runc"}}"#
+        ));
+        assert!(!has_nvidia_runtime("Cannot connect to the Docker daemon"));
+        assert!(!has_nvidia_runtime(r#"{"runc":{"path":"nvidia"}}"#));
     }
 
     #[test]
@@ -650,8 +745,29 @@ mod tests {
             .unwrap()
             .explanation
             .contains("RTX 3090"));
+        // A GPU without the container toolkit: GPU nodes would not see it.
+        assert_eq!(status(&f, "gpu_toolkit"), Status::Warn);
+        f.nvidia_toolkit = Some("NVIDIA Container Toolkit CLI version 1.17.8".into());
+        assert_eq!(status(&f, "gpu_toolkit"), Status::Ok);
+        f.gpus = None;
+        assert!(evaluate(&f).iter().all(|c| c.id != "gpu_toolkit"));
+        // No kubo: a warning before any node exists, a failure once a node runs the IPFS server,
+        // fine when another IPFS daemon answers (then no node runs one).
         f.ipfs = None;
         assert_eq!(status(&f, "ipfs"), Status::Warn);
+        let c = evaluate(&f).into_iter().find(|c| c.id == "ipfs").unwrap();
+        let fx = c.fix.unwrap();
+        assert!(fx.automatic && fx.label == "Install kubo v0.33.0", "{fx:?}");
+        f.ipfs_server_node = Some(3);
+        let c = evaluate(&f).into_iter().find(|c| c.id == "ipfs").unwrap();
+        assert_eq!(c.status, Status::Fail);
+        assert!(
+            c.explanation.starts_with("Node 3 runs"),
+            "{}",
+            c.explanation
+        );
+        f.ipfs_listening = true;
+        assert_eq!(status(&f, "ipfs"), Status::Ok);
         f.ram_total = 4 * GIB;
         assert_eq!(status(&f, "ram"), Status::Fail);
         assert_eq!(affordable_nodes(&f), 1, "never below 1");

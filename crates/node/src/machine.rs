@@ -140,6 +140,18 @@ pub struct MachineStatus {
     pub networks: Vec<String>,
 }
 
+/// What making sure of IPFS found or did.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct IpfsOutcome {
+    /// The kubo version already installed (the app's or on `PATH`).
+    pub found: Option<String>,
+    /// An IPFS daemon already answers on this machine (port 5001).
+    pub daemon_running: bool,
+    /// What the app installed now.
+    pub installed: Option<crate::install::kubo::KuboInstall>,
+}
+
 /// The doctor's checks and what the machine can afford.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[ts(export)]
@@ -175,11 +187,19 @@ impl Machine {
         let url = time_url
             .map(str::to_string)
             .unwrap_or_else(|| self.profile.dashboard_url.clone());
+        let server = self
+            .store
+            .nodes()
+            .ok()
+            .and_then(|nodes| nodes.iter().find(|n| n.spec.ipfs_server).map(|n| n.spec.id));
+        let app_ipfs = crate::install::kubo::installed(&self.layout);
         let facts = crate::doctor::gather(
             &mut self.runner,
             &self.layout.root,
             &self.profile,
             Some(&url),
+            app_ipfs.as_deref(),
+            server,
         );
         DoctorReport {
             checks: crate::doctor::evaluate(&facts),
@@ -187,8 +207,72 @@ impl Machine {
         }
     }
 
+    /// Install kubo into the app's `bin/` unless an IPFS is already there: the app's own, one on
+    /// `PATH`, or a daemon answering on this machine (then no node runs an IPFS server).
+    pub fn ensure_ipfs(
+        &mut self,
+        cancel: &std::sync::atomic::AtomicBool,
+        progress: &mut dyn FnMut(&crate::install::download::Progress),
+    ) -> Result<IpfsOutcome, UserError> {
+        let app_ipfs = crate::install::kubo::installed(&self.layout);
+        let found = crate::doctor::ipfs_version(&mut self.runner, app_ipfs.as_deref());
+        let daemon_running = setup::ipfs_daemon_running();
+        if found.is_some() || daemon_running {
+            return Ok(IpfsOutcome {
+                found,
+                daemon_running,
+                installed: None,
+            });
+        }
+        let installed = crate::install::kubo::install(
+            &self.layout,
+            &self.profile.ipfs,
+            crate::platform::Arch::current(),
+            &crate::install::download::DownloadOptions::default(),
+            cancel,
+            progress,
+        )
+        .map_err(UserError::new)?;
+        Ok(IpfsOutcome {
+            found: None,
+            daemon_running,
+            installed: Some(installed),
+        })
+    }
+
+    /// What [`Machine::ensure_ipfs`] would do, in words (for the user's consent).
+    pub fn ipfs_plan(&self) -> String {
+        let ipfs = &self.profile.ipfs;
+        match crate::install::kubo::archive_name(
+            &ipfs.version,
+            self.layout.os,
+            crate::platform::Arch::current(),
+        ) {
+            Ok(archive) => {
+                let (url, sum) = crate::install::kubo::urls(ipfs, &archive);
+                format!(
+                    "download {url}\ncheck it against the sha512 in {sum}\nput its ipfs into {}\n",
+                    self.layout.bin_dir().display()
+                )
+            }
+            Err(e) => format!("{e}\n"),
+        }
+    }
+
     /// Run the automatic fix of a doctor check (the caller has the user's consent).
     pub fn fix(&mut self, check_id: &str) -> Result<crate::services::apply::Report, UserError> {
+        if check_id == "ipfs" {
+            let outcome =
+                self.ensure_ipfs(&std::sync::atomic::AtomicBool::new(false), &mut |_| {})?;
+            let mut report = crate::services::apply::Report::default();
+            if outcome.installed.is_none() {
+                report.warnings.push(match outcome.found {
+                    Some(v) => format!("IPFS (kubo) {v} is already installed: nothing to do"),
+                    None => "an IPFS daemon already answers on this machine: nothing to do".into(),
+                });
+            }
+            return Ok(report);
+        }
         let plan = crate::doctor::fix_plan(check_id, Os::current(), &self.user)
             .ok_or_else(|| UserError::new(format!("the app cannot fix '{check_id}' by itself; follow the instructions shown with the check")))?;
         let mut runner = self.runner.clone();

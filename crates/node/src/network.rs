@@ -52,7 +52,31 @@ pub struct NetworkProfile {
     #[serde(default)]
     pub global_ping: Vec<String>,
     pub ports: Ports,
+    /// The IPFS daemon (kubo) the machine's IPFS-server node needs.
+    #[serde(default)]
+    pub ipfs: Ipfs,
     pub env: BTreeMap<String, String>,
+}
+
+/// Which kubo release to install and where kubo publishes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct Ipfs {
+    /// The release upstream pins (`cortensor/salt` pillar `ipfs_version`).
+    pub version: String,
+    /// kubo's distribution site (or a mirror of its layout:
+    /// `<dist>/<version>/kubo_<version>_<os>-<arch>.tar.gz` and `.sha512` beside it).
+    pub dist: String,
+}
+
+impl Default for Ipfs {
+    fn default() -> Self {
+        Ipfs {
+            version: "v0.33.0".into(),
+            dist: "https://dist.ipfs.tech/kubo".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -133,7 +157,18 @@ impl NetworkProfile {
                 "min_balance_wei must be a whole number of wei".into(),
             ));
         }
-        for url in p.rpc_default.iter().chain([&p.host_mainnet]) {
+        let v = p.ipfs.version.strip_prefix('v').unwrap_or("");
+        if v.split('.').count() != 3
+            || !v
+                .split('.')
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(invalid(format!(
+                "ipfs.version '{}' must be a kubo release such as v0.33.0",
+                p.ipfs.version
+            )));
+        }
+        for url in p.rpc_default.iter().chain([&p.host_mainnet, &p.ipfs.dist]) {
             if !(url.starts_with("https://") || url.starts_with("http://127.0.0.1")) {
                 return Err(invalid(format!(
                     "'{url}' must be an https:// URL (http:// only on 127.0.0.1)"

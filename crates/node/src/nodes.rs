@@ -55,7 +55,7 @@ impl Layout {
             p
         }
     }
-    fn exe(&self, name: &str) -> String {
+    pub fn exe(&self, name: &str) -> String {
         if self.os == Os::Windows {
             format!("{name}.exe")
         } else {

@@ -576,6 +576,67 @@ pub fn folder_release(dir: &std::path::Path, version: &str, bytes: Option<&[u8]>
     dir.to_path_buf()
 }
 
+/// The stand-in `ipfs` program (`tests/fake-services/ipfs`): answers `ipfs version --number` as
+/// kubo does.
+pub const FAKE_IPFS: &str = include_str!("../../../tests/fake-services/ipfs");
+
+/// A gzipped tarball laid out like kubo's release (`kubo/ipfs`, `kubo/install.sh`,
+/// `kubo/LICENSE`), with `program` as the `ipfs` inside (`None`: an archive without it).
+pub fn kubo_archive(program: Option<&str>) -> Vec<u8> {
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut tar = tar::Builder::new(gz);
+    let mut add = |path: &str, body: &[u8], mode: u32| {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(body.len() as u64);
+        h.set_mode(mode);
+        h.set_cksum();
+        tar.append_data(&mut h, path, body).expect("a tar entry");
+    };
+    add("kubo/LICENSE", b"MIT or Apache-2.0\n", 0o644);
+    add("kubo/install.sh", b"#!/bin/sh\nexit 0\n", 0o755);
+    if let Some(p) = program {
+        add("kubo/ipfs", p.as_bytes(), 0o755);
+    }
+    tar.into_inner()
+        .and_then(|gz| gz.finish())
+        .expect("the archive")
+}
+
+/// Serve `archive` the way kubo's dist site lays a release out (`/kubo/<version>/<archive>` and
+/// its `.sha512`, `sha512sum`'s line, with `sha512` instead of the real one when given).
+/// Returns the dist URL to put in a network profile's `[ipfs] dist`.
+pub fn kubo_mirror(
+    server: &FixtureServer,
+    version: &str,
+    archive: Vec<u8>,
+    sha512: Option<&str>,
+) -> String {
+    use sha2::Digest;
+    let name = format!("kubo_{version}_linux-amd64.tar.gz");
+    let sum = sha512
+        .map(str::to_string)
+        .unwrap_or_else(|| hex::encode(sha2::Sha512::digest(&archive)));
+    server.route(
+        &format!("/kubo/{version}/{name}.sha512"),
+        Behaviour::Json {
+            body: format!("{sum}  {name}\n"),
+            etag: "\"sum\"".into(),
+        },
+    );
+    let url = server.route(
+        &format!("/kubo/{version}/{name}"),
+        Behaviour::File(FileSpec {
+            bytes: Arc::new(archive),
+            ranges: true,
+            ..Default::default()
+        }),
+    );
+    url.split(&format!("/{version}/"))
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// Poll `f` every 50 ms until it holds; fail the test naming `what` after `timeout`.
 pub fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
     let start = std::time::Instant::now();

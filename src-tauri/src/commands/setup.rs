@@ -34,6 +34,19 @@ pub fn install_binary(
     setup::install(&state.session, &source, &state.cancel_install, &mut emit)
 }
 
+/// Install IPFS (kubo) unless one is installed or running; progress as `install-progress`.
+#[tauri::command(async)]
+pub fn install_ipfs(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<setup::IpfsOutcome, UserError> {
+    state.cancel_install.store(false, Ordering::SeqCst);
+    let mut emit = |p: &Progress| {
+        let _ = app.emit(events::INSTALL_PROGRESS, p);
+    };
+    setup::ensure_ipfs(&state.session, &state.cancel_install, &mut emit)
+}
+
 #[tauri::command]
 pub fn cancel_install(state: State<'_, AppState>) {
     state.cancel_install.store(true, Ordering::SeqCst);

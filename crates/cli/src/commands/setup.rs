@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use cortensor_api::setup::{self, AddNodesRequest, Backend, InstallResponse, KeyStore, Status};
+use cortensor_api::setup::{
+    self, AddNodesRequest, Backend, InstallResponse, IpfsOutcome, KeyStore, Status,
+};
 use cortensor_api::{diagnostics, Session, UserError};
 
 use crate::output::{ask, print_json, progress_bar};
@@ -19,10 +21,12 @@ pub fn doctor(
 ) -> Result<(), UserError> {
     if let Some(id) = fix {
         print!("{}", setup::fix_plan(s, &id)?);
-        if !ask(
-            "Run these steps (your administrator password is asked)?",
-            yes,
-        ) {
+        let question = if id == "ipfs" {
+            "Download and install it into the app's folder?"
+        } else {
+            "Run these steps (your administrator password is asked)?"
+        };
+        if !ask(question, yes) {
             return Err(UserError::new(
                 "not done: answer yes (or pass --yes) to let the app run them",
             ));
@@ -71,6 +75,19 @@ pub fn install(s: &Session, source: &str, yes: bool, json: bool) -> Result<(), U
     let (bar, mut on_progress) = progress_bar(json);
     let outcome = setup::install(s, source, &AtomicBool::new(false), &mut on_progress)?;
     bar.finish_and_clear();
+    let mut warnings = Vec::new();
+    let (bar, mut on_progress) = progress_bar(json);
+    let ipfs = match setup::ensure_ipfs(s, &AtomicBool::new(false), &mut on_progress) {
+        Ok(o) => Some(o),
+        Err(e) => {
+            warnings.push(format!(
+                "cortensord is installed, but IPFS is not: {e}. Node 1 runs the machine's IPFS \
+                 server and cannot start without it; `cortensor-manager doctor --fix ipfs` retries"
+            ));
+            None
+        }
+    };
+    bar.finish_and_clear();
     let found = setup::official_installs(s)?;
     let mut adopted = None;
     if let Some(official) = found.iter().find(|o| o.has_private_key) {
@@ -94,8 +111,10 @@ pub fn install(s: &Session, source: &str, yes: bool, json: bool) -> Result<(), U
     }
     let r = InstallResponse {
         install: outcome,
+        ipfs,
         official_installs: found,
         adopted,
+        warnings,
     };
     if json {
         return print_json(&r);
@@ -111,6 +130,19 @@ pub fn install(s: &Session, source: &str, yes: bool, json: bool) -> Result<(), U
             r.install.version,
             &r.install.sha256[..16.min(r.install.sha256.len())]
         );
+    }
+    match &r.ipfs {
+        Some(IpfsOutcome {
+            installed: Some(k), ..
+        }) => println!("Installed IPFS (kubo {}) at {}.", k.version, k.path),
+        Some(IpfsOutcome { found: Some(v), .. }) => {
+            println!("IPFS (kubo {v}) is already installed.")
+        }
+        Some(_) => println!("An IPFS daemon already runs on this machine; no node starts another."),
+        None => {}
+    }
+    for w in &r.warnings {
+        eprintln!("warning: {w}");
     }
     if let Some(n) = r.adopted {
         println!("Imported the official node {} as node {}.", n.address, n.id);

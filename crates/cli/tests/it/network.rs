@@ -541,3 +541,120 @@ fn keys_export_as_encrypted_keystores_and_plain_text_only_when_asked() {
     assert!(std::fs::read_to_string(&csv).unwrap().contains(&pk1));
     assert_eq!(mode(&csv), 0o600);
 }
+
+/// On a machine without IPFS, `install` fetches kubo from its mirror and refuses an archive that
+/// does not match kubo's published sha512; the doctor then fails IPFS for the node that runs the
+/// IPFS server, and `doctor --fix ipfs` installs it once the mirror is right.
+#[test]
+fn kubo_is_installed_verified_and_its_absence_fails_the_doctor() {
+    let sb = Sandbox::new(Backend::Supervisor);
+    let server = FixtureServer::start();
+    let good = kubo_archive(Some(FAKE_IPFS));
+    let dist = kubo_mirror(&server, "v0.33.0", good.clone(), Some(&"0f".repeat(64)));
+    let profile = sb.home.join("network.toml");
+    let loopback = std::fs::read_to_string(fixture_path("network-loopback.toml")).unwrap();
+    assert!(loopback.contains("dist = \"http://127.0.0.1:9/kubo\""));
+    std::fs::write(&profile, loopback.replace("http://127.0.0.1:9/kubo", &dist)).unwrap();
+    // The stand-in docker only: no ipfs on the tools' PATH.
+    let tools = format!(
+        "{}:/usr/bin:/bin",
+        workspace_path("tests/fake-docker").display()
+    );
+    let run = |args: &[&str]| {
+        sb.command(env!("CARGO_BIN_EXE_cortensor-manager"))
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env("CORTENSOR_MANAGER_NETWORK", &profile)
+            .env("CORTENSOR_MANAGER_SERVICE_PATH", &tools)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let ipfs_check = |args: &[&str]| -> Value {
+        let out = run(args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "ipfs")
+            .unwrap()
+            .clone()
+    };
+
+    let release = folder_release(&sb.home.join("release"), "t", None);
+    let out = run(&["install", "--source", release.to_str().unwrap(), "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(r["ipfs"].is_null(), "{r}");
+    let warning = r["warnings"][0].as_str().unwrap();
+    assert!(
+        warning.contains("cortensord is installed, but IPFS is not")
+            && warning.contains("sha512")
+            && warning.contains("doctor --fix ipfs"),
+        "{warning}"
+    );
+    let ipfs_path = sb.data.join("bin/ipfs");
+    assert!(!ipfs_path.exists());
+    assert!(sb.data.join("bin/cortensord").exists());
+
+    // Before any node: a warning with an automatic fix.
+    let check = ipfs_check(&["doctor", "--json", "--time-url", "http://127.0.0.1:9/"]);
+    assert_eq!(check["status"], "warn", "{check}");
+    assert_eq!(check["fix"]["automatic"], true);
+    // With node 1 running the IPFS server: a failure naming it.
+    let out = run(&[
+        "node",
+        "add",
+        "--count",
+        "1",
+        "--key-store",
+        "file",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let check = ipfs_check(&["doctor", "--json", "--time-url", "http://127.0.0.1:9/"]);
+    assert_eq!(check["status"], "fail", "{check}");
+    assert!(
+        check["explanation"]
+            .as_str()
+            .unwrap()
+            .starts_with("Node 1 runs this machine's IPFS server"),
+        "{check}"
+    );
+
+    // The fix says what it will do, and needs consent.
+    let out = run(&["doctor", "--fix", "ipfs"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success());
+    assert!(
+        said.contains("kubo_v0.33.0_linux-amd64.tar.gz.sha512") && said.contains("bin"),
+        "{said}"
+    );
+    assert!(!ipfs_path.exists());
+
+    // The mirror is right now: the fix installs kubo's ipfs, and the check passes.
+    kubo_mirror(&server, "v0.33.0", good, None);
+    let out = run(&["doctor", "--fix", "ipfs", "--yes"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(ipfs_path.exists());
+    let check = ipfs_check(&["doctor", "--json", "--time-url", "http://127.0.0.1:9/"]);
+    assert_eq!(check["status"], "ok", "{check}");
+    assert!(check["explanation"].as_str().unwrap().contains("0.33.0"));
+}

@@ -93,11 +93,7 @@ pub fn fetch(
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<PathBuf, BinaryError> {
     let a = &resolved.artifact;
-    let expected = Expected {
-        size: a.size,
-        sha256: a.sha256.clone(),
-        signature: None,
-    };
+    let expected = Expected::sha256(a.size, &a.sha256);
     let dest = new_binary(layout);
     match &resolved.local_file {
         Some(file) => {

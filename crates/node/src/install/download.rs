@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use sha2::{Digest as _, Sha256};
 use ts_rs::TS;
 
 use crate::platform::fs as fsutil;
@@ -23,11 +23,84 @@ use crate::platform::http;
 /// What the downloaded bytes must be.
 #[derive(Debug, Clone)]
 pub struct Expected {
-    pub size: u64,
-    /// Lower-case hex.
-    pub sha256: String,
+    pub size: Size,
+    pub digest: Digest,
     /// (base64 signature over the raw sha256, base64 ed25519 public key).
     pub signature: Option<(String, String)>,
+}
+
+impl Expected {
+    /// A release artifact: its exact size and sha256.
+    pub fn sha256(size: u64, sha256: &str) -> Expected {
+        Expected {
+            size: Size::Exact(size),
+            digest: Digest::Sha256(sha256.to_string()),
+            signature: None,
+        }
+    }
+}
+
+/// How big the file is, as far as the publisher says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Size {
+    Exact(u64),
+    /// Not published (kubo publishes only a checksum): more than this many bytes is refused.
+    AtMost(u64),
+}
+
+impl Size {
+    fn limit(self) -> u64 {
+        match self {
+            Size::Exact(n) | Size::AtMost(n) => n,
+        }
+    }
+}
+
+/// The published checksum, lower-case hex.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Digest {
+    Sha256(String),
+    Sha512(String),
+}
+
+impl Digest {
+    fn hex(&self) -> &str {
+        match self {
+            Digest::Sha256(h) | Digest::Sha512(h) => h,
+        }
+    }
+    fn name(&self) -> &'static str {
+        match self {
+            Digest::Sha256(_) => "sha256",
+            Digest::Sha512(_) => "sha512",
+        }
+    }
+    fn hasher(&self) -> Hasher {
+        match self {
+            Digest::Sha256(_) => Hasher::Sha256(Sha256::new()),
+            Digest::Sha512(_) => Hasher::Sha512(sha2::Sha512::new()),
+        }
+    }
+}
+
+enum Hasher {
+    Sha256(Sha256),
+    Sha512(sha2::Sha512),
+}
+
+impl Hasher {
+    fn update(&mut self, bytes: &[u8]) {
+        match self {
+            Hasher::Sha256(h) => h.update(bytes),
+            Hasher::Sha512(h) => h.update(bytes),
+        }
+    }
+    fn finalize(self) -> Vec<u8> {
+        match self {
+            Hasher::Sha256(h) => h.finalize().to_vec(),
+            Hasher::Sha512(h) => h.finalize().to_vec(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -85,10 +158,14 @@ pub enum DownloadError {
         attempts: u32,
         reason: String,
     },
-    #[error("the download is bigger than the release says ({got} > {expected} bytes): it is not the published file, so it was deleted and nothing was installed")]
+    #[error("the download is bigger than the release can be ({got} > {expected} bytes): it is not the published file, so it was deleted and nothing was installed")]
     TooBig { expected: u64, got: u64 },
-    #[error("the downloaded file does not match the published checksum (expected sha256 {expected}, got {got}): it is corrupt or was tampered with, so it was deleted and nothing was installed")]
-    Checksum { expected: String, got: String },
+    #[error("the downloaded file does not match the published checksum (expected {algorithm} {expected}, got {got}): it is corrupt or was tampered with, so it was deleted and nothing was installed")]
+    Checksum {
+        algorithm: &'static str,
+        expected: String,
+        got: String,
+    },
     #[error("the downloaded file's signature is not valid for the release key: it was deleted and nothing was installed")]
     BadSignature,
     #[error("cannot write the download to {path}: {reason}")]
@@ -137,11 +214,14 @@ pub fn download(
     let part = part_path(dest);
 
     // Hash what an earlier attempt left, so the network bytes are hashed once, as they arrive.
-    let mut hasher = Sha256::new();
-    let mut have = match File::open(&part) {
-        Ok(mut f) => {
+    // Only a file of published size is resumed: without one, a partial file cannot be trusted
+    // to be a prefix of this release.
+    let limit = expected.size.limit();
+    let mut hasher = expected.digest.hasher();
+    let mut have = match (expected.size, File::open(&part)) {
+        (Size::Exact(size), Ok(mut f)) => {
             let len = f.metadata().map_err(|e| disk_err(&part, e))?.len();
-            if len > expected.size {
+            if len > size {
                 0
             } else {
                 let mut buf = vec![0u8; 1 << 16];
@@ -155,15 +235,15 @@ pub fn download(
                 len
             }
         }
-        Err(_) => 0,
+        _ => 0,
     };
     if have == 0 {
-        hasher = Sha256::new();
+        hasher = expected.digest.hasher();
         fsutil::create_with_mode(&part, 0o600).map_err(|e| disk_err(&part, e))?;
     }
 
-    let body_timeout = opts.body_timeout_base
-        + Duration::from_secs(expected.size / opts.min_rate_bytes_per_sec.max(1));
+    let body_timeout =
+        opts.body_timeout_base + Duration::from_secs(limit / opts.min_rate_bytes_per_sec.max(1));
     let agent = http::agent(http::Timeouts::Split {
         connect: opts.connect_timeout,
         body: body_timeout,
@@ -173,11 +253,14 @@ pub fn download(
         start_bytes: have,
         last_emit: None,
     };
+    // What progress counts to: the published size, else what the server announces.
+    let mut total = limit;
     let mut attempts = 0;
     let mut backoff = opts.backoff;
     let mut buf = vec![0u8; 1 << 17];
 
-    while have < expected.size {
+    let complete = |have: u64| matches!(expected.size, Size::Exact(n) if have == n);
+    while !complete(have) {
         if cancel.load(Ordering::Relaxed) {
             return Err(DownloadError::Cancelled);
         }
@@ -195,12 +278,20 @@ pub fn download(
                         if status == 200 && have > 0 {
                             // The server ignored the range: start over.
                             have = 0;
-                            hasher = Sha256::new();
+                            hasher = expected.digest.hasher();
                             rate = Rate {
                                 start: Instant::now(),
                                 start_bytes: 0,
                                 last_emit: None,
                             };
+                        }
+                        if let Size::AtMost(_) = expected.size {
+                            total = resp
+                                .headers()
+                                .get("content-length")
+                                .and_then(|v| v.to_str().ok())
+                                .and_then(|v| v.parse::<u64>().ok())
+                                .map_or(limit, |n| (have + n).min(limit));
                         }
                         let mut file = OpenOptions::new()
                             .write(true)
@@ -224,33 +315,32 @@ pub fn download(
                                     break;
                                 }
                             };
-                            if have + n as u64 > expected.size {
+                            if have + n as u64 > limit {
                                 drop(file);
                                 let _ = fs::remove_file(&part);
                                 return Err(DownloadError::TooBig {
-                                    expected: expected.size,
+                                    expected: limit,
                                     got: have + n as u64,
                                 });
                             }
                             file.write_all(&buf[..n]).map_err(|e| disk_err(&part, e))?;
                             hasher.update(&buf[..n]);
                             have += n as u64;
-                            emit(&mut rate, have, expected.size, progress, false);
+                            emit(&mut rate, have, total.max(have), progress, false);
                         }
                         file.flush().map_err(|e| disk_err(&part, e))?;
-                        match failure {
-                            Some(f) => f,
-                            None if have < expected.size => format!(
-                                "the server closed the connection at {have} of {} bytes",
-                                expected.size
+                        match (failure, expected.size) {
+                            (Some(f), _) => f,
+                            (None, Size::Exact(size)) if have < size => format!(
+                                "the server closed the connection at {have} of {size} bytes"
                             ),
-                            None => break,
+                            (None, _) => break,
                         }
                     }
                     416 => {
                         // Our partial file does not fit the server's file: start over.
                         have = 0;
-                        hasher = Sha256::new();
+                        hasher = expected.digest.hasher();
                         fsutil::create_with_mode(&part, 0o600).map_err(|e| disk_err(&part, e))?;
                         "the server refused to resume (HTTP 416)".into()
                     }
@@ -299,8 +389,8 @@ pub fn download(
         std::thread::sleep(backoff);
         backoff = (backoff * 2).min(Duration::from_secs(30));
     }
-    emit(&mut rate, have, expected.size, progress, true);
-    install_verified(&part, dest, &hasher.finalize(), have, expected, opts.mode)
+    emit(&mut rate, have, have, progress, true);
+    install_verified(&part, dest, hasher.finalize(), have, expected, opts.mode)
 }
 
 /// The last step of every fetch: check size, sha256 and signature of the bytes in `part`
@@ -308,21 +398,27 @@ pub fn download(
 fn install_verified(
     part: &Path,
     dest: &Path,
-    digest: &[u8],
+    digest: Vec<u8>,
     size: u64,
     expected: &Expected,
     mode: u32,
 ) -> Result<(), DownloadError> {
-    let got = hex::encode(digest);
-    if size != expected.size || got != expected.sha256.to_ascii_lowercase() {
+    let got = hex::encode(&digest);
+    let size_ok = match expected.size {
+        Size::Exact(n) => size == n,
+        Size::AtMost(n) => size <= n,
+    };
+    if !size_ok || got != expected.digest.hex().to_ascii_lowercase() {
         let _ = fs::remove_file(part);
         return Err(DownloadError::Checksum {
-            expected: expected.sha256.clone(),
+            algorithm: expected.digest.name(),
+            expected: expected.digest.hex().to_string(),
             got,
         });
     }
     if let Some((sig, key)) = &expected.signature {
-        if !verify_signature(digest, sig, key) {
+        // The release key signs the raw sha256.
+        if !matches!(expected.digest, Digest::Sha256(_)) || !verify_signature(&digest, sig, key) {
             let _ = fs::remove_file(part);
             return Err(DownloadError::BadSignature);
         }
@@ -410,7 +506,7 @@ pub fn copy_verified(
         reason: fsutil::explain_io(&e),
     })?;
     let mut out = fsutil::create_with_mode(&part, 0o600).map_err(|e| disk_err(&part, e))?;
-    let mut hasher = Sha256::new();
+    let mut hasher = expected.digest.hasher();
     let mut buf = vec![0u8; 1 << 17];
     let mut total = 0u64;
     loop {
@@ -419,11 +515,11 @@ pub fn copy_verified(
             break;
         }
         total += n as u64;
-        if total > expected.size {
+        if total > expected.size.limit() {
             drop(out);
             let _ = fs::remove_file(&part);
             return Err(DownloadError::TooBig {
-                expected: expected.size,
+                expected: expected.size.limit(),
                 got: total,
             });
         }
@@ -431,5 +527,5 @@ pub fn copy_verified(
         out.write_all(&buf[..n]).map_err(|e| disk_err(&part, e))?;
     }
     drop(out);
-    install_verified(&part, dest, &hasher.finalize(), total, expected, mode)
+    install_verified(&part, dest, hasher.finalize(), total, expected, mode)
 }

@@ -4,6 +4,7 @@
 
 pub mod binary;
 pub mod download;
+pub mod kubo;
 pub mod manifest;
 pub mod official;
 pub mod setup;

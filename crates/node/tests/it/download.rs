@@ -7,11 +7,12 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use cortensor_node::install::download::{
-    download, part_path, sha256_file, DownloadError, DownloadOptions, Expected, Progress,
+    download, part_path, sha256_file, Digest, DownloadError, DownloadOptions, Expected, Progress,
+    Size,
 };
 use cortensor_test_support::{Behaviour, FileSpec, FixtureServer};
 use ed25519_dalek::Signer;
-use sha2::{Digest, Sha256};
+use sha2::{Digest as _, Sha256};
 
 fn payload(len: usize) -> Arc<Vec<u8>> {
     let mut x: u32 = 12345;
@@ -26,11 +27,7 @@ fn payload(len: usize) -> Arc<Vec<u8>> {
 }
 
 fn expected(bytes: &[u8]) -> Expected {
-    Expected {
-        size: bytes.len() as u64,
-        sha256: hex::encode(Sha256::digest(bytes)),
-        signature: None,
-    }
+    Expected::sha256(bytes.len() as u64, &hex::encode(Sha256::digest(bytes)))
 }
 
 fn fast() -> DownloadOptions {
@@ -88,7 +85,10 @@ fn happy_path_verifies_reports_progress_and_is_executable() {
             0o755
         );
     }
-    assert_eq!(sha256_file(&dest).unwrap(), expected(&bytes).sha256);
+    assert_eq!(
+        sha256_file(&dest).unwrap(),
+        hex::encode(Sha256::digest(&*bytes))
+    );
 }
 
 #[test]
@@ -212,7 +212,7 @@ fn a_wrong_checksum_installs_nothing() {
     let dest = dir.path().join("cortensord");
     std::fs::write(&dest, b"previous version").unwrap();
     let mut exp = expected(&bytes);
-    exp.sha256 = "0".repeat(64);
+    exp.digest = Digest::Sha256("0".repeat(64));
     let err = fetch(&url, &exp, &dest, &fast()).0.unwrap_err();
     assert!(matches!(err, DownloadError::Checksum { .. }), "{err}");
     assert!(err.to_string().contains("tampered"));
@@ -238,7 +238,7 @@ fn a_bigger_file_than_published_is_refused() {
     );
     let dir = tempfile::tempdir().unwrap();
     let mut exp = expected(&bytes[..50_000]);
-    exp.size = 50_000;
+    exp.size = Size::Exact(50_000);
     let err = fetch(&url, &exp, &dir.path().join("c"), &fast())
         .0
         .unwrap_err();

@@ -6,5 +6,6 @@ mod download;
 mod grafana;
 mod http;
 mod keychain;
+mod kubo;
 mod official;
 mod services;

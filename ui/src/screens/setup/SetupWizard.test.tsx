@@ -64,6 +64,10 @@ describe("SetupWizard", () => {
             await emit("install-progress", { downloaded: 50 << 20, total: 100 << 20, bytes_per_sec: 10 << 20, eta_secs: 5 });
             await new Promise<void>((r) => (release = r));
             return { version: "lfs-1234567", sha256: "ab".repeat(32), already_current: false, previous_version: null };
+          case "install_ipfs":
+            await emit("install-progress", { downloaded: 20 << 20, total: 40 << 20, bytes_per_sec: 10 << 20, eta_secs: 2 });
+            await new Promise<void>((r) => (release = r));
+            return { found: null, daemon_running: false, installed: { version: "v0.33.0", path: "/tmp/x/bin/ipfs", archive_sha512: "cd".repeat(64) } };
           case "add_nodes":
             return { nodes: [spec(1), spec(2)], backend: "os_service", warnings: [], folders: ["/d/nodes/node-1", "/d/nodes/node-2"], staking_url: "https://stake.example" };
           case "register_node": {
@@ -91,9 +95,19 @@ describe("SetupWizard", () => {
 
     await user.click(screen.getByRole("button", { name: "Install" }));
     await waitFor(() => expect(screen.getByText(/50\.0 MB of 100\.0 MB · 10\.0 MB\/s · 5 s left/)).toBeInTheDocument());
+    expect(document.getElementById("install-what")).toHaveTextContent("Downloading cortensord");
     expect(screen.getByRole("button", { name: "Cancel" })).toBeInTheDocument();
+    const releaseBinary = release!;
+    release = null;
+    releaseBinary();
+    // Then IPFS (kubo), with its own progress, before Continue is possible.
+    await waitFor(() => expect(screen.getByText(/20\.0 MB of 40\.0 MB/)).toBeInTheDocument());
+    expect(document.getElementById("install-what")).toHaveTextContent("Downloading IPFS (kubo)");
+    expect(screen.getByRole("button", { name: "Continue" })).toBeDisabled();
+    await waitFor(() => expect(release).not.toBeNull());
     release!();
     await waitFor(() => expect(screen.getByText(/cortensord lfs-1234567 is installed and verified/)).toBeInTheDocument());
+    expect(document.getElementById("ipfs-done")).toHaveTextContent("IPFS (kubo v0.33.0) is installed and verified.");
     expect(calls.find((c) => c.cmd === "install_binary")?.args).toEqual({ source: "official" });
     await user.click(screen.getByRole("button", { name: "Continue" }));
 
@@ -177,5 +191,68 @@ describe("SetupWizard", () => {
       request: { count: 1, network: "testnet1", rpc_urls: [], key_store: "file", gpu: false },
     });
     expect(document.getElementById("step-keys")).toHaveTextContent("in its settings file");
+  });
+
+  it("offers the GPU when the doctor sees one, warns without its container toolkit, and goes on when IPFS fails", async () => {
+    const calls: { cmd: string; args: unknown }[] = [];
+    const gpuDoctor: DoctorReport = {
+      affordable_nodes: 2,
+      checks: [
+        ...doctor.checks,
+        { id: "gpu", title: "GPU", status: "ok", explanation: "NVIDIA GeForce RTX 3090 (24576 MiB): nodes can run their LLM on the GPU.", fix: null },
+        {
+          id: "gpu_toolkit",
+          title: "NVIDIA Container Toolkit",
+          status: "warn",
+          explanation: "The NVIDIA Container Toolkit is not installed.",
+          fix: { label: "Install the NVIDIA Container Toolkit", command: "sudo apt-get install -y nvidia-container-toolkit", url: null, automatic: false },
+        },
+      ],
+    };
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args });
+      if (cmd === "machine_status") return status;
+      if (cmd === "run_doctor") return gpuDoctor;
+      if (cmd === "install_binary") return { version: "lfs-1234567", sha256: "ab".repeat(32), already_current: false, previous_version: null };
+      if (cmd === "install_ipfs") throw { message: "kubo: the downloaded file does not match the published checksum" };
+      if (cmd === "add_nodes") return { nodes: [{ ...spec(1), gpu: true }], backend: "supervisor", warnings: [], folders: ["/d"], staking_url: "https://s" };
+      return null;
+    });
+    const user = userEvent.setup();
+    render(<SetupWizard onDone={() => {}} />);
+    await user.click(screen.getByRole("button", { name: "Start" }));
+    await waitFor(() => expect(screen.getByRole("button", { name: "Continue" })).toBeEnabled());
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+    await user.click(screen.getByRole("button", { name: "Install" }));
+    await waitFor(() => expect(document.getElementById("ipfs-done")).toHaveTextContent("IPFS could not be installed: kubo: the downloaded file does not match"));
+    expect(screen.getByRole("alert")).toHaveTextContent("Node 1 needs it to start");
+    // cortensord is installed: the participant can go on and fix IPFS from the checks.
+    expect(screen.getByRole("button", { name: "Continue" })).toBeEnabled();
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+    const gpu = screen.getByRole("checkbox", { name: /NVIDIA GPU/ });
+    expect(gpu).not.toBeChecked();
+    expect(document.getElementById("gpu-toolkit-warning")).toHaveTextContent("sudo apt-get install -y nvidia-container-toolkit");
+    await user.click(gpu);
+    await user.click(screen.getByRole("button", { name: "Create 1 node" }));
+    await waitFor(() => expect(calls.some((c) => c.cmd === "add_nodes")).toBe(true));
+    expect(calls.find((c) => c.cmd === "add_nodes")?.args).toEqual({
+      request: { count: 1, network: null, rpc_urls: [], key_store: "keychain", gpu: true },
+    });
+  });
+
+  it("keeps the GPU option away from machines without an NVIDIA GPU", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "machine_status") return { ...status, installed: { version: "1", sha256: "ab", source: "official", installed_at: 0, previous_version: null, previous_sha256: null } };
+      if (cmd === "run_doctor") return doctor;
+      return null;
+    });
+    const user = userEvent.setup();
+    render(<SetupWizard onDone={() => {}} />);
+    await user.click(screen.getByRole("button", { name: "Start" }));
+    await waitFor(() => expect(screen.getByRole("button", { name: "Continue" })).toBeEnabled());
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+    expect(screen.getByRole("button", { name: "Create 1 node" })).toBeInTheDocument();
+    expect(screen.queryByRole("checkbox", { name: /NVIDIA GPU/ })).toBeNull();
   });
 });

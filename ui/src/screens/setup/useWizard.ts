@@ -14,6 +14,7 @@ import {
   exportKeys,
   fixCheck,
   installBinary,
+  installIpfs,
   machineStatus,
   onInstallProgress,
   registerNode,
@@ -45,6 +46,11 @@ export function useWizard(onDone: () => void) {
   const [source, setSource] = useState("official");
   const [progress, setProgress] = useState<Progress | null>(null);
   const [installed, setInstalled] = useState<string | null>(null);
+  // What is being downloaded now, for the progress label.
+  const [installing, setInstalling] = useState<"cortensord" | "IPFS (kubo)">("cortensord");
+  // IPFS found or installed, in words; or why it could not be (the nodes step still works).
+  const [ipfs, setIpfs] = useState<{ ok: boolean; text: string } | null>(null);
+  const [gpu, setGpu] = useState<boolean | null>(null);
   const [count, setCount] = useState(1);
   const [created, setCreated] = useState<NodeSpec[]>([]);
   const [registrations, setRegistrations] = useState<Record<number, Registration | string>>({});
@@ -100,7 +106,11 @@ export function useWizard(onDone: () => void) {
   }
 
   async function fix(id: string, label: string) {
-    if (!window.confirm(`${label}: the app will run the steps as administrator (your password is asked). Continue?`)) return;
+    const how =
+      id === "ipfs"
+        ? "the app downloads it from its publisher, checks its checksum and keeps it in its own folder"
+        : "the app will run the steps as administrator (your password is asked)";
+    if (!window.confirm(`${label}: ${how}. Continue?`)) return;
     const r = await act(() => fixCheck(id));
     if (r) {
       setDoctor(null);
@@ -117,9 +127,28 @@ export function useWizard(onDone: () => void) {
     setProgress(null);
     const unlisten = await onInstallProgress(setProgress);
     try {
+      setInstalling("cortensord");
       const r = await act(() => installBinary(source.trim() || "official"));
       if (r) {
         setInstalled(r.version);
+        setInstalling("IPFS (kubo)");
+        setProgress(null);
+        setBusy(true);
+        try {
+          const o = await installIpfs();
+          setIpfs({
+            ok: true,
+            text: o.installed
+              ? `IPFS (kubo ${o.installed.version}) is installed and verified.`
+              : o.found
+                ? `IPFS (kubo ${o.found}) is already installed.`
+                : "An IPFS daemon already runs on this computer; your nodes use it.",
+          });
+        } catch (e) {
+          setIpfs({ ok: false, text: `IPFS could not be installed: ${errorMessage(e)}. Node 1 needs it to start; “Install kubo” in the checks retries.` });
+        } finally {
+          setBusy(false);
+        }
         const official = status?.official_installs.find((o) => o.has_private_key);
         if (official && adopt) {
           const n = await act(() => adoptOfficial(official.env_file));
@@ -133,7 +162,7 @@ export function useWizard(onDone: () => void) {
 
   async function create() {
     const urls = rpcUrl.trim() ? [rpcUrl.trim()] : [];
-    const r = await act(() => addNodes({ count, network, rpc_urls: urls, key_store: keyStore, gpu: false }));
+    const r = await act(() => addNodes({ count, network, rpc_urls: urls, key_store: keyStore, gpu: gpuOn }));
     if (r) {
       setNotes(r.warnings);
       setCreated((c) => [...c, ...r.nodes]);
@@ -164,8 +193,13 @@ export function useWizard(onDone: () => void) {
   const failed = doctor?.checks.filter((c) => c.status === "fail").length ?? 0;
   const official = status?.official_installs.find((o) => o.has_private_key);
   const rpcError = rpcUrlProblem(rpcUrl);
+  // The GPU option is offered when the doctor saw an NVIDIA GPU; on by default when its
+  // container toolkit is there too.
+  const gpuCheck = doctor?.checks.find((c) => c.id === "gpu" && c.status === "ok") ?? null;
+  const toolkit = doctor?.checks.find((c) => c.id === "gpu_toolkit") ?? null;
+  const gpuOn = gpuCheck !== null && (gpu ?? toolkit?.status === "ok");
 
-  return { adopt, affordable, backedUp, backup, backupPath, busy, check, count, create, created, doctor, error, failed, fix, install, installed, keyStore, maxNodes, network, notes, official, onDone, progress, registerAll, registrations, rpcError, rpcUrl, setAdopt, setBackupPath, setCount, setKeyStore, setNetwork, setRpcUrl, setSource, setStep, source, start, started, status, step };
+  return { adopt, affordable, backedUp, backup, backupPath, busy, check, count, create, created, doctor, error, failed, fix, gpuCheck, gpuOn, install, installed, installing, ipfs, keyStore, setGpu, toolkit, maxNodes, network, notes, official, onDone, progress, registerAll, registrations, rpcError, rpcUrl, setAdopt, setBackupPath, setCount, setKeyStore, setNetwork, setRpcUrl, setSource, setStep, source, start, started, status, step };
 }
 
 export type Wizard = ReturnType<typeof useWizard>;

@@ -4,10 +4,13 @@ import type { Wizard } from "../useWizard";
 
 /** Step 3 of the setup wizard: install. */
 export function InstallStep({ w }: { w: Wizard }) {
-  const { busy, created, install, installed, progress, setSource, setStep, source } = w;
+  const { busy, created, install, installed, installing, ipfs, progress, setSource, setStep, source } = w;
   return (
     <div className="step" id="step-install">
-      <p>cortensord is downloaded from Cortensor's official distribution and checked against its published checksum before it is used.</p>
+      <p>
+        cortensord is downloaded from Cortensor's official distribution, and IPFS (kubo) from its publisher; each is checked against its published checksum
+        before it is used.
+      </p>
       <details>
         <summary>Download source</summary>
         <label className="field">
@@ -17,6 +20,7 @@ export function InstallStep({ w }: { w: Wizard }) {
       </details>
       {busy && (
         <div className="progress" aria-live="polite">
+          <span id="install-what">Downloading {installing}</span>
           <progress id="install-progress" max={progress?.total ?? 1} value={progress?.downloaded ?? 0} />
           <span>
             {progress
@@ -31,6 +35,12 @@ export function InstallStep({ w }: { w: Wizard }) {
       {installed && !busy && (
         <p className="ok" id="install-done">
           ✓ cortensord {installed} is installed and verified.
+        </p>
+      )}
+      {ipfs && !busy && (
+        <p className={ipfs.ok ? "ok" : "warning"} id="ipfs-done" role={ipfs.ok ? undefined : "alert"}>
+          {ipfs.ok ? "✓ " : ""}
+          {ipfs.text}
         </p>
       )}
       <div className="actions">

@@ -3,7 +3,7 @@ import type { Wizard } from "../useWizard";
 /** Step 4 of the setup wizard: how many nodes, on which network, with which RPC URL, and where
  * their keys go. */
 export function NodesStep({ w }: { w: Wizard }) {
-  const { affordable, busy, count, create, keyStore, maxNodes, network, rpcError, rpcUrl, setCount, setKeyStore, setNetwork, setRpcUrl, status } = w;
+  const { affordable, busy, count, create, gpuCheck, gpuOn, keyStore, maxNodes, network, rpcError, rpcUrl, setCount, setGpu, setKeyStore, setNetwork, setRpcUrl, status, toolkit } = w;
   const networks = status?.networks ?? [];
   return (
     <div className="step" id="step-nodes">
@@ -72,6 +72,21 @@ export function NodesStep({ w }: { w: Wizard }) {
         </label>
         {status?.keychain_error && <p className="muted">This computer has no keychain available ({status.keychain_error}), so the keys go in the files.</p>}
       </fieldset>
+
+      {gpuCheck && (
+        <div className="field">
+          <label className="check">
+            <input id="gpu" type="checkbox" checked={gpuOn} onChange={(e) => setGpu(e.target.checked)} />
+            Run the nodes' AI model on the NVIDIA GPU
+          </label>
+          <p className="muted">{gpuCheck.explanation}</p>
+          {toolkit && toolkit.status !== "ok" && (
+            <p className="warning" id="gpu-toolkit-warning">
+              {toolkit.explanation} {toolkit.fix?.command ? `Install it with: ${toolkit.fix.command}` : ""}
+            </p>
+          )}
+        </div>
+      )}
 
       <div className="actions">
         <button id="wizard-create" className="primary" type="button" onClick={() => void create()} disabled={busy || rpcError !== null}>
