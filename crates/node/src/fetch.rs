@@ -260,6 +260,44 @@ pub fn get_text(url: &str, opts: &FetchOptions) -> Result<String, FetchError> {
     }
 }
 
+/// [`get_text`], as a conditional request when `store` holds an earlier answer (ETag,
+/// Last-Modified): an unchanged resource costs the server a 304 and no rate-limit quota
+/// (GitHub's API does not count 304s).
+pub fn get_text_cached(
+    url: &str,
+    opts: &FetchOptions,
+    store: Option<&Store>,
+) -> Result<String, FetchError> {
+    let Some(store) = store else {
+        return get_text(url, opts);
+    };
+    let cached = store.cached(url)?;
+    match http_get(url, cached.as_ref(), opts)? {
+        Answer::NotModified => {
+            let mut c = cached.expect("304 is only possible after a conditional request");
+            c.fetched_at = now();
+            store.put_cached(&c)?;
+            Ok(c.body)
+        }
+        Answer::Fresh {
+            body,
+            etag,
+            last_modified,
+        } => {
+            if etag.is_some() || last_modified.is_some() {
+                store.put_cached(&CachedResponse {
+                    url: url.to_string(),
+                    etag,
+                    last_modified,
+                    body: body.clone(),
+                    fetched_at: now(),
+                })?;
+            }
+            Ok(body)
+        }
+    }
+}
+
 fn status_hint(status: u16) -> &'static str {
     match status {
         401 | 403 => "access denied; the dashboard may need a different address",

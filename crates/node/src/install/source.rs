@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::manifest::{from_lfs_pointer, lfs_version, Arch, Artifact, Manifest, ManifestError, Os};
+use crate::store::Store;
 
 /// The official installer repository: its API (to pin `main` to one commit), its raw files
 /// (LFS pointers, `.env-example`) and its LFS objects, each at a commit.
@@ -119,18 +120,18 @@ pub struct Resolved {
     pub env_example_url: Option<String>,
 }
 
-fn get_text(url: &str) -> Result<String, SourceError> {
-    get_text_capped(url, 16 << 20)
+fn get_text(url: &str, cache: Option<&Store>) -> Result<String, SourceError> {
+    get_text_capped(url, 16 << 20, cache)
 }
 
-fn get_text_capped(url: &str, max_body: u64) -> Result<String, SourceError> {
+fn get_text_capped(url: &str, max_body: u64, cache: Option<&Store>) -> Result<String, SourceError> {
     let opts = crate::fetch::FetchOptions {
         timeout: Duration::from_secs(30),
         retries: 2,
         backoff: Duration::from_millis(600),
         max_body,
     };
-    crate::fetch::get_text(url, &opts).map_err(|e| SourceError::Fetch {
+    crate::fetch::get_text_cached(url, &opts, cache).map_err(|e| SourceError::Fetch {
         location: url.into(),
         reason: match e {
             crate::fetch::FetchError::Http {
@@ -158,9 +159,9 @@ pub fn official_file(os: Os, arch: Arch) -> Option<&'static str> {
 
 /// The commit `main` points at now: every file of one release is read at it, so a push during
 /// a download is not mistaken for tampering.
-pub fn main_commit(api: &str) -> Result<String, SourceError> {
+pub fn main_commit(api: &str, cache: Option<&Store>) -> Result<String, SourceError> {
     let url = format!("{api}/commits/main");
-    let text = get_text_capped(&url, 1 << 20)?;
+    let text = get_text_capped(&url, 1 << 20, cache)?;
     let sha = serde_json::from_str::<serde_json::Value>(&text)
         .ok()
         .and_then(|v| v.get("sha").and_then(|s| s.as_str()).map(str::to_string))
@@ -176,6 +177,17 @@ pub fn resolve(
     os: Os,
     arch: Option<Arch>,
 ) -> Result<Resolved, SourceError> {
+    resolve_with(source, os, arch, None)
+}
+
+/// [`resolve`], asking conditionally when `cache` holds earlier answers (the daemon's hourly
+/// check: an unchanged `main` costs a 304, not a rate-limited API call).
+pub fn resolve_with(
+    source: &ReleaseSource,
+    os: Os,
+    arch: Option<Arch>,
+    cache: Option<&Store>,
+) -> Result<Resolved, SourceError> {
     match source {
         ReleaseSource::Official { api, raw, media } => {
             let label = |a: &str| format!("{}/{a}", os.name());
@@ -187,9 +199,9 @@ pub fn resolve(
                     Arch::Aarch64 => "aarch64",
                 }))
             })?;
-            let commit = main_commit(api)?;
+            let commit = main_commit(api, cache)?;
             let pointer_url = format!("{raw}/{commit}/dist/{file}");
-            let pointer = match get_text_capped(&pointer_url, POINTER_MAX) {
+            let pointer = match get_text_capped(&pointer_url, POINTER_MAX, cache) {
                 Err(SourceError::Fetch { reason, .. }) if reason.contains("larger than") => {
                     return Err(SourceError::NoCurrentRelease(format!(
                         "{} ({file} upstream is a plain file, not a current release)",
@@ -213,9 +225,11 @@ pub fn resolve(
             })
         }
         ReleaseSource::Manifest(url) => {
-            let m = Manifest::parse(&get_text(url)?).map_err(|source| SourceError::Manifest {
-                location: url.clone(),
-                source,
+            let m = Manifest::parse(&get_text(url, cache)?).map_err(|source| {
+                SourceError::Manifest {
+                    location: url.clone(),
+                    source,
+                }
             })?;
             let mut artifact = m
                 .artifact_for(os, arch)

@@ -11,7 +11,7 @@ use ts_rs::TS;
 use super::binary::{self, BinaryError};
 use super::download::{DownloadOptions, Progress};
 use super::setup::{Backend, Context};
-use super::source::{resolve, ReleaseSource};
+use super::source::{resolve, resolve_with, ReleaseSource};
 use crate::health::logs::{Follower, Line, LogRules};
 use crate::nodes::NodeSpec;
 use crate::platform::exec::Runner;
@@ -50,7 +50,8 @@ pub fn check(
     store: &crate::store::Store,
     source: &ReleaseSource,
 ) -> Result<UpdateCheck, UpdateError> {
-    let resolved = resolve(source, Os::current(), Arch::current()).map_err(BinaryError::from)?;
+    let resolved = resolve_with(source, Os::current(), Arch::current(), Some(store))
+        .map_err(BinaryError::from)?;
     let installed = store.installed()?;
     Ok(UpdateCheck {
         update_available: installed

@@ -25,14 +25,13 @@ fn pointer(bytes: &[u8]) -> String {
     )
 }
 
+/// Serve `body` at `path` with an ETag of its content, as GitHub does.
 fn json(server: &FixtureServer, path: &str, body: String) {
-    server.route(
-        path,
-        Behaviour::Json {
-            body,
-            etag: format!("\"{}\"", path.len()),
-        },
+    let etag = format!(
+        "\"{}\"",
+        &hex::encode(Sha256::digest(body.as_bytes()))[..16]
     );
+    server.route(path, Behaviour::Json { body, etag });
 }
 
 fn official(server: &FixtureServer) -> ReleaseSource {
@@ -233,4 +232,56 @@ fn a_newer_release_at_the_installs_source_is_announced_once() {
         store.setting(AVAILABLE_SETTING).unwrap().as_deref(),
         Some("2.0")
     );
+}
+
+/// The hourly check asks conditionally: an unchanged `main` is a 304 (GitHub does not count it
+/// against the API's rate limit) and so is the pointer; a moved `main` is seen at once.
+#[test]
+fn the_hourly_check_asks_the_official_source_conditionally() {
+    use cortensor_node::install::update::check;
+    if Os::current() != Os::Linux || Arch::current() != Some(Arch::X86_64) {
+        return; // the official source has a current build for Linux x86-64 (and Apple silicon) only
+    }
+    let server = FixtureServer::start();
+    json(
+        &server,
+        "/api/commits/main",
+        format!(r#"{{"sha": "{COMMIT_A}"}}"#),
+    );
+    publish(&server, COMMIT_A, Arc::new(vec![7u8; 50_000]), None);
+    publish(&server, COMMIT_B, Arc::new(vec![9u8; 60_000]), None);
+    let dir = tempfile::tempdir().unwrap();
+    let layout = Layout::new(dir.path());
+    let store = Store::open(dir.path()).unwrap();
+    let source = official(&server);
+    binary::install(
+        &layout,
+        &store,
+        &source,
+        &DownloadOptions::default(),
+        &AtomicBool::new(false),
+        &mut |_| {},
+    )
+    .unwrap();
+    let main = "/api/commits/main";
+    let pointer_a = format!("/raw/{COMMIT_A}/dist/cortensord");
+    let before = server.requests(main).len();
+    // What the daemon's hourly look asks (with the source the install record names).
+    assert!(!check(&store, &source).unwrap().update_available);
+    assert!(!check(&store, &source).unwrap().update_available);
+    let seen = server.requests(main);
+    let last = seen.last().unwrap();
+    assert_eq!(seen.len(), before + 2);
+    assert!(last.if_none_match.is_some(), "{last:?}");
+    assert_eq!(last.status, 304, "an unchanged main costs a 304");
+    assert_eq!(server.requests(&pointer_a).last().unwrap().status, 304);
+
+    // main moves on: the check sees the new release at once.
+    json(&server, main, format!(r#"{{"sha": "{COMMIT_B}"}}"#));
+    let c = check(&store, &source).unwrap();
+    assert!(
+        c.update_available && c.available.ends_with("@3afcfd9"),
+        "{c:?}"
+    );
+    assert_eq!(server.requests(main).last().unwrap().status, 200);
 }
