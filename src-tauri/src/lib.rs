@@ -42,6 +42,8 @@ pub fn run() {
             commands::rewards::compute_rewards,
             commands::rewards::ruleset,
             commands::rank::project_rank,
+            commands::rank::leaderboard_address,
+            commands::rank::set_leaderboard_address,
             commands::settings::get_setting,
             commands::settings::set_setting,
             commands::setup::machine_status,

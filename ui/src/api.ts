@@ -6,6 +6,7 @@ import type { RewardsInput } from "./bindings/RewardsInput";
 import type { RewardsBreakdown } from "./bindings/RewardsBreakdown";
 import type { RankRequest } from "./bindings/RankRequest";
 import type { RankResponse } from "./bindings/RankResponse";
+import type { LeaderboardAddress } from "./bindings/LeaderboardAddress";
 import type { Ruleset } from "./bindings/Ruleset";
 import type { UserError } from "./bindings/UserError";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
@@ -31,6 +32,8 @@ import type { IpfsOutcome } from "./bindings/IpfsOutcome";
 
 export const computeRewards = (input: RewardsInput) => invoke<RewardsBreakdown>("compute_rewards", { input });
 export const ruleset = () => invoke<Ruleset>("ruleset");
+export const leaderboardAddress = () => invoke<LeaderboardAddress>("leaderboard_address");
+export const setLeaderboardAddress = (url: string) => invoke<LeaderboardAddress>("set_leaderboard_address", { url });
 export const projectRank = (request: RankRequest) => invoke<RankResponse>("project_rank", { request });
 export const getSetting = (key: string) => invoke<string | null>("get_setting", { key });
 export const setSetting = (key: string, value: string) => invoke<void>("set_setting", { key, value });

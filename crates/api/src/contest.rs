@@ -213,3 +213,101 @@ pub fn read_operators_file(
     }
     Ok(out)
 }
+
+/// The setting that holds the user's leaderboard address for a network.
+pub fn leaderboard_setting(network: &str) -> String {
+    format!("leaderboard.url.{network}")
+}
+
+/// Where a network's leaderboard JSON is read from: the user's address, else the network
+/// profile's, else none (said plainly, with what to do).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LeaderboardAddress {
+    pub network: String,
+    pub url: Option<String>,
+    /// `setting` (the user's), `profile` (the network's), or `none`.
+    pub origin: String,
+    /// The dashboard people look at in a browser (its page is not the JSON).
+    pub dashboard_url: String,
+    /// In words, for the CLI and the app.
+    pub explanation: String,
+}
+
+fn network_profile(
+    s: &crate::Session,
+    network: Option<&str>,
+) -> Result<cortensor_node::network::NetworkProfile, UserError> {
+    let own = s.machine()?.profile;
+    match network {
+        None => Ok(own),
+        Some(n) if n == own.name => Ok(own),
+        Some(n) => cortensor_node::network::NetworkProfile::builtin(n).ok_or_else(|| {
+            UserError::new(format!(
+                "there is no network '{n}'; known: {}",
+                cortensor_node::network::BUILTIN.join(", ")
+            ))
+        }),
+    }
+}
+
+/// The leaderboard address of `network` (default: the machine's network).
+pub fn leaderboard_address(
+    s: &crate::Session,
+    network: Option<&str>,
+) -> Result<LeaderboardAddress, UserError> {
+    let profile = network_profile(s, network)?;
+    let saved = s
+        .store()?
+        .setting(&leaderboard_setting(&profile.name))
+        .map_err(crate::user)?
+        .filter(|u| !u.is_empty());
+    let (url, origin) = match (saved, &profile.leaderboard_url) {
+        (Some(u), _) => (Some(u), "setting"),
+        (None, Some(u)) => (Some(u.clone()), "profile"),
+        (None, None) => (None, "none"),
+    };
+    let explanation = match (origin, &url) {
+        ("setting", Some(u)) => format!("{}: your leaderboard address {u}", profile.name),
+        ("profile", Some(u)) => format!("{}: the network's leaderboard address {u}", profile.name),
+        _ => format!(
+            "No leaderboard address is known for {}: Cortensor does not publish the JSON behind its dashboard ({}). \
+             Give a file or address with --leaderboard, or save one: `cortensor-manager leaderboard set URL`.",
+            profile.name, profile.dashboard_url
+        ),
+    };
+    Ok(LeaderboardAddress {
+        network: profile.name,
+        url,
+        origin: origin.into(),
+        dashboard_url: profile.dashboard_url,
+        explanation,
+    })
+}
+
+/// Save (or with `None`, forget) the user's leaderboard address for `network`.
+pub fn set_leaderboard_address(
+    s: &crate::Session,
+    network: Option<&str>,
+    url: Option<&str>,
+) -> Result<LeaderboardAddress, UserError> {
+    let profile = network_profile(s, network)?;
+    let value = match url.map(str::trim) {
+        None | Some("") => String::new(),
+        Some(u) => {
+            let ok = url::Url::parse(u)
+                .ok()
+                .filter(|p| matches!(p.scheme(), "http" | "https") && p.host_str().is_some());
+            if ok.is_none() {
+                return Err(UserError::new(format!(
+                    "'{u}' is not a web address (https://…); a leaderboard file is given to `rank --leaderboard` instead"
+                )));
+            }
+            u.to_string()
+        }
+    };
+    s.store()?
+        .set_setting(&leaderboard_setting(&profile.name), &value)
+        .map_err(crate::user)?;
+    leaderboard_address(s, Some(&profile.name))
+}

@@ -35,6 +35,12 @@ enum Command {
     Rewards(contest::RewardsArgs),
     /// Project an operator's ranks and rank rewards from a leaderboard.
     Rank(contest::RankArgs),
+    /// The address the leaderboard JSON is read from, per network (`rank` uses it when no
+    /// --leaderboard is given).
+    Leaderboard {
+        #[command(subcommand)]
+        command: contest::LeaderboardCommand,
+    },
     /// Print the ruleset in force (embedded Phase #3, or --rules FILE) after validating it.
     Rules {
         #[arg(long)]
@@ -233,6 +239,7 @@ fn run(cli: Cli) -> Result<(), UserError> {
     match cli.command {
         Command::Rewards(args) => contest::rewards(args),
         Command::Rank(args) => contest::rank(&s, args),
+        Command::Leaderboard { command } => contest::leaderboard(&s, command),
         Command::Rules { rules, json } => contest::rules(rules, json),
         Command::Doctor {
             time_url,

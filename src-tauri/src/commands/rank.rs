@@ -1,4 +1,4 @@
-use cortensor_api::contest::{self, RankRequest, RankResponse};
+use cortensor_api::contest::{self, LeaderboardAddress, RankRequest, RankResponse};
 use cortensor_api::UserError;
 use tauri::State;
 
@@ -12,4 +12,19 @@ pub fn project_rank(
 ) -> Result<RankResponse, UserError> {
     let store = state.session.store()?;
     contest::project_rank(&request, &state.rules, Some(&store), None)
+}
+
+/// Where the leaderboard of this machine's network is read from (none known: said plainly).
+#[tauri::command(async)]
+pub fn leaderboard_address(state: State<'_, AppState>) -> Result<LeaderboardAddress, UserError> {
+    contest::leaderboard_address(&state.session, None)
+}
+
+/// Remember `url` as this network's leaderboard address (empty: forget it).
+#[tauri::command(async)]
+pub fn set_leaderboard_address(
+    url: String,
+    state: State<'_, AppState>,
+) -> Result<LeaderboardAddress, UserError> {
+    contest::set_leaderboard_address(&state.session, None, Some(&url))
 }

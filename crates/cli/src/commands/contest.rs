@@ -1,9 +1,9 @@
-//! `rewards`, `rank`, `rules`.
+//! `rewards`, `rank`, `leaderboard`, `rules`.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::Args;
+use clap::{Args, Subcommand};
 use cortensor_api::contest::{self, describe_age, money, RankRequest, RewardsInput, WhatIf};
 use cortensor_api::{Session, UserError};
 use rust_decimal::Decimal;
@@ -64,9 +64,9 @@ pub fn rewards(a: RewardsArgs) -> Result<(), UserError> {
 
 #[derive(Args)]
 pub struct RankArgs {
-    /// A leaderboard file or http(s) URL.
+    /// A leaderboard file or http(s) URL (default: the network's, see `leaderboard show`).
     #[arg(long)]
-    pub leaderboard: String,
+    pub leaderboard: Option<String>,
     /// Your operator address, for a leaderboard that publishes operators (the dashboards'
     /// do not: there your nodes, the --node's, form one operator).
     #[arg(long)]
@@ -87,6 +87,50 @@ pub struct RankArgs {
     pub timeout: f64,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum LeaderboardCommand {
+    /// Where the leaderboard is read from, and why.
+    Show {
+        /// testnet0 or testnet1 (default: this machine's network).
+        #[arg(long)]
+        network: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read the leaderboard from this http(s) address.
+    Set {
+        url: String,
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Forget your address (the network's own, if it has one, is used again).
+    Clear {
+        #[arg(long)]
+        network: Option<String>,
+    },
+}
+
+pub fn leaderboard(s: &Session, c: LeaderboardCommand) -> Result<(), UserError> {
+    let (r, json) = match c {
+        LeaderboardCommand::Show { network, json } => {
+            (contest::leaderboard_address(s, network.as_deref())?, json)
+        }
+        LeaderboardCommand::Set { url, network } => (
+            contest::set_leaderboard_address(s, network.as_deref(), Some(&url))?,
+            false,
+        ),
+        LeaderboardCommand::Clear { network } => (
+            contest::set_leaderboard_address(s, network.as_deref(), None)?,
+            false,
+        ),
+    };
+    if json {
+        return print_json(&r);
+    }
+    println!("{}", r.explanation);
+    Ok(())
 }
 
 pub fn rank(s: &Session, a: RankArgs) -> Result<(), UserError> {
@@ -110,8 +154,15 @@ pub fn rank(s: &Session, a: RankArgs) -> Result<(), UserError> {
         Some(p) => contest::read_operators_file(p)?,
         None => Default::default(),
     };
+    let leaderboard = match a.leaderboard {
+        Some(l) => l,
+        None => {
+            let known = contest::leaderboard_address(s, None)?;
+            known.url.ok_or_else(|| UserError::new(known.explanation))?
+        }
+    };
     let req = RankRequest {
-        leaderboard: a.leaderboard,
+        leaderboard,
         operator: a.operator.unwrap_or_default(),
         what_ifs: a.what_if,
         local_nodes: nodes,

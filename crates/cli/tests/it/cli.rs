@@ -471,6 +471,106 @@ fn rank_over_http_uses_etag_and_falls_back_to_the_cache() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("warning: could not refresh"));
 }
 
+/// The leaderboard's address is a per-network setting: none is known for Testnet-0 (said
+/// plainly, and `rank` without --leaderboard says it too), a saved one is what `rank` reads.
+#[test]
+fn the_leaderboard_address_is_a_setting_per_network() {
+    let d = tempfile::tempdir().unwrap();
+    let show = |d: &tempfile::TempDir, args: &[&str]| {
+        let out = cli(d)
+            .args(["leaderboard", "show", "--json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        json_of(&out)
+    };
+    let none = show(&d, &[]);
+    assert_eq!(
+        (none["network"].as_str(), none["origin"].as_str()),
+        (Some("testnet0"), Some("none"))
+    );
+    assert!(none["url"].is_null());
+    assert!(
+        none["explanation"]
+            .as_str()
+            .unwrap()
+            .starts_with("No leaderboard address is known for testnet0"),
+        "{none}"
+    );
+    let out = cli(&d)
+        .args(["rank", "--node", ME, "--json"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("No leaderboard address is known for testnet0")
+            && err.contains("leaderboard set URL"),
+        "{err}"
+    );
+
+    // Not a web address: refused, nothing saved.
+    let out = cli(&d)
+        .args(["leaderboard", "set", "ftp://x.example/lb"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a web address"));
+    assert_eq!(show(&d, &[])["origin"], "none");
+
+    let server = FixtureServer::start();
+    let url = server.route(
+        "/leaderboard",
+        Behaviour::Json {
+            body: fixture("leaderboard.json"),
+            etag: "\"v1\"".into(),
+        },
+    );
+    let out = cli(&d).args(["leaderboard", "set", &url]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&format!("your leaderboard address {url}"))
+    );
+    let saved = show(&d, &[]);
+    assert_eq!(
+        (saved["origin"].as_str(), saved["url"].as_str()),
+        (Some("setting"), Some(url.as_str()))
+    );
+    // Another network keeps its own (none).
+    assert_eq!(show(&d, &["--network", "testnet1"])["origin"], "none");
+    let out = cli(&d)
+        .args(["leaderboard", "show", "--network", "testnet9"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("there is no network 'testnet9'"));
+
+    // `rank` reads the saved address.
+    let out = cli(&d)
+        .args(["rank", "--operator", ME, "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json_of(&out)["rank_rewards"], "110.00");
+    assert_eq!(server.requests("/leaderboard").len(), 1);
+
+    let out = cli(&d).args(["leaderboard", "clear"]).output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(show(&d, &[])["origin"], "none");
+}
+
 /// The embedded ruleset's source, read from the contest crate.
 fn phase3_toml() -> String {
     std::fs::read_to_string(cortensor_test_support::workspace_path(

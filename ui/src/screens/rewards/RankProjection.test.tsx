@@ -28,9 +28,14 @@ function response(myRank: number, reward: string): RankResponse {
 describe("RankProjection", () => {
   it("projects, highlights the operator's rows and reports rank rewards", async () => {
     const requests: RankRequest[] = [];
+    const saved: string[] = [];
     mockIPC((cmd, args) => {
       if (cmd === "get_setting") return null;
       if (cmd === "set_setting") return null;
+      if (cmd === "leaderboard_address" || cmd === "set_leaderboard_address") {
+        saved.push(cmd === "set_leaderboard_address" ? (args as { url: string }).url : "");
+        return { network: "testnet0", url: null, origin: "none", dashboard_url: "https://dashboard-testnet0.cortensor.network", explanation: "No leaderboard address is known for testnet0." };
+      }
       const req = (args as { request: RankRequest }).request;
       requests.push(req);
       return req.what_ifs.length ? response(1, "50.00") : response(2, "50.00");
@@ -47,6 +52,8 @@ describe("RankProjection", () => {
     expect(rows[2]).toHaveClass("mine");
     expect(rows[1]).not.toHaveClass("mine");
     expect(requests[0]).toEqual({ leaderboard: "http://127.0.0.1/lb", operator: ME, what_ifs: [], local_nodes: [], others: {} });
+    // The web address that worked is remembered as the network's leaderboard address.
+    expect(saved).toContain("http://127.0.0.1/lb");
 
     // Moving the what-if slider re-projects with the override and shows the move.
     fireEvent.change(document.getElementById("whatif-slider")!, { target: { value: "95" } });
@@ -78,5 +85,32 @@ describe("RankProjection", () => {
     render(<RankProjection onRankRewards={() => {}} />);
     await waitFor(() => expect(screen.getByLabelText(/operator address/i)).toHaveValue(ME));
     expect(screen.getByLabelText(/leaderboard/i)).toHaveValue("http://127.0.0.1/saved");
+  });
+
+  it("fills in the network's leaderboard address, or says plainly that none is known", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "leaderboard_address")
+        return { network: "testnet0", url: "https://backend.example/leaderboard", origin: "setting", dashboard_url: "https://d", explanation: "x" };
+      return null;
+    });
+    const { unmount } = render(<RankProjection onRankRewards={() => {}} />);
+    await waitFor(() => expect(screen.getByLabelText(/leaderboard/i)).toHaveValue("https://backend.example/leaderboard"));
+    expect(document.getElementById("leaderboard-unknown")).toBeNull();
+    unmount();
+
+    mockIPC((cmd) => {
+      if (cmd === "leaderboard_address")
+        return {
+          network: "testnet0",
+          url: null,
+          origin: "none",
+          dashboard_url: "https://dashboard-testnet0.cortensor.network",
+          explanation: "No leaderboard address is known for testnet0: Cortensor does not publish the JSON behind its dashboard.",
+        };
+      return null;
+    });
+    render(<RankProjection onRankRewards={() => {}} />);
+    await waitFor(() => expect(document.getElementById("leaderboard-unknown")).toHaveTextContent("No leaderboard address is known for testnet0"));
+    expect(screen.getByLabelText(/leaderboard/i)).toHaveValue("");
   });
 });

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import type { RankResponse } from "../../bindings/RankResponse";
 import type { WhatIf } from "../../bindings/WhatIf";
 import type { WhatIfField } from "../../bindings/WhatIfField";
-import { errorMessage, getSetting, projectRank, setSetting } from "../../api";
+import { errorMessage, getSetting, leaderboardAddress, projectRank, setLeaderboardAddress, setSetting } from "../../api";
 import { age, shortAddress, useDebounced } from "../../format";
 
 type Props = { onRankRewards: (usd: string | null) => void };
@@ -31,11 +31,17 @@ export function RankProjection({ onRankRewards }: Props) {
   const [whatIfs, setWhatIfs] = useState<WhatIf[]>([]);
   const [wiNode, setWiNode] = useState("");
   const [wiField, setWiField] = useState<WhatIfField>("score");
+  // No leaderboard address known for the network: why, in words (shown under the field).
+  const [unknownBoard, setUnknownBoard] = useState<string | null>(null);
   const seq = useRef(0);
 
   useEffect(() => {
     getSetting("rank.operator").then((v) => v && setOperator(v), () => {});
-    getSetting("rank.leaderboard").then((v) => v && setSource(v), () => {});
+    Promise.all([getSetting("rank.leaderboard").catch(() => null), leaderboardAddress().catch(() => null)]).then(([saved, known]) => {
+      if (saved) setSource(saved);
+      else if (known?.url) setSource(known.url);
+      else if (known) setUnknownBoard(known.explanation);
+    });
   }, []);
 
   async function project() {
@@ -52,6 +58,9 @@ export function RankProjection({ onRankRewards }: Props) {
       onRankRewards(r.rank_rewards);
       setSetting("rank.operator", operator.trim()).catch(() => {});
       setSetting("rank.leaderboard", source.trim()).catch(() => {});
+      // A web address that worked becomes the network's leaderboard address (the CLI's too).
+      if (/^https?:\/\//.test(source.trim())) setLeaderboardAddress(source.trim()).catch(() => {});
+      setUnknownBoard(null);
     } catch (e) {
       if (id !== seq.current) return;
       setError(errorMessage(e));
@@ -136,6 +145,11 @@ export function RankProjection({ onRankRewards }: Props) {
           {busy ? "Projecting…" : "Project"}
         </button>
       </form>
+      {unknownBoard && !source.trim() && (
+        <p className="muted" id="leaderboard-unknown">
+          {unknownBoard}
+        </p>
+      )}
       {error && (
         <p role="alert" className="inline-error" id="rank-error">
           {error}
