@@ -50,6 +50,9 @@ pub struct DaemonArgs {
     /// Minutes between two looks for a newer cortensord at the install's source (0: never).
     #[arg(long, default_value_t = 60)]
     pub update_check_mins: u32,
+    /// Seconds between two reads of every node's ETH balance through its RPC (0: never).
+    #[arg(long, default_value_t = 900)]
+    pub balance_check_secs: u32,
 }
 
 impl Default for DaemonArgs {
@@ -149,6 +152,8 @@ impl DaemonArgs {
             },
             update_every: (self.update_check_mins > 0)
                 .then(|| Duration::from_secs(u64::from(self.update_check_mins) * 60)),
+            balance_every: (self.balance_check_secs > 0)
+                .then(|| Duration::from_secs(u64::from(self.balance_check_secs))),
         })
     }
 }
@@ -252,5 +257,6 @@ mod tests {
         assert_eq!(o.supervisor.log_max_bytes, n.supervisor.log_max_bytes);
         assert_eq!(o.monitor.probe_every_secs, n.monitor.probe_every_secs);
         assert_eq!(o.update_every, n.update_every);
+        assert_eq!(o.balance_every, n.balance_every);
     }
 }

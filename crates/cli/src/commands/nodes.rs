@@ -45,9 +45,10 @@ pub fn status(s: &Session, json: bool, watch: bool) -> Result<(), UserError> {
                 println!("Update available: cortensord {v} (`cortensor-manager update`); outdated nodes are refused by the network.");
             }
             println!(
-                "{:>4}  {:<42}  {:<9}  {:>7}  {:>8}  {:>7}  reason",
-                "node", "address", "state", "pid", "restarts", "up 24h"
+                "{:>4}  {:<42}  {:<9}  {:>7}  {:>8}  {:>7}  {:>13}  reason",
+                "node", "address", "state", "pid", "restarts", "up 24h", "balance"
             );
+            let mut low = Vec::new();
             for n in &r.nodes {
                 let rt = r.runtime.iter().find(|x| x.node_id == n.spec.id);
                 let h = r.health.iter().find(|h| h.id == n.spec.id);
@@ -61,8 +62,22 @@ pub fn status(s: &Session, json: bool, watch: bool) -> Result<(), UserError> {
                     .and_then(|h| h.uptime.as_ref())
                     .and_then(|u| u.last_24h_pct)
                     .map_or("-".to_string(), |p| format!("{p:.1}%"));
+                let b = h.and_then(|h| h.balance.as_ref());
+                if let Some(b) = b.filter(|b| b.low) {
+                    low.push(format!(
+                        "Node {} has {}, below {}: send ETH on {} to {}",
+                        n.spec.id,
+                        b.eth.as_deref().unwrap_or("?"),
+                        b.min_eth,
+                        n.spec.network,
+                        n.spec.address
+                    ));
+                }
+                let balance = b
+                    .and_then(|b| b.eth.clone())
+                    .unwrap_or_else(|| "-".to_string());
                 println!(
-                    "{:>4}  {:<42}  {:<9}  {:>7}  {:>8}  {:>7}  {}",
+                    "{:>4}  {:<42}  {:<9}  {:>7}  {:>8}  {:>7}  {:>13}  {}",
                     n.spec.id,
                     n.spec.address,
                     state,
@@ -70,8 +85,12 @@ pub fn status(s: &Session, json: bool, watch: bool) -> Result<(), UserError> {
                         .map_or("-".to_string(), |p| p.to_string()),
                     rt.map_or(0, |x| x.restarts),
                     up,
+                    balance,
                     reason
                 );
+            }
+            for l in &low {
+                println!("⚠ {l}");
             }
         }
         if !watch {

@@ -658,3 +658,56 @@ fn kubo_is_installed_verified_and_its_absence_fails_the_doctor() {
     assert_eq!(check["status"], "ok", "{check}");
     assert!(check["explanation"].as_str().unwrap().contains("0.33.0"));
 }
+
+/// The daemon reads each node's balance through the node's own RPC URL: a node short of gas
+/// money shows it in `node status` (with the address to fund) and raises one alert.
+#[test]
+fn a_node_short_of_gas_money_is_shown_with_its_address_to_fund() {
+    let h = Headless::new();
+    let rpc = JsonRpcServer::start(HashMap::from([
+        ("eth_chainId".to_string(), "\"0x66eee\"".to_string()),
+        // 0.01 ETH, below Testnet-0's 0.05.
+        (
+            "eth_getBalance".to_string(),
+            "\"0x2386f26fc10000\"".to_string(),
+        ),
+    ]));
+    let added = h.json(&[
+        "node",
+        "add",
+        "--count",
+        "1",
+        "--key-store",
+        "file",
+        "--rpc-url",
+        &rpc.url,
+        "--json",
+    ]);
+    let address = added["nodes"][0]["address"].as_str().unwrap().to_string();
+    h.ok(&["node", "start", "all"]);
+    wait_until(
+        "the balance on the node's health",
+        Duration::from_secs(30),
+        || h.json(&["node", "status", "--json"])["health"][0]["balance"]["eth"] == "0.010000 ETH",
+    );
+    let status = h.json(&["node", "status", "--json"]);
+    let b = &status["health"][0]["balance"];
+    assert_eq!(
+        (b["low"].as_bool(), b["min_eth"].as_str()),
+        (Some(true), Some("0.050000 ETH"))
+    );
+    assert_eq!(b["wei"], "10000000000000000");
+    let text = h.ok(&["node", "status"]);
+    assert!(
+        text.contains(&format!(
+            "Node 1 has 0.010000 ETH, below 0.050000 ETH: send ETH on testnet0 to {address}"
+        )),
+        "{text}"
+    );
+    assert!(rpc
+        .calls
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|m| m == "eth_getBalance"));
+}

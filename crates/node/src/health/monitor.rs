@@ -46,6 +46,8 @@ pub struct NodeHealth {
     pub container_restarts: u32,
     /// The node's ports and whether something listens on them (empty until probed).
     pub ports: Vec<PortStatus>,
+    /// Its ETH balance on its network, as the daemon last read it (`None`: not read yet).
+    pub balance: Option<crate::runtime::balances::Balance>,
     #[ts(type = "number")]
     pub at: i64,
 }
@@ -455,6 +457,7 @@ impl Monitor {
         self.refresh_trees(&pids, now);
         let samples = self.sample(&pids, now);
         let conn = store.conn();
+        let balances = store.balances().unwrap_or_default();
         // One transaction for the whole pass: one commit instead of one per node.
         let _ = conn.execute_batch("BEGIN");
         let mut out = Vec::with_capacity(nodes.len());
@@ -568,6 +571,7 @@ impl Monitor {
                 containers: w.containers.clone(),
                 container_restarts: w.container_restarts,
                 ports: w.ports.clone(),
+                balance: balances.get(&id).map(crate::runtime::balances::view),
                 at: now,
             };
             let _ = conn.execute(

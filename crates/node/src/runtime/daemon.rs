@@ -62,6 +62,8 @@ pub struct Options {
     pub monitor: monitor::MonitorConfig,
     /// How often the release source is asked for a newer `cortensord` (`None`: never).
     pub update_every: Option<Duration>,
+    /// How often every node's ETH balance is read through its RPC (`None`: never).
+    pub balance_every: Option<Duration>,
 }
 
 impl Default for Options {
@@ -72,6 +74,7 @@ impl Default for Options {
             sample_every: Duration::from_secs(1),
             monitor: Default::default(),
             update_every: Some(Duration::from_secs(3600)),
+            balance_every: Some(Duration::from_secs(15 * 60)),
         }
     }
 }
@@ -220,7 +223,17 @@ pub fn run_foreground(
             m.layout.root.clone(),
             Duration::from_secs(60).min(every),
             every,
-            updates_stop,
+            updates_stop.clone(),
+        );
+    }
+    // Balances: soon after start (the node cards show them), then as set.
+    if let Some(every) = opts.balance_every {
+        super::balances::spawn(
+            m.layout.root.clone(),
+            m.profile.clone(),
+            Duration::from_secs(2).min(every),
+            every,
+            updates_stop.clone(),
         );
     }
     // Metrics: on the --metrics-port given (an error if it cannot be served), else on the port

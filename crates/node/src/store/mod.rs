@@ -4,6 +4,7 @@
 //! `health::ledger`, its tables here. Never edit a released migration; add one.
 
 mod alerts;
+mod balances;
 mod cache;
 mod install;
 mod nodes;
@@ -11,6 +12,7 @@ mod runtime;
 mod settings;
 
 pub use alerts::AlertRecord;
+pub use balances::BalanceRecord;
 pub use cache::CachedResponse;
 pub use install::InstallRecord;
 pub use nodes::NodeRecord;
@@ -115,6 +117,16 @@ fn migrations() -> Migrations<'static> {
             "ALTER TABLE nodes ADD COLUMN network TEXT NOT NULL DEFAULT 'testnet0';
              ALTER TABLE nodes ADD COLUMN key_store TEXT NOT NULL DEFAULT 'keychain';
              ALTER TABLE nodes ADD COLUMN gpu INTEGER NOT NULL DEFAULT 0;",
+        ),
+        // Each node's ETH balance as last read from its RPC (the daemon reads it regularly).
+        M::up(
+            "CREATE TABLE balances (
+                 node_id INTEGER PRIMARY KEY,
+                 wei TEXT,
+                 min_wei TEXT NOT NULL,
+                 error TEXT,
+                 checked_at INTEGER NOT NULL
+             );",
         ),
     ])
 }

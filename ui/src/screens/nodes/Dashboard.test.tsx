@@ -32,6 +32,11 @@ const node = (id: number, state: NodeHealth["state"], reason: string): NodeHealt
     { name: "llm", port: 8090 + id, listening: id === 1 },
     { name: "worker", port: 18000 + id, listening: false },
   ],
+  // Node 1 is short of gas money; node 2's balance was not read yet.
+  balance:
+    id === 1
+      ? { wei: "10000000000000000", eth: "0.010000 ETH", low: true, min_eth: "0.050000 ETH", error: null, checked_at: 990 }
+      : null,
   at: 1000,
 });
 
@@ -64,6 +69,10 @@ describe("Dashboard", () => {
     await waitFor(() => expect(document.querySelector('[data-node="2"]')).toHaveTextContent("crashed (exit code 1)"));
     expect(document.querySelector('[data-node="1"]')).toHaveClass("state-healthy");
     expect(document.querySelector('[data-node="1"] .level')).toHaveTextContent("3");
+    expect(document.querySelector('[data-node="1"] .balance')).toHaveTextContent("0.010000 ETH");
+    expect(document.querySelector('[data-node="1"] .fund')).toHaveTextContent("Below 0.050000 ETH");
+    expect(document.querySelector('[data-node="2"] .balance')).toHaveTextContent("–");
+    expect(document.querySelector('[data-node="2"] .fund')).toBeNull();
     expect(screen.getByText("1 healthy")).toBeInTheDocument();
     expect(screen.getByText("1 down")).toBeInTheDocument();
     // The machine bar is there before the first pushed sample.
@@ -101,6 +110,9 @@ describe("Dashboard", () => {
     expect(screen.getByText(/99\.5 % of observed minutes/)).toBeInTheDocument();
     expect(document.getElementById("node-engine")).toHaveTextContent("cortensor-node1-llm-0 running since 2026-11-26T08:00:00Z · 1 Docker restarts");
     expect(document.getElementById("node-engine")).toHaveTextContent("llm port 8091: listening");
+    expect(document.getElementById("node-balance")).toHaveTextContent("0.010000 ETH");
+    expect(document.getElementById("node-fund")).toHaveTextContent(`Send ETH on its network to ${node(1, "healthy", "").address}`);
+    expect(screen.getByRole("button", { name: "Copy address" })).toBeInTheDocument();
     expect(document.getElementById("node-engine")).toHaveTextContent("worker port 18001: not listening");
     // New lines are pushed from Rust; another node's lines are not shown here.
     await act(async () => {

@@ -176,7 +176,10 @@ export function Dashboard() {
               <dd className="llm">{llmSummary(n)}</dd>
               <dt title="The node's cognitive level (0–10), as it prints it">Level</dt>
               <dd className="level">{n.log.cognitive_level ?? "–"}</dd>
+              <dt title="ETH on the node's network, to pay for its transactions">Balance</dt>
+              <dd className={`balance${n.balance?.low ? " bad" : ""}`}>{n.balance?.eth ?? "–"}</dd>
             </dl>
+            {n.balance?.low && <div className="fund">⚠ Below {n.balance.min_eth}: send ETH to this address</div>}
             <code className="addr">{n.address}</code>
           </button>
         ))}

@@ -117,6 +117,7 @@ export function NodePage({ node, history, onBack, onControl }: Props) {
           </>
         )}
       </p>
+      <Funding node={node} />
       <div className="engine" id="node-engine">
         <h3>LLM engine</h3>
         {node.containers == null ? (
@@ -171,5 +172,43 @@ export function NodePage({ node, history, onBack, onControl }: Props) {
         </pre>
       </div>
     </section>
+  );
+}
+
+/** The node's gas money: its balance as the daemon last read it, and its address to fund. */
+function Funding({ node }: { node: NodeHealth }) {
+  const [copied, setCopied] = useState(false);
+  const b = node.balance;
+  return (
+    <div className="funding" id="node-funding">
+      <h3>Balance</h3>
+      {b == null ? (
+        <p className="muted">Not read yet (the node manager reads it every 15 minutes through the node's RPC).</p>
+      ) : (
+        <p>
+          <span className={b.low ? "bad" : "ok"} id="node-balance">
+            {b.eth ?? "unknown"}
+          </span>{" "}
+          <span className="muted">
+            · read {new Date(b.checked_at * 1000).toLocaleTimeString()}
+            {b.error ? ` · last read failed: ${b.error}` : ""}
+          </span>
+        </p>
+      )}
+      {b?.low && (
+        <p className="warning" role="alert" id="node-fund">
+          Below {b.min_eth}: the node cannot pay for its transactions for long. Send ETH on its network to <code>{node.address}</code>.
+        </p>
+      )}
+      <button
+        type="button"
+        className="small"
+        onClick={() => {
+          navigator.clipboard?.writeText(node.address).then(() => setCopied(true), () => setCopied(false));
+        }}
+      >
+        {copied ? "Copied" : "Copy address"}
+      </button>
+    </div>
   );
 }
