@@ -93,6 +93,37 @@ pub fn format_eth(wei: u128) -> String {
     format!("{whole}.{micro:06} ETH")
 }
 
+/// A node's balance as the app shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Balance {
+    /// Wei, decimal (no float ever holds money); `None` until a read worked.
+    pub wei: Option<String>,
+    /// The same in ETH, for people (6 decimals).
+    pub eth: Option<String>,
+    /// Below the network's threshold: the node cannot pay for its transactions for long.
+    pub low: bool,
+    /// The threshold, in ETH.
+    pub min_eth: String,
+    /// Why the last read failed (the last known balance stays beside it).
+    pub error: Option<String>,
+    #[ts(type = "number")]
+    pub checked_at: i64,
+}
+
+/// The view of a stored read against its network's threshold.
+pub fn view(rec: &crate::store::BalanceRecord) -> Balance {
+    let min_wei = rec.min_wei;
+    Balance {
+        wei: rec.wei.map(|w| w.to_string()),
+        eth: rec.wei.map(format_eth),
+        low: rec.wei.is_some_and(|w| w < min_wei),
+        min_eth: format_eth(min_wei),
+        error: rec.error.clone(),
+        checked_at: rec.checked_at,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

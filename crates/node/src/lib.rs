@@ -15,6 +15,7 @@ pub mod diagnostics;
 pub mod doctor;
 pub mod error;
 pub mod fetch;
+pub mod first_start;
 pub mod health;
 pub mod install;
 pub mod keys;

@@ -363,7 +363,21 @@ pub struct Sandbox {
     /// creates it, so Docker looks missing.
     pub docker: PathBuf,
     pub backend: Backend,
+    /// This sandbox's network profile: the loopback one with ports of its own (see
+    /// [`Sandbox::llm_port`]), so the nodes of tests running side by side never fight over one.
+    pub network: PathBuf,
+    /// The first node's LLM port in this sandbox (the profile's `ports.llm`).
+    pub llm_port: u16,
     cleanups: std::sync::Mutex<Vec<Box<dyn FnOnce() + Send>>>,
+}
+
+/// Port blocks for sandboxes: 300 ports each (25 nodes at a stride of 10, and room), below
+/// Linux's ephemeral range (32768+) where loopback servers get theirs.
+fn sandbox_ports() -> (u16, u16, u16) {
+    static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+    let slot = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst) % 36;
+    let llm = 21_000 + slot * 300;
+    (llm, llm - 1, 11_000 + slot * 300)
 }
 
 impl Sandbox {
@@ -375,9 +389,29 @@ impl Sandbox {
         let home = root.path().join("home");
         let data = root.path().join("data");
         std::fs::create_dir_all(&home).expect("the sandbox's home");
+        let (llm, worker, gateway) = sandbox_ports();
+        let profile = std::fs::read_to_string(fixture_path("network-loopback.toml"))
+            .expect("the loopback profile")
+            .replace("llm = 8091", &format!("llm = {llm}"))
+            .replace(
+                "llm_worker_base = 8090",
+                &format!("llm_worker_base = {worker}"),
+            )
+            .replace(
+                "llm_gateway_worker_base = 18888",
+                &format!("llm_gateway_worker_base = {gateway}"),
+            );
+        assert!(
+            profile.contains(&format!("llm = {llm}")),
+            "the loopback profile's ports moved"
+        );
+        let network = root.path().join("network.toml");
+        std::fs::write(&network, profile).expect("the sandbox's network profile");
         Sandbox {
             home,
             data,
+            network,
+            llm_port: llm,
             docker: root.path().join("docker"),
             backend,
             _root: root,
@@ -415,7 +449,7 @@ impl Sandbox {
             ("CORTENSOR_MANAGER_SERVICE_PATH", self.service_path()),
             (
                 "CORTENSOR_MANAGER_NETWORK",
-                fixture_path("network-loopback.toml").display().to_string(),
+                self.network.display().to_string(),
             ),
             ("FAKE_DOCKER_DIR", self.docker.display().to_string()),
         ]

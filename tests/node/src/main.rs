@@ -17,7 +17,8 @@
 //! Misbehaviour on request (`.env` or environment), `TEST_NODE_BEHAVIOUR`:
 //! `normal` | `crash_after_ms:N` (exit 1 after N ms, with a Python traceback) | `traceback_ms:N`
 //! (a Traceback after N ms, then progress goes on) | `hang` (stops logging, keeps running) |
-//! `garbage` (interleaves malformed lines) | `ignore_sigint`. `TEST_NODE_LEVEL` sets the cognitive
+//! `garbage` (interleaves malformed lines) | `ignore_sigint` | `pull_ms:N` (a first start: for
+//! N ms it prints only that it waits for its LLM images, no session progress, then goes on). `TEST_NODE_LEVEL` sets the cognitive
 //! level printed (`Cognitive Level: N` / `CL: N`, as community parsers read it).
 //! `TEST_NODE_LEAK_KEY=1` makes `tool register`/`verify` print the private key (to test redaction).
 //! `TEST_NODE_REGISTER=fail` makes `tool register`/`verify` fail like a non-whitelisted node.
@@ -313,6 +314,18 @@ fn run(role: &str, env: &HashMap<String, String>) -> ExitCode {
         "* Task Mode: \x1b[32mNETWORK\x1b[0m / IPFS server: {}",
         env.get("ENABLE_IPFS_SERVER").map_or("0", String::as_str)
     ));
+    // `pull_ms:N`: the LLM images are being pulled (the real node prints no session update
+    // while Docker pulls several GB; its exact lines are not published).
+    if let Some(ms) = behaviour
+        .strip_prefix("pull_ms:")
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        let until = Instant::now() + Duration::from_millis(ms);
+        while Instant::now() < until && !stop.load(Ordering::SeqCst) {
+            say("Waiting for the LLM engine images...");
+            std::thread::sleep(tick.min(Duration::from_millis(ms)));
+        }
+    }
     let start = Instant::now();
     let mut id = 1100u64;
     let mut state = 0u8;

@@ -552,7 +552,7 @@ fn kubo_is_installed_verified_and_its_absence_fails_the_doctor() {
     let good = kubo_archive(Some(FAKE_IPFS));
     let dist = kubo_mirror(&server, "v0.33.0", good.clone(), Some(&"0f".repeat(64)));
     let profile = sb.home.join("network.toml");
-    let loopback = std::fs::read_to_string(fixture_path("network-loopback.toml")).unwrap();
+    let loopback = std::fs::read_to_string(&sb.network).unwrap();
     assert!(loopback.contains("dist = \"http://127.0.0.1:9/kubo\""));
     std::fs::write(&profile, loopback.replace("http://127.0.0.1:9/kubo", &dist)).unwrap();
     // The stand-in docker only: no ipfs on the tools' PATH.
@@ -710,4 +710,121 @@ fn a_node_short_of_gas_money_is_shown_with_its_address_to_fund() {
         .unwrap()
         .iter()
         .any(|m| m == "eth_getBalance"));
+}
+
+/// A machine's first start: node 1 (the IPFS server) starts alone and pulls the LLM images,
+/// shown with what Docker pulled so far; nodes 2 and 3 wait, said so, and start when node 1
+/// shows progress. Later starts hold nothing back.
+#[test]
+fn the_first_start_pulls_images_with_one_node_while_the_others_wait() {
+    let h = Headless::new();
+    h.add_file_nodes(3);
+    // Node 1 prints no session progress for 5 s (its images are being pulled).
+    let env1 = h.env_path(1);
+    let mut text = std::fs::read_to_string(&env1).unwrap();
+    text.push_str("TEST_NODE_BEHAVIOUR=pull_ms:5000\nTEST_NODE_TICK_MS=200\n");
+    std::fs::write(&env1, text).unwrap();
+    // What Docker saw meanwhile: two images pulled (Docker 25's event shape), with their sizes.
+    let docker = &h.sb.docker;
+    std::fs::create_dir_all(docker.join("images")).unwrap();
+    std::fs::write(
+        docker.join("events.jsonl"),
+        concat!(
+            r#"{"Type":"image","Action":"pull","Actor":{"ID":"cortensor/llm-engine:latest","Attributes":{"name":"cortensor/llm-engine"}},"scope":"local","time":1764150000,"timeNano":1764150000000000000}"#,
+            "\n",
+            r#"{"Type":"image","Action":"pull","Actor":{"ID":"ollama/ollama:0.5.7","Attributes":{"name":"ollama/ollama"}},"scope":"local","time":1764150100,"timeNano":1764150100000000000}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        docker.join("images/cortensor_llm-engine_latest.size"),
+        "5800000000\n",
+    )
+    .unwrap();
+    std::fs::write(
+        docker.join("images/ollama_ollama_0.5.7.size"),
+        "512000000\n",
+    )
+    .unwrap();
+
+    let out = h.ok(&["node", "start", "all"]);
+    assert!(
+        out.contains("first start: node 1 starts first and pulls the LLM images")
+            && out.contains("nodes 2, 3 start when it is up"),
+        "{out}"
+    );
+    let health = |id: u64| -> Value {
+        h.json(&["node", "status", "--json"])["health"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["id"] == id)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    wait_until(
+        "node 1 pulling, shown with Docker's pulls",
+        Duration::from_secs(20),
+        || {
+            health(1)["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("2 images pulled (6.3 GB)"))
+        },
+    );
+    let one = health(1);
+    assert_eq!(one["state"], "starting");
+    assert!(
+        one["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("first start: pulling the LLM images ("),
+        "{one}"
+    );
+    for id in [2, 3] {
+        let n = health(id);
+        assert_eq!(n["state"], "starting", "{n}");
+        assert!(n["pid"].is_null(), "node {id} is held back: {n}");
+        assert!(
+            n["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("waiting for node 1 to finish its first start"),
+            "{n}"
+        );
+    }
+    assert_eq!(h.running(), [1]);
+
+    // Node 1 shows progress: the others start.
+    wait_until(
+        "nodes 2 and 3 started after node 1",
+        Duration::from_secs(30),
+        || h.running() == [1, 2, 3],
+    );
+    let status = h.json(&["node", "status", "--json"]);
+    let started = |id: u64| {
+        status["runtime"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["node_id"] == id)
+            .unwrap()["started_at"]
+            .as_i64()
+            .unwrap()
+    };
+    assert!(
+        started(2) >= started(1) + 4,
+        "node 2 waited for node 1's pull"
+    );
+
+    // The first start is over: a later start holds nothing back.
+    h.ok(&["node", "stop", "all"]);
+    wait_until("all stopped", Duration::from_secs(30), || {
+        h.running().is_empty()
+    });
+    let out = h.ok(&["node", "start", "all"]);
+    assert!(!out.contains("first start"), "{out}");
+    wait_until("all three start together", Duration::from_secs(20), || {
+        h.running() == [1, 2, 3]
+    });
 }

@@ -47,7 +47,7 @@ pub struct NodeHealth {
     /// The node's ports and whether something listens on them (empty until probed).
     pub ports: Vec<PortStatus>,
     /// Its ETH balance on its network, as the daemon last read it (`None`: not read yet).
-    pub balance: Option<crate::runtime::balances::Balance>,
+    pub balance: Option<crate::chain::Balance>,
     #[ts(type = "number")]
     pub at: i64,
 }
@@ -204,6 +204,9 @@ pub struct Monitor {
     last_slow_sample: Option<i64>,
     /// Each sampled pid's CPU ticks and when they were read (Linux), for CPU %.
     cpu_prev: HashMap<u32, (u64, std::time::Instant)>,
+    /// During the machine's first start: the images Docker pulled since it began.
+    pulled: Option<Vec<crate::first_start::PulledImage>>,
+    last_pull_probe: Option<i64>,
 }
 
 impl Monitor {
@@ -226,6 +229,8 @@ impl Monitor {
             slow: HashMap::new(),
             last_slow_sample: None,
             cpu_prev: HashMap::new(),
+            pulled: None,
+            last_pull_probe: None,
         }
     }
 
@@ -286,6 +291,25 @@ impl Monitor {
                 w.last_seen.insert(c.name.clone(), c.clone());
             }
             w.containers = mine;
+        }
+    }
+
+    /// While a first start runs, which images Docker pulled since it began (every
+    /// `docker_every_secs`; each look runs the docker CLI twice).
+    fn probe_pulls(&mut self, first: Option<&crate::first_start::FirstStart>, now: i64) {
+        let Some(f) = first else {
+            self.pulled = None;
+            return;
+        };
+        if self
+            .last_pull_probe
+            .is_some_and(|t| now - t < self.cfg.docker_every_secs)
+        {
+            return;
+        }
+        self.last_pull_probe = Some(now);
+        if let Some(runner) = self.docker.as_mut() {
+            self.pulled = system::pulled_images(runner.as_mut(), f.began_at, now);
         }
     }
 
@@ -481,6 +505,9 @@ impl Monitor {
             }
         }
         self.probe(layout, &nodes, !pids.is_empty(), now);
+        // The machine's first start: one node pulls the LLM images, the others wait for it.
+        let first = crate::first_start::load(store);
+        self.probe_pulls(first.as_ref(), now);
         for n in &nodes {
             let id = n.spec.id;
             let Some(w) = self.watched.get_mut(&id) else {
@@ -498,7 +525,37 @@ impl Monitor {
                 now,
                 &self.cfg.thresholds,
             );
-            if state != NodeState::Stopped {
+            let (state, reason, waiting) = match &first {
+                Some(f)
+                    if f.held.contains(&id)
+                        && rt.is_some_and(|r| r.pid.is_none() && r.desired == "running") =>
+                {
+                    (
+                        NodeState::Starting,
+                        crate::first_start::held_reason(f, now),
+                        true,
+                    )
+                }
+                Some(f)
+                    if f.leader == id
+                        && rt.is_some_and(|r| r.pid.is_some())
+                        && !w
+                            .tracker
+                            .summary
+                            .last_progress_at
+                            .is_some_and(|p| p >= f.began_at)
+                        && matches!(state, NodeState::Starting | NodeState::Degraded) =>
+                {
+                    (
+                        NodeState::Starting,
+                        crate::first_start::leader_reason(f, self.pulled.as_deref(), now),
+                        false,
+                    )
+                }
+                _ => (state, reason, false),
+            };
+            // A node held back has not run yet: nothing for the ledger.
+            if state != NodeState::Stopped && !waiting {
                 let mark = (now.div_euclid(60), state.is_up());
                 // One write per minute, or when the node comes up within the minute.
                 if w.ledger_written
@@ -571,7 +628,7 @@ impl Monitor {
                 containers: w.containers.clone(),
                 container_restarts: w.container_restarts,
                 ports: w.ports.clone(),
-                balance: balances.get(&id).map(crate::runtime::balances::view),
+                balance: balances.get(&id).map(crate::chain::view),
                 at: now,
             };
             let _ = conn.execute(

@@ -165,6 +165,83 @@ pub fn containers(runner: &mut dyn Runner, prefix: &str) -> Option<Vec<Container
     parse_docker_inspect(&runner.run("docker", &args).ok()?).ok()
 }
 
+/// The images pulled in a `docker events --filter type=image --filter event=pull --format
+/// '{{json .}}'` listing, in order, each once (`Actor.ID` is the reference pulled; older
+/// Dockers also print it as `id`).
+pub fn parse_pull_events(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let action = v.get("Action").or_else(|| v.get("status"));
+        if action.and_then(|a| a.as_str()) != Some("pull") {
+            continue;
+        }
+        let image = v
+            .pointer("/Actor/ID")
+            .or_else(|| v.get("id"))
+            .and_then(|i| i.as_str())
+            .filter(|i| !i.is_empty());
+        if let Some(i) = image {
+            if !out.iter().any(|o| o == i) {
+                out.push(i.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The images Docker pulled between `since` and `until` (unix seconds), with their sizes
+/// (`docker image inspect --format '{{.Size}}'`, one line per image). `None`: Docker cannot be
+/// used.
+pub fn pulled_images(
+    runner: &mut dyn Runner,
+    since: i64,
+    until: i64,
+) -> Option<Vec<crate::first_start::PulledImage>> {
+    let args: Vec<String> = [
+        "events",
+        "--since",
+        &since.to_string(),
+        "--until",
+        &until.to_string(),
+        "--filter",
+        "type=image",
+        "--filter",
+        "event=pull",
+        "--format",
+        "{{json .}}",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let images = parse_pull_events(&runner.run("docker", &args).ok()?);
+    let mut sizes: Vec<Option<u64>> = vec![None; images.len()];
+    if !images.is_empty() {
+        let mut args = vec![
+            "image".to_string(),
+            "inspect".to_string(),
+            "--format".to_string(),
+            "{{.Size}}".to_string(),
+        ];
+        args.extend(images.iter().cloned());
+        if let Ok(out) = runner.run("docker", &args) {
+            let lines: Vec<&str> = out.lines().collect();
+            if lines.len() == images.len() {
+                sizes = lines.iter().map(|l| l.trim().parse().ok()).collect();
+            }
+        }
+    }
+    Some(
+        images
+            .into_iter()
+            .zip(sizes)
+            .map(|(image, bytes)| crate::first_start::PulledImage { image, bytes })
+            .collect(),
+    )
+}
+
 pub fn gpus(runner: &mut dyn Runner) -> Option<Vec<Gpu>> {
     let args: Vec<String> = NVIDIA_SMI_ARGS.iter().map(|s| s.to_string()).collect();
     runner
@@ -250,6 +327,28 @@ pub fn sample(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pull_events_in_both_docker_shapes() {
+        // `docker events --format '{{json .}}'` lines: Docker 24 (with the deprecated
+        // status/id/from) and Docker 25+ (Type/Action/Actor only), as the Engine API documents
+        // the events message; a tag event and a repeat pull in between.
+        let text = concat!(
+            r#"{"status":"pull","id":"cortensor/llm-engine:latest","Type":"image","Action":"pull","Actor":{"ID":"cortensor/llm-engine:latest","Attributes":{"name":"cortensor/llm-engine"}},"scope":"local","time":1764150000,"timeNano":1764150000123456789}"#,
+            "\n",
+            r#"{"Type":"image","Action":"tag","Actor":{"ID":"sha256:0f","Attributes":{"name":"x:y"}},"scope":"local","time":1764150001,"timeNano":1764150001000000000}"#,
+            "\n",
+            r#"{"Type":"image","Action":"pull","Actor":{"ID":"ollama/ollama:0.5.7","Attributes":{"name":"ollama/ollama"}},"scope":"local","time":1764150100,"timeNano":1764150100000000000}"#,
+            "\n",
+            r#"{"Type":"image","Action":"pull","Actor":{"ID":"cortensor/llm-engine:latest","Attributes":{}},"scope":"local","time":1764150200,"timeNano":1764150200000000000}"#,
+            "\nnot json\n"
+        );
+        assert_eq!(
+            parse_pull_events(text),
+            ["cortensor/llm-engine:latest", "ollama/ollama:0.5.7"]
+        );
+        assert!(parse_pull_events("").is_empty());
+    }
 
     #[test]
     fn latency_to_a_loopback_listener_and_to_nothing() {

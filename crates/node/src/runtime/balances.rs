@@ -9,44 +9,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
-
 use crate::chain;
 use crate::network::NetworkProfile;
 use crate::nodes::Layout;
 use crate::store::{BalanceRecord, Store};
 
-/// A node's balance as the app shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct Balance {
-    /// Wei, decimal (no float ever holds money); `None` until a read worked.
-    pub wei: Option<String>,
-    /// The same in ETH, for people (6 decimals).
-    pub eth: Option<String>,
-    /// Below the network's threshold: the node cannot pay for its transactions for long.
-    pub low: bool,
-    /// The threshold, in ETH.
-    pub min_eth: String,
-    /// Why the last read failed (the last known balance stays beside it).
-    pub error: Option<String>,
-    #[ts(type = "number")]
-    pub checked_at: i64,
-}
-
-/// The view of a stored read against its network's threshold.
-pub fn view(rec: &BalanceRecord) -> Balance {
-    let min_wei = rec.min_wei;
-    Balance {
-        wei: rec.wei.map(|w| w.to_string()),
-        eth: rec.wei.map(chain::format_eth),
-        low: rec.wei.is_some_and(|w| w < min_wei),
-        min_eth: chain::format_eth(min_wei),
-        error: rec.error.clone(),
-        checked_at: rec.checked_at,
-    }
-}
+pub use crate::chain::Balance;
 
 /// The threshold of a node's network: the machine's own profile when it is that network (a
 /// profile file may replace the embedded one), else the embedded profile.
@@ -129,6 +97,7 @@ pub fn spawn(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chain::view;
 
     const MIN: u128 = 50_000_000_000_000_000;
 

@@ -96,15 +96,48 @@ pub fn apply(
     daemon_exe: &Path,
 ) -> Result<Vec<String>, UserError> {
     let mut notes = Vec::new();
+    // A machine's first start: one node pulls the LLM images while the others wait.
+    let all = m.store.nodes().map_err(UserError::new)?;
+    let first = match action {
+        Action::Stop => None,
+        _ => crate::first_start::load(&m.store).or_else(|| {
+            crate::first_start::plan(
+                crate::first_start::done(&m.store),
+                ids,
+                all.iter().find(|n| n.spec.ipfs_server).map(|n| n.spec.id),
+                crate::platform::clock::now_unix(),
+                crate::first_start::DEFAULT_TIMEOUT_SECS,
+            )
+        }),
+    };
+    if let Some(fs) = &first {
+        crate::first_start::save(&m.store, fs).map_err(UserError::new)?;
+        let waiting: Vec<String> = fs
+            .held
+            .iter()
+            .filter(|h| ids.contains(h))
+            .map(|h| h.to_string())
+            .collect();
+        if !waiting.is_empty() {
+            notes.push(format!(
+                "first start: node {} starts first and pulls the LLM images (several GB); node{} {} start{} when it is up, or after {} minutes",
+                fs.leader,
+                if waiting.len() == 1 { "" } else { "s" },
+                waiting.join(", "),
+                if waiting.len() == 1 { "s" } else { "" },
+                fs.timeout_secs / 60
+            ));
+        }
+    }
+    // Nodes held back are wanted running; the daemon starts them when the first node is up.
+    let held = |id: &u32| first.as_ref().is_some_and(|f| f.held.contains(id));
     match m.backend {
         Backend::OsService => {
-            let specs: Vec<_> = m
-                .store
-                .nodes()
-                .map_err(UserError::new)?
+            let specs: Vec<_> = all
                 .into_iter()
                 .map(|r| r.spec)
                 .filter(|s| ids.contains(&s.id))
+                .filter(|s| action == Action::Stop || !held(&s.id))
                 .collect();
             let t = m.target();
             let plans = match action {

@@ -12,7 +12,8 @@ use crate::nodes::Layout;
 use crate::store::Store;
 
 /// Run until `stop`; returns with the nodes still running. `sup`: `None` to only watch.
-/// `probe` runs before each monitor pass (it records services run by the OS service manager).
+/// `probe` runs before each monitor pass (it records services run by the OS service manager);
+/// `after` gets each pass's snapshots.
 #[allow(clippy::too_many_arguments)]
 pub fn run(
     mut sup: Option<&mut Supervisor>,
@@ -21,6 +22,7 @@ pub fn run(
     store: &Store,
     metrics: Option<&Metrics>,
     probe: &mut dyn FnMut(),
+    after: &mut dyn FnMut(&[monitor::NodeHealth]),
     sample_every: Duration,
     stop: &AtomicBool,
 ) -> Result<(), DaemonError> {
@@ -38,6 +40,7 @@ pub fn run(
             last_monitor = Some(Instant::now());
             probe();
             let health = monitor.tick(layout, store, now_unix());
+            after(&health);
             // The text is only made while an endpoint serves it.
             if let Some(m) = metrics.filter(|m| m.serving.load(Ordering::Relaxed)) {
                 if let Ok(mut s) = m.text.lock() {
@@ -266,6 +269,54 @@ pub fn run_foreground(
             metrics.follow(&m.store);
         }
     };
+    // The first start ends when its first node is up (or the wait is over): the nodes held
+    // back start (the supervisor sees it in the store; OS services are started here).
+    let mut release = |health: &[monitor::NodeHealth]| {
+        let Some(f) = crate::first_start::load(&m.store) else {
+            return;
+        };
+        let leader = health.iter().find(|h| h.id == f.leader);
+        let runtime = m.store.runtime().unwrap_or_default();
+        let wanted = |id: u32| {
+            runtime
+                .iter()
+                .any(|r| r.node_id == id && r.desired == "running")
+        };
+        let now = now_unix();
+        let Some(why) = crate::first_start::opens(
+            &f,
+            leader.and_then(|h| h.log.last_progress_at),
+            wanted(f.leader),
+            now,
+        ) else {
+            return;
+        };
+        if crate::first_start::finish(&m.store, now).is_err() {
+            return;
+        }
+        let go: Vec<u32> = f.held.iter().copied().filter(|id| wanted(*id)).collect();
+        eprintln!("first start over ({why}): starting {go:?}");
+        if !supervise && !go.is_empty() {
+            let specs: Vec<_> = m
+                .store
+                .nodes()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| r.spec)
+                .filter(|s| go.contains(&s.id))
+                .collect();
+            let plan = crate::services::plan::control_plan(&m.target(), &specs, true);
+            let mut runner = m.runner.clone();
+            if let Err(e) = crate::services::apply::apply(&plan, &mut runner) {
+                let _ = m.store.add_alert(
+                    None,
+                    "start_failed",
+                    &format!("could not start nodes {go:?} after the first start: {e}"),
+                    now,
+                );
+            }
+        }
+    };
     run(
         sup.as_mut(),
         &mut mon,
@@ -273,6 +324,7 @@ pub fn run_foreground(
         &m.store,
         Some(&current),
         &mut probe,
+        &mut release,
         opts.sample_every,
         stop,
     )

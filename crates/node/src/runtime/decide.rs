@@ -68,6 +68,8 @@ pub struct Slot {
     pub nonce: i64,
     pub looping_alerted: bool,
     pub reason: String,
+    /// Held back by the machine's first start (another node pulls the images first).
+    pub held: bool,
 }
 
 impl Slot {
@@ -83,6 +85,7 @@ impl Slot {
             nonce: 0,
             looping_alerted: false,
             reason: String::new(),
+            held: false,
         }
     }
 }
@@ -123,12 +126,15 @@ pub struct Record {
 
 /// One tick's decisions. `exits`: the nodes whose process was seen gone since the last tick,
 /// with how it ended. `last_start`: when the supervisor last started a node (for the stagger).
+/// `held`: nodes the machine's first start holds back (with why), not started yet.
 /// Updates `slots` and returns what to do, in order.
+#[allow(clippy::too_many_arguments)]
 pub fn decide(
     slots: &mut BTreeMap<u32, Slot>,
     nodes: &[u32],
     wanted: &BTreeMap<u32, Wanted>,
     exits: &BTreeMap<u32, String>,
+    held: &BTreeMap<u32, String>,
     last_start: Option<Instant>,
     cfg: &Config,
     now: Instant,
@@ -236,13 +242,17 @@ pub fn decide(
         }
     }
 
-    // 4. Start what should run, one per stagger period.
+    // 4. Start what should run, one per stagger period; what the first start holds waits.
     let mut last = last_start;
     for &id in nodes {
-        let slot = &slots[&id];
-        let due = wanted.get(&id).is_some_and(|w| w.running)
-            && slot.running.is_none()
-            && slot.next_start.is_none_or(|t| now >= t);
+        let slot = slots.get_mut(&id).expect("every node has a slot");
+        let want = wanted.get(&id).is_some_and(|w| w.running);
+        slot.held = want && slot.running.is_none() && held.contains_key(&id);
+        if slot.held {
+            slot.reason = held[&id].clone();
+            continue;
+        }
+        let due = want && slot.running.is_none() && slot.next_start.is_none_or(|t| now >= t);
         if due && last.is_none_or(|t| now.duration_since(t) >= cfg.stagger) {
             effects.push(Effect::Start { node: id });
             last = Some(now);
@@ -308,6 +318,7 @@ pub fn records(
                     "starting"
                 }
                 (Some(_), None, _) => "running",
+                (None, _, true) if slot.held => "waiting",
                 (None, _, true) if slot.next_start.is_some() => "backoff",
                 (None, _, true) => "failed",
                 (None, _, false) => "stopped",
@@ -370,7 +381,7 @@ mod tests {
         let exits = exit
             .map(|e| BTreeMap::from([(1, e.to_string())]))
             .unwrap_or_default();
-        decide(slots, &[1], w, &exits, None, &cfg(), now)
+        decide(slots, &[1], w, &exits, &BTreeMap::new(), None, &cfg(), now)
     }
 
     /// Node 1 wanted running, started at t = 0.
@@ -545,6 +556,7 @@ mod tests {
             &[1, 2, 3],
             &w,
             &BTreeMap::new(),
+            &BTreeMap::new(),
             None,
             &cfg(),
             c.t(0.0),
@@ -566,6 +578,7 @@ mod tests {
             &[1, 2, 3],
             &w,
             &BTreeMap::new(),
+            &BTreeMap::new(),
             Some(c.t(0.0)),
             &cfg(),
             c.t(1.9),
@@ -576,11 +589,100 @@ mod tests {
             &[1, 2, 3],
             &w,
             &BTreeMap::new(),
+            &BTreeMap::new(),
             Some(c.t(0.0)),
             &cfg(),
             c.t(2.0),
         );
         assert_eq!(e, vec![Effect::Start { node: 2 }]);
+    }
+
+    #[test]
+    fn held_nodes_wait_and_say_why_until_released() {
+        let c = Clock(Instant::now());
+        let mut slots = BTreeMap::new();
+        let w: BTreeMap<u32, Wanted> = (1..=2)
+            .map(|i| {
+                (
+                    i,
+                    Wanted {
+                        running: true,
+                        nonce: 0,
+                    },
+                )
+            })
+            .collect();
+        let held = BTreeMap::from([(2, "waiting for node 1".to_string())]);
+        let none = BTreeMap::new();
+        let e = decide(
+            &mut slots,
+            &[1, 2],
+            &w,
+            &none,
+            &held,
+            None,
+            &cfg(),
+            c.t(0.0),
+        );
+        assert_eq!(e, vec![Effect::Start { node: 1 }]);
+        started(
+            slots.get_mut(&1).unwrap(),
+            1,
+            Ok((PID, 1)),
+            &cfg(),
+            c.t(0.0),
+        );
+        // Long after the stagger, node 2 is still held: no start, a reason, state "waiting".
+        let e = decide(
+            &mut slots,
+            &[1, 2],
+            &w,
+            &none,
+            &held,
+            Some(c.t(0.0)),
+            &cfg(),
+            c.t(60.0),
+        );
+        assert!(e.is_empty(), "{e:?}");
+        let r = records(&slots, &w, c.t(60.0));
+        let two = r.iter().find(|r| r.node == 2).unwrap();
+        assert_eq!(
+            (two.state, two.reason.as_str()),
+            ("waiting", "waiting for node 1")
+        );
+        // Released: it starts at once.
+        let e = decide(
+            &mut slots,
+            &[1, 2],
+            &w,
+            &none,
+            &none,
+            Some(c.t(0.0)),
+            &cfg(),
+            c.t(61.0),
+        );
+        assert_eq!(e, vec![Effect::Start { node: 2 }]);
+        // A held node the user stopped is stopped, not waiting.
+        let mut stopped = w.clone();
+        stopped.insert(
+            2,
+            Wanted {
+                running: false,
+                nonce: 0,
+            },
+        );
+        let mut fresh = BTreeMap::new();
+        decide(
+            &mut fresh,
+            &[1, 2],
+            &stopped,
+            &none,
+            &held,
+            None,
+            &cfg(),
+            c.t(0.0),
+        );
+        assert_eq!(records(&fresh, &stopped, c.t(0.0))[1].state, "stopped");
     }
 
     #[test]

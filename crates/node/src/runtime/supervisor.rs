@@ -110,6 +110,8 @@ pub struct Supervisor<'a> {
     nodes_read: Option<Instant>,
     /// Desired state and restart nonce per node, with the store's data version they were read at.
     wanted: Option<(i64, BTreeMap<u32, Wanted>)>,
+    /// The machine's first start in progress, read with `wanted`.
+    first_start: Option<crate::first_start::FirstStart>,
     _lock: std::fs::File,
 }
 
@@ -137,6 +139,7 @@ impl<'a> Supervisor<'a> {
             nodes: Vec::new(),
             nodes_read: None,
             wanted: None,
+            first_start: None,
             cfg,
             _lock: lock,
         };
@@ -215,6 +218,10 @@ impl<'a> Supervisor<'a> {
                 })
                 .collect();
             self.wanted = Some((version, read));
+            self.first_start = crate::first_start::load(self.store);
+        } else if self.first_start.is_some() {
+            // The daemon ends it through this same connection (no data_version change).
+            self.first_start = crate::first_start::load(self.store);
         }
         let wanted = self
             .wanted
@@ -224,11 +231,20 @@ impl<'a> Supervisor<'a> {
         let ids: Vec<u32> = self.nodes.iter().map(|n| n.spec.id).collect();
 
         let exits = self.observe_exits();
+        let held: BTreeMap<u32, String> = self
+            .first_start
+            .as_ref()
+            .map(|fs| {
+                let why = crate::first_start::held_reason(fs, now_unix());
+                fs.held.iter().map(|id| (*id, why.clone())).collect()
+            })
+            .unwrap_or_default();
         let effects = decide::decide(
             &mut self.slots,
             &ids,
             &wanted,
             &exits,
+            &held,
             self.last_start,
             &self.cfg,
             now,
