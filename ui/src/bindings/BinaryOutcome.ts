@@ -7,4 +7,8 @@ export type BinaryOutcome = { version: string, sha256: string,
 /**
  * Already installed and intact: nothing was downloaded.
  */
-already_current: boolean, previous_version: string | null, };
+already_current: boolean, previous_version: string | null, 
+/**
+ * What the user should know about this release (e.g. a macOS build far behind Linux's).
+ */
+warnings: Array<string>, };

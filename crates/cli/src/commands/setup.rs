@@ -75,7 +75,7 @@ pub fn install(s: &Session, source: &str, yes: bool, json: bool) -> Result<(), U
     let (bar, mut on_progress) = progress_bar(json);
     let outcome = setup::install(s, source, &AtomicBool::new(false), &mut on_progress)?;
     bar.finish_and_clear();
-    let mut warnings = Vec::new();
+    let mut warnings = outcome.warnings.clone();
     let (bar, mut on_progress) = progress_bar(json);
     let ipfs = match setup::ensure_ipfs(s, &AtomicBool::new(false), &mut on_progress) {
         Ok(o) => Some(o),

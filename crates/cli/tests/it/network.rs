@@ -828,3 +828,73 @@ fn the_first_start_pulls_images_with_one_node_while_the_others_wait() {
         h.running() == [1, 2, 3]
     });
 }
+
+/// `node add --gpu` writes upstream's GPU keys and says what is missing: no NVIDIA GPU at all,
+/// or a GPU without the container toolkit its containers need.
+#[test]
+fn gpu_nodes_say_what_the_machine_lacks() {
+    let h = Headless::new();
+    let added = h.json(&[
+        "node",
+        "add",
+        "--count",
+        "1",
+        "--key-store",
+        "file",
+        "--gpu",
+        "--json",
+    ]);
+    let env = h.env_of(1);
+    assert_eq!(
+        (
+            env["LLM_OPTION_GPU"].as_str(),
+            env["LLM_GPU_CONTAINER"].as_str()
+        ),
+        ("1", "1")
+    );
+    let warnings = added["warnings"].to_string();
+    assert!(warnings.contains("no NVIDIA GPU was found"), "{warnings}");
+
+    // A GPU (a stand-in nvidia-smi printing a captured line), no nvidia-ctk, Docker without
+    // an nvidia runtime.
+    let tools = h.sb.home.join("gpu-tools");
+    std::fs::create_dir_all(&tools).unwrap();
+    let smi = tools.join("nvidia-smi");
+    std::fs::write(
+        &smi,
+        "#!/bin/sh\necho 'NVIDIA GeForce RTX 3090, 24576, 1043, 7, 46'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&smi, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out =
+        h.sb.command(env!("CARGO_BIN_EXE_cortensor-manager"))
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env(
+                "CORTENSOR_MANAGER_SERVICE_PATH",
+                format!("{}:{}", tools.display(), h.sb.service_path()),
+            )
+            .args([
+                "node",
+                "add",
+                "--count",
+                "1",
+                "--key-store",
+                "file",
+                "--gpu",
+                "--json",
+            ])
+            .output()
+            .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let added: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let warnings = added["warnings"].to_string();
+    assert!(
+        warnings.contains("NVIDIA Container Toolkit is not installed")
+            && !warnings.contains("no NVIDIA GPU"),
+        "{warnings}"
+    );
+}

@@ -54,6 +54,9 @@ pub struct BinaryOutcome {
     /// Already installed and intact: nothing was downloaded.
     pub already_current: bool,
     pub previous_version: Option<String>,
+    /// What the user should know about this release (e.g. a macOS build far behind Linux's).
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 /// Finish a swap that a crash interrupted (a verified `cortensord.new` is waiting).
@@ -130,6 +133,7 @@ pub fn install(
                 sha256: i.sha256.clone(),
                 already_current: true,
                 previous_version: i.previous_version.clone(),
+                warnings: resolved.warnings.clone(),
             });
         }
     }
@@ -150,6 +154,7 @@ pub fn install(
         sha256: record.sha256,
         already_current: false,
         previous_version: record.previous_version,
+        warnings: resolved.warnings,
     })
 }
 

@@ -367,6 +367,20 @@ pub fn add_nodes(
             ));
         }
     }
+    if opts.gpu {
+        match crate::health::system::gpus(runner) {
+            Some(g) if !g.is_empty() => {
+                if crate::doctor::probe_nvidia_toolkit(runner).is_none() {
+                    report.warnings.push(
+                        "GPU nodes: the NVIDIA Container Toolkit is not installed, so their LLM containers cannot see the GPU (`cortensor-manager doctor` says how to install it)".into(),
+                    );
+                }
+            }
+            _ => report.warnings.push(
+                "GPU nodes: no NVIDIA GPU was found (nvidia-smi does not answer); their LLM engine will not start until one is there. `node add` without --gpu makes CPU nodes".into(),
+            ),
+        }
+    }
     if ipfs_elsewhere {
         report.warnings.push(
             "an IPFS daemon already runs on this machine (port 5001): no node starts another IPFS server".into(),

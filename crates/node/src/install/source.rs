@@ -118,6 +118,53 @@ pub struct Resolved {
     pub commit: Option<String>,
     /// Upstream's `.env-example` of the same release, when the source publishes one.
     pub env_example_url: Option<String>,
+    /// What the user should know about this release (e.g. a macOS build far behind Linux's).
+    pub warnings: Vec<String>,
+}
+
+/// Days since 1970-01-01 of an ISO 8601 date-time (`2026-04-29T12:34:56Z`), as GitHub's API
+/// prints commit dates.
+pub fn iso_days(text: &str) -> Option<i64> {
+    let date = text.get(..10)?;
+    let mut it = date.split('-');
+    let (y, m, d): (i64, i64, i64) = (
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+    );
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || it.next().is_some() {
+        return None;
+    }
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// How far behind Linux's build the macOS one may fall before the user is told. A guess:
+/// upstream publishes no support policy for its macOS build.
+pub const MAC_LAG_WARN_DAYS: i64 = 30;
+
+/// A warning when the Apple-silicon build was last changed much earlier than Linux's.
+pub fn mac_lag_warning(mac_days: i64, linux_days: i64) -> Option<String> {
+    let lag = linux_days - mac_days;
+    (lag > MAC_LAG_WARN_DAYS).then(|| {
+        format!(
+            "the macOS build of cortensord is {lag} days older than the Linux build; the network may refuse it. If your node does not register or earn, run it on Linux (a server, or a Linux VM)"
+        )
+    })
+}
+
+/// The day (since 1970) of the last commit that changed `path`, at `commit`.
+fn last_change(api: &str, commit: &str, path: &str, cache: Option<&Store>) -> Option<i64> {
+    let url = format!("{api}/commits?path={path}&sha={commit}&per_page=1");
+    let text = get_text_capped(&url, 1 << 20, cache).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    iso_days(v.pointer("/0/commit/committer/date")?.as_str()?)
 }
 
 fn get_text(url: &str, cache: Option<&Store>) -> Result<String, SourceError> {
@@ -216,12 +263,25 @@ pub fn resolve_with(
                         location: pointer_url,
                         source,
                     })?;
+            // Apple silicon: say so when its build lags far behind Linux's.
+            let warnings = match (os, arch) {
+                (Os::Macos, Arch::Aarch64) => {
+                    let linux = official_file(Os::Linux, Arch::X86_64).unwrap_or("cortensord");
+                    last_change(api, &commit, &format!("dist/{file}"), cache)
+                        .zip(last_change(api, &commit, &format!("dist/{linux}"), cache))
+                        .and_then(|(mac, linux)| mac_lag_warning(mac, linux))
+                        .into_iter()
+                        .collect()
+                }
+                _ => Vec::new(),
+            };
             Ok(Resolved {
                 version: format!("{}@{}", lfs_version(&artifact), &commit[..7]),
                 artifact,
                 local_file: None,
                 env_example_url: Some(format!("{raw}/{commit}/dist/.env-example")),
                 commit: Some(commit),
+                warnings,
             })
         }
         ReleaseSource::Manifest(url) => {
@@ -255,6 +315,7 @@ pub fn resolve_with(
                 artifact,
                 local_file: None,
                 commit: None,
+                warnings: Vec::new(),
             })
         }
         ReleaseSource::Dir(dir) => {
@@ -282,6 +343,7 @@ pub fn resolve_with(
                 artifact,
                 local_file: Some(file),
                 commit: None,
+                warnings: Vec::new(),
             })
         }
     }
@@ -293,5 +355,30 @@ fn resolve_local(dir: &Path, rel: &str) -> PathBuf {
         p.to_path_buf()
     } else {
         dir.join(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_dates_and_the_mac_lag() {
+        // Worked by hand: 2000-03-01 is 30 years (7 leap days) plus Jan and Feb of 2000.
+        assert_eq!(iso_days("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(
+            iso_days("2000-03-01T12:00:00Z"),
+            Some(30 * 365 + 7 + 31 + 29)
+        );
+        assert_eq!(iso_days("2024-02-29"), Some(19_782));
+        assert_eq!(iso_days("2024-03-01"), Some(19_783));
+        assert_eq!(iso_days("2026-13-01T00:00:00Z"), None);
+        assert_eq!(iso_days("yesterday"), None);
+        assert_eq!(mac_lag_warning(100, 130), None);
+        let w = mac_lag_warning(100, 131).unwrap();
+        assert!(
+            w.starts_with("the macOS build of cortensord is 31 days older"),
+            "{w}"
+        );
     }
 }

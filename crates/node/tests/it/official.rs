@@ -285,3 +285,44 @@ fn the_hourly_check_asks_the_official_source_conditionally() {
     );
     assert_eq!(server.requests(main).last().unwrap().status, 200);
 }
+
+/// Apple silicon: when its build was last changed long before Linux's (dates from the API's
+/// commit history at the pinned commit), the install says so.
+#[test]
+fn a_mac_build_far_behind_linuxs_is_pointed_out() {
+    let server = FixtureServer::start();
+    json(
+        &server,
+        "/api/commits/main",
+        format!(r#"{{"sha": "{COMMIT_A}"}}"#),
+    );
+    let mac = Arc::new(vec![3u8; 1000]);
+    json(
+        &server,
+        &format!("/raw/{COMMIT_A}/dist/cortensord-darwin"),
+        pointer(&mac),
+    );
+    let dated = |file: &str, date: &str| {
+        json(
+            &server,
+            &format!("/api/commits?path=dist/{file}&sha={COMMIT_A}&per_page=1"),
+            format!(
+                r#"[{{"sha": "{COMMIT_A}", "commit": {{"committer": {{"date": "{date}"}}}}}}]"#
+            ),
+        )
+    };
+    dated("cortensord-darwin", "2026-01-10T09:00:00Z");
+    dated("cortensord", "2026-04-29T08:15:00Z");
+    let r = resolve(&official(&server), Os::Macos, Some(Arch::Aarch64)).unwrap();
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    assert!(
+        r.warnings[0]
+            .starts_with("the macOS build of cortensord is 109 days older than the Linux build"),
+        "{}",
+        r.warnings[0]
+    );
+    // Close enough: nothing to say. Linux itself is never compared.
+    dated("cortensord-darwin", "2026-04-20T09:00:00Z");
+    let r = resolve(&official(&server), Os::Macos, Some(Arch::Aarch64)).unwrap();
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+}

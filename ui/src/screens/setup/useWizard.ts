@@ -51,6 +51,8 @@ export function useWizard(onDone: () => void) {
   // IPFS found or installed, in words; or why it could not be (the nodes step still works).
   const [ipfs, setIpfs] = useState<{ ok: boolean; text: string } | null>(null);
   const [gpu, setGpu] = useState<boolean | null>(null);
+  // What the user should know about the release installed (e.g. a macOS build far behind).
+  const [releaseWarnings, setReleaseWarnings] = useState<string[]>([]);
   const [count, setCount] = useState(1);
   const [created, setCreated] = useState<NodeSpec[]>([]);
   const [registrations, setRegistrations] = useState<Record<number, Registration | string>>({});
@@ -131,6 +133,7 @@ export function useWizard(onDone: () => void) {
       const r = await act(() => installBinary(source.trim() || "official"));
       if (r) {
         setInstalled(r.version);
+        setReleaseWarnings(r.warnings ?? []);
         setInstalling("IPFS (kubo)");
         setProgress(null);
         setBusy(true);
@@ -199,7 +202,7 @@ export function useWizard(onDone: () => void) {
   const toolkit = doctor?.checks.find((c) => c.id === "gpu_toolkit") ?? null;
   const gpuOn = gpuCheck !== null && (gpu ?? toolkit?.status === "ok");
 
-  return { adopt, affordable, backedUp, backup, backupPath, busy, check, count, create, created, doctor, error, failed, fix, gpuCheck, gpuOn, install, installed, installing, ipfs, keyStore, setGpu, toolkit, maxNodes, network, notes, official, onDone, progress, registerAll, registrations, rpcError, rpcUrl, setAdopt, setBackupPath, setCount, setKeyStore, setNetwork, setRpcUrl, setSource, setStep, source, start, started, status, step };
+  return { adopt, affordable, backedUp, backup, backupPath, busy, check, count, create, created, doctor, error, failed, fix, gpuCheck, gpuOn, install, installed, installing, ipfs, releaseWarnings, keyStore, setGpu, toolkit, maxNodes, network, notes, official, onDone, progress, registerAll, registrations, rpcError, rpcUrl, setAdopt, setBackupPath, setCount, setKeyStore, setNetwork, setRpcUrl, setSource, setStep, source, start, started, status, step };
 }
 
 export type Wizard = ReturnType<typeof useWizard>;

@@ -4,7 +4,7 @@ import type { Wizard } from "../useWizard";
 
 /** Step 3 of the setup wizard: install. */
 export function InstallStep({ w }: { w: Wizard }) {
-  const { busy, created, install, installed, installing, ipfs, progress, setSource, setStep, source } = w;
+  const { busy, created, install, installed, installing, ipfs, progress, releaseWarnings, setSource, setStep, source } = w;
   return (
     <div className="step" id="step-install">
       <p>
@@ -37,6 +37,12 @@ export function InstallStep({ w }: { w: Wizard }) {
           ✓ cortensord {installed} is installed and verified.
         </p>
       )}
+      {!busy &&
+        releaseWarnings.map((r) => (
+          <p key={r} className="warning release-warning">
+            ⚠ {r}
+          </p>
+        ))}
       {ipfs && !busy && (
         <p className={ipfs.ok ? "ok" : "warning"} id="ipfs-done" role={ipfs.ok ? undefined : "alert"}>
           {ipfs.ok ? "✓ " : ""}
