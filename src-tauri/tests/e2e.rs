@@ -379,6 +379,8 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
         "#install-done",
         "✓ cortensord 1.2.3 is installed and verified.",
     );
+    // IPFS: the sandbox has kubo's CLI on the tools' PATH (the stand-in answers 0.33.0).
+    s.wait_text("#ipfs-done", "✓ IPFS (kubo 0.33.0) is already installed.");
     s.screenshot("e2e-wizard-3-installed.png");
     s.click("#wizard-next-install");
 
@@ -464,6 +466,13 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
         s.text(".node-card[data-node='1'] .llm")
             .is_some_and(|t| t.contains("listening"))
     });
+    // Each card shows the node's balance, read by the monitor through the node's RPC (1 ETH).
+    for n in 1..=2 {
+        s.wait_until(&format!("node {n}'s balance"), |s| {
+            s.text(&format!(".node-card[data-node='{n}'] .balance"))
+                .is_some_and(|t| t == "1.000000 ETH")
+        });
+    }
 
     // Prometheus metrics, turned on from the app: the monitor serves them within seconds.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -509,6 +518,7 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
         s.text("#node-engine")
             .is_some_and(|t| t.contains("llm port") && t.contains("listening"))
     });
+    s.wait_text("#node-balance", "1.000000 ETH");
     std::thread::sleep(Duration::from_secs(2));
     s.screenshot("e2e-node-page.png");
     driver.call("DELETE", &s.path(""), None);
