@@ -28,6 +28,9 @@ pub fn spawn(app: AppHandle) {
                         .show();
                 }
             }
+            if let Some(active) = feed.active_alerts() {
+                let _ = app.emit(events::ACTIVE_ALERTS, &active);
+            }
             if let Some(sys) = feed.system() {
                 let _ = app.emit(events::SYSTEM_HEALTH, &sys);
             }

@@ -69,6 +69,8 @@ pub fn run() {
             commands::nodes::unwatch_node_log,
             commands::nodes::uptime_timeline,
             commands::nodes::recent_alerts,
+            commands::nodes::active_alerts,
+            commands::nodes::dismiss_alert,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Cortensor Node Manager window");

@@ -71,6 +71,9 @@ export const watchNodeLog = (id: number, lines: number) => invoke<string[]>("wat
 export const unwatchNodeLog = () => invoke<void>("unwatch_node_log");
 export const onNodeLog = (f: (l: LogLines) => void): Promise<UnlistenFn> => listen<LogLines>("node-log", (e) => f(e.payload));
 export const uptimeTimeline = (id: number, hours: number) => invoke<UptimePoint[]>("uptime_timeline", { id, hours });
+export const activeAlerts = () => invoke<AlertRecord[]>("active_alerts");
+export const dismissAlert = (id: number) => invoke<void>("dismiss_alert", { id });
+export const onActiveAlerts = (f: (a: AlertRecord[]) => void): Promise<UnlistenFn> => listen<AlertRecord[]>("active-alerts", (e) => f(e.payload));
 export const recentAlerts = (hours: number) => invoke<AlertRecord[]>("recent_alerts", { hours });
 export const onNodeHealth = (f: (h: NodeHealth[]) => void): Promise<UnlistenFn> => listen<NodeHealth[]>("node-health", (e) => f(e.payload));
 export const onAlert = (f: (a: AlertRecord) => void): Promise<UnlistenFn> => listen<AlertRecord>("alert", (e) => f(e.payload));

@@ -5,6 +5,8 @@
 pub const NODE_HEALTH: &str = "node-health";
 /// `AlertRecord`: a new alert (also shown as a desktop notification).
 pub const ALERT: &str = "alert";
+/// `Vec<AlertRecord>`: the alerts still open (neither resolved nor dismissed), when they change.
+pub const ACTIVE_ALERTS: &str = "active-alerts";
 /// `SystemHealth`: the machine's health, every ten seconds.
 pub const SYSTEM_HEALTH: &str = "system-health";
 /// `LogLines`: new lines of the node whose log the window shows.

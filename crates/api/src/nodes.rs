@@ -56,7 +56,7 @@ pub struct ControlResponse {
     pub notes: Vec<String>,
 }
 
-/// `node status`: every node, what runs it, its health, and the last day's alerts.
+/// `node status`: every node, what runs it, its health, and the alerts still open.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct StatusResponse {
@@ -108,7 +108,7 @@ impl StatusWatch {
             nodes: m.store.nodes().map_err(user)?,
             runtime: m.store.runtime().map_err(user)?,
             health,
-            alerts: m.store.alerts(now_unix() - 86_400).map_err(user)?,
+            alerts: m.store.active_alerts().map_err(user)?,
             backend: m.backend,
             update_available: m
                 .store
@@ -138,6 +138,11 @@ impl Feed {
     /// Node health and new alerts, when there is something to send.
     pub fn poll(&mut self) -> Option<(Vec<NodeHealth>, Vec<AlertRecord>)> {
         self.feed.poll(&self.machine)
+    }
+
+    /// The open alerts, when they changed since the last call.
+    pub fn active_alerts(&mut self) -> Option<Vec<AlertRecord>> {
+        self.feed.active_alerts(&self.machine)
     }
 
     /// Machine health, every ten seconds (`None` in between).
@@ -188,6 +193,22 @@ pub fn system_health(s: &Session) -> Result<SystemHealth, UserError> {
 pub fn uptime_timeline(s: &Session, id: u32, hours: i64) -> Result<Vec<UptimePoint>, UserError> {
     let m = s.machine()?;
     ledger::timeline(m.store.conn(), id, now_unix(), hours.clamp(1, 24 * 90)).map_err(user)
+}
+
+/// The alerts still open (neither resolved nor dismissed), oldest first.
+pub fn active_alerts(s: &Session) -> Result<Vec<AlertRecord>, UserError> {
+    s.store()?.active_alerts().map_err(user)
+}
+
+/// Dismiss alert `id` (it stays in the history).
+pub fn dismiss_alert(s: &Session, id: i64) -> Result<(), UserError> {
+    if s.store()?.dismiss_alert(id, now_unix()).map_err(user)? {
+        Ok(())
+    } else {
+        Err(UserError::new(format!(
+            "there is no alert {id}; `cortensor-manager alerts --all` lists them"
+        )))
+    }
 }
 
 /// Alerts of the last `hours` (1 hour to 90 days).

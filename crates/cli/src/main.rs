@@ -103,6 +103,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The alerts still open (with --all: the last 90 days, resolved and dismissed too).
+    Alerts {
+        #[command(subcommand)]
+        command: Option<AlertsCommand>,
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Nodes on this machine.
     Node {
         #[command(subcommand)]
@@ -184,6 +193,12 @@ enum NodeCommand {
 }
 
 #[derive(Subcommand)]
+enum AlertsCommand {
+    /// Dismiss an alert (it stays in the history).
+    Dismiss { id: i64 },
+}
+
+#[derive(Subcommand)]
 enum RpcCommand {
     /// Use these RPC URLs (first is HOST; several turn on upstream's multi-RPC keys).
     Set {
@@ -240,6 +255,15 @@ fn run(cli: Cli) -> Result<(), UserError> {
         Command::Rewards(args) => contest::rewards(args),
         Command::Rank(args) => contest::rank(&s, args),
         Command::Leaderboard { command } => contest::leaderboard(&s, command),
+        Command::Alerts {
+            command: Some(AlertsCommand::Dismiss { id }),
+            ..
+        } => nodes::dismiss_alert(&s, id),
+        Command::Alerts {
+            command: None,
+            all,
+            json,
+        } => nodes::alerts(&s, all, json),
         Command::Rules { rules, json } => contest::rules(rules, json),
         Command::Doctor {
             time_url,

@@ -64,6 +64,18 @@ pub fn uptime_timeline(
     nodes::uptime_timeline(&state.session, id, hours)
 }
 
+/// The alerts still open.
+#[tauri::command(async)]
+pub fn active_alerts(state: State<'_, AppState>) -> Result<Vec<AlertRecord>, UserError> {
+    nodes::active_alerts(&state.session)
+}
+
+/// Dismiss an alert (it stays in the history).
+#[tauri::command(async)]
+pub fn dismiss_alert(id: i64, state: State<'_, AppState>) -> Result<(), UserError> {
+    nodes::dismiss_alert(&state.session, id)
+}
+
 #[tauri::command(async)]
 pub fn recent_alerts(
     hours: i64,

@@ -19,4 +19,18 @@ required_day_pct: number, required_days: number,
 /**
  * Days still needed, and the earliest date (unix seconds) they can be reached.
  */
-days_to_go: number, qualifies_at: number | null, };
+days_to_go: number, qualifies_at: number | null, 
+/**
+ * Up and observed minutes in the last 24 h (what `last_24h_pct` is made of; a fleet's
+ * figure is their sums).
+ */
+up_minutes_24h: number, seen_minutes_24h: number, 
+/**
+ * Under [`MEASURING_MINUTES`] observed: show "measuring", not a percentage.
+ */
+measuring: boolean, 
+/**
+ * Today (UTC) can no longer count: the node was there all day and too many of its
+ * minutes are already down.
+ */
+today_lost: boolean, };

@@ -45,10 +45,11 @@ pub fn status(s: &Session, json: bool, watch: bool) -> Result<(), UserError> {
                 println!("Update available: cortensord {v} (`cortensor-manager update`); outdated nodes are refused by the network.");
             }
             println!(
-                "{:>4}  {:<42}  {:<9}  {:>7}  {:>8}  {:>7}  {:>13}  reason",
+                "{:>4}  {:<42}  {:<9}  {:>7}  {:>8}  {:>9}  {:>13}  reason",
                 "node", "address", "state", "pid", "restarts", "up 24h", "balance"
             );
             let mut low = Vec::new();
+            let mut not_earning = Vec::new();
             for n in &r.nodes {
                 let rt = r.runtime.iter().find(|x| x.node_id == n.spec.id);
                 let h = r.health.iter().find(|h| h.id == n.spec.id);
@@ -58,10 +59,25 @@ pub fn status(s: &Session, json: bool, watch: bool) -> Result<(), UserError> {
                 let reason = h
                     .map(|h| h.reason.as_str())
                     .unwrap_or_else(|| rt.map_or("", |x| x.reason.as_str()));
-                let up = h
-                    .and_then(|h| h.uptime.as_ref())
-                    .and_then(|u| u.last_24h_pct)
-                    .map_or("-".to_string(), |p| format!("{p:.1}%"));
+                let up = match h.and_then(|h| h.uptime.as_ref()) {
+                    Some(u) if u.seen_minutes_24h == 0 => "-".to_string(),
+                    Some(u) if u.measuring => "measuring".to_string(),
+                    Some(u) => u
+                        .last_24h_pct
+                        .map_or("-".to_string(), |p| format!("{p:.1}%")),
+                    None => "-".to_string(),
+                };
+                if let Some(e) = h.map(|h| &h.earning).filter(|e| !e.earning) {
+                    not_earning.push(format!(
+                        "Node {} is not earning: {}{}",
+                        n.spec.id,
+                        e.blocker.as_deref().unwrap_or("unknown"),
+                        e.action
+                            .as_deref()
+                            .map(|a| format!(" ({a})"))
+                            .unwrap_or_default()
+                    ));
+                }
                 let b = h.and_then(|h| h.balance.as_ref());
                 if let Some(b) = b.filter(|b| b.low) {
                     low.push(format!(
@@ -77,7 +93,7 @@ pub fn status(s: &Session, json: bool, watch: bool) -> Result<(), UserError> {
                     .and_then(|b| b.eth.clone())
                     .unwrap_or_else(|| "-".to_string());
                 println!(
-                    "{:>4}  {:<42}  {:<9}  {:>7}  {:>8}  {:>7}  {:>13}  {}",
+                    "{:>4}  {:<42}  {:<9}  {:>7}  {:>8}  {:>9}  {:>13}  {}",
                     n.spec.id,
                     n.spec.address,
                     state,
@@ -89,8 +105,11 @@ pub fn status(s: &Session, json: bool, watch: bool) -> Result<(), UserError> {
                     reason
                 );
             }
-            for l in &low {
+            for l in not_earning.iter().chain(&low) {
                 println!("⚠ {l}");
+            }
+            for a in &r.alerts {
+                println!("alert #{}: {} (`alerts dismiss {}`)", a.id, a.message, a.id);
             }
         }
         if !watch {
@@ -98,6 +117,42 @@ pub fn status(s: &Session, json: bool, watch: bool) -> Result<(), UserError> {
         }
         std::thread::sleep(Duration::from_secs(1));
     }
+}
+
+pub fn alerts(s: &Session, all: bool, json: bool) -> Result<(), UserError> {
+    let list = if all {
+        cortensor_api::nodes::recent_alerts(s, 24 * 90)?
+    } else {
+        cortensor_api::nodes::active_alerts(s)?
+    };
+    if json {
+        return print_json(&list);
+    }
+    if list.is_empty() {
+        println!(
+            "{}",
+            if all {
+                "No alerts in the last 90 days."
+            } else {
+                "No open alerts."
+            }
+        );
+    }
+    for a in &list {
+        let state = match (a.resolved_at, a.dismissed_at) {
+            (Some(_), _) => " (resolved)",
+            (None, Some(_)) => " (dismissed)",
+            _ => "",
+        };
+        println!("#{:<5} {}{state}", a.id, a.message);
+    }
+    Ok(())
+}
+
+pub fn dismiss_alert(s: &Session, id: i64) -> Result<(), UserError> {
+    cortensor_api::nodes::dismiss_alert(s, id)?;
+    println!("Alert {id} dismissed (`alerts --all` still lists it).");
+    Ok(())
 }
 
 pub fn logs(s: &Session, id: u32, follow: bool, lines: usize) -> Result<(), UserError> {

@@ -898,3 +898,102 @@ fn gpu_nodes_say_what_the_machine_lacks() {
         "{warnings}"
     );
 }
+
+/// The participant's truths through `node status --json`: three nodes started together show
+/// one uptime each ("measuring" at first, the same in every view), raise no qualification
+/// alert, and with Docker stopped none is earning, the reason naming Docker. An alert whose
+/// condition ends is resolved; one can be dismissed and stays in the history.
+#[test]
+fn three_nodes_one_uptime_no_false_alerts_and_docker_stops_earning() {
+    let h = Headless::new();
+    let rpc = JsonRpcServer::start(HashMap::from([(
+        "eth_getBalance".to_string(),
+        "\"0x0\"".to_string(),
+    )]));
+    h.json(&[
+        "node",
+        "add",
+        "--count",
+        "3",
+        "--key-store",
+        "file",
+        "--rpc-url",
+        &rpc.url,
+        "--json",
+    ]);
+    h.ok(&["node", "start", "all"]);
+    wait_until("three nodes running", Duration::from_secs(30), || {
+        h.running() == [1, 2, 3]
+    });
+    let status = h.json(&["node", "status", "--json"]);
+    for n in status["health"].as_array().unwrap() {
+        let u = &n["uptime"];
+        assert_eq!(u["measuring"], true, "{n}");
+        assert!(u["seen_minutes_24h"].as_i64().unwrap() >= 1, "{n}");
+        assert_eq!(
+            u["up_minutes_24h"], u["seen_minutes_24h"],
+            "up every observed minute: {n}"
+        );
+        // No Docker here (the stand-in's folder is absent): not earning, and Docker is why.
+        wait_until("Docker looked at", Duration::from_secs(40), || {
+            h.json(&["node", "status", "--json"])["health"][0]["earning"]["blocker"]
+                .as_str()
+                .is_some_and(|b| b.starts_with("Docker is stopped"))
+        });
+    }
+    let status = h.json(&["node", "status", "--json"]);
+    for n in status["health"].as_array().unwrap() {
+        assert_eq!(n["earning"]["earning"], false, "{n}");
+        assert_eq!(n["earning"]["action"], "Start Docker", "{n}");
+    }
+    assert!(
+        status["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["kind"] != "uptime_at_risk"),
+        "no qualification alert for nodes that just started: {}",
+        status["alerts"]
+    );
+    let text = h.ok(&["node", "status"]);
+    assert!(text.contains("measuring"), "{text}");
+    assert!(
+        text.contains("Node 1 is not earning: Docker is stopped"),
+        "{text}"
+    );
+
+    // Each node's balance is read through its RPC: all three short of gas money, three
+    // alerts; one dismissed leaves the open list and stays in the history.
+    wait_until("three low-balance alerts", Duration::from_secs(30), || {
+        h.json(&["alerts", "--json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["kind"] == "low_balance")
+            .count()
+            == 3
+    });
+    let out = h.run(&["alerts", "dismiss", "999"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("there is no alert 999"));
+    let all = h.json(&["alerts", "--all", "--json"]);
+    let first = all[0]["id"].as_i64().unwrap().to_string();
+    h.ok(&["alerts", "dismiss", &first]);
+    let open = h.json(&["alerts", "--json"]);
+    assert_eq!(
+        open.as_array().unwrap().len(),
+        all.as_array().unwrap().len() - 1
+    );
+    assert!(open
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["id"].to_string() != first));
+    let history = h.json(&["alerts", "--all", "--json"]);
+    assert_eq!(
+        history.as_array().unwrap().len(),
+        all.as_array().unwrap().len(),
+        "dismissed alerts stay in the history"
+    );
+    assert!(history[0]["dismissed_at"].is_i64());
+    assert!(h.ok(&["alerts", "--all"]).contains("(dismissed)"));
+}

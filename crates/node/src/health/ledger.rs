@@ -12,6 +12,11 @@ pub const KEEP_DAYS: i64 = 90;
 pub const QUALIFYING_DAY_PCT: f64 = 90.0;
 /// The contest asks for 30–45 days.
 pub const REQUIRED_DAYS: u32 = 30;
+/// Fewer observed minutes than this in the last 24 h: the figure is still being measured (a
+/// percentage of a few minutes says nothing).
+pub const MEASURING_MINUTES: i64 = 60;
+/// Up minutes a UTC day needs to count: 90 % of 1,440.
+pub const QUALIFYING_DAY_MINUTES: i64 = 1_296;
 
 /// The ledger's tables (a store migration).
 #[cfg(test)]
@@ -83,6 +88,17 @@ pub struct Uptime {
     pub days_to_go: u32,
     #[ts(type = "number | null")]
     pub qualifies_at: Option<i64>,
+    /// Up and observed minutes in the last 24 h (what `last_24h_pct` is made of; a fleet's
+    /// figure is their sums).
+    #[ts(type = "number")]
+    pub up_minutes_24h: i64,
+    #[ts(type = "number")]
+    pub seen_minutes_24h: i64,
+    /// Under [`MEASURING_MINUTES`] observed: show "measuring", not a percentage.
+    pub measuring: bool,
+    /// Today (UTC) can no longer count: the node was there all day and too many of its
+    /// minutes are already down.
+    pub today_lost: bool,
 }
 
 fn pct(up: i64, seen: i64) -> Option<f64> {
@@ -119,6 +135,11 @@ pub fn uptime(
         }
     }
     let to_go = REQUIRED_DAYS.saturating_sub(qualified);
+    let today_start = today * 86_400;
+    let (up_today, _) = minutes(conn, node, today_start, now)?;
+    let minutes_left = (today_start + 86_400 - now).div_euclid(60);
+    let today_lost =
+        first.is_some_and(|f| f <= today_start) && up_today + minutes_left < QUALIFYING_DAY_MINUTES;
     Ok(Uptime {
         last_24h_pct: pct(u24, s24),
         last_7d_pct: pct(u7, s7),
@@ -130,6 +151,10 @@ pub fn uptime(
         qualifies_at: Some((today + i64::from(to_go)) * 86_400)
             .filter(|_| to_go > 0)
             .or(if to_go == 0 { Some(now) } else { None }),
+        up_minutes_24h: u24,
+        seen_minutes_24h: s24,
+        measuring: s24 < MEASURING_MINUTES,
+        today_lost,
     })
 }
 
@@ -164,6 +189,47 @@ mod tests {
         assert!((u.contest_pct.unwrap() - 3360.0 * 100.0 / 3600.0).abs() < 1e-9);
         assert_eq!(u.days_to_go, 29);
         assert_eq!(u.qualifies_at, Some((day0 / 86_400 + 2 + 29) * 86_400));
+        assert_eq!((u.up_minutes_24h, u.seen_minutes_24h), (1200, 1440));
+        assert!(!u.measuring);
+        // Today: 720 up so far and 720 left can still reach 1,296.
+        assert!(!u.today_lost);
+    }
+
+    #[test]
+    fn a_new_node_is_measured_first_and_a_day_is_lost_only_when_it_cannot_count() {
+        let c = db();
+        let day0 = 20_000 * 86_400;
+        // Started at 10:00 today, up since: 3 minutes observed.
+        let start = day0 + 10 * 3600;
+        for m in 0..3 {
+            record(&c, 1, start + m * 60, true).unwrap();
+        }
+        let u = uptime(&c, 1, 0, start + 150).unwrap();
+        assert!(u.measuring && u.seen_minutes_24h == 3);
+        assert_eq!(u.last_24h_pct, Some(100.0));
+        assert!(
+            !u.today_lost,
+            "a node that started today never had today to lose"
+        );
+        // Node 2: there since yesterday, down from 00:00 to 02:25 today (145 minutes): even up
+        // for the rest of the day it reaches 1,295 of the 1,296 minutes a day needs.
+        for m in 0..1440 {
+            record(&c, 2, day0 - 86_400 + m * 60, true).unwrap();
+        }
+        for m in 0..145 {
+            record(&c, 2, day0 + m * 60, false).unwrap();
+        }
+        let u = uptime(&c, 2, 0, day0 + 145 * 60).unwrap();
+        assert!(u.today_lost);
+        // 144 minutes down: exactly reachable, not lost.
+        let c2 = db();
+        for m in 0..1440 {
+            record(&c2, 2, day0 - 86_400 + m * 60, true).unwrap();
+        }
+        for m in 0..144 {
+            record(&c2, 2, day0 + m * 60, false).unwrap();
+        }
+        assert!(!uptime(&c2, 2, 0, day0 + 144 * 60).unwrap().today_lost);
     }
 
     #[test]

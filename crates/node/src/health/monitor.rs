@@ -48,6 +48,9 @@ pub struct NodeHealth {
     pub ports: Vec<PortStatus>,
     /// Its ETH balance on its network, as the daemon last read it (`None`: not read yet).
     pub balance: Option<crate::chain::Balance>,
+    /// Whether it earns (apart from `state`, which is what the contest's ledger counts as up),
+    /// and when not, what stops it and the action that helps.
+    pub earning: super::state::Earning,
     #[ts(type = "number")]
     pub at: i64,
 }
@@ -55,8 +58,9 @@ pub struct NodeHealth {
 /// How often threads and open files are counted (seconds).
 pub const SLOW_SAMPLE_EVERY_SECS: i64 = 10;
 
-/// How often Docker is tried again while it cannot be used (seconds).
-pub const DOCKER_RETRY_SECS: i64 = 300;
+/// How often Docker is tried again while it cannot be used (seconds): a user who starts it
+/// sees their nodes earning again within a minute.
+pub const DOCKER_RETRY_SECS: i64 = 60;
 
 /// How often a running node's process tree is looked for again (its workers start with it;
 /// a new node process is scanned at once). A scan reads the whole process table.
@@ -93,15 +97,11 @@ fn descendants(root: u32, children: &HashMap<u32, Vec<u32>>) -> Vec<u32> {
     out
 }
 
-/// Whether the node's `.env` makes it a dedicated node (`ENABLE_DEDICATED_NODE=1`).
-fn is_dedicated(env_file: &std::path::Path) -> bool {
+/// The node's `.env` as keys and values (empty when it cannot be read).
+fn env_of(env_file: &std::path::Path) -> std::collections::BTreeMap<String, String> {
     std::fs::read_to_string(env_file)
-        .map(|t| {
-            crate::nodes::parse_env(&t)
-                .get("ENABLE_DEDICATED_NODE")
-                .is_some_and(|v| v == "1")
-        })
-        .unwrap_or(false)
+        .map(|t| crate::nodes::parse_env(&t).into_iter().collect())
+        .unwrap_or_default()
 }
 
 /// Whether something listens on each of the node's ports: looked up in `table` (the kernel's
@@ -180,6 +180,33 @@ struct Watched {
     /// A dedicated node (`ENABLE_DEDICATED_NODE=1` in its `.env`) serves on its LLM port;
     /// an ephemeral one (the default) runs worker containers on demand.
     dedicated: bool,
+    /// The state of the last pass.
+    last_state: Option<NodeState>,
+    /// Its LLM engine runs in Docker (`DOCKER_LLM_MANAGER=1` in its `.env`).
+    uses_docker: bool,
+}
+
+/// The (node, kind) of alerts known open. What is not known is asked of the store once per
+/// (node, kind), or each time when asked to (alerts another component raises).
+#[derive(Default)]
+struct AlertBook {
+    open: std::collections::HashSet<(u32, &'static str)>,
+    checked: std::collections::HashSet<(u32, &'static str)>,
+}
+
+impl AlertBook {
+    /// End the open alert of `kind` for node `id`: its condition is over (kept in history).
+    fn resolve(&mut self, store: &Store, id: u32, kind: &'static str, now: i64, ask: bool) {
+        let key = (id, kind);
+        if (self.checked.insert(key) || ask)
+            && store.has_open_alert(Some(id), kind).unwrap_or(false)
+        {
+            self.open.insert(key);
+        }
+        if self.open.remove(&key) {
+            let _ = store.resolve_alerts(Some(id), kind, now);
+        }
+    }
 }
 
 pub struct Monitor {
@@ -190,12 +217,17 @@ pub struct Monitor {
     low_disk_alerted: bool,
     last_disk_check: Option<i64>,
     last_maintenance: i64,
-    last_uptime: HashMap<u32, (i64, Uptime)>,
+    /// Each node's uptime, with the minute and up-ness it was computed for.
+    last_uptime: HashMap<u32, (i64, bool, Uptime)>,
+    /// Which alerts are open, to resolve them when their condition ends.
+    book: AlertBook,
     /// Runs `docker` for the container probes; `None`: containers are not probed.
     docker: Option<Box<dyn Runner + Send>>,
     last_probe: Option<i64>,
     last_docker: Option<i64>,
     docker_usable: bool,
+    /// What the last Docker look found (`None`: not looked yet).
+    docker_seen: Option<bool>,
     /// Each node process's descendants, from the last scan of the process table.
     trees: HashMap<u32, Vec<u32>>,
     last_tree_scan: Option<i64>,
@@ -220,10 +252,12 @@ impl Monitor {
             last_disk_check: None,
             last_maintenance: 0,
             last_uptime: HashMap::new(),
+            book: AlertBook::default(),
             docker: None,
             last_probe: None,
             last_docker: None,
             docker_usable: true,
+            docker_seen: None,
             trees: HashMap::new(),
             last_tree_scan: None,
             slow: HashMap::new(),
@@ -253,7 +287,9 @@ impl Monitor {
             for n in nodes {
                 if let Some(w) = self.watched.get_mut(&n.spec.id) {
                     w.ports = probe_ports(&n.spec, table.as_ref());
-                    w.dedicated = is_dedicated(&layout.env_file(n.spec.id));
+                    let env = env_of(&layout.env_file(n.spec.id));
+                    w.dedicated = env.get("ENABLE_DEDICATED_NODE").is_some_and(|v| v == "1");
+                    w.uses_docker = env.get("DOCKER_LLM_MANAGER").is_none_or(|v| v == "1");
                 }
             }
         }
@@ -271,6 +307,7 @@ impl Monitor {
         };
         let all = system::containers(runner.as_mut(), "cortensor-node");
         self.docker_usable = all.is_some();
+        self.docker_seen = Some(all.is_some());
         for n in nodes {
             let Some(w) = self.watched.get_mut(&n.spec.id) else {
                 continue;
@@ -499,6 +536,8 @@ impl Monitor {
                 container_restarts: 0,
                 ports: Vec::new(),
                 dedicated: false,
+                last_state: None,
+                uses_docker: true,
             });
             for line in w.follower.poll() {
                 w.tracker.feed(&line, now, &self.rules);
@@ -510,6 +549,8 @@ impl Monitor {
         self.probe_pulls(first.as_ref(), now);
         for n in &nodes {
             let id = n.spec.id;
+            // Alerts raised in this pass, remembered as open once the node is done with.
+            let mut raised: Vec<&'static str> = Vec::new();
             let Some(w) = self.watched.get_mut(&id) else {
                 continue;
             };
@@ -579,35 +620,70 @@ impl Monitor {
                         ),
                         now,
                     );
+                    raised.push("down");
                 }
             } else {
                 w.down_since = None;
                 w.down_alerted = false;
             }
-            // Uptime is recomputed once a minute.
+            // Uptime: recomputed when the minute turns or the node goes up or down, so a
+            // figure never outlives the minute it describes.
+            let minute = now.div_euclid(60);
+            let up_now = state.is_up() && !waiting;
             let uptime = match self.last_uptime.get(&id) {
-                Some((at, u)) if now - at < 60 && u.last_24h_pct.is_some() => Some(u.clone()),
+                Some((m, was_up, u)) if *m == minute && *was_up == up_now => Some(u.clone()),
                 _ => ledger::uptime(conn, id, self.cfg.contest_start, now)
                     .ok()
                     .inspect(|u| {
-                        self.last_uptime.insert(id, (now, u.clone()));
+                        self.last_uptime.insert(id, (minute, up_now, u.clone()));
                     }),
             };
-            if let Some(pct) = uptime.as_ref().and_then(|u| u.last_24h_pct) {
-                let day = now.div_euclid(86_400);
-                if pct < self.cfg.risk_pct
-                    && state != NodeState::Stopped
-                    && w.risk_alerted_day != Some(day)
-                {
-                    w.risk_alerted_day = Some(day);
-                    let _ = store.add_alert(
-                        Some(id),
-                        "uptime_at_risk",
-                        &format!("node {id} was up {pct:.1} % of the last 24 h; a day needs {:.0} % to count towards qualification", self.cfg.risk_pct),
-                        now,
-                    );
-                }
+            // Today cannot count towards qualification any more: one alert, resolved at the
+            // next UTC day (or when the node is removed).
+            let day = now.div_euclid(86_400);
+            let lost = uptime
+                .as_ref()
+                .is_some_and(|u| u.today_lost && !u.measuring);
+            if lost && state != NodeState::Stopped && w.risk_alerted_day != Some(day) {
+                w.risk_alerted_day = Some(day);
+                let _ = store.add_alert(
+                    Some(id),
+                    "uptime_at_risk",
+                    &format!(
+                        "node {id} cannot count today (UTC) towards qualification: it has been down too long today, and a day needs {:.0} % ({} of 1,440 minutes) up",
+                        ledger::QUALIFYING_DAY_PCT,
+                        ledger::QUALIFYING_DAY_MINUTES
+                    ),
+                    now,
+                );
+                raised.push("uptime_at_risk");
             }
+            let became_healthy = state == NodeState::Healthy && w.last_state != Some(state);
+            w.last_state = Some(state);
+            for kind in raised {
+                self.book.open.insert((id, kind));
+            }
+            if !lost {
+                self.book.resolve(store, id, "uptime_at_risk", now, false);
+            }
+            if state != NodeState::Down {
+                self.book.resolve(store, id, "down", now, false);
+            }
+            // The supervisor raises these: asked of the store when the node turns healthy.
+            if became_healthy {
+                self.book.resolve(store, id, "crash_loop", now, true);
+                self.book.resolve(store, id, "start_failed", now, true);
+            }
+            let earning = super::state::earning(
+                state,
+                &reason,
+                super::state::EarningFacts {
+                    registered: n.registered.as_deref().is_some_and(|r| r.starts_with("ok")),
+                    uses_docker: w.uses_docker,
+                    docker_usable: self.docker_seen,
+                    no_gas: balances.get(&id).is_some_and(|b| b.wei == Some(0)),
+                },
+            );
             let sample = rt.and_then(|r| r.pid).and_then(|p| samples.get(&p));
             let h = NodeHealth {
                 id,
@@ -629,6 +705,7 @@ impl Monitor {
                 container_restarts: w.container_restarts,
                 ports: w.ports.clone(),
                 balance: balances.get(&id).map(crate::chain::view),
+                earning,
                 at: now,
             };
             let _ = conn.execute(

@@ -186,9 +186,138 @@ pub fn refine(
     (state, reason)
 }
 
+/// Whether a node is earning, apart from whether it is "up" for the contest's ledger: its
+/// process runs and makes progress, it is registered, and its LLM engine can run. When it is
+/// not, what stops it, in one line, and the one action that helps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Earning {
+    pub earning: bool,
+    /// What stops it ("Docker is stopped"); `None` when earning.
+    pub blocker: Option<String>,
+    /// The action that helps, as a button label ("Start Docker", "Register", "Start").
+    pub action: Option<String>,
+}
+
+/// What the earning judgement needs besides the node's state.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EarningFacts {
+    /// Registration succeeded (`tool register`), or the node came from an official install.
+    pub registered: bool,
+    /// The node runs its LLM engine in Docker (`DOCKER_LLM_MANAGER=1`).
+    pub uses_docker: bool,
+    /// Docker answers (`None`: not looked at yet).
+    pub docker_usable: Option<bool>,
+    /// The node's balance is known to be zero: it cannot pay for a transaction.
+    pub no_gas: bool,
+}
+
+pub fn earning(state: NodeState, reason: &str, f: EarningFacts) -> Earning {
+    let not = |blocker: String, action: Option<&str>| Earning {
+        earning: false,
+        blocker: Some(blocker),
+        action: action.map(str::to_string),
+    };
+    match state {
+        NodeState::Stopped => return not("Stopped".into(), Some("Start")),
+        NodeState::Down => return not(format!("Not running: {reason}"), Some("Restart")),
+        _ => {}
+    }
+    if f.uses_docker && f.docker_usable == Some(false) {
+        return not(
+            "Docker is stopped: the node's LLM engine cannot run".into(),
+            Some("Start Docker"),
+        );
+    }
+    if !f.registered {
+        return not("Not registered with the network".into(), Some("Register"));
+    }
+    if f.no_gas {
+        return not("No ETH to pay for its transactions".into(), Some("Fund it"));
+    }
+    match state {
+        NodeState::Starting => not(format!("Starting: {reason}"), None),
+        NodeState::Degraded => not(format!("Not making progress: {reason}"), Some("Restart")),
+        _ => Earning {
+            earning: true,
+            blocker: None,
+            action: None,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn earning_needs_progress_registration_docker_and_gas() {
+        let ok = EarningFacts {
+            registered: true,
+            uses_docker: true,
+            docker_usable: Some(true),
+            no_gas: false,
+        };
+        assert!(earning(NodeState::Healthy, "", ok).earning);
+        // Docker not looked at yet: no verdict against it.
+        let unknown = EarningFacts {
+            docker_usable: None,
+            ..ok
+        };
+        assert!(earning(NodeState::Healthy, "", unknown).earning);
+        let e = earning(
+            NodeState::Healthy,
+            "",
+            EarningFacts {
+                docker_usable: Some(false),
+                ..ok
+            },
+        );
+        assert!(!e.earning);
+        assert!(e.blocker.unwrap().starts_with("Docker is stopped"));
+        assert_eq!(e.action.as_deref(), Some("Start Docker"));
+        // A GPU subprocess node does not need Docker.
+        let gpu = EarningFacts {
+            uses_docker: false,
+            docker_usable: Some(false),
+            ..ok
+        };
+        assert!(earning(NodeState::Healthy, "", gpu).earning);
+        let e = earning(
+            NodeState::Healthy,
+            "",
+            EarningFacts {
+                registered: false,
+                ..ok
+            },
+        );
+        assert_eq!(
+            (e.blocker.as_deref(), e.action.as_deref()),
+            (Some("Not registered with the network"), Some("Register"))
+        );
+        let e = earning(NodeState::Healthy, "", EarningFacts { no_gas: true, ..ok });
+        assert_eq!(e.action.as_deref(), Some("Fund it"));
+        let e = earning(NodeState::Down, "crashed (exit code 1)", ok);
+        assert_eq!(
+            e.blocker.as_deref(),
+            Some("Not running: crashed (exit code 1)")
+        );
+        let e = earning(
+            NodeState::Stopped,
+            "",
+            EarningFacts {
+                docker_usable: Some(false),
+                ..ok
+            },
+        );
+        assert_eq!(
+            (e.blocker.as_deref(), e.action.as_deref()),
+            (Some("Stopped"), Some("Start"))
+        );
+        let e = earning(NodeState::Degraded, "no session progress for 12 min", ok);
+        assert!(!e.earning && e.blocker.unwrap().contains("no session progress"));
+        assert!(!earning(NodeState::Starting, "started 5 s ago", ok).earning);
+    }
 
     fn rt(pid: Option<u32>, desired: &str, started_at: i64, reason: &str) -> RuntimeRecord {
         RuntimeRecord {

@@ -715,6 +715,10 @@ pub fn adopt(
     write_node_env(cx, &EnvSources::load(cx)?, &spec, &key, chain, "")?;
     cx.store
         .add_node(&spec, crate::platform::clock::now_unix())?;
+    // The official install registers its node when it sets it up (its scripts run
+    // `tool register`); a guess, since the app did not see it happen. `node register` redoes it.
+    cx.store
+        .set_registration(spec.id, Some("ok (by the official install)"), None)?;
     if cx.backend == Backend::OsService && cx.layout.binary().exists() {
         exec::apply(
             &plan::install_plan(&cx.target, std::slice::from_ref(&spec)),

@@ -50,6 +50,9 @@ pub fn check_once(store: &Store, layout: &Layout, own: &NetworkProfile, now: i64
         let min = min_balance(own, &n.spec.network);
         if let Ok(wei) = result {
             read += 1;
+            if wei >= min {
+                let _ = store.resolve_alerts(Some(id), "low_balance", now);
+            }
             if newly_low(before.get(&id), wei, min) {
                 let _ = store.add_alert(
                     Some(id),

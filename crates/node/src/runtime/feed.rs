@@ -19,6 +19,8 @@ pub struct Feed {
         Vec<(u32, crate::health::state::NodeState, String, Option<u32>)>,
     )>,
     last_own_pass: Option<Instant>,
+    /// The ids of the open alerts last sent.
+    last_active: Option<Vec<i64>>,
 }
 
 /// Sample the machine now (`sys` keeps CPU usage between calls; without one, CPU usage is
@@ -72,6 +74,7 @@ impl Feed {
             last_system: None,
             last_sent: None,
             last_own_pass: None,
+            last_active: None,
         }
     }
 
@@ -101,6 +104,18 @@ impl Feed {
             self.last_alert = a.id;
         }
         (health, alerts)
+    }
+
+    /// The open alerts, when they differ from the last call's (one raised, resolved or
+    /// dismissed); else `None`.
+    pub fn active_alerts(&mut self, m: &Machine) -> Option<Vec<AlertRecord>> {
+        let active = m.store.active_alerts().ok()?;
+        let ids: Vec<i64> = active.iter().map(|a| a.id).collect();
+        if self.last_active.as_ref() == Some(&ids) {
+            return None;
+        }
+        self.last_active = Some(ids);
+        Some(active)
     }
 
     /// For a caller polling every [`POLL_EVERY`]: a batch when a node's state, reason or pid

@@ -25,6 +25,7 @@ pub fn check_once(store: &Store, now: i64) -> Result<Option<String>, String> {
     let c = update::check(store, &source).map_err(|e| e.to_string())?;
     if !c.update_available {
         let _ = store.set_setting(AVAILABLE_SETTING, "");
+        let _ = store.resolve_alerts(None, "update_available", now);
         return Ok(None);
     }
     let seen = store.setting(AVAILABLE_SETTING).ok().flatten();

@@ -128,6 +128,11 @@ fn migrations() -> Migrations<'static> {
                  checked_at INTEGER NOT NULL
              );",
         ),
+        // An alert ends when its condition does (kept in history), or when the user dismisses it.
+        M::up(
+            "ALTER TABLE alerts ADD COLUMN resolved_at INTEGER;
+             ALTER TABLE alerts ADD COLUMN dismissed_at INTEGER;",
+        ),
     ])
 }
 

@@ -95,6 +95,15 @@ fn balances_are_read_through_each_nodes_rpc_and_low_ones_alert_once() {
     assert_eq!(two.wei.as_deref(), Some("1250000000000000000"));
     assert!(card(3).error.is_some());
 
+    // Node 1 is refilled (its RPC now says 1.25 ETH): its alert is resolved, kept in history.
+    std::fs::write(layout.env_file(1), format!("HOST={}\n", rich.url)).unwrap();
+    assert_eq!(store.active_alerts().unwrap().len(), 1);
+    check_once(&store, &layout, &profile, 4_700);
+    assert!(store.active_alerts().unwrap().is_empty());
+    let history = store.alerts(0).unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].resolved_at, Some(4_700));
+
     // The RPC stops answering: the last known balance stays, with why it is old.
     drop(rich);
     check_once(&store, &layout, &profile, 5_000);

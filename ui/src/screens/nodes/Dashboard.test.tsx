@@ -24,7 +24,15 @@ const log = {
 const node = (id: number, state: NodeHealth["state"], reason: string): NodeHealth => ({
   id, address: `0x${String(id).padStart(40, "0")}`, state, reason, pid: state === "down" ? null : 100 + id, restarts: 0,
   up_since: 900, cpu_pct: 3.5, rss_bytes: 50 << 20, threads: 4, open_files: 12, processes: 2, log_age_secs: 1, log,
-  uptime: { last_24h_pct: 99.5, last_7d_pct: 99.9, contest_pct: 99.9, qualified_days: 3, required_day_pct: 90, required_days: 30, days_to_go: 27, qualifies_at: null },
+  // Node 1 has been watched a day; node 2 started 3 minutes ago (still measured).
+  uptime:
+    id === 1
+      ? { last_24h_pct: 99.5, last_7d_pct: 99.9, contest_pct: 99.9, qualified_days: 3, required_day_pct: 90, required_days: 30, days_to_go: 27, qualifies_at: null, up_minutes_24h: 1433, seen_minutes_24h: 1440, measuring: false, today_lost: false }
+      : { last_24h_pct: 0, last_7d_pct: 0, contest_pct: 0, qualified_days: 0, required_day_pct: 90, required_days: 30, days_to_go: 30, qualifies_at: null, up_minutes_24h: 0, seen_minutes_24h: 3, measuring: true, today_lost: false },
+  earning:
+    state === "healthy"
+      ? { earning: true, blocker: null, action: null }
+      : { earning: false, blocker: `Not running: ${reason}`, action: "Restart" },
   // Node 1 runs its LLM engine in Docker; node 2's was never seen (Docker unknown).
   containers: id === 1 ? [{ name: "cortensor-node1-llm-0", state: "running", status: "running since 2026-11-26T08:00:00Z", restarts: 1, started_at: "2026-11-26T08:00:00Z" }] : null,
   container_restarts: id === 1 ? 2 : 0,
@@ -51,7 +59,11 @@ describe("Dashboard", () => {
     mockIPC(
       (cmd, args) => {
         if (cmd === "node_health") return [node(1, "healthy", "session 1101, state Precommit"), node(2, "down", "crashed (exit code 1); restarting in 2.0 s")];
-        if (cmd === "recent_alerts") return [];
+        if (cmd === "active_alerts") return [];
+        if (cmd === "dismiss_alert") {
+          controls.push({ dismissed: (args as { id: number }).id });
+          return null;
+        }
         if (cmd === "system_health") return machine;
         if (cmd === "node_control") {
           controls.push(args);
@@ -69,6 +81,13 @@ describe("Dashboard", () => {
     await waitFor(() => expect(document.querySelector('[data-node="2"]')).toHaveTextContent("crashed (exit code 1)"));
     expect(document.querySelector('[data-node="1"]')).toHaveClass("state-healthy");
     expect(document.querySelector('[data-node="1"] .level')).toHaveTextContent("3");
+    // One uptime: the core's figure on the card and in the header; a new node is "measuring".
+    expect(document.querySelector('[data-node="1"] .uptime')).toHaveTextContent("99.5 %");
+    expect(document.querySelector('[data-node="2"] .uptime')).toHaveTextContent("measuring (running 3 min)");
+    expect(document.getElementById("fleet-uptime")).toHaveTextContent("uptime 24 h 99.5 %");
+    expect(document.querySelector('[data-node="1"] .earning')).toHaveTextContent("Earning");
+    expect(document.querySelector('[data-node="2"] .earning')).toHaveTextContent("Not earning: Not running: crashed (exit code 1); restarting in 2.0 s — Restart");
+    expect(document.getElementById("earning-total")).toHaveTextContent("1 of 2 earning");
     expect(document.querySelector('[data-node="1"] .balance')).toHaveTextContent("0.010000 ETH");
     expect(document.querySelector('[data-node="1"] .fund')).toHaveTextContent("Below 0.050000 ETH");
     expect(document.querySelector('[data-node="2"] .balance')).toHaveTextContent("–");
@@ -84,7 +103,7 @@ describe("Dashboard", () => {
     // Pushed from Rust: node 2 comes back.
     await act(async () => {
       await emit("node-health", [node(1, "healthy", "session 1102, state Create"), node(2, "starting", "started 2 s ago")]);
-      await emit("alert", { id: 1, node_id: 2, kind: "crash_loop", message: "node 2 crashed 5 times in 120 s", at: 1000 });
+      await emit("active-alerts", [{ id: 1, node_id: 2, kind: "crash_loop", message: "node 2 crashed 5 times in 120 s", at: 1000, resolved_at: null, dismissed_at: null }]);
       await emit("system-health", {
         cpu_pct: 12, ram_used: 4 * 2 ** 30, ram_total: 16 * 2 ** 30, disk_free: 200 * 2 ** 30, gpus: null,
         containers: [{ name: "cortensor-node1-llm", state: "running", status: "Up" }], ping: { target: "https://rpc", ms: 42.4 },
@@ -99,6 +118,19 @@ describe("Dashboard", () => {
     expect(document.getElementById("system")).toHaveTextContent("global ping 150 ms");
     await waitFor(() => expect(screen.getByText("1 starting")).toBeInTheDocument());
     expect(screen.getByText(/node 2 crashed 5 times/)).toBeInTheDocument();
+    // An alert the user dismisses goes away (the core keeps it in the history).
+    await user.click(screen.getByRole("button", { name: /Dismiss: node 2 crashed/ }));
+    await waitFor(() => expect(screen.queryByText(/node 2 crashed 5 times/)).toBeNull());
+    expect(controls).toContainEqual({ dismissed: 1 });
+    // One resolved by the core (the node came back) leaves when the open list is pushed.
+    await act(async () => {
+      await emit("active-alerts", [{ id: 2, node_id: 1, kind: "down", message: "node 1 has been down for 5 min", at: 1001, resolved_at: null, dismissed_at: null }]);
+    });
+    expect(screen.getByText(/node 1 has been down/)).toBeInTheDocument();
+    await act(async () => {
+      await emit("active-alerts", []);
+    });
+    expect(screen.queryByText(/node 1 has been down/)).toBeNull();
 
     await user.click(screen.getByRole("button", { name: "Stop all" }));
     expect(controls).toContainEqual({ selection: "all", action: "stop" });
@@ -107,7 +139,8 @@ describe("Dashboard", () => {
     await waitFor(() => expect(screen.getByText(/Error: RPC timeout/)).toBeInTheDocument());
     expect(screen.getByText("session 1102, state Create")).toBeInTheDocument();
     // The same uptime as the card (the ledger's), not one recomputed from the timeline.
-    expect(screen.getByText(/99\.5 % of observed minutes/)).toBeInTheDocument();
+    expect(screen.getByText("Uptime, last 24 h: 99.5 %")).toBeInTheDocument();
+    expect(document.getElementById("node-earning")).toHaveTextContent("Earning");
     expect(document.getElementById("node-engine")).toHaveTextContent("cortensor-node1-llm-0 running since 2026-11-26T08:00:00Z · 1 Docker restarts");
     expect(document.getElementById("node-engine")).toHaveTextContent("llm port 8091: listening");
     expect(document.getElementById("node-balance")).toHaveTextContent("0.010000 ETH");

@@ -5,7 +5,7 @@ import type { SystemHealth } from "../../bindings/SystemHealth";
 import type { Latency } from "../../bindings/Latency";
 import type { Action } from "../../bindings/Action";
 import type { NodeSelection } from "../../bindings/NodeSelection";
-import { errorMessage, nodeControl, onAlert, onSystemHealth, recentAlerts, systemHealth } from "../../api";
+import { activeAlerts, dismissAlert, errorMessage, nodeControl, onActiveAlerts, onSystemHealth, systemHealth } from "../../api";
 import { useNodeHealth } from "../../hooks/useNodeHealth";
 import { NodePage } from "./NodePage";
 import { GIB } from "../../format";
@@ -23,6 +23,28 @@ function mb(b: number | null | undefined): string {
 
 function pct(p: number | null | undefined): string {
   return p == null ? "–" : `${p.toFixed(1)} %`;
+}
+
+/** A node's 24 h uptime as the core computed it: "measuring" in its first hour. */
+export function uptimeText(u: NodeHealth["uptime"]): string {
+  if (!u || u.seen_minutes_24h === 0) return "–";
+  if (u.measuring) return `measuring (running ${u.seen_minutes_24h} min)`;
+  return pct(u.last_24h_pct);
+}
+
+/** The fleet's 24 h uptime: up minutes over observed minutes of the nodes past measuring. */
+export function fleetUptime(nodes: NodeHealth[]): string {
+  const measured = nodes.map((n) => n.uptime).filter((u) => u && !u.measuring);
+  if (!measured.length) return nodes.some((n) => n.uptime?.seen_minutes_24h) ? "measuring" : "–";
+  const up = measured.reduce((a, u) => a + (u?.up_minutes_24h ?? 0), 0);
+  const seen = measured.reduce((a, u) => a + (u?.seen_minutes_24h ?? 0), 0);
+  return seen ? pct((up * 100) / seen) : "–";
+}
+
+/** Earning, or what stops it and what to do, in one line. */
+export function earningText(n: NodeHealth): string {
+  if (n.earning.earning) return "Earning";
+  return `Not earning: ${n.earning.blocker ?? "unknown"}${n.earning.action ? ` — ${n.earning.action}` : ""}`;
 }
 
 function ping(l: Latency | null | undefined): string {
@@ -83,8 +105,9 @@ export function Dashboard() {
   useEffect(() => {
     // The first paint of the machine bar; `system-health` events refresh it.
     systemHealth().then((s) => setSystem((cur) => cur ?? s), () => {});
-    recentAlerts(24).then((a) => setAlerts(a.reverse()), () => {});
-    const unAlert = onAlert((a) => setAlerts((l) => [a, ...l].slice(0, 50)));
+    activeAlerts().then((a) => setAlerts(a.reverse()), () => {});
+    // The open alerts, whenever one is raised, resolved or dismissed.
+    const unAlert = onActiveAlerts((a) => setAlerts([...a].reverse()));
     const unSystem = onSystemHealth(setSystem);
     return () => {
       void unAlert.then((f) => f());
@@ -103,8 +126,7 @@ export function Dashboard() {
 
   const count = (s: string) => nodes.filter((n) => n.state === s).length;
   const tasks = nodes.reduce((a, n) => a + n.log.tasks_committed, 0);
-  const ups = nodes.map((n) => n.uptime?.last_24h_pct).filter((x): x is number => x != null);
-  const avgUp = ups.length ? ups.reduce((a, b) => a + b, 0) / ups.length : null;
+  const earning = nodes.filter((n) => n.earning.earning).length;
   const node = nodes.find((n) => n.id === selected);
 
   if (node) {
@@ -116,13 +138,16 @@ export function Dashboard() {
       <div className="dash-head">
         <h2 id="dash-title">Nodes</h2>
         <div className="totals" id="totals">
+          <span className={earning === nodes.length && nodes.length ? "state-healthy" : "state-degraded"} id="earning-total">
+            {earning} of {nodes.length} earning
+          </span>
           <span className="state-healthy">{count("healthy")} healthy</span>
           <span className="state-starting">{count("starting")} starting</span>
           <span className="state-degraded">{count("degraded")} degraded</span>
           <span className="state-down">{count("down")} down</span>
           <span className="state-stopped">{count("stopped")} stopped</span>
           <span>{tasks} tasks</span>
-          <span>uptime 24 h {pct(avgUp)}</span>
+          <span id="fleet-uptime">uptime 24 h {fleetUptime(nodes)}</span>
         </div>
         <div className="actions">
           <button type="button" onClick={() => void control("all", "start")} disabled={!nodes.length}>
@@ -142,8 +167,21 @@ export function Dashboard() {
       {alerts.length > 0 && (
         <ul className="alerts" aria-label="Alerts">
           {alerts.slice(0, 3).map((a) => (
-            <li key={a.id} className={`alert-${a.kind}`}>
-              ⚠ {a.message} <span className="muted">· {new Date(a.at * 1000).toLocaleTimeString()}</span>
+            <li key={a.id} className={`alert-${a.kind}`} data-alert={a.id}>
+              ⚠ {a.message} <span className="muted">· {new Date(a.at * 1000).toLocaleTimeString()}</span>{" "}
+              <button
+                type="button"
+                className="small"
+                aria-label={`Dismiss: ${a.message}`}
+                onClick={() => {
+                  dismissAlert(a.id).then(
+                    () => setAlerts((l) => l.filter((x) => x.id !== a.id)),
+                    (e) => setError(errorMessage(e)),
+                  );
+                }}
+              >
+                Dismiss
+              </button>
             </li>
           ))}
         </ul>
@@ -156,10 +194,11 @@ export function Dashboard() {
               <strong>Node {n.id}</strong>
               <span className={`badge state-${n.state}`}>{n.state}</span>
             </div>
+            <div className={`earning ${n.earning.earning ? "ok" : "bad"}`}>{earningText(n)}</div>
             <div className="reason">{n.reason}</div>
             <dl>
-              <dt>Uptime 24 h</dt>
-              <dd>{pct(n.uptime?.last_24h_pct)}</dd>
+              <dt title="Share of the last 24 hours the node was up, as the contest counts it">Uptime 24 h</dt>
+              <dd className="uptime">{uptimeText(n.uptime)}</dd>
               <dt>CPU / RAM</dt>
               <dd>
                 {n.cpu_pct == null ? "–" : `${n.cpu_pct.toFixed(0)} %`} / {mb(n.rss_bytes)}

@@ -4,7 +4,8 @@ import "uplot/dist/uPlot.min.css";
 import type { NodeHealth } from "../../bindings/NodeHealth";
 import type { UptimePoint } from "../../bindings/UptimePoint";
 import type { Action } from "../../bindings/Action";
-import { onNodeLog, unwatchNodeLog, uptimeTimeline, watchNodeLog } from "../../api";
+import { errorMessage, fixCheck, onNodeLog, registerNode, unwatchNodeLog, uptimeTimeline, watchNodeLog } from "../../api";
+import { earningText, uptimeText } from "./Dashboard";
 import type { Sample } from "./types";
 
 /** Lines kept in the live log view. */
@@ -102,6 +103,7 @@ export function NodePage({ node, history, onBack, onControl }: Props) {
           </button>
         </div>
       </div>
+      <EarningLine node={node} onControl={onControl} />
       <p className="reason" id="node-reason">
         {node.reason}
       </p>
@@ -149,7 +151,7 @@ export function NodePage({ node, history, onBack, onControl }: Props) {
       </div>
       <figure className="timeline">
         <figcaption>
-          Uptime, last 24 h ({node.uptime?.last_24h_pct != null ? `${node.uptime.last_24h_pct.toFixed(1)} % of observed minutes` : "no data yet"})
+          Uptime, last 24 h: {node.uptime && node.uptime.seen_minutes_24h > 0 ? uptimeText(node.uptime) : "no data yet"}
         </figcaption>
         <div className="bar" aria-label="Uptime timeline">
           {timeline.map((p) => (
@@ -210,5 +212,43 @@ function Funding({ node }: { node: NodeHealth }) {
         {copied ? "Copied" : "Copy address"}
       </button>
     </div>
+  );
+}
+
+/** Earning, or what stops the node, with the button that helps. */
+function EarningLine({ node, onControl }: { node: NodeHealth; onControl: (a: Action) => void }) {
+  const [busy, setBusy] = useState(false);
+  const [said, setSaid] = useState<string | null>(null);
+  const action = node.earning.action;
+  async function act() {
+    setBusy(true);
+    setSaid(null);
+    try {
+      if (action === "Start") onControl("start");
+      else if (action === "Restart") onControl("restart");
+      else if (action === "Register") {
+        const r = await registerNode(node.id);
+        setSaid(r.registered ? "Registered." : "Registration did not go through; see the node's log.");
+      } else if (action === "Start Docker") {
+        if (!window.confirm("Start Docker: the app runs the steps as administrator (your password is asked). Continue?")) return;
+        await fixCheck("docker");
+        setSaid("Docker was started.");
+      }
+    } catch (e) {
+      setSaid(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <p className={`earning-line ${node.earning.earning ? "ok" : "bad"}`} id="node-earning">
+      {earningText(node).replace(/ — [^—]+$/, "")}{" "}
+      {action && action !== "Fund it" && (
+        <button type="button" className="small primary" onClick={() => void act()} disabled={busy}>
+          {action}
+        </button>
+      )}
+      {said && <span className="muted"> {said}</span>}
+    </p>
   );
 }
