@@ -63,6 +63,14 @@ pub struct RewardsBreakdown {
     #[serde(with = "crate::money")]
     #[ts(type = "string")]
     pub total: Decimal,
+    /// The nodes the figures pay for: at most the contest's per-participant limit.
+    pub rewarded_nodes: u32,
+    /// Nodes past the limit, shown apart and not in `total`.
+    pub excess_nodes: u32,
+    /// What the excess nodes' base would be if they were rewarded (not in `total`).
+    #[serde(with = "crate::money")]
+    #[ts(type = "string")]
+    pub excess_base: Decimal,
     /// Things the user should know but that do not stop the calculation (e.g. > 25 nodes).
     pub warnings: Vec<String>,
     /// How the numbers came about when it is not obvious (e.g. the bonus cap bound).
@@ -123,21 +131,25 @@ pub fn compute(input: &RewardsInput, rules: &Ruleset) -> Result<RewardsBreakdown
 
     let mut warnings = Vec::new();
     let mut notes = Vec::new();
-    if input.nodes > r.max_nodes_per_operator {
+    // The figures pay for the nodes within the limit; those past it are shown apart.
+    let rewarded = input.nodes.min(r.max_nodes_per_operator);
+    let excess = input.nodes - rewarded;
+    let excess_base = cents(r.base_per_node_month * Decimal::from(excess) * input.months);
+    if excess > 0 {
         warnings.push(format!(
-            "{} nodes is above the contest's limit of about {} nodes per participant; nodes past the limit may not be rewarded",
+            "{} nodes is above the contest's limit of about {} nodes per participant: the figures count {rewarded}; the {excess} past the limit may not be rewarded (their base would be ${excess_base:.2}, not in the total)",
             input.nodes, r.max_nodes_per_operator
         ));
     }
 
-    let nodes = Decimal::from(input.nodes);
+    let nodes = Decimal::from(rewarded);
     let one_month_base = r.base_per_node_month * nodes;
     let base = cents(one_month_base * input.months);
     let step_pct = r
         .multi_node
         .iter()
         .rev()
-        .find(|s| input.nodes >= s.min_nodes)
+        .find(|s| rewarded >= s.min_nodes)
         .map(|s| s.bonus_pct)
         .unwrap_or(Decimal::ZERO);
     let mut multi = cents(one_month_base * pct(step_pct));
@@ -159,6 +171,9 @@ pub fn compute(input: &RewardsInput, rules: &Ruleset) -> Result<RewardsBreakdown
         role_bonus: role,
         rank_rewards: rank,
         total: base + multi + role + rank,
+        rewarded_nodes: rewarded,
+        excess_nodes: excess,
+        excess_base,
         warnings,
         notes,
     })
@@ -277,13 +292,35 @@ mod tests {
     }
 
     #[test]
-    fn more_than_25_nodes_warns_but_computes() {
-        // 20 × 26 = 520; 20 % = 104; no role.
+    fn nodes_past_the_limit_are_shown_apart_not_paid() {
+        // 26 nodes: the figures pay for 25 (20 × 25 = 500; 20 % = 100); the 26th's $20.00
+        // base is shown apart.
         let b = run(26, "0", "1", None, "0");
-        assert_eq!(parts(&b), ["520.00", "104.00", "0.00", "0.00", "624.00"]);
+        assert_eq!(parts(&b), ["500.00", "100.00", "0.00", "0.00", "600.00"]);
+        assert_eq!((b.rewarded_nodes, b.excess_nodes), (25, 1));
+        assert_eq!(b.excess_base.to_string(), "20.00");
         assert_eq!(b.warnings.len(), 1);
-        assert!(b.warnings[0].contains("25"));
-        assert!(run(25, "0", "1", None, "0").warnings.is_empty());
+        assert!(
+            b.warnings[0].contains("the figures count 25; the 1 past the limit"),
+            "{}",
+            b.warnings[0]
+        );
+        assert!(b.warnings[0].contains("$20.00, not in the total"));
+        // 30 nodes over 2 months: 5 past the limit, 20 × 5 × 2 = 200 apart.
+        let b = run(30, "0", "2", None, "0");
+        assert_eq!(
+            (b.rewarded_nodes, b.excess_nodes, b.excess_base.to_string()),
+            (25, 5, "200.00".to_string())
+        );
+        assert_eq!(b.base.to_string(), "1000.00");
+        // At the limit: everything paid, nothing apart.
+        let b = run(25, "0", "1", None, "0");
+        assert!(b.warnings.is_empty());
+        assert_eq!(
+            (b.rewarded_nodes, b.excess_nodes, b.excess_base),
+            (25, 0, Decimal::ZERO)
+        );
+        assert_eq!(b.base.to_string(), "500.00");
     }
 
     #[test]

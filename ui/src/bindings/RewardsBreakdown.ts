@@ -5,6 +5,18 @@
  */
 export type RewardsBreakdown = { base: string, multi_node_bonus: string, role_bonus: string, rank_rewards: string, total: string, 
 /**
+ * The nodes the figures pay for: at most the contest's per-participant limit.
+ */
+rewarded_nodes: number, 
+/**
+ * Nodes past the limit, shown apart and not in `total`.
+ */
+excess_nodes: number, 
+/**
+ * What the excess nodes' base would be if they were rewarded (not in `total`).
+ */
+excess_base: string, 
+/**
  * Things the user should know but that do not stop the calculation (e.g. > 25 nodes).
  */
 warnings: Array<string>, 

@@ -56,6 +56,12 @@ pub fn rewards(a: RewardsArgs) -> Result<(), UserError> {
     println!("  role bonus          ${:>10.2}", b.role_bonus);
     println!("  rank rewards        ${:>10.2}", b.rank_rewards);
     println!("  total               ${:>10.2}", b.total);
+    if b.excess_nodes > 0 {
+        println!(
+            "  past the limit      ${:>10.2}  ({} node(s), not in the total)",
+            b.excess_base, b.excess_nodes
+        );
+    }
     for n in &b.notes {
         println!("  note: {n}");
     }

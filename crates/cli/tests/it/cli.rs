@@ -101,7 +101,20 @@ fn more_than_25_nodes_warns_on_stderr_and_in_json() {
         .unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("warning:"));
-    assert_eq!(json_of(&out)["warnings"].as_array().unwrap().len(), 1);
+    let v = json_of(&out);
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 1);
+    // 25 paid (20 × 25 = 500, 20 % = 100); 5 apart (20 × 5 = 100), not in the total.
+    assert_eq!(
+        (v["rewarded_nodes"].as_u64(), v["excess_nodes"].as_u64()),
+        (Some(25), Some(5))
+    );
+    assert_eq!(
+        (v["total"].as_str(), v["excess_base"].as_str()),
+        (Some("600.00"), Some("100.00"))
+    );
+    let out = cli(&d).args(["rewards", "--nodes", "30"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("past the limit      $    100.00  (5 node(s), not in the total)"));
 }
 
 #[test]

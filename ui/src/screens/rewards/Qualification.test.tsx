@@ -21,7 +21,18 @@ it("says which nodes qualify and when the rest will, and feeds the calculator", 
   render(<Qualification onUseCount={use} />);
   await waitFor(() => expect(document.querySelector('[data-node="1"]')).toHaveTextContent("qualifies"));
   expect(document.querySelector('[data-node="2"]')).toHaveTextContent(/12\/30 days, qualifies on .*2026/);
-  expect(document.querySelector('[data-node="3"]')).toHaveTextContent("no uptime measured yet");
+  expect(document.querySelector('[data-node="3"]')).toHaveTextContent("measuring (running 0 min)");
   await userEvent.setup().click(screen.getByRole("button", { name: "Calculate with 1 qualifying node" }));
   expect(use).toHaveBeenCalledWith(1);
+});
+
+it("offers nothing to calculate with while no node qualifies", async () => {
+  mockIPC((cmd) =>
+    cmd === "node_health"
+      ? [{ ...base, id: 1, log, uptime: { last_24h_pct: 100, last_7d_pct: 100, contest_pct: 100, qualified_days: 2, required_day_pct: 90, required_days: 30, days_to_go: 28, qualifies_at: 0, up_minutes_24h: 3, seen_minutes_24h: 3, measuring: true, today_lost: false } }]
+      : null,
+  );
+  render(<Qualification onUseCount={vi.fn()} />);
+  await waitFor(() => expect(screen.getByRole("button", { name: "No node qualifies yet" })).toBeDisabled());
+  expect(document.querySelector('[data-node="1"]')).toHaveTextContent("measuring (running 3 min)");
 });

@@ -20,8 +20,8 @@ export function Qualification({ onUseCount }: Props) {
         {nodes.map((n) => (
           <li key={n.id} data-node={n.id}>
             Node {n.id}:{" "}
-            {!n.uptime
-              ? "no uptime measured yet"
+            {!n.uptime || n.uptime.measuring
+              ? `measuring (running ${n.uptime?.seen_minutes_24h ?? 0} min)`
               : n.uptime.days_to_go === 0
                 ? "qualifies"
                 : `${n.uptime.qualified_days}/${n.uptime.required_days} days, qualifies on ${
@@ -30,8 +30,8 @@ export function Qualification({ onUseCount }: Props) {
           </li>
         ))}
       </ul>
-      <button type="button" onClick={() => onUseCount(Math.max(qualifying.length, 1))} id="use-qualifying">
-        Calculate with {qualifying.length} qualifying node{qualifying.length === 1 ? "" : "s"}
+      <button type="button" onClick={() => onUseCount(qualifying.length)} id="use-qualifying" disabled={qualifying.length === 0}>
+        {qualifying.length === 0 ? "No node qualifies yet" : `Calculate with ${qualifying.length} qualifying node${qualifying.length === 1 ? "" : "s"}`}
       </button>
     </section>
   );
