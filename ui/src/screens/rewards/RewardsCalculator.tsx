@@ -27,7 +27,7 @@ export function inputProblems(i: { nodes: string; months: string; cap: string; r
           : null,
     months: Number.isNaN(months) || months <= 0 ? "Enter the months as a number above 0, such as 1 or 1.5." : months > 120 ? "At most 120 months." : null,
     cap: Number.isNaN(cap) || cap > 100 ? "Enter a percentage from 0 to 100." : null,
-    rank: Number.isNaN(rank) ? "Enter an amount in dollars, such as 25 or 12.50." : rank > 1_000_000 ? "At most $1,000,000." : null,
+    rank: Number.isNaN(rank) ? "Enter an amount in dollars, such as 12.50." : rank > 1_000_000 ? "At most $1,000,000." : null,
   };
 }
 
