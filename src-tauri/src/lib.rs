@@ -33,6 +33,7 @@ pub fn run() {
     };
     tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .setup(|app| {
             health_feed::spawn(app.handle().clone());

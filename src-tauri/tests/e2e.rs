@@ -428,6 +428,16 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
         assert!(env.contains(&format!("HOST={}", chain.url)), "{env}");
         assert!(env.contains("DEV_MODE_ENABLE_DEBUG_PRINT=1"));
     }
+    // Continue needs the "I saved my keys" confirmation.
+    assert_eq!(
+        s.d.call(
+            "GET",
+            &s.path(&format!("/element/{}/enabled", s.find("#wizard-next-keys"))),
+            None
+        ),
+        Value::Bool(false)
+    );
+    s.click("#keys-saved input");
     s.click("#wizard-next-keys");
 
     s.click("#wizard-register");
@@ -461,8 +471,21 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
         });
     }
 
-    // The dashboard: health pushed from Rust turns both cards healthy.
+    // Home: the Overview answers "are my nodes earning?" (not here: Docker does not answer)
+    // with the one next action.
     s.click("#wizard-finish");
+    s.wait_until("the fleet sentence", |s| {
+        s.text("#fleet-sentence")
+            .is_some_and(|t| t.starts_with("0 of 2 nodes earning · 0 of 2 qualify yet"))
+    });
+    s.wait_until("Start Docker as the next action", |s| {
+        s.text("#next-action").is_some_and(|t| {
+            t.contains("2 nodes: Docker is stopped") && t.ends_with("Start Docker")
+        })
+    });
+    s.screenshot("e2e-overview.png");
+    // The dashboard: health pushed from Rust turns both cards healthy.
+    s.click("#tab-nodes");
     s.wait_until("two healthy node cards", |s| {
         s.count(".node-card.state-healthy") == 2
     });

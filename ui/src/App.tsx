@@ -7,14 +7,16 @@ import { RankProjection } from "./screens/rewards/RankProjection";
 import { SetupWizard } from "./screens/setup/SetupWizard";
 import { Dashboard } from "./screens/nodes/Dashboard";
 import { Qualification } from "./screens/rewards/Qualification";
+import { Overview } from "./screens/overview/Overview";
 
-type Tab = "setup" | "nodes" | "rewards";
+type Tab = "overview" | "setup" | "nodes" | "rewards";
 
 export function App() {
   const [rules, setRules] = useState<Ruleset | null>(null);
   const [rulesError, setRulesError] = useState<string | null>(null);
   const [projectedRankRewards, setProjectedRankRewards] = useState<string | null>(null);
-  const [tab, setTab] = useState<Tab>("rewards");
+  // Home is the Overview; the first run (nothing installed) opens on Setup.
+  const [tab, setTab] = useState<Tab>("overview");
   const [nodeCount, setNodeCount] = useState<number | null>(null);
 
   useEffect(() => {
@@ -36,6 +38,9 @@ export function App() {
           <span>Cortensor Node Manager</span>
         </div>
         <nav aria-label="Sections">
+          <button type="button" id="tab-overview" className={`tab ${tab === "overview" ? "active" : ""}`} aria-current={tab === "overview" ? "page" : undefined} onClick={() => setTab("overview")}>
+            Overview
+          </button>
           <button type="button" id="tab-setup" className={`tab ${tab === "setup" ? "active" : ""}`} aria-current={tab === "setup" ? "page" : undefined} onClick={() => setTab("setup")}>
             Setup
           </button>
@@ -54,9 +59,13 @@ export function App() {
           {rulesError}
         </div>
       )}
-      {tab === "setup" ? (
+      {tab === "overview" ? (
+        <main className="single wide">
+          <Overview rules={rules} onSetup={() => setTab("setup")} onNode={() => setTab("nodes")} />
+        </main>
+      ) : tab === "setup" ? (
         <main className="single">
-          <SetupWizard onDone={() => setTab("nodes")} />
+          <SetupWizard onDone={() => setTab("overview")} />
         </main>
       ) : tab === "nodes" ? (
         <main className="single wide">

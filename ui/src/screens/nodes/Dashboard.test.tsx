@@ -132,8 +132,21 @@ describe("Dashboard", () => {
     });
     expect(screen.queryByText(/node 1 has been down/)).toBeNull();
 
+    // Stop all asks first and says what it costs; a "no" stops nothing.
+    const asked: string[] = [];
+    const confirm = window.confirm;
+    window.confirm = (q?: string) => {
+      asked.push(q ?? "");
+      return asked.length > 1;
+    };
+    await user.click(screen.getByRole("button", { name: "Stop all" }));
+    expect(controls).not.toContainEqual({ selection: "all", action: "stop" });
     await user.click(screen.getByRole("button", { name: "Stop all" }));
     expect(controls).toContainEqual({ selection: "all", action: "stop" });
+    expect(asked[0]).toBe("Stop all 2 nodes? While stopped they earn nothing. Stopped minutes count against today's uptime: a day needs 90 % to count towards qualification.");
+    window.confirm = confirm;
+    // Every node runs: nothing to start.
+    expect(screen.getByRole("button", { name: "Start all" })).toBeDisabled();
 
     await user.click(document.querySelector('[data-node="1"]') as HTMLElement);
     await waitFor(() => expect(screen.getByText(/Error: RPC timeout/)).toBeInTheDocument());

@@ -150,10 +150,18 @@ export function Dashboard() {
           <span id="fleet-uptime">uptime 24 h {fleetUptime(nodes)}</span>
         </div>
         <div className="actions">
-          <button type="button" onClick={() => void control("all", "start")} disabled={!nodes.length}>
+          <button type="button" onClick={() => void control("all", "start")} disabled={!nodes.some((n) => n.pid == null)}>
             Start all
           </button>
-          <button type="button" onClick={() => void control("all", "stop")} disabled={!nodes.length}>
+          <button
+            type="button"
+            onClick={() => {
+              const need = nodes.find((n) => n.uptime)?.uptime?.required_day_pct;
+              const cost = need != null ? ` Stopped minutes count against today's uptime: a day needs ${need} % to count towards qualification.` : "";
+              if (window.confirm(`Stop all ${nodes.length} nodes? While stopped they earn nothing.${cost}`)) void control("all", "stop");
+            }}
+            disabled={!nodes.some((n) => n.pid != null)}
+          >
             Stop all
           </button>
         </div>

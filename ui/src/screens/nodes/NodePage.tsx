@@ -92,13 +92,13 @@ export function NodePage({ node, history, onBack, onControl }: Props) {
           Node {node.id} <span className={`badge state-${node.state}`}>{node.state}</span>
         </h2>
         <div className="actions">
-          <button type="button" onClick={() => onControl("start")}>
+          <button type="button" onClick={() => onControl("start")} disabled={node.pid != null}>
             Start
           </button>
           <button type="button" onClick={() => onControl("restart")}>
             Restart
           </button>
-          <button type="button" onClick={() => onControl("stop")}>
+          <button type="button" onClick={() => onControl("stop")} disabled={node.pid == null}>
             Stop
           </button>
         </div>

@@ -126,6 +126,11 @@ describe("SetupWizard", () => {
     expect(calls.find((c) => c.cmd === "add_nodes")?.args).toEqual({
       request: { count: 2, network: null, rpc_urls: ["https://arb.example/v2/KEY"], key_store: "keychain", gpu: false },
     });
+    // The keys cannot be skipped past without saying they were saved.
+    expect(screen.getByRole("button", { name: "Continue" })).toBeDisabled();
+    expect(screen.getByRole("button", { name: "Copy node 1's address" })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: /Copy all addresses/ })).toBeInTheDocument();
+    await user.click(screen.getByRole("checkbox", { name: /I saved my keys somewhere safe/ }));
     await user.click(screen.getByRole("button", { name: "Continue" }));
 
     await user.click(screen.getByRole("button", { name: "Register all" }));

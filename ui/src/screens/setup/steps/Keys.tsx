@@ -1,8 +1,24 @@
+import { useState } from "react";
+import { save } from "@tauri-apps/plugin-dialog";
 import type { Wizard } from "../useWizard";
 
 /** Step 5 of the setup wizard: keys. */
 export function KeysStep({ w }: { w: Wizard }) {
   const { backedUp, backup, backupPath, busy, created, notes, setBackupPath, setStep, status } = w;
+  // The keys cannot be recovered if this computer is lost: Continue needs this confirmed.
+  const [saved, setSaved] = useState(false);
+  const [copied, setCopied] = useState<string | null>(null);
+  const copy = (text: string, what: string) => {
+    navigator.clipboard?.writeText(text).then(() => setCopied(what), () => setCopied(null));
+  };
+  async function choose() {
+    try {
+      const p = await save({ title: "Save your node keys", defaultPath: backupPath || "cortensor-keys-backup.csv", filters: [{ name: "CSV", extensions: ["csv"] }] });
+      if (p) setBackupPath(p);
+    } catch {
+      // No dialog here (a headless test, an old desktop): the path field stays usable.
+    }
+  }
   return (
     <div className="step" id="step-keys">
       <p>
@@ -20,10 +36,18 @@ export function KeysStep({ w }: { w: Wizard }) {
       <ul className="nodes" id="node-keys">
         {created.map((n) => (
           <li key={n.id}>
-            Node {n.id}: <code>{n.address}</code> · port {n.llm_port} · {n.network}
+            Node {n.id}: <code>{n.address}</code> · {n.network}{" "}
+            <button type="button" className="small" onClick={() => copy(n.address, `node ${n.id}`)} aria-label={`Copy node ${n.id}'s address`}>
+              {copied === `node ${n.id}` ? "Copied" : "Copy"}
+            </button>
           </li>
         ))}
       </ul>
+      {created.length > 1 && (
+        <button type="button" className="small" id="copy-all" onClick={() => copy(created.map((n) => n.address).join("\n"), "all")}>
+          {copied === "all" ? "Copied all addresses" : "Copy all addresses (the admins need them)"}
+        </button>
+      )}
       <p className="muted">
         Next, stake for each node and send the node addresses to the Cortensor admins: {status?.staking}{" "}
         {status?.staking_url && (
@@ -34,6 +58,9 @@ export function KeysStep({ w }: { w: Wizard }) {
       </p>
       <div className="row backup">
         <input aria-label="Backup file" value={backupPath} onChange={(e) => setBackupPath(e.target.value)} spellCheck={false} />
+        <button type="button" onClick={() => void choose()} disabled={busy}>
+          Choose…
+        </button>
         <button id="wizard-backup" type="button" onClick={() => void backup()} disabled={busy || !backupPath.trim()}>
           Back up keys
         </button>
@@ -43,8 +70,11 @@ export function KeysStep({ w }: { w: Wizard }) {
           ✓ {backedUp}
         </p>
       )}
+      <label className="check" id="keys-saved">
+        <input type="checkbox" checked={saved} onChange={(e) => setSaved(e.target.checked)} />I saved my keys somewhere safe (they cannot be recovered if this computer is lost)
+      </label>
       <div className="actions">
-        <button id="wizard-next-keys" className="primary" type="button" onClick={() => setStep(5)}>
+        <button id="wizard-next-keys" className="primary" type="button" onClick={() => setStep(5)} disabled={!saved}>
           Continue
         </button>
       </div>

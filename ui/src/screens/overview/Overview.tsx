@@ -1,0 +1,155 @@
+// The home: are my nodes earning, and how much will I get? The fleet in one sentence, each
+// node as a plain sentence with its qualification progress, the alerts that matter, and the
+// one next action. Every figure comes from the core (node health, rewards) as elsewhere.
+import { useEffect, useState } from "react";
+import type { NodeHealth } from "../../bindings/NodeHealth";
+import type { AlertRecord } from "../../bindings/AlertRecord";
+import type { Ruleset } from "../../bindings/Ruleset";
+import { activeAlerts, computeRewards, dismissAlert, errorMessage, fixCheck, nodeControl, onActiveAlerts, registerNode } from "../../api";
+import { useNodeHealth } from "../../hooks/useNodeHealth";
+import { usd } from "../rewards/RewardsCalculator";
+
+type Props = { rules: Ruleset | null; onSetup: () => void; onNode: () => void };
+
+function day(unix: number): string {
+  return new Date(unix * 1000).toLocaleDateString(undefined, { day: "numeric", month: "short" });
+}
+
+/** A node's qualification progress in words. */
+export function progressText(n: NodeHealth): string {
+  const u = n.uptime;
+  if (!u || u.measuring) return `measuring uptime (running ${u?.seen_minutes_24h ?? 0} min)`;
+  if (u.days_to_go === 0) return "qualifies";
+  const track = u.today_lost ? "today will not count" : "on track";
+  return `day ${u.qualified_days} of ${u.required_days} · ${track}${u.qualifies_at ? ` · qualifies ${day(u.qualifies_at)}` : ""}`;
+}
+
+/** The one thing to do next, if any: the first blocker shared by the most nodes. */
+export function nextAction(nodes: NodeHealth[]): { label: string; why: string } | null {
+  if (!nodes.length) return { label: "Set up your nodes", why: "No node yet." };
+  const counts = new Map<string, number>();
+  for (const n of nodes) if (!n.earning.earning && n.earning.action) counts.set(n.earning.action, (counts.get(n.earning.action) ?? 0) + 1);
+  const order = ["Start Docker", "Start", "Restart", "Register", "Fund it"];
+  const label = order.find((a) => counts.has(a));
+  if (!label) return null;
+  const many = counts.get(label) ?? 0;
+  const first = nodes.find((n) => n.earning.action === label);
+  return { label, why: `${many} node${many === 1 ? "" : "s"}: ${first?.earning.blocker ?? ""}` };
+}
+
+export function Overview({ rules, onSetup, onNode }: Props) {
+  const { nodes, error: healthError } = useNodeHealth();
+  const [alerts, setAlerts] = useState<AlertRecord[]>([]);
+  const [monthly, setMonthly] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [said, setSaid] = useState<string | null>(null);
+
+  useEffect(() => {
+    activeAlerts().then((a) => setAlerts([...a].reverse()), () => {});
+    const un = onActiveAlerts((a) => setAlerts([...a].reverse()));
+    return () => void un.then((f) => f());
+  }, []);
+
+  // Projected per month if every node stays up and qualifies (no role bonus, no rank rewards).
+  useEffect(() => {
+    if (!rules || !nodes.length) return;
+    computeRewards({ nodes: nodes.length, role_bonus_pct: "0", months: "1", bonus_cap_pct: null, rank_rewards: "0" }).then(
+      (r) => setMonthly(r.total),
+      () => setMonthly(null),
+    );
+  }, [rules, nodes.length]);
+
+  const earning = nodes.filter((n) => n.earning.earning).length;
+  const qualifying = nodes.filter((n) => n.uptime?.days_to_go === 0).length;
+  const first = nodes
+    .filter((n) => n.uptime && n.uptime.days_to_go > 0)
+    .map((n) => n.uptime?.qualifies_at)
+    .filter((t): t is number => t != null)
+    .sort((a, b) => a - b)[0];
+  const next = nextAction(nodes);
+
+  async function act(label: string) {
+    setBusy(true);
+    setSaid(null);
+    try {
+      if (label === "Set up your nodes") onSetup();
+      else if (label === "Start Docker") {
+        if (!window.confirm("Start Docker: the app runs the steps as administrator (your password is asked). Continue?")) return;
+        await fixCheck("docker");
+        setSaid("Docker was started; your nodes show it within a minute.");
+      } else if (label === "Start" || label === "Restart") {
+        await nodeControl("all", label === "Start" ? "start" : "restart");
+        setSaid(`${label === "Start" ? "Started" : "Restarted"} your nodes.`);
+      } else if (label === "Register") {
+        for (const n of nodes.filter((x) => x.earning.action === "Register")) await registerNode(n.id);
+        setSaid("Registration sent; nodes that are whitelisted start earning.");
+      } else onNode();
+    } catch (e) {
+      setSaid(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="overview" aria-labelledby="overview-title">
+      <h2 id="overview-title" className="sr-only">
+        Overview
+      </h2>
+      <div className="hero card" id="fleet">
+        <p className="fleet-sentence" id="fleet-sentence">
+          {nodes.length === 0
+            ? "No nodes yet."
+            : [
+                `${earning} of ${nodes.length} node${nodes.length === 1 ? "" : "s"} earning`,
+                `${qualifying} of ${nodes.length} qualify yet`,
+                qualifying < nodes.length && first ? `first qualifies ${day(first)}` : null,
+                monthly ? `projected ${usd(monthly)} / month` : null,
+              ]
+                .filter(Boolean)
+                .join(" · ")}
+        </p>
+        {next && (
+          <div className="next-action" id="next-action">
+            <span>{next.why}</span>
+            <button type="button" className="primary" onClick={() => void act(next.label)} disabled={busy}>
+              {next.label}
+            </button>
+          </div>
+        )}
+        {said && <p className="muted" id="overview-said">{said}</p>}
+        {healthError && (
+          <p role="alert" className="inline-error">
+            {healthError}
+          </p>
+        )}
+      </div>
+      {alerts.length > 0 && (
+        <ul className="alerts card" aria-label="Alerts">
+          {alerts.slice(0, 5).map((a) => (
+            <li key={a.id} data-alert={a.id}>
+              ⚠ {a.message}{" "}
+              <button
+                type="button"
+                className="small"
+                aria-label={`Dismiss: ${a.message}`}
+                onClick={() => void dismissAlert(a.id).then(() => setAlerts((l) => l.filter((x) => x.id !== a.id)), () => {})}
+              >
+                Dismiss
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <ul className="node-sentences card" aria-label="Your nodes">
+        {nodes.map((n) => (
+          <li key={n.id} data-node={n.id}>
+            <strong>Node {n.id} (this PC)</strong>{" "}
+            <span className={n.earning.earning ? "ok" : "bad"}>{n.earning.earning ? "earning" : `not earning: ${n.earning.blocker ?? "unknown"}`}</span>
+            <span className="muted"> · {progressText(n)}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
