@@ -138,6 +138,9 @@ pub struct MachineStatus {
     pub max_nodes: u32,
     /// The networks nodes can be added on; the first is the default.
     pub networks: Vec<String>,
+    /// When the keys were last backed up (unix seconds) and how many: `None`: never.
+    #[ts(type = "[number, number] | null")]
+    pub keys_backed_up: Option<(i64, u32)>,
 }
 
 /// What making sure of IPFS found or did.
@@ -180,6 +183,15 @@ impl Machine {
                         .filter(|n| *n != self.profile.name),
                 )
                 .collect(),
+            keys_backed_up: self
+                .store
+                .setting(setup::BACKED_UP_SETTING)
+                .ok()
+                .flatten()
+                .and_then(|v| {
+                    let (at, n) = v.split_once(' ')?;
+                    Some((at.parse().ok()?, n.parse().ok()?))
+                }),
         })
     }
 

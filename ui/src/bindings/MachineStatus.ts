@@ -15,4 +15,8 @@ max_nodes: number,
 /**
  * The networks nodes can be added on; the first is the default.
  */
-networks: Array<string>, };
+networks: Array<string>, 
+/**
+ * When the keys were last backed up (unix seconds) and how many: `None`: never.
+ */
+keys_backed_up: [number, number] | null, };

@@ -742,6 +742,7 @@ pub fn export_keystores(
         let name = format!("node-{}-{}", r.spec.id, r.spec.address);
         out.push(crate::keys::write_keystore(&k, dir, &name, passphrase)?);
     }
+    mark_backed_up(cx, out.len());
     Ok(out)
 }
 
@@ -755,7 +756,18 @@ pub fn export_keys(cx: &Context, out: &Path) -> Result<usize, SetupError> {
     }
     crate::platform::fs::write_atomic(out, text.as_bytes(), crate::platform::fs::SECRET_MODE)
         .map_err(|e| io(format!("write {}", out.display()), e))?;
+    mark_backed_up(cx, records.len());
     Ok(records.len())
+}
+
+/// The setting that says when the keys were last backed up, and how many.
+pub const BACKED_UP_SETTING: &str = "keys.backed_up";
+
+fn mark_backed_up(cx: &Context, count: usize) {
+    let _ = cx.store.set_setting(
+        BACKED_UP_SETTING,
+        &format!("{} {count}", crate::platform::clock::now_unix()),
+    );
 }
 
 /// Stop and remove every node's service and files, and the binary. Keys stay in the keychain

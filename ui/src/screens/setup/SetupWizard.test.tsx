@@ -19,6 +19,7 @@ const status: MachineStatus = {
   staking_url: "https://docs.example",
   max_nodes: 25,
   networks: ["testnet0", "testnet1"],
+  keys_backed_up: null,
 };
 
 const doctor: DoctorReport = {
@@ -259,5 +260,36 @@ describe("SetupWizard", () => {
     await user.click(screen.getByRole("button", { name: "Continue" }));
     expect(screen.getByRole("button", { name: "Create 1 node" })).toBeInTheDocument();
     expect(screen.queryByRole("checkbox", { name: /NVIDIA GPU/ })).toBeNull();
+  });
+
+  it("revisited with nodes, is a status page with the next action, and opens the wizard where asked", async () => {
+    const record = (id: number, registered: string | null) => ({ spec: spec(id), registered, verified: null, created_at: 0 });
+    mockIPC((cmd) => {
+      if (cmd === "machine_status")
+        return {
+          ...status,
+          installed: { version: "lfs-1234567@0c55ced", sha256: "ab", source: "official", installed_at: 0, previous_version: null, previous_sha256: null },
+          nodes: [record(1, "ok"), record(2, "failed: not whitelisted")],
+          keys_backed_up: [1_790_000_000, 2],
+        };
+      if (cmd === "run_doctor") return doctor;
+      return null;
+    });
+    const user = userEvent.setup();
+    render(<SetupWizard onDone={() => {}} />);
+    await waitFor(() => expect(document.getElementById("setup-status")).toBeInTheDocument());
+    expect(document.getElementById("setup-status")).toHaveTextContent("✓ cortensord lfs-1234567@0c55ced");
+    expect(document.getElementById("status-registered")).toHaveTextContent("✗ registered 1/2 · waiting for whitelisting: node 2");
+    expect(document.getElementById("status-backup")).toHaveTextContent(/^✓ keys backed up/);
+    await waitFor(() => expect(document.querySelector('#setup-status [data-check="docker"]')).toHaveTextContent("✗ Docker"));
+    // Registering is what is left: it is the primary action; no onboarding on top of the nodes.
+    expect(screen.getByRole("button", { name: "Register" })).toHaveClass("primary");
+    expect(document.getElementById("step-welcome")).toBeNull();
+    await user.click(screen.getByRole("button", { name: "Add nodes" }));
+    expect(document.getElementById("step-nodes")).toBeInTheDocument();
+    // The check failed: its chip says so, and reached steps are clickable.
+    expect(screen.getByText("⚠ System check")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "⚠ System check" }));
+    expect(document.getElementById("step-check")).toBeInTheDocument();
   });
 });

@@ -7,6 +7,8 @@ import { NodesStep } from "./steps/Nodes";
 import { KeysStep } from "./steps/Keys";
 import { RegisterStep } from "./steps/Register";
 import { StartStep } from "./steps/Start";
+import { SetupStatus } from "./SetupStatus";
+import { useEffect, useState } from "react";
 
 const STEPS = ["Welcome", "System check", "Install", "Nodes", "Keys", "Register", "Start"] as const;
 
@@ -15,15 +17,56 @@ type Props = { onDone: () => void };
 /** First run: check, install, create nodes, back up keys, register, start. */
 export function SetupWizard({ onDone }: Props) {
   const w = useWizard(onDone);
+  // Once something is installed and nodes exist, Setup is a status page; the wizard opens at
+  // a step from there. Steps reached once stay clickable.
+  const [wizard, setWizard] = useState<boolean | null>(null);
+  const [reached, setReached] = useState(0);
+  useEffect(() => {
+    if (wizard === null && w.status) setWizard(!(w.status.installed && w.status.nodes.length > 0));
+  }, [w.status, wizard]);
+  useEffect(() => {
+    setReached((r) => Math.max(r, w.step));
+  }, [w.step]);
+  useEffect(() => {
+    // The status page shows Docker and IPFS: check once.
+    if (wizard === false && !w.doctor && !w.busy) void w.check();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [wizard]);
+  if (wizard === false) {
+    return (
+      <section className="card wizard" aria-labelledby="wizard-title">
+        <h2 id="wizard-title">Your setup</h2>
+        <SetupStatus
+          w={w}
+          onWizardAt={(step) => {
+            w.setStep(step);
+            setReached(step);
+            setWizard(true);
+          }}
+        />
+        {w.error && <ErrorBox message={w.error} />}
+      </section>
+    );
+  }
   return (
     <section className="card wizard" aria-labelledby="wizard-title">
       <h2 id="wizard-title">Set up your nodes</h2>
       <ol className="steps" aria-label="Setup steps">
-        {STEPS.map((s, i) => (
-          <li key={s} className={i === w.step ? "current" : i < w.step ? "done" : undefined} aria-current={i === w.step ? "step" : undefined}>
-            {s}
-          </li>
-        ))}
+        {STEPS.map((s, i) => {
+          const warn = i === 1 && w.failed > 0;
+          const label = `${warn ? "⚠ " : ""}${s}`;
+          return (
+            <li key={s} className={`${i === w.step ? "current" : i < w.step ? "done" : ""}${warn ? " warn" : ""}`} aria-current={i === w.step ? "step" : undefined}>
+              {i <= reached && i !== w.step ? (
+                <button type="button" className="chip" onClick={() => w.setStep(i)}>
+                  {label}
+                </button>
+              ) : (
+                label
+              )}
+            </li>
+          );
+        })}
       </ol>
 
       {w.step === 0 && <WelcomeStep w={w} />}
