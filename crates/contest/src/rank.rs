@@ -34,6 +34,10 @@ pub struct TableRow {
     #[serde(with = "crate::money")]
     #[ts(type = "string")]
     pub reward: Decimal,
+    /// Why the node sits lower than its score alone would put it: its operator had used up its
+    /// spots in a tier (`None`: placed by score).
+    #[serde(default)]
+    pub limited: Option<String>,
 }
 
 /// Place every node: rewarded spots under the tier limits, then the rest in score order.
@@ -51,6 +55,8 @@ pub fn allocate_spots(nodes: &[ScoredNode], rules: &Ruleset) -> Vec<TableRow> {
 
     let mut table = Vec::with_capacity(nodes.len());
     let mut unplaced = order;
+    // The last tier each node was passed over in, in words.
+    let mut passed: HashMap<usize, String> = HashMap::new();
     // Within a tier an operator's count only grows, so a node passed over for spot p stays
     // ineligible for the rest of that tier: one pass over the unplaced nodes per tier suffices.
     for tier in &rules.rank.tiers {
@@ -72,9 +78,21 @@ pub fn allocate_spots(nodes: &[ScoredNode], rules: &Ruleset) -> Vec<TableRow> {
                     operator: n.operator.clone(),
                     score: n.score,
                     reward: tier.reward,
+                    limited: passed.get(&idx).cloned(),
                 });
                 next_spot += 1;
             } else {
+                // The last tier it was passed over in is the one that kept it out.
+                passed.insert(
+                    idx,
+                    format!(
+                        "its operator already had {} node{} in spots {}–{}",
+                        *count,
+                        if *count == 1 { "" } else { "s" },
+                        tier.from,
+                        tier.to
+                    ),
+                );
                 remaining.push(idx);
             }
         }
@@ -90,6 +108,7 @@ pub fn allocate_spots(nodes: &[ScoredNode], rules: &Ruleset) -> Vec<TableRow> {
             operator: n.operator.clone(),
             score: n.score,
             reward: Decimal::ZERO,
+            limited: passed.get(&idx).cloned(),
         });
     }
     table
@@ -474,6 +493,35 @@ mod tests {
         assert_eq!(
             table.iter().find(|r| r.rank == 151).unwrap().reward,
             Decimal::ZERO
+        );
+        // Why each node sits where it does: A0 and B0 by score; A1 was kept out of 1–5 (A had
+        // spot 1); A4 last of 21–30 (A had 21); A14 of 31–100 (A had 10 there); B38 too (B
+        // had 10 there), then ranked after the rewarded spots.
+        let why = |node: String| {
+            table
+                .iter()
+                .find(|r| r.node == node)
+                .unwrap()
+                .limited
+                .clone()
+        };
+        assert_eq!(why(addr('a', 0)), None);
+        assert_eq!(why(addr('b', 0)), None);
+        assert_eq!(
+            why(addr('a', 1)).as_deref(),
+            Some("its operator already had 1 node in spots 1–5")
+        );
+        assert_eq!(
+            why(addr('a', 4)).as_deref(),
+            Some("its operator already had 1 node in spots 21–30")
+        );
+        assert_eq!(
+            why(addr('a', 14)).as_deref(),
+            Some("its operator already had 10 nodes in spots 31–100")
+        );
+        assert_eq!(
+            why(addr('b', 38)).as_deref(),
+            Some("its operator already had 10 nodes in spots 31–100")
         );
     }
 

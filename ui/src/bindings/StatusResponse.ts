@@ -6,7 +6,7 @@ import type { NodeRecord } from "./NodeRecord";
 import type { RuntimeRecord } from "./RuntimeRecord";
 
 /**
- * `node status`: every node, what runs it, its health, and the last day's alerts.
+ * `node status`: every node, what runs it, its health, and the alerts still open.
  */
 export type StatusResponse = { nodes: Array<NodeRecord>, runtime: Array<RuntimeRecord>, health: Array<NodeHealth>, alerts: Array<AlertRecord>, backend: Backend, 
 /**

@@ -13,7 +13,8 @@ const errorListeners = new Set<(e: string) => void>();
 let latest: NodeHealth[] | null = null;
 let unlisten: Promise<UnlistenFn> | null = null;
 
-function publish(h: NodeHealth[]) {
+function publish(batch: NodeHealth[] | null) {
+  const h = batch ?? [];
   latest = h;
   for (const l of listeners) l(h);
 }

@@ -16,8 +16,8 @@ function response(myRank: number, reward: string): RankResponse {
     nodes: [{ node: N1, rank: myRank, score: 80, reward }],
     rank_rewards: reward,
     table: [
-      { rank: myRank === 1 ? 2 : 1, node: OTHER, operator: "0x00000000000000000000000000000000000000f0", score: 90, reward: "50.00" },
-      { rank: myRank, node: N1, operator: ME, score: 80, reward },
+      { rank: myRank === 1 ? 2 : 1, node: OTHER, operator: "0x00000000000000000000000000000000000000f0", score: 90, reward: "50.00", limited: null },
+      { rank: myRank, node: N1, operator: ME, score: 80, reward, limited: myRank === 2 ? "its operator already had 1 node in spots 1–5" : null },
     ].sort((a, b) => a.rank - b.rank),
     vacant_spots: [],
     last_rewarded_rank: 150,
@@ -36,6 +36,7 @@ describe("RankProjection", () => {
         saved.push(cmd === "set_leaderboard_address" ? (args as { url: string }).url : "");
         return { network: "testnet0", url: null, origin: "none", dashboard_url: "https://dashboard-testnet0.cortensor.network", explanation: "No leaderboard address is known for testnet0." };
       }
+      if (cmd !== "project_rank") return null;
       const req = (args as { request: RankRequest }).request;
       requests.push(req);
       return req.what_ifs.length ? response(1, "50.00") : response(2, "50.00");
@@ -50,6 +51,9 @@ describe("RankProjection", () => {
     expect(onRank).toHaveBeenLastCalledWith("50.00");
     const rows = screen.getAllByRole("row");
     expect(rows[2]).toHaveClass("mine");
+    // A row the per-operator limits pushed down says so, with a legend.
+    expect(screen.getByLabelText("limited: its operator already had 1 node in spots 1–5")).toBeInTheDocument();
+    expect(document.getElementById("rank-legend")).toHaveTextContent("† placed lower than its score alone");
     expect(rows[1]).not.toHaveClass("mine");
     expect(requests[0]).toEqual({ leaderboard: "http://127.0.0.1/lb", operator: ME, what_ifs: [], local_nodes: [], others: {} });
     // The web address that worked is remembered as the network's leaderboard address.
@@ -63,7 +67,7 @@ describe("RankProjection", () => {
 
   it("shows the backend's error where the user looks", async () => {
     mockIPC((cmd) => {
-      if (cmd === "get_setting" || cmd === "set_setting") return null;
+      if (cmd !== "project_rank") return null;
       throw { message: "operator 0xdead has no nodes on this leaderboard (2 nodes from 2 operators); check the address" };
     });
     const onRank = vi.fn();
@@ -112,5 +116,27 @@ describe("RankProjection", () => {
     render(<RankProjection onRankRewards={() => {}} />);
     await waitFor(() => expect(document.getElementById("leaderboard-unknown")).toHaveTextContent("No leaderboard address is known for testnet0"));
     expect(screen.getByLabelText(/leaderboard/i)).toHaveValue("");
+  });
+
+  it("with nodes on this PC, projects them as yours without an operator address, named as on the Nodes screen", async () => {
+    const requests: RankRequest[] = [];
+    mockIPC(
+      (cmd, args) => {
+        if (cmd === "node_health") return [{ id: 1, address: N1 }];
+        if (cmd !== "project_rank") return null;
+        const req = (args as { request: RankRequest }).request;
+        requests.push(req);
+        return { ...response(2, "35.00"), operator: "your nodes", table: response(2, "35.00").table.map((r) => (r.node === N1 ? { ...r, operator: "your nodes" } : r)) };
+      },
+      { shouldMockEvents: true },
+    );
+    const user = userEvent.setup();
+    render(<RankProjection onRankRewards={() => {}} />);
+    await waitFor(() => expect(screen.getByLabelText(/operator address/i)).toHaveAttribute("placeholder", "your 1 node on this PC"));
+    await user.type(screen.getByLabelText(/leaderboard/i), "http://127.0.0.1/lb");
+    await user.click(screen.getByRole("button", { name: "Project" }));
+    await waitFor(() => expect(screen.getByText("Node 1 (this PC)")).toBeInTheDocument());
+    expect(requests[0]).toEqual({ leaderboard: "http://127.0.0.1/lb", operator: "", what_ifs: [], local_nodes: [N1], others: {} });
+    expect(screen.getByText("Node 1 (this PC)").closest("tr")).toHaveClass("mine");
   });
 });

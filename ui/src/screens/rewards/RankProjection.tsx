@@ -4,6 +4,7 @@ import type { WhatIf } from "../../bindings/WhatIf";
 import type { WhatIfField } from "../../bindings/WhatIfField";
 import { errorMessage, getSetting, leaderboardAddress, projectRank, setLeaderboardAddress, setSetting } from "../../api";
 import { age, shortAddress, useDebounced } from "../../format";
+import { useNodeHealth } from "../../hooks/useNodeHealth";
 
 type Props = { onRankRewards: (usd: string | null) => void };
 
@@ -34,6 +35,10 @@ export function RankProjection({ onRankRewards }: Props) {
   // No leaderboard address known for the network: why, in words (shown under the field).
   const [unknownBoard, setUnknownBoard] = useState<string | null>(null);
   const seq = useRef(0);
+  // This machine's nodes: with no operator address typed, they are "you" on the board.
+  const { nodes: fleet } = useNodeHealth();
+  const localNodes = operator.trim() ? [] : fleet.map((n) => n.address);
+  const nameOf = useMemo(() => new Map(fleet.map((n) => [n.address.toLowerCase(), `Node ${n.id} (this PC)`])), [fleet]);
 
   useEffect(() => {
     getSetting("rank.operator").then((v) => v && setOperator(v), () => {});
@@ -49,7 +54,7 @@ export function RankProjection({ onRankRewards }: Props) {
     setBusy(true);
     setError(null);
     try {
-      const r = await projectRank({ leaderboard: source.trim(), operator: operator.trim(), what_ifs: [], local_nodes: [], others: {} });
+      const r = await projectRank({ leaderboard: source.trim(), operator: operator.trim(), what_ifs: [], local_nodes: localNodes, others: {} });
       if (id !== seq.current) return;
       setBaseline(r);
       setCurrent(r);
@@ -83,7 +88,13 @@ export function RankProjection({ onRankRewards }: Props) {
       return;
     }
     const id = ++seq.current;
-    projectRank({ leaderboard: source.trim(), operator: baseline.operator, what_ifs: debouncedWhatIfs, local_nodes: [], others: {} }).then(
+    projectRank({
+      leaderboard: source.trim(),
+      operator: operator.trim() ? baseline.operator : "",
+      what_ifs: debouncedWhatIfs,
+      local_nodes: operator.trim() ? [] : localNodes,
+      others: {},
+    }).then(
       (r) => {
         if (id !== seq.current) return;
         setCurrent(r);
@@ -127,8 +138,15 @@ export function RankProjection({ onRankRewards }: Props) {
         }}
       >
         <label>
-          <span>Operator address</span>
-          <input id="operator" name="operator" placeholder="0x…" value={operator} onChange={(e) => setOperator(e.target.value)} spellCheck={false} />
+          <span title="For a leaderboard that publishes operators. Empty: your nodes on this PC are you.">Operator address {fleet.length ? "(optional)" : ""}</span>
+          <input
+            id="operator"
+            name="operator"
+            placeholder={fleet.length ? `your ${fleet.length} node${fleet.length === 1 ? "" : "s"} on this PC` : "0x…"}
+            value={operator}
+            onChange={(e) => setOperator(e.target.value)}
+            spellCheck={false}
+          />
         </label>
         <label className="grow">
           <span>Leaderboard (URL or file)</span>
@@ -141,7 +159,7 @@ export function RankProjection({ onRankRewards }: Props) {
             spellCheck={false}
           />
         </label>
-        <button id="project" type="submit" className="primary" disabled={busy || !operator.trim() || !source.trim()}>
+        <button id="project" type="submit" className="primary" disabled={busy || (!operator.trim() && !fleet.length) || !source.trim()}>
           {busy ? "Projecting…" : "Project"}
         </button>
       </form>
@@ -260,7 +278,13 @@ export function RankProjection({ onRankRewards }: Props) {
                   <tr key={r.node} className={mine(r.operator) ? "mine" : undefined}>
                     <td>{r.rank}</td>
                     <td>
-                      <code title={r.node}>{shortAddress(r.node)}</code>
+                      {nameOf.get(r.node.toLowerCase()) ? <strong>{nameOf.get(r.node.toLowerCase())}</strong> : <code title={r.node}>{shortAddress(r.node)}</code>}
+                      {r.limited && (
+                        <span className="limited" title={`Lower than its score alone: ${r.limited}`} aria-label={`limited: ${r.limited}`}>
+                          {" "}
+                          †
+                        </span>
+                      )}
                     </td>
                     <td>
                       <code title={r.operator}>{shortAddress(r.operator)}</code>
@@ -272,6 +296,12 @@ export function RankProjection({ onRankRewards }: Props) {
               </tbody>
             </table>
             {hidden > 0 && <p className="muted">{hidden} more unrewarded nodes not shown.</p>}
+            {rows.some((r) => r.limited) && (
+              <p className="muted legend" id="rank-legend">
+                † placed lower than its score alone would put it: its operator had used up its spots in a tier (the contest's per-operator limits). Hover for the
+                tier.
+              </p>
+            )}
             {current.vacant_spots.length > 0 && (
               <p className="muted">{current.vacant_spots.length} rewarded spots stay vacant under the per-operator limits.</p>
             )}
