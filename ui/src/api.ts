@@ -40,6 +40,18 @@ export const setSetting = (key: string, value: string) => invoke<void>("set_sett
 export const metricsPort = () => invoke<number | null>("metrics_port");
 export const setMetricsPort = (port: number | null) => invoke<void>("set_metrics_port", { port });
 
+/** A failed command's error as the app shows it: the core's `UserError`, or (for an error
+ * that did not come from the core) its text with nothing more said. */
+export function asUserError(e: unknown): UserError {
+  if (e && typeof e === "object" && "message" in e) {
+    const u = e as Partial<UserError>;
+    const message = String(u.message);
+    return { message, kind: u.kind ?? "other", title: u.title ?? message, hint: u.hint ?? "", action: u.action ?? "report" };
+  }
+  const message = String(e);
+  return { message, kind: "other", title: message, hint: "", action: "report" };
+}
+
 /** The plain-language message of a failed command. */
 export function errorMessage(e: unknown): string {
   if (e && typeof e === "object" && "message" in e) return String((e as UserError).message);

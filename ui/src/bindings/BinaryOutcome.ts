@@ -11,4 +11,8 @@ already_current: boolean, previous_version: string | null,
 /**
  * What the user should know about this release (e.g. a macOS build far behind Linux's).
  */
-warnings: Array<string>, };
+warnings: Array<string>, 
+/**
+ * Where it came from, in words.
+ */
+source: string, };

@@ -57,6 +57,9 @@ pub struct BinaryOutcome {
     /// What the user should know about this release (e.g. a macOS build far behind Linux's).
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// Where it came from, in words.
+    #[serde(default)]
+    pub source: String,
 }
 
 /// Finish a swap that a crash interrupted (a verified `cortensord.new` is waiting).
@@ -134,6 +137,7 @@ pub fn install(
                 already_current: true,
                 previous_version: i.previous_version.clone(),
                 warnings: resolved.warnings.clone(),
+                source: source.describe_for_people(),
             });
         }
     }
@@ -155,6 +159,7 @@ pub fn install(
         already_current: false,
         previous_version: record.previous_version,
         warnings: resolved.warnings,
+        source: source.describe_for_people(),
     })
 }
 

@@ -73,6 +73,17 @@ impl ReleaseSource {
             return Ok(ReleaseSource::Manifest(url.to_string()));
         }
         let p = PathBuf::from(t);
+        if !p.exists() && looks_like_web_address(t) {
+            return Err(SourceError::BadSource(format!(
+                "'{t}' looks like a web address with a typo: write it in full, starting with https:// (or give a folder that exists)"
+            )));
+        }
+        if !p.is_dir() {
+            return Err(SourceError::BadSource(format!(
+                "there is no folder {}: give `official`, a release manifest's https:// address, or a folder holding manifest.json",
+                p.display()
+            )));
+        }
         if !p.join("manifest.json").is_file() {
             return Err(SourceError::BadSource(format!(
                 "the folder {} has no manifest.json",
@@ -80,6 +91,18 @@ impl ReleaseSource {
             )));
         }
         Ok(ReleaseSource::Dir(p))
+    }
+
+    /// The source in words, for the install screen ("Cortensor's official distribution", a
+    /// mirror's address, a folder).
+    pub fn describe_for_people(&self) -> String {
+        match self {
+            ReleaseSource::Official { .. } => {
+                "Cortensor's official distribution (GitHub, cortensor/installer)".into()
+            }
+            ReleaseSource::Manifest(u) => format!("the release manifest at {u}"),
+            ReleaseSource::Dir(p) => format!("the folder {}", p.display()),
+        }
     }
 
     pub fn describe(&self) -> String {
@@ -120,6 +143,25 @@ pub struct Resolved {
     pub env_example_url: Option<String>,
     /// What the user should know about this release (e.g. a macOS build far behind Linux's).
     pub warnings: Vec<String>,
+}
+
+/// Whether `t` (no `://` in it) was meant as a web address: `http:/…`, `https:…`, `www.…`, or
+/// a host name with a dot before the first `/`.
+fn looks_like_web_address(t: &str) -> bool {
+    let lower = t.to_ascii_lowercase();
+    if lower.starts_with("http") || lower.starts_with("www.") {
+        return true;
+    }
+    let first = lower.split('/').next().unwrap_or("");
+    !t.starts_with('.')
+        && !t.starts_with('/')
+        && !t.starts_with('~')
+        && first.contains('.')
+        && first
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()))
+        && t.contains('/')
 }
 
 /// Days since 1970-01-01 of an ISO 8601 date-time (`2026-04-29T12:34:56Z`), as GitHub's API
@@ -361,6 +403,32 @@ fn resolve_local(dir: &Path, rel: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_web_address_is_not_taken_for_a_folder() {
+        for typo in [
+            "http:/mirror.example/manifest.json",
+            "https:mirror.example/m.json",
+            "www.mirror.example/manifest.json",
+            "mirror.example.com/cortensor/manifest.json",
+        ] {
+            let e = ReleaseSource::parse(typo).unwrap_err().to_string();
+            assert!(e.contains("looks like a web address"), "{typo}: {e}");
+        }
+        let e = ReleaseSource::parse("./no-such-release")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("there is no folder ./no-such-release"), "{e}");
+        let e = ReleaseSource::parse("ftp://mirror.example/m.json")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("only http and https"), "{e}");
+        let dir = std::env::temp_dir();
+        let e = ReleaseSource::parse(dir.to_str().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("has no manifest.json"), "{e}");
+    }
 
     #[test]
     fn commit_dates_and_the_mac_lag() {

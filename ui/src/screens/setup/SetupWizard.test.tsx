@@ -145,7 +145,7 @@ describe("SetupWizard", () => {
     expect(document.getElementById("start-notes")).toHaveTextContent("started the node monitor as a service");
   });
 
-  it("shows an install error with its details, and the install can be retried", async () => {
+  it("shows an install error in plain words with Try again, Report this and the raw text behind Details", async () => {
     let attempts = 0;
     mockIPC((cmd) => {
       if (cmd === "machine_status") return status;
@@ -153,7 +153,14 @@ describe("SetupWizard", () => {
       if (cmd === "prepare_bug_report") return { path: "/tmp/x/reports/report-1.txt", text: "…" };
       if (cmd === "install_binary") {
         attempts++;
-        throw { message: "the downloaded file does not match the published checksum: it was deleted and nothing was installed" };
+        // The core's UserError for a machine that is offline (see crates/node/src/error.rs).
+        throw {
+          message: "cannot read the release information at https://api.github.com/repos/cortensor/installer/commits/main: io: failed to lookup address information (tried 3 times)",
+          kind: "offline",
+          title: "Can't reach Cortensor's download server",
+          hint: "Check your internet connection, then try again.",
+          action: "try_again",
+        };
       }
       return null;
     });
@@ -163,12 +170,16 @@ describe("SetupWizard", () => {
     await waitFor(() => expect(screen.getByRole("button", { name: "Continue" })).toBeEnabled());
     await user.click(screen.getByRole("button", { name: "Continue" }));
     await user.click(screen.getByRole("button", { name: "Install" }));
-    await waitFor(() => expect(screen.getByRole("alert")).toHaveTextContent("nothing was installed"));
+    await waitFor(() => expect(screen.getByRole("alert")).toHaveTextContent("Can't reach Cortensor's download server"));
+    expect(screen.getByRole("alert")).toHaveTextContent("Check your internet connection, then try again.");
+    // The raw text is there, behind Details, not in the user's face.
+    expect(screen.getByText("Details")).toBeInTheDocument();
+    expect(screen.getByText(/failed to lookup address/)).not.toBeVisible();
     expect(screen.getByRole("button", { name: "Copy details" })).toBeInTheDocument();
-    await user.click(screen.getByRole("button", { name: "Report a bug" }));
+    await user.click(screen.getByRole("button", { name: "Report this" }));
     await waitFor(() => expect(screen.getByText(/Diagnostics saved to \/tmp\/x\/reports\/report-1.txt \(secrets removed\)/)).toBeInTheDocument());
     expect(screen.getByRole("button", { name: "Continue" })).toBeDisabled();
-    await user.click(screen.getByRole("button", { name: "Install" }));
+    await user.click(screen.getByRole("button", { name: "Try again" }));
     await waitFor(() => expect(attempts).toBe(2));
   });
 

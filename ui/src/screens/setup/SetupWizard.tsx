@@ -44,10 +44,18 @@ export function SetupWizard({ onDone }: Props) {
             setWizard(true);
           }}
         />
-        {w.error && <ErrorBox message={w.error} />}
+        {w.error && <ErrorBox error={w.error} onRetry={() => void w.check()} />}
       </section>
     );
   }
+  // "Try again" redoes what the current step does.
+  const retry: Record<number, () => void> = {
+    1: () => void w.check(),
+    2: () => void w.install(),
+    3: () => void w.create(),
+    5: () => void w.registerAll(),
+    6: () => void w.start(),
+  };
   return (
     <section className="card wizard" aria-labelledby="wizard-title">
       <h2 id="wizard-title">Set up your nodes</h2>
@@ -77,7 +85,7 @@ export function SetupWizard({ onDone }: Props) {
       {w.step === 5 && <RegisterStep w={w} />}
       {w.step === 6 && <StartStep w={w} />}
 
-      {w.error && <ErrorBox message={w.error} />}
+      {w.error && <ErrorBox error={w.error} onRetry={retry[w.step]} />}
     </section>
   );
 }

@@ -7,9 +7,11 @@ import type { NodeSpec } from "../../bindings/NodeSpec";
 import type { Registration } from "../../bindings/Registration";
 import type { StartReport } from "../../bindings/StartReport";
 import type { KeyStore } from "../../bindings/KeyStore";
+import type { UserError } from "../../bindings/UserError";
 import {
   addNodes,
   adoptOfficial,
+  asUserError,
   errorMessage,
   exportKeys,
   fixCheck,
@@ -41,7 +43,8 @@ export function useWizard(onDone: () => void) {
   const [step, setStep] = useState(0);
   const [status, setStatus] = useState<MachineStatus | null>(null);
   const [doctor, setDoctor] = useState<DoctorReport | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<UserError | null>(null);
+
   const [busy, setBusy] = useState(false);
   const [source, setSource] = useState("official");
   const [progress, setProgress] = useState<Progress | null>(null);
@@ -53,6 +56,7 @@ export function useWizard(onDone: () => void) {
   const [gpu, setGpu] = useState<boolean | null>(null);
   // What the user should know about the release installed (e.g. a macOS build far behind).
   const [releaseWarnings, setReleaseWarnings] = useState<string[]>([]);
+  const [installedFrom, setInstalledFrom] = useState<string | null>(null);
   const [count, setCount] = useState(1);
   const [created, setCreated] = useState<NodeSpec[]>([]);
   const [registrations, setRegistrations] = useState<Record<number, Registration | string>>({});
@@ -77,7 +81,7 @@ export function useWizard(onDone: () => void) {
         // No keychain here (a headless server): keys go to each node's 0600 settings file.
         if (s.keychain_error) setKeyStore("file");
       },
-      (e) => setError(errorMessage(e)),
+      (e) => setError(asUserError(e)),
     );
   }, []);
 
@@ -92,7 +96,7 @@ export function useWizard(onDone: () => void) {
     try {
       return await f();
     } catch (e) {
-      setError(errorMessage(e));
+      setError(asUserError(e));
       return undefined;
     } finally {
       setBusy(false);
@@ -134,6 +138,7 @@ export function useWizard(onDone: () => void) {
       if (r) {
         setInstalled(r.version);
         setReleaseWarnings(r.warnings ?? []);
+        setInstalledFrom(r.source ?? null);
         setInstalling("IPFS (kubo)");
         setProgress(null);
         setBusy(true);
@@ -202,7 +207,7 @@ export function useWizard(onDone: () => void) {
   const toolkit = doctor?.checks.find((c) => c.id === "gpu_toolkit") ?? null;
   const gpuOn = gpuCheck !== null && (gpu ?? toolkit?.status === "ok");
 
-  return { adopt, affordable, backedUp, backup, backupPath, busy, check, count, create, created, doctor, error, failed, fix, gpuCheck, gpuOn, install, installed, installing, ipfs, releaseWarnings, keyStore, setGpu, toolkit, maxNodes, network, notes, official, onDone, progress, registerAll, registrations, rpcError, rpcUrl, setAdopt, setBackupPath, setCount, setKeyStore, setNetwork, setRpcUrl, setSource, setStep, source, start, started, status, step };
+  return { adopt, affordable, backedUp, backup, backupPath, busy, check, count, create, created, doctor, error, failed, fix, gpuCheck, gpuOn, install, installed, installedFrom, installing, ipfs, releaseWarnings, keyStore, setGpu, toolkit, maxNodes, network, notes, official, onDone, progress, registerAll, registrations, rpcError, rpcUrl, setAdopt, setBackupPath, setCount, setKeyStore, setNetwork, setRpcUrl, setSource, setStep, source, start, started, status, step };
 }
 
 export type Wizard = ReturnType<typeof useWizard>;

@@ -4,7 +4,7 @@ import type { Wizard } from "../useWizard";
 
 /** Step 3 of the setup wizard: install. */
 export function InstallStep({ w }: { w: Wizard }) {
-  const { busy, created, install, installed, installing, ipfs, progress, releaseWarnings, setSource, setStep, source } = w;
+  const { busy, created, install, installed, installedFrom, installing, ipfs, progress, releaseWarnings, setSource, setStep, source } = w;
   return (
     <div className="step" id="step-install">
       <p>
@@ -35,6 +35,11 @@ export function InstallStep({ w }: { w: Wizard }) {
       {installed && !busy && (
         <p className="ok" id="install-done">
           ✓ cortensord {installed} is installed and verified.
+        </p>
+      )}
+      {installed && installedFrom && !busy && (
+        <p className="muted" id="install-source-used">
+          From {installedFrom}.
         </p>
       )}
       {!busy &&
