@@ -570,6 +570,37 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
     s.wait_text("#node-balance", "1.000000 ETH");
     std::thread::sleep(Duration::from_secs(2));
     s.screenshot("e2e-node-page.png");
+
+    // The smallest window the app allows (800×560): nothing wider than the window, on every
+    // screen.
+    s.d.call(
+        "POST",
+        &s.path("/window/rect"),
+        Some(json!({"width": 800, "height": 560})),
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let overflow = |s: &Session| {
+        s.d.call(
+            "POST",
+            &s.path("/execute/sync"),
+            Some(json!({"script": "return document.documentElement.scrollWidth - document.documentElement.clientWidth;", "args": []})),
+        )
+        .as_i64()
+        .unwrap_or(-1)
+    };
+    assert_eq!(overflow(&s), 0, "the node page fits 800 px");
+    s.screenshot("e2e-small-node-page.png");
+    for (tab, shot) in [
+        ("#tab-overview", "e2e-small-overview.png"),
+        ("#tab-nodes", "e2e-small-nodes.png"),
+        ("#tab-rewards", "e2e-small-rewards.png"),
+        ("#tab-setup", "e2e-small-setup.png"),
+    ] {
+        s.click(tab);
+        std::thread::sleep(Duration::from_millis(700));
+        assert_eq!(overflow(&s), 0, "{tab} fits 800 px");
+        s.screenshot(shot);
+    }
     driver.call("DELETE", &s.path(""), None);
 
     // Clean up through the CLI: stops the nodes (SIGINT) and removes everything.

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { render, screen, waitFor, act } from "@testing-library/react";
+import { render, screen, waitFor, act, fireEvent } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
@@ -176,6 +176,15 @@ describe("Dashboard", () => {
     expect(document.querySelectorAll("#node-log mark")).toHaveLength(4);
     await user.click(screen.getByRole("button", { name: "Restart" }));
     expect(controls).toContainEqual({ selection: { one: 1 }, action: "restart" });
+    // The log follows its tail until the user scrolls up; "Jump to latest" brings it back.
+    const pre = document.getElementById("node-log")!;
+    Object.defineProperty(pre, "scrollHeight", { value: 1000, configurable: true });
+    Object.defineProperty(pre, "clientHeight", { value: 200, configurable: true });
+    expect(document.getElementById("jump-latest")).toBeNull();
+    pre.scrollTop = 100;
+    fireEvent.scroll(pre);
+    await user.click(screen.getByRole("button", { name: "Jump to latest" }));
+    expect(document.getElementById("jump-latest")).toBeNull();
     // The charts were fed the pushed samples (CPU 3.5 % at t = 1000).
     expect(setData).toHaveBeenCalled();
   });

@@ -28,23 +28,39 @@ function Marked({ line, term }: { line: string; term: string }) {
 type Props = { node: NodeHealth; history: Sample[]; onBack: () => void; onControl: (a: Action) => void };
 
 /** A small uPlot line chart of one series over time. */
-function Chart({ title, xs, ys, unit }: { title: string; xs: number[]; ys: (number | null)[]; unit: string }) {
+function Chart({ title, xs, ys, unit, whole }: { title: string; xs: number[]; ys: (number | null)[]; unit: string; whole?: boolean }) {
   const el = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   useEffect(() => {
     if (!el.current) return;
+    const width = () => Math.max(200, el.current?.clientWidth ?? 360);
     plot.current = new uPlot(
       {
-        width: 360,
+        width: width(),
         height: 150, // pixels: not-a-contest-number
         legend: { show: false },
-        axes: [{ stroke: "#888" }, { stroke: "#888", size: 60, values: (_u, v) => v.map((x) => `${x}${unit}`) }],
+        axes: [
+          { stroke: "#888" },
+          {
+            stroke: "#888",
+            size: 60,
+            // Whole counts get whole ticks (no "2.5 tasks").
+            values: (_u, v) => v.map((x) => (whole && !Number.isInteger(x) ? "" : `${x}${unit}`)),
+          },
+        ],
+        scales: whole ? { y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max))] } } : undefined,
         series: [{}, { stroke: "#6d5dfc", width: 2, fill: "rgba(109,93,252,0.12)" }],
       },
       [xs, ys],
       el.current,
     );
-    return () => plot.current?.destroy();
+    // The chart fits its container, also when the window is resized.
+    const ro = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(() => plot.current?.setSize({ width: width(), height: 150 })); // not-a-contest-number
+    ro?.observe(el.current);
+    return () => {
+      ro?.disconnect();
+      plot.current?.destroy();
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   useEffect(() => {
@@ -62,6 +78,12 @@ export function NodePage({ node, history, onBack, onControl }: Props) {
   const [lines, setLines] = useState<string[]>([]);
   const [filter, setFilter] = useState("");
   const [timeline, setTimeline] = useState<UptimePoint[]>([]);
+  const logRef = useRef<HTMLPreElement>(null);
+  const [follow, setFollow] = useState(true);
+  useEffect(() => {
+    const p = logRef.current;
+    if (follow && p) p.scrollTop = p.scrollHeight;
+  });
 
   useEffect(() => {
     let live = true;
@@ -145,9 +167,9 @@ export function NodePage({ node, history, onBack, onControl }: Props) {
         </ul>
       </div>
       <div className="charts">
-        <Chart title="CPU" unit="%" xs={xs} ys={history.map((s) => s.cpu)} />
-        <Chart title="RAM" unit=" MB" xs={xs} ys={history.map((s) => (s.rss == null ? null : s.rss / (1 << 20)))} />
-        <Chart title="Tasks completed" unit="" xs={xs} ys={history.map((s) => s.tasks)} />
+        <Chart title="CPU (%)" unit="%" xs={xs} ys={history.map((s) => s.cpu)} />
+        <Chart title="RAM (MB)" unit=" MB" xs={xs} ys={history.map((s) => (s.rss == null ? null : s.rss / (1 << 20)))} />
+        <Chart title="Tasks completed (count)" unit="" whole xs={xs} ys={history.map((s) => s.tasks)} />
       </div>
       <figure className="timeline">
         <figcaption>
@@ -164,7 +186,15 @@ export function NodePage({ node, history, onBack, onControl }: Props) {
         <p className="muted" id="node-log-count">
           {term ? `${shown.length} of ${lines.length} lines match` : `${lines.length} lines, live`}
         </p>
-        <pre id="node-log">
+        <pre
+          id="node-log"
+          ref={logRef}
+          onScroll={(e) => {
+            const p = e.currentTarget;
+            // Following the tail until the user scrolls up.
+            setFollow(p.scrollHeight - p.scrollTop - p.clientHeight < 24);
+          }}
+        >
           {shown.map((l, i) => (
             <span key={i}>
               <Marked line={l} term={term} />
@@ -172,6 +202,19 @@ export function NodePage({ node, history, onBack, onControl }: Props) {
             </span>
           ))}
         </pre>
+        {!follow && (
+          <button
+            type="button"
+            id="jump-latest"
+            className="small primary"
+            onClick={() => {
+              setFollow(true);
+              if (logRef.current) logRef.current.scrollTop = logRef.current.scrollHeight;
+            }}
+          >
+            Jump to latest
+          </button>
+        )}
       </div>
     </section>
   );
