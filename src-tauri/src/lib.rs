@@ -51,6 +51,8 @@ pub fn run() {
             commands::setup::run_doctor,
             commands::setup::install_binary,
             commands::setup::install_ipfs,
+            commands::setup::set_autostart,
+            commands::setup::autostart,
             commands::setup::cancel_install,
             commands::setup::add_nodes,
             commands::setup::register_node,

@@ -529,6 +529,7 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
         .local_addr()
         .unwrap()
         .port();
+    s.click("#tab-settings");
     s.click("#metrics-settings summary");
     s.type_into("#metrics-settings input", &port.to_string());
     s.click("#metrics-settings button.primary");
@@ -545,8 +546,12 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
             .and_then(|mut r| r.body_mut().read_to_string().ok())
             .is_some_and(|b| b.contains("cortensor_node_up{node=\"2\""))
     });
+    s.click("#tab-nodes");
+    s.wait_present(".node-card[data-node='1']");
     s.screenshot("e2e-dashboard.png");
     s.click(".node-card[data-node='1']");
+    // Process, session, containers and ports sit behind "Details".
+    s.click("#node-details summary");
     s.wait_until("node 1's live log", |s| {
         s.text("#node-log")
             .is_some_and(|t| t.contains("* Latest ID:"))

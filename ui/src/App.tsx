@@ -8,8 +8,10 @@ import { SetupWizard } from "./screens/setup/SetupWizard";
 import { Dashboard } from "./screens/nodes/Dashboard";
 import { Qualification } from "./screens/rewards/Qualification";
 import { Overview } from "./screens/overview/Overview";
+import { MetricsSettings } from "./screens/nodes/MetricsSettings";
+import { Autostart } from "./components/Autostart";
 
-type Tab = "overview" | "setup" | "nodes" | "rewards";
+type Tab = "overview" | "setup" | "nodes" | "rewards" | "settings";
 
 export function App() {
   const [rules, setRules] = useState<Ruleset | null>(null);
@@ -50,6 +52,9 @@ export function App() {
           <button type="button" id="tab-rewards" className={`tab ${tab === "rewards" ? "active" : ""}`} aria-current={tab === "rewards" ? "page" : undefined} onClick={() => setTab("rewards")}>
             Rewards &amp; Rank
           </button>
+          <button type="button" id="tab-settings" className={`tab ${tab === "settings" ? "active" : ""}`} aria-current={tab === "settings" ? "page" : undefined} onClick={() => setTab("settings")}>
+            Settings
+          </button>
         </nav>
         <div className="ruleset" title="Contest ruleset in force">{rules ? rules.name : "…"}</div>
       </header>
@@ -66,6 +71,16 @@ export function App() {
       ) : tab === "setup" ? (
         <main className="single">
           <SetupWizard onDone={() => setTab("overview")} />
+        </main>
+      ) : tab === "settings" ? (
+        <main className="single wide">
+          <section className="settings" aria-labelledby="settings-title">
+            <h2 id="settings-title">Settings</h2>
+            <div className="card">
+              <Autostart />
+            </div>
+            <MetricsSettings />
+          </section>
         </main>
       ) : tab === "nodes" ? (
         <main className="single wide">

@@ -62,6 +62,8 @@ export function errorMessage(e: unknown): string {
 export const machineStatus = () => invoke<MachineStatus>("machine_status");
 export const runDoctor = () => invoke<DoctorReport>("run_doctor");
 export const installBinary = (source: string) => invoke<BinaryOutcome>("install_binary", { source });
+export const setAutostart = (on: boolean) => invoke<boolean>("set_autostart", { on });
+export const autostartEnabled = () => invoke<boolean>("autostart");
 export const installIpfs = () => invoke<IpfsOutcome>("install_ipfs");
 export const cancelInstall = () => invoke<void>("cancel_install");
 export const addNodes = (request: AddNodesRequest) => invoke<AddNodesResponse>("add_nodes", { request });

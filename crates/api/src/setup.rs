@@ -8,9 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use cortensor_node::doctor;
 use cortensor_node::install::{binary, setup, source::ReleaseSource, update};
-use cortensor_node::platform::Os;
 
 use crate::{user, Session, UserError};
 
@@ -113,17 +111,15 @@ pub fn doctor(s: &Session, time_url: Option<&str>) -> Result<DoctorReport, UserE
 
 /// The steps an automatic fix would run, printable, for the user's consent.
 pub fn fix_plan(s: &Session, check_id: &str) -> Result<String, UserError> {
-    let m = s.machine()?;
+    let mut m = s.machine()?;
     if check_id == "ipfs" {
         return Ok(m.ipfs_plan());
     }
-    doctor::fix_plan(check_id, Os::current(), &m.user)
-        .map(|p| p.to_string())
-        .ok_or_else(|| {
-            UserError::new(format!(
-                "the app cannot fix '{check_id}' by itself; follow the fix shown by the check"
-            ))
-        })
+    m.plan_for(check_id).map(|p| p.to_string()).ok_or_else(|| {
+        UserError::new(format!(
+            "the app cannot fix '{check_id}' by itself; follow the fix shown by the check"
+        ))
+    })
 }
 
 /// Run a check's automatic fix (the caller has the user's consent). Returns notes on optional
@@ -161,6 +157,18 @@ pub fn ensure_ipfs(
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<IpfsOutcome, UserError> {
     s.machine()?.ensure_ipfs(cancel, progress)
+}
+
+/// Start the nodes when the user logs in (`exe daemon` as a login item), or stop doing so.
+pub fn set_autostart(s: &Session, on: bool, exe: &Path) -> Result<bool, UserError> {
+    let m = s.machine()?;
+    m.set_autostart(on, exe)?;
+    Ok(m.autostart())
+}
+
+/// Whether the nodes start again after the user logs in.
+pub fn autostart(s: &Session) -> Result<bool, UserError> {
+    Ok(s.machine()?.autostart())
 }
 
 /// Official installs (`~/.cortensor/.env` and the like) found on this machine.

@@ -112,6 +112,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Start the nodes when you log in (for machines whose nodes the supervisor runs; with
+    /// OS services they already come back after a restart).
+    Autostart {
+        #[arg(value_parser = ["on", "off", "status"])]
+        what: String,
+    },
     /// Nodes on this machine.
     Node {
         #[command(subcommand)]
@@ -255,6 +261,7 @@ fn run(cli: Cli) -> Result<(), UserError> {
         Command::Rewards(args) => contest::rewards(args),
         Command::Rank(args) => contest::rank(&s, args),
         Command::Leaderboard { command } => contest::leaderboard(&s, command),
+        Command::Autostart { what } => setup::autostart(&s, &what),
         Command::Alerts {
             command: Some(AlertsCommand::Dismiss { id }),
             ..

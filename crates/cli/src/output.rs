@@ -47,3 +47,8 @@ pub fn ask(question: &str, yes: bool) -> bool {
     let mut line = String::new();
     std::io::stdin().read_line(&mut line).is_ok() && matches!(line.trim(), "y" | "Y" | "yes")
 }
+
+/// This program's own path (what the daemon's service and login item run).
+pub fn own_exe() -> Result<std::path::PathBuf, UserError> {
+    std::env::current_exe().map_err(UserError::new)
+}

@@ -274,6 +274,47 @@ fn fix(label: &str, command: Option<String>, url: Option<&str>, automatic: bool)
     })
 }
 
+/// What "fix it for me" runs for Docker in the state it is in: install it (Linux, through the
+/// package manager), start it (Linux: `systemctl`; macOS: open Docker Desktop), or let the user
+/// use it — with the administrator's consent asked by polkit's `pkexec` where it needs one.
+pub fn docker_fix_plan(
+    state: &DockerState,
+    os: Os,
+    user: &str,
+) -> Option<crate::services::plan::Plan> {
+    use crate::services::plan::{Plan, Step};
+    let step = |program: &str, args: &[&str], why: &str| Step::Run {
+        program: program.into(),
+        args: args.iter().map(|s| s.to_string()).collect(),
+        why: why.into(),
+        optional: false,
+    };
+    match (state, os) {
+        (DockerState::Missing, _) => fix_plan("docker", os, user),
+        (DockerState::NotRunning(_), Os::Linux) => Some(Plan {
+            os,
+            steps: vec![step(
+                "pkexec",
+                &["systemctl", "enable", "--now", "docker"],
+                "start Docker now and at boot",
+            )],
+        }),
+        (DockerState::NotRunning(_), Os::Macos) => Some(Plan {
+            os,
+            steps: vec![step("open", &["-a", "Docker"], "open Docker Desktop")],
+        }),
+        (DockerState::NoPermission(_), Os::Linux) if !user.is_empty() => Some(Plan {
+            os,
+            steps: vec![step(
+                "pkexec",
+                &["usermod", "-aG", "docker", user],
+                "let you use Docker (takes effect at your next login)",
+            )],
+        }),
+        _ => None,
+    }
+}
+
 /// What "fix it for me" runs for a check, as a plan (only Docker on Linux, through the OS package
 /// manager, with the administrator's consent asked by polkit's `pkexec`).
 pub fn fix_plan(check_id: &str, os: Os, user: &str) -> Option<crate::services::plan::Plan> {
@@ -303,6 +344,51 @@ pub fn fix_plan(check_id: &str, os: Os, user: &str) -> Option<crate::services::p
             ],
         }),
         _ => None,
+    }
+}
+
+/// What one node needs (community sizing; no official table), for the app's words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PerNode {
+    pub cores: u32,
+    pub ram_gib: u32,
+    pub disk_gib: u32,
+}
+
+pub const PER_NODE: PerNode = PerNode {
+    cores: NODE_CORES,
+    ram_gib: NODE_RAM_GIB as u32,
+    disk_gib: NODE_DISK_GIB as u32,
+};
+
+/// Which resource limits the node count, in words ("RAM: 64 GB fits 5 nodes of 12 GB").
+pub fn limited_by(f: &Facts) -> String {
+    let by_cores = f.cores / NODE_CORES;
+    let by_ram = (f.ram_total / (NODE_RAM_GIB * GIB)) as u32;
+    let by_disk = f
+        .disk_free
+        .map_or(u32::MAX, |d| (d / (NODE_DISK_GIB * GIB)) as u32);
+    let n = by_cores.min(by_ram).min(by_disk);
+    let plural = |n: u32| if n == 1 { "node" } else { "nodes" };
+    if n == by_cores {
+        format!(
+            "CPU: {} cores fit {n} {} of {NODE_CORES} cores",
+            f.cores,
+            plural(n)
+        )
+    } else if n == by_ram {
+        format!(
+            "RAM: {} fits {n} {} of {NODE_RAM_GIB} GB",
+            gib(f.ram_total),
+            plural(n)
+        )
+    } else {
+        format!(
+            "disk: {} free fits {n} {} of {NODE_DISK_GIB} GB",
+            gib(f.disk_free.unwrap_or(0)),
+            plural(n)
+        )
     }
 }
 
@@ -507,9 +593,20 @@ pub fn evaluate(f: &Facts) -> Vec<Check> {
                     "Start Docker",
                     Some("sudo systemctl enable --now docker".into()),
                     None,
+                    true,
+                ),
+                Os::Macos => fix(
+                    "Open Docker Desktop",
+                    Some("open -a Docker".into()),
+                    None,
+                    true,
+                ),
+                Os::Windows => fix(
+                    "Open Docker Desktop",
+                    None,
+                    Some("https://docs.docker.com/desktop/setup/install/windows-install/"),
                     false,
                 ),
-                _ => fix("Open Docker Desktop", None, None, false),
             },
         ),
         DockerState::NoPermission(_) => push(
@@ -531,7 +628,7 @@ pub fn evaluate(f: &Facts) -> Vec<Check> {
                     if f.user.is_empty() { "$USER" } else { &f.user }
                 )),
                 None,
-                false,
+                f.os == Os::Linux && !f.user.is_empty(),
             ),
         ),
         DockerState::Ready(v) => push(
@@ -672,6 +769,42 @@ mod tests {
     }
 
     #[test]
+    fn the_docker_fix_fits_what_is_wrong() {
+        let stopped = DockerState::NotRunning("Cannot connect to the Docker daemon".into());
+        let plan = super::docker_fix_plan(&stopped, Os::Linux, "ann")
+            .unwrap()
+            .to_string();
+        assert!(
+            plan.contains("run pkexec systemctl enable --now docker"),
+            "{plan}"
+        );
+        assert!(
+            !plan.contains("apt-get"),
+            "a stopped Docker is started, not reinstalled: {plan}"
+        );
+        let plan = super::docker_fix_plan(&stopped, Os::Macos, "ann")
+            .unwrap()
+            .to_string();
+        assert!(plan.contains("run open -a Docker"), "{plan}");
+        assert!(super::docker_fix_plan(&stopped, Os::Windows, "ann").is_none());
+        let denied = DockerState::NoPermission("permission denied".into());
+        let plan = super::docker_fix_plan(&denied, Os::Linux, "ann")
+            .unwrap()
+            .to_string();
+        assert!(
+            plan.contains("run pkexec usermod -aG docker ann") && !plan.contains("systemctl"),
+            "{plan}"
+        );
+        let plan = super::docker_fix_plan(&DockerState::Missing, Os::Linux, "ann")
+            .unwrap()
+            .to_string();
+        assert!(plan.contains("apt-get install"), "{plan}");
+        assert!(
+            super::docker_fix_plan(&DockerState::Ready("28".into()), Os::Linux, "ann").is_none()
+        );
+    }
+
+    #[test]
     fn nvidia_runtime_is_read_from_docker_info() {
         // `docker info --format '{{json .Runtimes}}'` after `nvidia-ctk runtime configure`.
         let configured = r#"{"io.containerd.runc.v2":{"path":"runc"},"nvidia":{"path":"nvidia-container-runtime"},"runc":{"path":"runc"}}"#;
@@ -695,6 +828,12 @@ mod tests {
         );
         // 16 cores / 6 = 2; 64 GB / 12 = 5; 500 GB / 100 = 5 → 2.
         assert_eq!(affordable_nodes(&f), 2);
+        assert_eq!(limited_by(&f), "CPU: 16 cores fit 2 nodes of 6 cores");
+        let mut g = f.clone();
+        g.cores = 64;
+        assert_eq!(limited_by(&g), "RAM: 64 GB fits 5 nodes of 12 GB");
+        g.disk_free = Some(250 * GIB);
+        assert_eq!(limited_by(&g), "disk: 250 GB free fits 2 nodes of 100 GB");
     }
 
     #[test]

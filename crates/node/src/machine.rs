@@ -17,6 +17,8 @@ use crate::UserError;
 /// Overrides for tests and unusual setups (all from the environment, documented in README).
 pub const BACKEND_ENV: &str = "CORTENSOR_MANAGER_BACKEND";
 pub const PATH_ENV: &str = "CORTENSOR_MANAGER_SERVICE_PATH";
+/// The setting that remembers the login item is on.
+pub const AUTOSTART_SETTING: &str = "autostart";
 /// A network profile file to use instead of the embedded testnet profile.
 pub const NETWORK_ENV: &str = "CORTENSOR_MANAGER_NETWORK";
 
@@ -138,6 +140,8 @@ pub struct MachineStatus {
     pub max_nodes: u32,
     /// The networks nodes can be added on; the first is the default.
     pub networks: Vec<String>,
+    /// What one node needs (cores, RAM, disk).
+    pub per_node: crate::doctor::PerNode,
     /// When the keys were last backed up (unix seconds) and how many: `None`: never.
     #[ts(type = "[number, number] | null")]
     pub keys_backed_up: Option<(i64, u32)>,
@@ -161,6 +165,10 @@ pub struct IpfsOutcome {
 pub struct DoctorReport {
     pub checks: Vec<crate::doctor::Check>,
     pub affordable_nodes: u32,
+    /// Which resource limits the count, in words.
+    pub limited_by: String,
+    /// What one node needs.
+    pub per_node: crate::doctor::PerNode,
 }
 
 impl Machine {
@@ -183,6 +191,7 @@ impl Machine {
                         .filter(|n| *n != self.profile.name),
                 )
                 .collect(),
+            per_node: crate::doctor::PER_NODE,
             keys_backed_up: self
                 .store
                 .setting(setup::BACKED_UP_SETTING)
@@ -216,6 +225,8 @@ impl Machine {
         DoctorReport {
             checks: crate::doctor::evaluate(&facts),
             affordable_nodes: crate::doctor::affordable_nodes(&facts),
+            limited_by: crate::doctor::limited_by(&facts),
+            per_node: crate::doctor::PER_NODE,
         }
     }
 
@@ -271,6 +282,41 @@ impl Machine {
         }
     }
 
+    /// Turn "start my nodes when I log in" on or off (`exe daemon` as a login item).
+    pub fn set_autostart(&self, on: bool, exe: &Path) -> Result<(), UserError> {
+        let plan = crate::services::autostart::plan(&self.target(), exe, on);
+        let mut runner = self.runner.clone();
+        crate::services::apply::apply(&plan, &mut runner).map_err(UserError::new)?;
+        self.store
+            .set_setting(AUTOSTART_SETTING, if on { "1" } else { "" })
+            .map_err(UserError::new)
+    }
+
+    /// Whether the nodes start at login: always with OS services (their own units), else when
+    /// the login item was turned on (and, where it is a file, is still there).
+    pub fn autostart(&self) -> bool {
+        if self.backend == Backend::OsService {
+            return true;
+        }
+        let set = self
+            .store
+            .setting(AUTOSTART_SETTING)
+            .ok()
+            .flatten()
+            .is_some_and(|v| v == "1");
+        set && crate::services::autostart::file(&self.target()).is_none_or(|f| f.exists())
+    }
+
+    /// The plan "fix it for me" runs for a check, on this machine as it is now (Docker's fix
+    /// depends on what is wrong with it).
+    pub fn plan_for(&mut self, check_id: &str) -> Option<crate::services::plan::Plan> {
+        if check_id == "docker" {
+            let state = crate::doctor::probe_docker(&mut self.runner);
+            return crate::doctor::docker_fix_plan(&state, Os::current(), &self.user);
+        }
+        crate::doctor::fix_plan(check_id, Os::current(), &self.user)
+    }
+
     /// Run the automatic fix of a doctor check (the caller has the user's consent).
     pub fn fix(&mut self, check_id: &str) -> Result<crate::services::apply::Report, UserError> {
         if check_id == "ipfs" {
@@ -285,7 +331,8 @@ impl Machine {
             }
             return Ok(report);
         }
-        let plan = crate::doctor::fix_plan(check_id, Os::current(), &self.user)
+        let plan = self
+            .plan_for(check_id)
             .ok_or_else(|| UserError::new(format!("the app cannot fix '{check_id}' by itself; follow the instructions shown with the check")))?;
         let mut runner = self.runner.clone();
         crate::services::apply::apply(&plan, &mut runner).map_err(UserError::new)

@@ -120,3 +120,16 @@ pub fn update_binary(
     };
     setup::update_from_install_source(&state.session, &state.cancel_install, &mut emit)
 }
+
+/// Start the nodes when the user logs in (this app's headless `daemon` as a login item).
+#[tauri::command(async)]
+pub fn set_autostart(on: bool, state: State<'_, AppState>) -> Result<bool, UserError> {
+    let exe = std::env::current_exe().map_err(UserError::new)?;
+    setup::set_autostart(&state.session, on, &exe)
+}
+
+/// Whether the nodes start again after the user logs in.
+#[tauri::command(async)]
+pub fn autostart(state: State<'_, AppState>) -> Result<bool, UserError> {
+    setup::autostart(&state.session)
+}

@@ -3,6 +3,7 @@ import type { Backend } from "./Backend";
 import type { InstallRecord } from "./InstallRecord";
 import type { NodeRecord } from "./NodeRecord";
 import type { OfficialInstall } from "./OfficialInstall";
+import type { PerNode } from "./PerNode";
 
 /**
  * What the desktop app shows about this machine's install.
@@ -16,6 +17,10 @@ max_nodes: number,
  * The networks nodes can be added on; the first is the default.
  */
 networks: Array<string>, 
+/**
+ * What one node needs (cores, RAM, disk).
+ */
+per_node: PerNode, 
 /**
  * When the keys were last backed up (unix seconds) and how many: `None`: never.
  */

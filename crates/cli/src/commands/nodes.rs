@@ -10,7 +10,7 @@ use crate::output::print_json;
 
 pub fn control(s: &Session, which: &str, action: Action) -> Result<(), UserError> {
     let selection: NodeSelection = which.parse()?;
-    let exe = std::env::current_exe().map_err(UserError::new)?;
+    let exe = crate::output::own_exe()?;
     let r = nodes::control(s, selection, action, &exe)?;
     for note in &r.notes {
         println!("note: {note}");

@@ -437,3 +437,20 @@ pub fn update_check(s: &Session, source: &str, json: bool) -> Result<(), UserErr
     }
     Ok(())
 }
+
+pub fn autostart(s: &Session, what: &str) -> Result<(), UserError> {
+    let on = match what {
+        "on" => setup::set_autostart(s, true, &crate::output::own_exe()?)?,
+        "off" => setup::set_autostart(s, false, &crate::output::own_exe()?)?,
+        _ => setup::autostart(s)?,
+    };
+    println!(
+        "{}",
+        if on {
+            "Your nodes start when you log in."
+        } else {
+            "Your nodes do not start by themselves after a restart: `cortensor-manager autostart on` changes that."
+        }
+    );
+    Ok(())
+}

@@ -38,7 +38,8 @@ fn rewards_json_matches_the_contract_and_the_seed() {
     assert_eq!(
         json_of(&out),
         json!({"base": "60.00", "multi_node_bonus": "6.00", "role_bonus": "6.60", "rank_rewards": "0.00",
-               "total": "72.60", "warnings": [], "notes": []})
+               "total": "72.60", "rewarded_nodes": 3, "excess_nodes": 0, "excess_base": "0.00",
+               "warnings": [], "notes": []})
     );
     let out = cli(&d)
         .args(["rewards", "--nodes", "5", "--role-bonus", "10", "--json"])

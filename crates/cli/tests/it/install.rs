@@ -385,7 +385,14 @@ fn bad_downloads_install_nothing() {
     for (source, expect) in [
         (format!("{}/missing.json", server.base), "HTTP 404"),
         ("ftp://127.0.0.1/x.json".to_string(), "only http and https"),
-        ("/no/such/folder".to_string(), "has no manifest.json"),
+        (
+            "/no/such/folder".to_string(),
+            "there is no folder /no/such/folder",
+        ),
+        (
+            "mirror.example/cortensor/manifest.json".to_string(),
+            "looks like a web address with a typo",
+        ),
     ] {
         let out = b.run(&["install", "--source", &source]);
         assert!(!out.status.success(), "{source}");

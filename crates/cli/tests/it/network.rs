@@ -997,3 +997,39 @@ fn three_nodes_one_uptime_no_false_alerts_and_docker_stops_earning() {
     assert!(history[0]["dismissed_at"].is_i64());
     assert!(h.ok(&["alerts", "--all"]).contains("(dismissed)"));
 }
+
+/// "Start my nodes when I log in" on a machine whose nodes the supervisor runs: a desktop
+/// login item running this program's daemon; turned off, it is gone.
+#[test]
+fn autostart_is_a_login_item_that_runs_the_daemon() {
+    let h = Headless::new();
+    let entry =
+        h.sb.home
+            .join(".config/autostart/cortensor-node-manager-autostart.desktop");
+    assert!(h
+        .ok(&["autostart", "status"])
+        .contains("do not start by themselves"));
+    assert!(h.ok(&["autostart", "on"]).contains("start when you log in"));
+    let text = std::fs::read_to_string(&entry).unwrap();
+    let exe = env!("CARGO_BIN_EXE_cortensor-manager");
+    assert!(
+        text.contains(&format!(
+            "Exec=\"{exe}\" --data-dir \"{}\" daemon\n",
+            h.sb.data.display()
+        )),
+        "{text}"
+    );
+    assert!(h
+        .ok(&["autostart", "status"])
+        .contains("start when you log in"));
+    // Removed by hand: the status says so (it is not taken on trust).
+    std::fs::remove_file(&entry).unwrap();
+    assert!(h
+        .ok(&["autostart", "status"])
+        .contains("do not start by themselves"));
+    h.ok(&["autostart", "on"]);
+    h.ok(&["autostart", "off"]);
+    assert!(!entry.exists());
+    let out = h.run(&["autostart", "sometimes"]);
+    assert!(!out.status.success());
+}

@@ -4,6 +4,7 @@
 //! (`status`: the query and its parser). Plans and parsers compile and are tested on every OS.
 
 pub mod apply;
+pub mod autostart;
 pub mod launchd;
 pub mod plan;
 pub mod schtasks;

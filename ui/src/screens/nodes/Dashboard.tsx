@@ -9,7 +9,6 @@ import { activeAlerts, dismissAlert, errorMessage, nodeControl, onActiveAlerts, 
 import { useNodeHealth } from "../../hooks/useNodeHealth";
 import { NodePage } from "./NodePage";
 import { GIB } from "../../format";
-import { MetricsSettings } from "./MetricsSettings";
 
 /** Samples kept per node for the charts (10 minutes at 1 Hz). */
 const HISTORY = 600;
@@ -207,20 +206,20 @@ export function Dashboard() {
             <dl>
               <dt title="Share of the last 24 hours the node was up, as the contest counts it">Uptime 24 h</dt>
               <dd className="uptime">{uptimeText(n.uptime)}</dd>
-              <dt>CPU / RAM</dt>
+              <dt title="Processor and memory the node uses, with its worker processes">CPU / RAM</dt>
               <dd>
                 {n.cpu_pct == null ? "–" : `${n.cpu_pct.toFixed(0)} %`} / {mb(n.rss_bytes)}
               </dd>
-              <dt>Phase</dt>
-              <dd>{n.log.state_name ?? "–"}</dd>
-              <dt>Tasks</dt>
+              <dt title="The step of the network's current session the node is in">Phase</dt>
+              <dd>{n.pid != null ? n.log.state_name ?? "–" : "–"}</dd>
+              <dt title="Tasks the node committed / tasks assigned to it">Tasks</dt>
               <dd>
                 {n.log.tasks_committed} / {n.log.tasks_assigned}
               </dd>
-              <dt>Pings</dt>
+              <dt title="Heartbeats the node sent to the network">Pings</dt>
               <dd>{n.log.pings}</dd>
-              <dt>LLM</dt>
-              <dd className="llm">{llmSummary(n)}</dd>
+              <dt title="The node's AI model engine (Docker containers or its port)">LLM</dt>
+              <dd className="llm">{n.pid != null ? llmSummary(n) : "–"}</dd>
               <dt title="The node's cognitive level (0–10), as it prints it">Level</dt>
               <dd className="level">{n.log.cognitive_level ?? "–"}</dd>
               <dt title="ETH on the node's network, to pay for its transactions">Balance</dt>
@@ -231,7 +230,6 @@ export function Dashboard() {
           </button>
         ))}
       </div>
-      <MetricsSettings />
     </section>
   );
 }

@@ -129,7 +129,10 @@ export function NodePage({ node, history, onBack, onControl }: Props) {
       <p className="reason" id="node-reason">
         {node.reason}
       </p>
-      <p className="muted">
+      <Funding node={node} />
+      <details className="node-details" id="node-details">
+        <summary title="Process, session, containers and ports: for troubleshooting">Details</summary>
+      <p className="muted" id="node-tech">
         <code>{node.address}</code> · pid {node.pid ?? "–"}
         {node.processes != null && node.processes > 1 ? ` (${node.processes} processes)` : ""} · {node.threads ?? "–"} threads · {node.open_files ?? "–"} open files ·{" "}
         {node.restarts} restarts · session {node.log.session_id ?? "–"} ·{" "}
@@ -141,7 +144,6 @@ export function NodePage({ node, history, onBack, onControl }: Props) {
           </>
         )}
       </p>
-      <Funding node={node} />
       <div className="engine" id="node-engine">
         <h3>LLM engine</h3>
         {node.containers == null ? (
@@ -166,6 +168,7 @@ export function NodePage({ node, history, onBack, onControl }: Props) {
           ))}
         </ul>
       </div>
+      </details>
       <div className="charts">
         <Chart title="CPU (%)" unit="%" xs={xs} ys={history.map((s) => s.cpu)} />
         <Chart title="RAM (MB)" unit=" MB" xs={xs} ys={history.map((s) => (s.rss == null ? null : s.rss / (1 << 20)))} />

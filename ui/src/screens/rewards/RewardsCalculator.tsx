@@ -171,7 +171,7 @@ export function RewardsCalculator({ rules, projectedRankRewards, nodeCount }: Pr
           )}
         </div>
         <label>
-          <span>Role bonus</span>
+          <span title="The contest sets which role bonuses exist">Role bonus <small className="muted">(set by the contest)</small></span>
           <select id="role" name="role" value={role} onChange={(e) => setRole(e.target.value)}>
             {roles.map((r) => (
               <option key={r} value={r}>
@@ -190,7 +190,9 @@ export function RewardsCalculator({ rules, projectedRankRewards, nodeCount }: Pr
           )}
         </label>
         <div className="field">
-          <label htmlFor="cap">Bonus cap (% of base)</label>
+          <label htmlFor="cap" title="The contest caps bonuses at a share of the base reward">
+            Bonus cap (% of base) <small className="muted">(set by the contest)</small>
+          </label>
           <div className="row">
             <input type="range" min={0} max={100} value={Number(capValue) || 0} onChange={(e) => setCap(e.target.value)} aria-label="Bonus cap slider" />
             <input id="cap" name="cap" className="num" inputMode="decimal" value={capValue} onChange={(e) => setCap(e.target.value)} aria-invalid={problems.cap !== null} />

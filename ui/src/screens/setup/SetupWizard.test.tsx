@@ -20,10 +20,13 @@ const status: MachineStatus = {
   max_nodes: 25,
   networks: ["testnet0", "testnet1"],
   keys_backed_up: null,
+  per_node: { cores: 6, ram_gib: 12, disk_gib: 100 },
 };
 
 const doctor: DoctorReport = {
   affordable_nodes: 3,
+  limited_by: "RAM: 40 GB fits 3 nodes of 12 GB",
+  per_node: { cores: 6, ram_gib: 12, disk_gib: 100 },
   checks: [
     { id: "platform", title: "Operating system", status: "ok", explanation: "linux on x86_64 is supported.", fix: null },
     {
@@ -69,6 +72,8 @@ describe("SetupWizard", () => {
             await emit("install-progress", { downloaded: 20 << 20, total: 40 << 20, bytes_per_sec: 10 << 20, eta_secs: 2 });
             await new Promise<void>((r) => (release = r));
             return { found: null, daemon_running: false, installed: { version: "v0.33.0", path: "/tmp/x/bin/ipfs", archive_sha512: "cd".repeat(64) } };
+          case "compute_rewards":
+            return { total: `${(args as { input: { nodes: number } }).input.nodes * 22}.00` };
           case "add_nodes":
             return { nodes: [spec(1), spec(2)], backend: "os_service", warnings: [], folders: ["/d/nodes/node-1", "/d/nodes/node-2"], staking_url: "https://stake.example" };
           case "register_node": {
@@ -87,6 +92,10 @@ describe("SetupWizard", () => {
     const user = userEvent.setup();
     render(<SetupWizard onDone={() => {}} />);
 
+    // The welcome says what it takes.
+    await waitFor(() => expect(document.getElementById("welcome-needs")).toHaveTextContent("about 6 CPU cores, 12 GB of memory and 100 GB of disk"));
+    expect(document.getElementById("welcome-needs")).toHaveTextContent("A stake for each node. Stake 4,000 $COR per node on Pool 3.");
+    expect(document.getElementById("welcome-needs")).toHaveTextContent("Whitelisting of your node addresses");
     await user.click(screen.getByRole("button", { name: "Start" }));
     await waitFor(() => expect(screen.getByText("Docker is not installed.")).toBeInTheDocument());
     expect(document.querySelector('[data-check="docker"]')).toHaveClass("check-fail");
@@ -113,7 +122,9 @@ describe("SetupWizard", () => {
     await user.click(screen.getByRole("button", { name: "Continue" }));
 
     expect(screen.getByText(/can run about 3/)).toBeInTheDocument();
+    expect(document.getElementById("node-limit")).toHaveTextContent("Limited by RAM: 40 GB fits 3 nodes of 12 GB.");
     fireEvent.change(screen.getByRole("slider", { name: "Number of nodes" }), { target: { value: "2" } });
+    await waitFor(() => expect(document.getElementById("node-cost")).toHaveTextContent("2 nodes: 2 stakes · about 200 GB of disk · $44.00 / month if they qualify"));
     // A mistyped RPC address is explained under the field and blocks Create.
     const rpc = screen.getByRole("textbox", { name: /RPC address/ });
     await user.type(rpc, "http://rpc.example/v2/KEY");
@@ -213,6 +224,7 @@ describe("SetupWizard", () => {
   it("offers the GPU when the doctor sees one, warns without its container toolkit, and goes on when IPFS fails", async () => {
     const calls: { cmd: string; args: unknown }[] = [];
     const gpuDoctor: DoctorReport = {
+      ...doctor,
       affordable_nodes: 2,
       checks: [
         ...doctor.checks,

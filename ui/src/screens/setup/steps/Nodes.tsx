@@ -1,3 +1,6 @@
+import { useEffect, useState } from "react";
+import { computeRewards } from "../../../api";
+import { usd } from "../../rewards/RewardsCalculator";
 import type { Wizard } from "../useWizard";
 
 /** Step 4 of the setup wizard: how many nodes, on which network, with which RPC URL, and where
@@ -5,6 +8,18 @@ import type { Wizard } from "../useWizard";
 export function NodesStep({ w }: { w: Wizard }) {
   const { affordable, busy, count, create, gpuCheck, gpuOn, keyStore, maxNodes, network, rpcError, rpcUrl, setCount, setGpu, setKeyStore, setNetwork, setRpcUrl, status, toolkit } = w;
   const networks = status?.networks ?? [];
+  // What the count costs and earns: stake, disk, and the projected rewards if they qualify.
+  const [monthly, setMonthly] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    computeRewards({ nodes: count, role_bonus_pct: "0", months: "1", bonus_cap_pct: null, rank_rewards: "0" }).then(
+      (r) => live && setMonthly(r?.total ?? null),
+      () => live && setMonthly(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [count]);
   return (
     <div className="step" id="step-nodes">
       <label className="field" htmlFor="node-count">
@@ -14,6 +29,12 @@ export function NodesStep({ w }: { w: Wizard }) {
         <input type="range" min={1} max={maxNodes} value={count} onChange={(e) => setCount(Number(e.target.value))} aria-label="Number of nodes" />
         <output id="node-count">{count}</output>
       </div>
+      {w.doctor?.limited_by && <p className="muted" id="node-limit">Limited by {w.doctor.limited_by}.</p>}
+      <p id="node-cost">
+        {count} node{count > 1 ? "s" : ""}: {count} stake{count > 1 ? "s" : ""}
+        {status?.per_node ? ` · about ${count * status.per_node.disk_gib} GB of disk` : ""}
+        {monthly ? ` · ${usd(monthly)} / month if ${count > 1 ? "they qualify" : "it qualifies"}` : ""}
+      </p>
       {count > affordable && <p className="warning">More nodes than this computer can comfortably run: they may be too slow to earn.</p>}
       <p className="muted">Each node needs its own stake: {status?.staking}</p>
 

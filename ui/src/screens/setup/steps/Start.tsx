@@ -1,4 +1,5 @@
 import type { Wizard } from "../useWizard";
+import { Autostart } from "../../../components/Autostart";
 
 /** Step 7 of the setup wizard: start. */
 export function StartStep({ w }: { w: Wizard }) {
@@ -11,8 +12,9 @@ export function StartStep({ w }: { w: Wizard }) {
             ✓ Started {started.started.length} node{started.started.length > 1 ? "s" : ""}.{" "}
             {started.survives_reboot
               ? "They keep running when you close the app and start again after a restart."
-              : "They keep running when you close the app; after a restart, open the app (or run `cortensor-manager node start all`) to start them again."}
+              : "They keep running when you close the app."}
           </p>
+          {!started.survives_reboot && <Autostart />}
           {started.notes.length > 0 && (
             <ul className="muted" id="start-notes">
               {started.notes.map((n) => (
