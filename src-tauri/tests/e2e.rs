@@ -119,6 +119,19 @@ impl Session<'_> {
             .map(str::to_string)
     }
 
+    /// An input's current value.
+    fn value(&self, css: &str) -> Option<String> {
+        let e = self.find(css);
+        self.d
+            .call(
+                "GET",
+                &self.path(&format!("/element/{e}/property/value")),
+                None,
+            )
+            .as_str()
+            .map(str::to_string)
+    }
+
     fn wait_text(&self, css: &str, want: &str) {
         let start = Instant::now();
         loop {
@@ -459,6 +472,11 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
 
     s.click("#wizard-start-nodes");
     s.wait_text("#start-done", "✓ Started 2 nodes. They keep running when you close the app and start again after a restart.");
+    // Started is not earning: Docker does not answer here, and the step says so.
+    s.wait_text(
+        "#start-not-earning",
+        "⚠ Docker is not running: the nodes run but cannot earn until it does (Setup → Fix)",
+    );
     s.screenshot("e2e-wizard-5-started.png");
 
     // The nodes really run: their logs show progress, with their own keys from the keychain.
@@ -604,6 +622,29 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
         s.click(tab);
         std::thread::sleep(Duration::from_millis(700));
         assert_eq!(overflow(&s), 0, "{tab} fits 800 px");
+        if tab == "#tab-rewards" {
+            // The calculator opens with this machine's two nodes, none qualifying yet.
+            s.wait_until("the calculator on the real node count", |s| {
+                s.value("#nodes").as_deref() == Some("2")
+            });
+            assert!(s
+                .text("#fleet-summary")
+                .is_some_and(|t| t.starts_with("2 nodes · 0 qualify yet")));
+            // A mistyped leaderboard address is explained under its field.
+            s.type_into("#leaderboard", "htps:/backend.example/leaderboard");
+            s.wait_text(
+                "#leaderboard-error",
+                "That looks like a web address with a typo: start it with https://.",
+            );
+        }
+        if tab == "#tab-setup" {
+            // Setup revisited is a status page, not onboarding again.
+            s.wait_until("the setup status page", |s| {
+                s.text("#status-registered")
+                    .is_some_and(|t| t.starts_with("✓ registered 2/2"))
+            });
+            assert_eq!(s.count("#step-welcome"), 0);
+        }
         s.screenshot(shot);
     }
     driver.call("DELETE", &s.path(""), None);

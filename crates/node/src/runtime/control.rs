@@ -44,7 +44,25 @@ pub fn start_all(m: &Machine, daemon_exe: &Path) -> Result<StartReport, UserErro
             "there are no nodes to start yet; create them first",
         ));
     }
-    let notes = apply(m, &ids, Action::Start, daemon_exe)?;
+    let mut notes = apply(m, &ids, Action::Start, daemon_exe)?;
+    // Started is not earning: say so at once when Docker, which runs the LLM engine, is not
+    // usable.
+    if m.profile.docker {
+        let mut runner = m.runner.clone();
+        match crate::doctor::probe_docker(&mut runner) {
+            crate::doctor::DockerState::Ready(_) => {}
+            crate::doctor::DockerState::Missing => notes.insert(
+                0,
+                "Docker is not installed: the nodes run but cannot earn until it is (Setup → Fix)"
+                    .into(),
+            ),
+            _ => notes.insert(
+                0,
+                "Docker is not running: the nodes run but cannot earn until it does (Setup → Fix)"
+                    .into(),
+            ),
+        }
+    }
     Ok(StartReport {
         started: ids,
         notes,

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { render, screen, waitFor, fireEvent } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { RankProjection } from "./RankProjection";
+import { RankProjection, leaderboardProblem } from "./RankProjection";
 import type { RankRequest } from "../../bindings/RankRequest";
 import type { RankResponse } from "../../bindings/RankResponse";
 
@@ -138,5 +138,32 @@ describe("RankProjection", () => {
     await waitFor(() => expect(screen.getByText("Node 1 (this PC)")).toBeInTheDocument());
     expect(requests[0]).toEqual({ leaderboard: "http://127.0.0.1/lb", operator: "", what_ifs: [], local_nodes: [N1], others: {} });
     expect(screen.getByText("Node 1 (this PC)").closest("tr")).toHaveClass("mine");
+  });
+
+  it("says under the leaderboard field what is wrong with a typed address", () => {
+    expect(leaderboardProblem("")).toBeNull();
+    expect(leaderboardProblem("https://backend.example/leaderboard")).toBeNull();
+    expect(leaderboardProblem("/home/ann/board.json")).toBeNull();
+    expect(leaderboardProblem("board.json")).toBeNull();
+    expect(leaderboardProblem("C:\\Users\\ann\\board.json")).toBeNull();
+    expect(leaderboardProblem("https://")).toMatch("not complete");
+    expect(leaderboardProblem("ftp://x.example/lb")).toMatch("https://");
+    expect(leaderboardProblem("htps:/backend.example/lb")).toMatch("typo");
+    expect(leaderboardProblem("backend.example/leaderboard")).toMatch("typo");
+  });
+
+  it("projects a board it projected before again when it opens", async () => {
+    let projected = 0;
+    mockIPC((cmd, args) => {
+      const key = (args as { key?: string }).key;
+      if (cmd === "get_setting") return key === "rank.operator" ? ME : key === "rank.leaderboard" ? "http://127.0.0.1/saved" : null;
+      if (cmd !== "project_rank") return null;
+      projected++;
+      return response(2, "35.00");
+    });
+    const onRank = vi.fn();
+    render(<RankProjection onRankRewards={onRank} />);
+    await waitFor(() => expect(onRank).toHaveBeenLastCalledWith("35.00"));
+    expect(projected).toBe(1);
   });
 });

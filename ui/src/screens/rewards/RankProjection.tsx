@@ -21,6 +21,27 @@ const FIELDS: { field: WhatIfField; label: string; min: number; max: number; ste
   { field: "task_accuracy", label: "Task accuracy", min: 0, max: 1, step: 0.001, start: 0.99 },
 ];
 
+/** What is wrong with a leaderboard location the user typed (`null`: usable). */
+export function leaderboardProblem(raw: string): string | null {
+  const t = raw.trim();
+  if (!t) return null;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t)) {
+    let u: URL;
+    try {
+      u = new URL(t);
+    } catch {
+      return "That web address is not complete: write it as https://host/path.";
+    }
+    if (u.protocol !== "https:" && u.protocol !== "http:") return "Use an https:// address, or a file on this computer.";
+    return null;
+  }
+  // A scheme without "//" (two letters or more: "C:" is a Windows drive), "www.", or a host
+  // name before the first "/".
+  if (/^[a-z][a-z0-9+.-]+:/i.test(t) || /^www\./i.test(t) || /^[a-z0-9-]+(\.[a-z0-9-]+)+\//i.test(t))
+    return "That looks like a web address with a typo: start it with https://.";
+  return null;
+}
+
 export function RankProjection({ onRankRewards }: Props) {
   const [operator, setOperator] = useState("");
   const [source, setSource] = useState("");
@@ -46,8 +67,19 @@ export function RankProjection({ onRankRewards }: Props) {
       if (saved) setSource(saved);
       else if (known?.url) setSource(known.url);
       else if (known) setUnknownBoard(known.explanation);
+      // A board projected before is projected again on open (fresh figures, not last time's).
+      if (saved) setAutoProject(true);
     });
   }, []);
+  const [autoProject, setAutoProject] = useState(false);
+  useEffect(() => {
+    if (autoProject && source.trim() && (operator.trim() || fleet.length)) {
+      setAutoProject(false);
+      void project();
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [autoProject, source, operator, fleet.length]);
+  const boardProblem = leaderboardProblem(source);
 
   async function project() {
     const id = ++seq.current;
@@ -157,9 +189,15 @@ export function RankProjection({ onRankRewards }: Props) {
             value={source}
             onChange={(e) => setSource(e.target.value)}
             spellCheck={false}
+            aria-invalid={boardProblem !== null}
           />
+          {boardProblem && (
+            <span className="field-error" id="leaderboard-error" role="alert">
+              {boardProblem}
+            </span>
+          )}
         </label>
-        <button id="project" type="submit" className="primary" disabled={busy || (!operator.trim() && !fleet.length) || !source.trim()}>
+        <button id="project" type="submit" className="primary" disabled={busy || (!operator.trim() && !fleet.length) || !source.trim() || boardProblem !== null}>
           {busy ? "Projecting…" : "Project"}
         </button>
       </form>

@@ -1,9 +1,12 @@
 import { bytes } from "../../../format";
 import { cancelInstall } from "../../../api";
 import type { Wizard } from "../useWizard";
+import { leaderboardProblem } from "../../rewards/RankProjection";
 
 /** Step 3 of the setup wizard: install. */
 export function InstallStep({ w }: { w: Wizard }) {
+  // The same reading of a web address as the leaderboard field (the core refuses it too).
+  const sourceProblem = w.source.trim() === "official" ? null : leaderboardProblem(w.source);
   const { busy, created, install, installed, installedFrom, installing, ipfs, progress, releaseWarnings, setSource, setStep, source } = w;
   return (
     <div className="step" id="step-install">
@@ -15,8 +18,13 @@ export function InstallStep({ w }: { w: Wizard }) {
         <summary>Download source</summary>
         <label className="field">
           <span>Release source (official, a mirror's manifest URL, or a folder)</span>
-          <input id="install-source" value={source} onChange={(e) => setSource(e.target.value)} spellCheck={false} />
+          <input id="install-source" value={source} onChange={(e) => setSource(e.target.value)} spellCheck={false} aria-invalid={sourceProblem !== null} />
         </label>
+        {sourceProblem && (
+          <p className="field-error" id="install-source-error" role="alert">
+            {sourceProblem}
+          </p>
+        )}
       </details>
       {busy && (
         <div className="progress" aria-live="polite">
@@ -55,7 +63,7 @@ export function InstallStep({ w }: { w: Wizard }) {
         </p>
       )}
       <div className="actions">
-        <button id="wizard-install" type="button" className={installed ? undefined : "primary"} onClick={() => void install()} disabled={busy}>
+        <button id="wizard-install" type="button" className={installed ? undefined : "primary"} onClick={() => void install()} disabled={busy || sourceProblem !== null}>
           {installed ? "Check for a newer version" : "Install"}
         </button>
         <button id="wizard-next-install" className="primary" type="button" onClick={() => setStep(created.length ? 4 : 3)} disabled={!installed || busy}>

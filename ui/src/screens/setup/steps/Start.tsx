@@ -8,6 +8,11 @@ export function StartStep({ w }: { w: Wizard }) {
     <div className="step" id="step-start">
       {started ? (
         <>
+          {started.notes.some((n) => n.startsWith("Docker is not")) && (
+            <p className="warning" id="start-not-earning" role="alert">
+              ⚠ {started.notes.find((n) => n.startsWith("Docker is not"))}
+            </p>
+          )}
           <p className="ok" id="start-done">
             ✓ Started {started.started.length} node{started.started.length > 1 ? "s" : ""}.{" "}
             {started.survives_reboot
