@@ -277,7 +277,9 @@ fn rewards_and_rank_in_the_real_app() {
     );
     let sb = Sandbox::new(Backend::Supervisor);
     let owned = sb.env();
-    let env: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut env: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // Money is written the locale's way: the assertions below are in US English.
+    env.push(("LANG", "en_US.UTF-8"));
     let (driver, id) = start_app(&env);
     let s = Session { d: &driver, id };
 
@@ -383,7 +385,9 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
     let sb = Sandbox::new(Backend::OsServices);
     let data = sb.data.clone();
     let owned = sb.env();
-    let env: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut env: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // Money is written the locale's way: the assertions below are in US English.
+    env.push(("LANG", "en_US.UTF-8"));
     let (driver, id) = start_app(&env);
     let s = Session { d: &driver, id };
 

@@ -520,7 +520,11 @@ impl Monitor {
         let conn = store.conn();
         let balances = store.balances().unwrap_or_default();
         // One transaction for the whole pass: one commit instead of one per node.
-        let _ = conn.execute_batch("BEGIN");
+        // IMMEDIATE: the write lock up front (waiting out other writers). A deferred transaction
+        // that has read first cannot take it once another connection committed (WAL's
+        // snapshot rule fails at once, busy timeout or not), and the pass would lose its
+        // ledger minutes and snapshots silently.
+        let _ = conn.execute_batch("BEGIN IMMEDIATE");
         let mut out = Vec::with_capacity(nodes.len());
         for n in &nodes {
             let id = n.spec.id;

@@ -18,7 +18,7 @@ function day(unix: number): string {
 /** A node's qualification progress in words. */
 export function progressText(n: NodeHealth): string {
   const u = n.uptime;
-  if (!u || u.measuring) return `measuring uptime (running ${u?.seen_minutes_24h ?? 0} min)`;
+  if (!u || u.measuring) return u?.seen_minutes_24h ? `measuring uptime (running ${u.seen_minutes_24h} min)` : "measuring uptime (just started)";
   if (u.days_to_go === 0) return "qualifies";
   const track = u.today_lost ? "today will not count" : "on track";
   return `day ${u.qualified_days} of ${u.required_days} · ${track}${u.qualifies_at ? ` · qualifies ${day(u.qualifies_at)}` : ""}`;

@@ -21,7 +21,7 @@ it("says which nodes qualify and when the rest will, and feeds the calculator", 
   render(<Qualification onUseCount={use} />);
   await waitFor(() => expect(document.querySelector('[data-node="1"]')).toHaveTextContent("qualifies"));
   expect(document.querySelector('[data-node="2"]')).toHaveTextContent(/12\/30 days, qualifies on .*2026/);
-  expect(document.querySelector('[data-node="3"]')).toHaveTextContent("measuring (running 0 min)");
+  expect(document.querySelector('[data-node="3"]')).toHaveTextContent("measuring (just started)");
   await userEvent.setup().click(screen.getByRole("button", { name: "Calculate with 1 qualifying node" }));
   expect(use).toHaveBeenCalledWith(1);
 });

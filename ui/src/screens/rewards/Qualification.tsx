@@ -21,7 +21,9 @@ export function Qualification({ onUseCount }: Props) {
           <li key={n.id} data-node={n.id}>
             Node {n.id}:{" "}
             {!n.uptime || n.uptime.measuring
-              ? `measuring (running ${n.uptime?.seen_minutes_24h ?? 0} min)`
+              ? n.uptime?.seen_minutes_24h
+                ? `measuring (running ${n.uptime.seen_minutes_24h} min)`
+                : "measuring (just started)"
               : n.uptime.days_to_go === 0
                 ? "qualifies"
                 : `${n.uptime.qualified_days}/${n.uptime.required_days} days, qualifies on ${

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { RewardsCalculator, inputProblems } from "./RewardsCalculator";
+import { RewardsCalculator, inputProblems, usd } from "./RewardsCalculator";
 import type { RewardsInput } from "../../bindings/RewardsInput";
 import type { RewardsBreakdown } from "../../bindings/RewardsBreakdown";
 import type { NodeHealth } from "../../bindings/NodeHealth";
@@ -115,6 +115,16 @@ describe("RewardsCalculator", () => {
     // Only well-formed requests reached the backend.
     expect(calls.every((c) => Number.isInteger(c.nodes) && c.nodes >= 1 && /^\d+(\.\d+)?$/.test(c.months))).toBe(true);
     expect(document.body.textContent).not.toMatch(/invalid args|Decimal/);
+  });
+
+  it("writes money with the locale's grouping and currency, exactly from the core's decimal", () => {
+    expect(usd("72.60", "en-US")).toBe("$72.60");
+    expect(usd("1234567.5", "en-US")).toBe("$1,234,567.50");
+    expect(usd("9007199254740993.01", "en-US")).toBe("$9,007,199,254,740,993.01");
+    expect(usd("1234.50", "de-DE")).toBe("1.234,50\u00a0$");
+    expect(usd("0", "en-US")).toBe("$0.00");
+    expect(usd("-5.5", "en-US")).toBe("-$5.50");
+    expect(usd("n/a", "en-US")).toBe("n/a");
   });
 
   it("validates every field by the contest's bounds", () => {

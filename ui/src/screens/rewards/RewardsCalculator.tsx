@@ -31,10 +31,24 @@ export function inputProblems(i: { nodes: string; months: string; cap: string; r
   };
 }
 
-/** Money as the user's locale writes dollars. */
-export function usd(amount: string): string {
-  const n = Number(amount);
-  return Number.isFinite(n) ? n.toLocaleString(undefined, { style: "currency", currency: "USD" }) : `$${amount}`;
+/** Money as the user's locale writes dollars: its grouping, decimal mark and the currency's
+ * place, applied to the core's exact decimal string (no floating point touches the amount). */
+export function usd(amount: string, locale?: string): string {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount.trim());
+  if (!m) return amount;
+  const parts = new Intl.NumberFormat(locale, { style: "currency", currency: "USD" }).formatToParts(1234.5);
+  const sym = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
+  const group = sym("group");
+  const decimal = sym("decimal") || ".";
+  const digits = m[2].replace(/^0+(?=\d)/, "");
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, group);
+  const number = `${grouped}${decimal}${(m[3] ?? "").padEnd(2, "0")}`;
+  // The currency where the locale puts it, with the spacing it uses.
+  const i = parts.findIndex((p) => p.type === "currency");
+  const first = parts.findIndex((p) => p.type === "integer");
+  const space = (j: number) => (parts[j]?.type === "literal" ? parts[j].value : "");
+  const body = i < first ? `${sym("currency")}${space(i + 1)}${number}` : `${number}${space(i - 1)}${sym("currency")}`;
+  return `${m[1]}${body}`;
 }
 
 export function RewardsCalculator({ rules, projectedRankRewards, nodeCount }: Props) {
@@ -241,22 +255,22 @@ export function RewardsCalculator({ rules, projectedRankRewards, nodeCount }: Pr
         <div className="breakdown" aria-live="polite">
           <dl>
             <dt>Base</dt>
-            <dd id="base">${result.base}</dd>
+            <dd id="base">{usd(result.base)}</dd>
             <dt>Multi-node bonus</dt>
-            <dd id="multi">${result.multi_node_bonus}</dd>
+            <dd id="multi">{usd(result.multi_node_bonus)}</dd>
             <dt>Role bonus</dt>
-            <dd id="role-bonus">${result.role_bonus}</dd>
+            <dd id="role-bonus">{usd(result.role_bonus)}</dd>
             <dt>Rank rewards</dt>
-            <dd id="rank">${result.rank_rewards}</dd>
+            <dd id="rank">{usd(result.rank_rewards)}</dd>
             <dt className="total">Projected if they stay up</dt>
             <dd className="total" id="total" data-testid="total">
-              ${result.total}
+              {usd(result.total)}
             </dd>
             {result.excess_nodes > 0 && (
               <>
                 <dt>Past the limit (not in the total)</dt>
                 <dd id="excess">
-                  {result.excess_nodes} node{result.excess_nodes === 1 ? "" : "s"} · ${result.excess_base}
+                  {result.excess_nodes} node{result.excess_nodes === 1 ? "" : "s"} · {usd(result.excess_base)}
                 </dd>
               </>
             )}
