@@ -147,6 +147,16 @@ pub fn probe_docker(runner: &mut dyn Runner) -> DockerState {
     }
 }
 
+/// Whether an IPFS daemon already answers on this machine (kubo's API port): then no node of
+/// ours runs the IPFS server.
+pub fn ipfs_daemon_running() -> bool {
+    std::net::TcpStream::connect_timeout(
+        &std::net::SocketAddr::from(([127, 0, 0, 1], 5001)),
+        std::time::Duration::from_millis(300),
+    )
+    .is_ok()
+}
+
 /// kubo's version: the app's own `ipfs` (`app_ipfs`) first, then the one on `PATH`.
 pub fn ipfs_version(runner: &mut dyn Runner, app_ipfs: Option<&Path>) -> Option<String> {
     let version = args(&["version", "--number"]);
@@ -219,7 +229,7 @@ pub fn gather(
         gpus,
         docker: probe_docker(runner),
         ipfs,
-        ipfs_listening: crate::install::setup::ipfs_daemon_running(),
+        ipfs_listening: ipfs_daemon_running(),
         ipfs_server_node,
         ipfs_pinned: profile.ipfs.version.clone(),
         nvidia_toolkit,

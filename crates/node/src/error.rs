@@ -97,6 +97,17 @@ fn server_in(text: &str) -> String {
     }
 }
 
+/// The message up to its first sentence end, with a capital first letter.
+fn first_sentence(message: &str) -> String {
+    let end = message.find(". ").map(|i| i + 1).unwrap_or(message.len());
+    let s = message[..end].trim();
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => "Something went wrong".into(),
+    }
+}
+
 /// Read what kind of error a message is, by this crate's own wordings.
 pub fn classify(message: &str) -> (ErrorKind, String, String, ErrorAction) {
     let m = message.to_ascii_lowercase();
@@ -192,9 +203,10 @@ pub fn classify(message: &str) -> (ErrorKind, String, String, ErrorAction) {
             ErrorAction::FixInput,
         );
     }
+    // Our own messages are plain words already: the message is the title.
     (
         ErrorKind::Other,
-        "Something went wrong".into(),
+        first_sentence(message),
         "Try again; if it happens again, report it (the report has the details, secrets removed)."
             .into(),
         ErrorAction::Report,
@@ -248,6 +260,11 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::Disk);
         let e = UserError::new("the supervisor's lock is held by pid 4242");
         assert_eq!((e.kind, e.action), (ErrorKind::Other, ErrorAction::Report));
+        assert_eq!(e.title, "The supervisor's lock is held by pid 4242");
+        assert_eq!(
+            UserError::new("operator 0xdead has no nodes. Check the address").title,
+            "Operator 0xdead has no nodes."
+        );
         // The message itself is kept whole (the CLI prints it).
         assert_eq!(e.to_string(), "the supervisor's lock is held by pid 4242");
     }

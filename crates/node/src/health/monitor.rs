@@ -519,12 +519,6 @@ impl Monitor {
         let samples = self.sample(&pids, now);
         let conn = store.conn();
         let balances = store.balances().unwrap_or_default();
-        // One transaction for the whole pass: one commit instead of one per node.
-        // IMMEDIATE: the write lock up front (waiting out other writers). A deferred transaction
-        // that has read first cannot take it once another connection committed (WAL's
-        // snapshot rule fails at once, busy timeout or not), and the pass would lose its
-        // ledger minutes and snapshots silently.
-        let _ = conn.execute_batch("BEGIN IMMEDIATE");
         let mut out = Vec::with_capacity(nodes.len());
         for n in &nodes {
             let id = n.spec.id;
@@ -551,6 +545,12 @@ impl Monitor {
         // The machine's first start: one node pulls the LLM images, the others wait for it.
         let first = crate::first_start::load(store);
         self.probe_pulls(first.as_ref(), now);
+        // One transaction for the writes of the pass: one commit instead of one per node.
+        // IMMEDIATE: the write lock up front (waiting out other writers), taken only now that
+        // the slow probes (docker, ports) are done. A deferred transaction that has read first
+        // cannot take it once another connection committed (WAL's snapshot rule fails at once,
+        // busy timeout or not), and the pass would lose its ledger minutes and snapshots.
+        let _ = conn.execute_batch("BEGIN IMMEDIATE");
         for n in &nodes {
             let id = n.spec.id;
             // Alerts raised in this pass, remembered as open once the node is done with.

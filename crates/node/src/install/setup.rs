@@ -257,15 +257,7 @@ pub fn write_node_env(
     nodes::write_env(&path, &text).map_err(|e| io(format!("write {}", path.display()), e))
 }
 
-/// Whether an IPFS daemon already answers on this machine (kubo's API port): then no node of
-/// ours runs the IPFS server.
-pub fn ipfs_daemon_running() -> bool {
-    std::net::TcpStream::connect_timeout(
-        &std::net::SocketAddr::from(([127, 0, 0, 1], 5001)),
-        std::time::Duration::from_millis(300),
-    )
-    .is_ok()
-}
+pub use crate::doctor::ipfs_daemon_running;
 
 /// Create nodes: keys (into their store first, so nothing is lost), ports, folders, `.env`,
 /// and service registration. Returns the new nodes, optional steps that failed, and notes.

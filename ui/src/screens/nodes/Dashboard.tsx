@@ -5,9 +5,12 @@ import type { SystemHealth } from "../../bindings/SystemHealth";
 import type { Latency } from "../../bindings/Latency";
 import type { Action } from "../../bindings/Action";
 import type { NodeSelection } from "../../bindings/NodeSelection";
-import { activeAlerts, dismissAlert, errorMessage, nodeControl, onActiveAlerts, onSystemHealth, systemHealth } from "../../api";
+import type { UserError } from "../../bindings/UserError";
+import { ErrorBox } from "../../components/ErrorBox";
+import { activeAlerts, asUserError, dismissAlert, nodeControl, onActiveAlerts, onSystemHealth, systemHealth } from "../../api";
 import { useNodeHealth } from "../../hooks/useNodeHealth";
 import { NodePage } from "./NodePage";
+import { earningText, fleetUptime, uptimeText } from "./words";
 import { GIB } from "../../format";
 
 /** Samples kept per node for the charts (10 minutes at 1 Hz). */
@@ -18,32 +21,6 @@ import type { Sample } from "./types";
 
 function mb(b: number | null | undefined): string {
   return b == null ? "–" : `${(b / (1 << 20)).toFixed(0)} MB`;
-}
-
-function pct(p: number | null | undefined): string {
-  return p == null ? "–" : `${p.toFixed(1)} %`;
-}
-
-/** A node's 24 h uptime as the core computed it: "measuring" in its first hour. */
-export function uptimeText(u: NodeHealth["uptime"]): string {
-  if (!u || u.seen_minutes_24h === 0) return "–";
-  if (u.measuring) return `measuring (running ${u.seen_minutes_24h} min)`;
-  return pct(u.last_24h_pct);
-}
-
-/** The fleet's 24 h uptime: up minutes over observed minutes of the nodes past measuring. */
-export function fleetUptime(nodes: NodeHealth[]): string {
-  const measured = nodes.map((n) => n.uptime).filter((u) => u && !u.measuring);
-  if (!measured.length) return nodes.some((n) => n.uptime?.seen_minutes_24h) ? "measuring" : "–";
-  const up = measured.reduce((a, u) => a + (u?.up_minutes_24h ?? 0), 0);
-  const seen = measured.reduce((a, u) => a + (u?.seen_minutes_24h ?? 0), 0);
-  return seen ? pct((up * 100) / seen) : "–";
-}
-
-/** Earning, or what stops it and what to do, in one line. */
-export function earningText(n: NodeHealth): string {
-  if (n.earning.earning) return "Earning";
-  return `Not earning: ${n.earning.blocker ?? "unknown"}${n.earning.action ? ` — ${n.earning.action}` : ""}`;
 }
 
 function ping(l: Latency | null | undefined): string {
@@ -87,7 +64,7 @@ export function Dashboard() {
   const [alerts, setAlerts] = useState<AlertRecord[]>([]);
   const [selected, setSelected] = useState<number | null>(null);
   const [system, setSystem] = useState<SystemHealth | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<UserError | null>(null);
   const history = useRef<Map<number, Sample[]>>(new Map());
   const { nodes, error: healthError } = useNodeHealth((h) => {
     for (const n of h) {
@@ -119,7 +96,7 @@ export function Dashboard() {
     try {
       await nodeControl(selection, action);
     } catch (e) {
-      setError(errorMessage(e));
+      setError(asUserError(e));
     }
   }
 
@@ -166,11 +143,8 @@ export function Dashboard() {
         </div>
       </div>
       {system && <SystemBar s={system} />}
-      {(error ?? healthError) && (
-        <p role="alert" className="inline-error">
-          {error ?? healthError}
-        </p>
-      )}
+      {error && <ErrorBox error={error} />}
+      {healthError && !error && <ErrorBox message={healthError} />}
       {alerts.length > 0 && (
         <ul className="alerts" aria-label="Alerts">
           {alerts.slice(0, 3).map((a) => (
@@ -183,7 +157,7 @@ export function Dashboard() {
                 onClick={() => {
                   dismissAlert(a.id).then(
                     () => setAlerts((l) => l.filter((x) => x.id !== a.id)),
-                    (e) => setError(errorMessage(e)),
+                    (e) => setError(asUserError(e)),
                   );
                 }}
               >

@@ -5,7 +5,7 @@ import type { NodeHealth } from "../../bindings/NodeHealth";
 import type { UptimePoint } from "../../bindings/UptimePoint";
 import type { Action } from "../../bindings/Action";
 import { errorMessage, fixCheck, onNodeLog, registerNode, unwatchNodeLog, uptimeTimeline, watchNodeLog } from "../../api";
-import { earningText, uptimeText } from "./Dashboard";
+import { earningText, uptimeText } from "./words";
 import type { Sample } from "./types";
 
 /** Lines kept in the live log view. */

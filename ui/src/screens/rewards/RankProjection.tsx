@@ -2,7 +2,9 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import type { RankResponse } from "../../bindings/RankResponse";
 import type { WhatIf } from "../../bindings/WhatIf";
 import type { WhatIfField } from "../../bindings/WhatIfField";
-import { errorMessage, getSetting, leaderboardAddress, projectRank, setLeaderboardAddress, setSetting } from "../../api";
+import { asUserError, errorMessage, getSetting, leaderboardAddress, projectRank, setLeaderboardAddress, setSetting } from "../../api";
+import { ErrorBox } from "../../components/ErrorBox";
+import type { UserError } from "../../bindings/UserError";
 import { age, shortAddress, useDebounced } from "../../format";
 import { useNodeHealth } from "../../hooks/useNodeHealth";
 
@@ -47,7 +49,7 @@ export function RankProjection({ onRankRewards }: Props) {
   const [source, setSource] = useState("");
   const [baseline, setBaseline] = useState<RankResponse | null>(null);
   const [current, setCurrent] = useState<RankResponse | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<UserError | null>(null);
   const [whatIfError, setWhatIfError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [whatIfs, setWhatIfs] = useState<WhatIf[]>([]);
@@ -100,7 +102,7 @@ export function RankProjection({ onRankRewards }: Props) {
       setUnknownBoard(null);
     } catch (e) {
       if (id !== seq.current) return;
-      setError(errorMessage(e));
+      setError(asUserError(e));
       setBaseline(null);
       setCurrent(null);
       onRankRewards(null);
@@ -207,9 +209,9 @@ export function RankProjection({ onRankRewards }: Props) {
         </p>
       )}
       {error && (
-        <p role="alert" className="inline-error" id="rank-error">
-          {error}
-        </p>
+        <div id="rank-error">
+          <ErrorBox error={error} onRetry={() => void project()} />
+        </div>
       )}
       {current && (
         <>
