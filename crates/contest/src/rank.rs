@@ -730,13 +730,43 @@ mod tests {
             },
         ];
         let p = project(&board, &me, &ws, &[], &rules).unwrap();
-        let mut expected = m;
+        let mut expected = m.clone();
         expected.uptime = Some(1.0);
         expected.state_quality.as_mut().unwrap().commit = Some(1.0);
         let want = crate::score::score_metrics(&expected, &rules.score).unwrap();
         // (20 × 1 + 30 × 0.625) / 50 = 0.775
         assert!((want - 77.5).abs() < 1e-9, "{want}");
         assert_eq!(p.nodes[0].score, Some(want));
+
+        // Every state's what-if lands in its own field (each raises the score: none is lost).
+        let mut ws = ws.to_vec();
+        for (field, value) in [
+            (WhatIfField::Create, 1.0),
+            (WhatIfField::Prepare, 0.9),
+            (WhatIfField::Precommit, 0.8),
+        ] {
+            ws.push(WhatIf {
+                node: addr('1', 0),
+                field,
+                value,
+            });
+        }
+        let p = project(&board, &me, &ws, &[], &rules).unwrap();
+        let sq = expected.state_quality.as_mut().unwrap();
+        sq.create = Some(1.0);
+        sq.prepare = Some(0.9);
+        sq.precommit = Some(0.8);
+        // State quality: (1 + 0.9 + 0.8 + 1) / 4 = 0.925; (20 × 1 + 30 × 0.925) / 50 = 0.955.
+        let want = crate::score::score_metrics(&expected, &rules.score).unwrap();
+        assert!((want - 95.5).abs() < 1e-9, "{want}");
+        assert_eq!(p.nodes[0].score, Some(want));
+        // Zero is a value like any other (the bound is below it).
+        let zero = WhatIf {
+            node: addr('1', 0),
+            field: WhatIfField::Uptime,
+            value: 0.0,
+        };
+        assert!(project(&board, &me, &[zero], &[], &rules).is_ok());
     }
 
     #[test]

@@ -292,6 +292,30 @@ mod tests {
     }
 
     #[test]
+    fn the_cap_at_its_bounds_and_exactly_reached() {
+        // A cap of 100 % is allowed (the bound is inclusive); above is refused.
+        let ok = run(3, "10", "1", Some("100"), "0");
+        assert_eq!(ok.total.to_string(), "72.60");
+        assert!(ok.notes.is_empty());
+        let rules = Ruleset::phase3();
+        let mut i = RewardsInput::nodes(3);
+        i.bonus_cap_pct = Some(d("100.01"));
+        assert_eq!(compute(&i, &rules), Err(RewardsError::Cap(d("100.01"))));
+        // 3 nodes, 10 % role: multi 6.00 + role 6.60 = 12.60 = 21 % of the 60.00 base exactly:
+        // reached, not exceeded, so nothing is reduced and no note is written.
+        let b = run(3, "10", "1", Some("21"), "0");
+        assert_eq!(parts(&b), ["60.00", "6.00", "6.60", "0.00", "72.60"]);
+        assert!(b.notes.is_empty(), "{:?}", b.notes);
+        // One percent lower: the note gives the uncapped sum and the cap.
+        let b = run(3, "10", "1", Some("20"), "0");
+        assert_eq!(parts(&b), ["60.00", "6.00", "6.00", "0.00", "72.00"]);
+        assert_eq!(
+            b.notes,
+            ["the combined bonus $12.60 is above the cap of 20% of base ($12.00); the role bonus was reduced first"]
+        );
+    }
+
+    #[test]
     fn nodes_past_the_limit_are_shown_apart_not_paid() {
         // 26 nodes: the figures pay for 25 (20 × 25 = 500; 20 % = 100); the 26th's $20.00
         // base is shown apart.
