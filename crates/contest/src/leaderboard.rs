@@ -572,6 +572,68 @@ mod tests {
         )
     }
 
+    #[test]
+    fn a_node_listed_twice_in_the_flat_list_has_its_rows_summed() {
+        // Two rows of A (createPoint 3 + 6 of counters 5 + 5) read like one row of 9 of 10.
+        let twice = format!(
+            r#"[{{"miner": "{A}", {}}}, {{"miner": "{A}", {}}}]"#,
+            fields([3, 5, 1, 2, 1, 2, 1, 2], 1),
+            fields([6, 5, 1, 2, 1, 2, 1, 2], 1)
+        );
+        let once = format!(
+            r#"[{{"miner": "{A}", {}}}]"#,
+            fields([9, 10, 2, 4, 2, 4, 2, 4], 2)
+        );
+        let (twice, once) = (parse_any(&twice).unwrap(), parse_any(&once).unwrap());
+        assert_eq!(twice.nodes.len(), 1);
+        assert_eq!(twice.nodes[0].metrics, once.nodes[0].metrics);
+        let sq = twice.nodes[0]
+            .metrics
+            .as_ref()
+            .unwrap()
+            .state_quality
+            .clone()
+            .unwrap();
+        assert_eq!(sq.create, Some(0.9));
+    }
+
+    #[test]
+    fn addresses_scores_and_metrics_at_their_bounds() {
+        assert!(is_address(A));
+        assert!(
+            !is_address(&format!("zz{}", &A[2..])),
+            "42 characters but no 0x"
+        );
+        assert!(!is_address(&A[..41]), "0x but 39 digits");
+        assert!(!is_address(&format!("0x{}", "g".repeat(40))));
+        // A score of 0 is a score; below is refused. A metric below 0 is refused too.
+        let zero = format!(r#"{{"nodes": [{{"node": "{A}", "operator": "{OP}", "score": 0}}]}}"#);
+        assert_eq!(parse_any(&zero).unwrap().nodes[0].score, Some(0.0));
+        let neg = format!(r#"{{"nodes": [{{"node": "{A}", "operator": "{OP}", "score": -0.5}}]}}"#);
+        assert!(parse_any(&neg)
+            .unwrap_err()
+            .to_string()
+            .contains("must be a number ≥ 0"));
+        let neg_metric = format!(
+            r#"{{"nodes": [{{"node": "{A}", "operator": "{OP}", "metrics": {}}}]}}"#,
+            full_metrics().replace("\"ping_ms\": 45", "\"ping_ms\": -1")
+        );
+        let err = parse_any(&neg_metric).unwrap_err().to_string();
+        assert!(
+            err.contains("ping_ms") && err.contains("must be a number ≥ 0"),
+            "{err}"
+        );
+        let ok_metric = format!(
+            r#"{{"nodes": [{{"node": "{A}", "operator": "{OP}", "metrics": {}}}]}}"#,
+            full_metrics().replace("\"ping_ms\": 45", "\"ping_ms\": 0")
+        );
+        assert!(parse_any(&ok_metric).is_ok());
+        // A dashboard element without `miner` is not a leaderboard (not a missing field).
+        let no_miner = format!(r#"[{{{}}}]"#, fields([1, 1, 1, 1, 1, 1, 1, 1], 1));
+        let err = parse_any(&no_miner).unwrap_err().to_string();
+        assert!(err.contains("this is not a leaderboard: expected"), "{err}");
+    }
+
     fn check_a_and_b(lb: &Leaderboard) {
         assert_eq!(lb.nodes.len(), 2);
         // Each node is its own operator: none is published.

@@ -65,3 +65,25 @@ pub mod strict_vec {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize)]
+    struct Wire {
+        #[serde(with = "crate::money")]
+        amount: Decimal,
+    }
+
+    #[test]
+    fn amounts_in_and_out() {
+        assert_eq!(parse("72.6").unwrap(), Decimal::new(726, 1));
+        assert_eq!(parse(" $35 ").unwrap(), Decimal::new(35, 0));
+        assert_eq!(parse("10%").unwrap(), Decimal::new(10, 0));
+        assert!(parse("ten").unwrap_err().contains("'ten' is not a number"));
+        let w: Wire = serde_json::from_str(r#"{"amount": "72.60"}"#).unwrap();
+        assert_eq!(w.amount, Decimal::new(7260, 2));
+        assert!(serde_json::from_str::<Wire>(r#"{"amount": "lots"}"#).is_err());
+    }
+}

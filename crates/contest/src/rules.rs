@@ -362,6 +362,210 @@ mod tests {
         Ruleset::from_toml_str(&edit(PHASE3_TOML), "test")
     }
 
+    /// Every bound of the validator, on both sides: the value at the bound is accepted, the
+    /// one past it is refused naming its field.
+    #[test]
+    fn every_bound_accepts_its_edge_and_refuses_past_it() {
+        let edits: &[(&str, &str, Option<&str>)] = &[
+            (
+                "base_per_node_month = \"20.00\"",
+                "base_per_node_month = \"0.00\"",
+                None,
+            ),
+            (
+                "base_per_node_month = \"20.00\"",
+                "base_per_node_month = \"-0.01\"",
+                Some("rewards.base_per_node_month"),
+            ),
+            ("[\"0\", \"5\", \"10\"]", "[\"0\", \"5\", \"100\"]", None),
+            (
+                "[\"0\", \"5\", \"10\"]",
+                "[\"0\", \"5\", \"100.01\"]",
+                Some("rewards.role_bonus_allowed_pct[2]"),
+            ),
+            (
+                "[\"0\", \"5\", \"10\"]",
+                "[\"-0.01\", \"5\"]",
+                Some("rewards.role_bonus_allowed_pct[0]"),
+            ),
+            (
+                "bonus_cap_default_pct = \"40\"",
+                "bonus_cap_default_pct = \"100\"",
+                None,
+            ),
+            (
+                "bonus_cap_default_pct = \"40\"",
+                "bonus_cap_default_pct = \"0\"",
+                None,
+            ),
+            (
+                "bonus_cap_default_pct = \"40\"",
+                "bonus_cap_default_pct = \"100.01\"",
+                Some("rewards.bonus_cap_default_pct"),
+            ),
+            (
+                "bonus_cap_default_pct = \"40\"",
+                "bonus_cap_default_pct = \"-0.01\"",
+                Some("rewards.bonus_cap_default_pct"),
+            ),
+            ("bonus_pct = \"10\"", "bonus_pct = \"100\"", None),
+            ("bonus_pct = \"10\"", "bonus_pct = \"0\"", None),
+            (
+                "bonus_pct = \"10\"",
+                "bonus_pct = \"100.01\"",
+                Some("rewards.multi_node[0].bonus_pct"),
+            ),
+            (
+                "bonus_pct = \"10\"",
+                "bonus_pct = \"-0.01\"",
+                Some("rewards.multi_node[0].bonus_pct"),
+            ),
+            ("min_nodes = 3", "min_nodes = 1", None),
+            (
+                "min_nodes = 3",
+                "min_nodes = 0",
+                Some("rewards.multi_node[0].min_nodes"),
+            ),
+            (
+                "min_nodes = 5",
+                "min_nodes = 3",
+                Some("rewards.multi_node[1].min_nodes"),
+            ),
+            ("min_nodes = 5", "min_nodes = 4", None),
+            ("reward = \"50.00\"", "reward = \"0.00\"", None),
+            (
+                "reward = \"50.00\"",
+                "reward = \"-0.01\"",
+                Some("rank.tiers[0].reward"),
+            ),
+            (
+                "from = 1\nto = 5",
+                "from = 1\nto = 0",
+                Some("rank.tiers[0].to"),
+            ),
+            ("uptime = 20", "uptime = 0", None),
+            ("uptime = 20", "uptime = -0.5", Some("score.weights.uptime")),
+            ("create = 1.0", "create = 0.0", None),
+            (
+                "create = 1.0",
+                "create = -0.5",
+                Some("score.state_weights.create"),
+            ),
+            (
+                "throughput_target = 100.0",
+                "throughput_target = 0.001",
+                None,
+            ),
+            (
+                "throughput_target = 100.0",
+                "throughput_target = 0.0",
+                Some("score.normalisation.throughput_target"),
+            ),
+            ("ping_best_ms = 20.0", "ping_best_ms = 0.0", None),
+            (
+                "ping_best_ms = 20.0",
+                "ping_best_ms = -1.0",
+                Some("score.normalisation.ping_worst_ms"),
+            ),
+            (
+                "ping_worst_ms = 1000.0",
+                "ping_worst_ms = 20.0",
+                Some("score.normalisation.ping_worst_ms"),
+            ),
+            ("ping_worst_ms = 1000.0", "ping_worst_ms = 20.5", None),
+            (
+                "global_ping_best_ms = 50.0",
+                "global_ping_best_ms = 0.0",
+                None,
+            ),
+            (
+                "global_ping_best_ms = 50.0",
+                "global_ping_best_ms = -1.0",
+                Some("score.normalisation.global_ping_worst_ms"),
+            ),
+            (
+                "global_ping_worst_ms = 2000.0",
+                "global_ping_worst_ms = 50.0",
+                Some("score.normalisation.global_ping_worst_ms"),
+            ),
+            (
+                "global_ping_worst_ms = 2000.0",
+                "global_ping_worst_ms = 50.5",
+                None,
+            ),
+            (
+                "tasks_accuracy_share = 0.5",
+                "tasks_accuracy_share = 1.0",
+                None,
+            ),
+            (
+                "tasks_accuracy_share = 0.5",
+                "tasks_accuracy_share = 0.0",
+                None,
+            ),
+            (
+                "tasks_accuracy_share = 0.5",
+                "tasks_accuracy_share = 1.01",
+                Some("score.normalisation.tasks_accuracy_share"),
+            ),
+        ];
+        for (from, to, refused) in edits {
+            assert!(PHASE3_TOML.contains(from), "the fixture moved: {from}");
+            let got = with(|t| t.replacen(from, to, 1));
+            match (refused, got) {
+                (None, Ok(_)) => {}
+                (Some(field), Err(e)) => {
+                    let e = e.to_string();
+                    assert!(e.contains(field), "{to}: {e}");
+                }
+                (None, Err(e)) => panic!("{to} should be accepted: {e}"),
+                (Some(field), Ok(_)) => panic!("{to} should be refused at {field}"),
+            }
+        }
+        // A tier of one spot (`to` = `from`) is a tier.
+        assert!(with(|t| t
+            .replacen("from = 1\nto = 5", "from = 1\nto = 1", 1)
+            .replacen("from = 6", "from = 2", 1))
+        .is_ok());
+        // All weights 0: no score can be made.
+        let zero = |t: &str| {
+            [
+                "uptime = 20",
+                "responsiveness = 10",
+                "throughput = 5",
+                "ping = 7.5",
+                "global_ping = 7.5",
+                "state_quality = 30",
+                "tasks = 15",
+                "bug_reports = 5",
+            ]
+            .iter()
+            .fold(t.to_string(), |t, w| {
+                t.replacen(w, &format!("{} = 0", w.split(' ').next().unwrap()), 1)
+            })
+        };
+        assert!(with(zero)
+            .unwrap_err()
+            .to_string()
+            .contains("score.weights"));
+        let zero_states = |t: &str| {
+            [
+                "create = 1.0",
+                "prepare = 1.0",
+                "precommit = 1.0",
+                "commit = 1.0",
+            ]
+            .iter()
+            .fold(t.to_string(), |t, w| {
+                t.replacen(w, &format!("{} = 0.0", w.split(' ').next().unwrap()), 1)
+            })
+        };
+        assert!(with(zero_states)
+            .unwrap_err()
+            .to_string()
+            .contains("score.state_weights"));
+    }
+
     #[test]
     fn non_contiguous_tiers_name_the_field() {
         let err = with(|t| t.replacen("from = 6", "from = 7", 1))
