@@ -120,18 +120,6 @@ pub fn installed(layout: &Layout) -> Option<PathBuf> {
     p.is_file().then_some(p)
 }
 
-fn read_small(url: &str, limit: u64) -> Result<String, String> {
-    let agent = crate::platform::http::agent(crate::platform::http::Timeouts::Global(
-        std::time::Duration::from_secs(20),
-    ));
-    let mut resp = agent.get(url).call().map_err(|e| e.to_string())?;
-    resp.body_mut()
-        .with_config()
-        .limit(limit)
-        .read_to_string()
-        .map_err(|e| e.to_string())
-}
-
 /// Download kubo's archive for this machine, check it against kubo's published sha512, and put
 /// its `ipfs` into the app's `bin/` (atomically: a half-written program is never there).
 pub fn install(
@@ -144,9 +132,13 @@ pub fn install(
 ) -> Result<KuboInstall, KuboError> {
     let archive = archive_name(&ipfs.version, layout.os, arch)?;
     let (url, sum_url) = urls(ipfs, &archive);
-    let text = read_small(&sum_url, MAX_CHECKSUM_FILE).map_err(|why| KuboError::Checksum {
+    let fetch = crate::fetch::FetchOptions {
+        max_body: MAX_CHECKSUM_FILE,
+        ..Default::default()
+    };
+    let text = crate::fetch::get_text(&sum_url, &fetch).map_err(|e| KuboError::Checksum {
         url: sum_url.clone(),
-        why,
+        why: e.to_string(),
     })?;
     let sha512 = parse_sha512(&text, &archive).map_err(|why| KuboError::BadChecksumFile {
         url: sum_url.clone(),
