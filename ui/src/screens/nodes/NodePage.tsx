@@ -4,7 +4,8 @@ import "uplot/dist/uPlot.min.css";
 import type { NodeHealth } from "../../bindings/NodeHealth";
 import type { UptimePoint } from "../../bindings/UptimePoint";
 import type { Action } from "../../bindings/Action";
-import { errorMessage, fixCheck, onNodeLog, registerNode, unwatchNodeLog, uptimeTimeline, watchNodeLog } from "../../api";
+import { errorMessage, onNodeLog, unwatchNodeLog, uptimeTimeline, watchNodeLog } from "../../api";
+import { registerNodes, startDocker } from "./actions";
 import { earningText, uptimeText } from "./words";
 import type { Sample } from "./types";
 
@@ -272,13 +273,10 @@ function EarningLine({ node, onControl }: { node: NodeHealth; onControl: (a: Act
     try {
       if (action === "Start") onControl("start");
       else if (action === "Restart") onControl("restart");
-      else if (action === "Register") {
-        const r = await registerNode(node.id);
-        setSaid(r.registered ? "Registered." : "Registration did not go through; see the node's log.");
-      } else if (action === "Start Docker") {
-        if (!window.confirm("Start Docker: the app runs the steps as administrator (your password is asked). Continue?")) return;
-        await fixCheck("docker");
-        setSaid("Docker was started.");
+      else if (action === "Register") setSaid(await registerNodes([node.id]));
+      else if (action === "Start Docker") {
+        const done = await startDocker();
+        if (done) setSaid(done);
       }
     } catch (e) {
       setSaid(errorMessage(e));

@@ -5,7 +5,8 @@ import { useEffect, useState } from "react";
 import type { NodeHealth } from "../../bindings/NodeHealth";
 import type { AlertRecord } from "../../bindings/AlertRecord";
 import type { Ruleset } from "../../bindings/Ruleset";
-import { activeAlerts, computeRewards, dismissAlert, errorMessage, fixCheck, nodeControl, onActiveAlerts, registerNode } from "../../api";
+import { activeAlerts, computeRewards, dismissAlert, errorMessage, nodeControl, onActiveAlerts } from "../../api";
+import { registerNodes, startDocker } from "../nodes/actions";
 import { useNodeHealth } from "../../hooks/useNodeHealth";
 import { usd } from "../rewards/RewardsCalculator";
 
@@ -74,15 +75,13 @@ export function Overview({ rules, onSetup, onNode }: Props) {
     try {
       if (label === "Set up your nodes") onSetup();
       else if (label === "Start Docker") {
-        if (!window.confirm("Start Docker: the app runs the steps as administrator (your password is asked). Continue?")) return;
-        await fixCheck("docker");
-        setSaid("Docker was started; your nodes show it within a minute.");
+        const done = await startDocker();
+        if (done) setSaid(done);
       } else if (label === "Start" || label === "Restart") {
         await nodeControl("all", label === "Start" ? "start" : "restart");
         setSaid(`${label === "Start" ? "Started" : "Restarted"} your nodes.`);
       } else if (label === "Register") {
-        for (const n of nodes.filter((x) => x.earning.action === "Register")) await registerNode(n.id);
-        setSaid("Registration sent; nodes that are whitelisted start earning.");
+        setSaid(await registerNodes(nodes.filter((x) => x.earning.action === "Register").map((x) => x.id)));
       } else onNode();
     } catch (e) {
       setSaid(errorMessage(e));
