@@ -530,9 +530,11 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
             })
     });
     s.wait_text("#earning-total", "0 of 2 earning");
-    assert!(s
-        .text(".node-card[data-node='1'] .uptime")
-        .is_some_and(|t| t.starts_with("measuring (running")));
+    // A node's first ledger minute may land a moment after another's: wait, do not race.
+    s.wait_until("node 1's uptime measuring", |s| {
+        s.text(".node-card[data-node='1'] .uptime")
+            .is_some_and(|t| t.starts_with("measuring (running"))
+    });
     assert_eq!(
         s.text("#fleet-uptime").as_deref(),
         Some("uptime 24 h measuring")
