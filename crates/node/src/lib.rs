@@ -25,6 +25,7 @@ pub mod node_env;
 pub mod nodes;
 pub mod platform;
 pub mod redact;
+pub mod report;
 pub mod runtime;
 pub mod services;
 pub mod store;

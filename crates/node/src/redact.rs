@@ -319,7 +319,7 @@ fn token_like(seg: &str) -> bool {
 fn redact_mnemonics(text: &str, word: &Regex, count: &mut usize) -> String {
     let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut run: Option<(usize, usize, usize)> = None; // (start, end, words)
-    let mut close = |run: &mut Option<(usize, usize, usize)>, spans: &mut Vec<(usize, usize)>| {
+    let close = |run: &mut Option<(usize, usize, usize)>, spans: &mut Vec<(usize, usize)>| {
         if let Some((s, e, n)) = run.take() {
             if n >= MNEMONIC_WORDS {
                 spans.push((s, e));

@@ -2,6 +2,8 @@
 //! 127.0.0.1 serving fixture data with scripted behaviours (ETag/304, errors, slowness, garbage).
 #![allow(dead_code)]
 
+pub mod report_server;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

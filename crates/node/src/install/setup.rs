@@ -577,6 +577,7 @@ pub fn is_secret_key(k: &str) -> bool {
     let k = k.to_ascii_uppercase();
     k == "HOST"
         || k == "HOST_MAINNET"
+        || k.starts_with("RPC_HOST")
         || k.contains("PRIVATE")
         || k.contains("SECRET")
         || k.contains("PASSWORD")

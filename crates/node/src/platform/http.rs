@@ -29,3 +29,15 @@ pub fn agent(timeouts: Timeouts) -> ureq::Agent {
     };
     cfg.build().into()
 }
+
+/// An agent for uploads: no redirects (a redirected POST would be re-sent as a GET, or to a
+/// plain-http address), the whole exchange within `timeout`.
+pub fn upload_agent(timeout: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .user_agent(USER_AGENT)
+        .max_redirects(0)
+        .timeout_global(Some(timeout))
+        .build()
+        .into()
+}

@@ -6,7 +6,7 @@ use rusqlite::params;
 
 use super::{Store, StoreError};
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct BalanceRecord {
     /// Wei, when the last read worked.
     pub wei: Option<u128>,

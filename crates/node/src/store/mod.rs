@@ -8,6 +8,7 @@ mod balances;
 mod cache;
 mod install;
 mod nodes;
+mod reports;
 mod runtime;
 mod settings;
 
@@ -16,6 +17,7 @@ pub use balances::BalanceRecord;
 pub use cache::CachedResponse;
 pub use install::InstallRecord;
 pub use nodes::NodeRecord;
+pub use reports::{Delivery, DeliveryStatus, ReportRecord};
 pub use runtime::RuntimeRecord;
 
 use std::path::{Path, PathBuf};
@@ -132,6 +134,33 @@ fn migrations() -> Migrations<'static> {
         M::up(
             "ALTER TABLE alerts ADD COLUMN resolved_at INTEGER;
              ALTER TABLE alerts ADD COLUMN dismissed_at INTEGER;",
+        ),
+        // Bug reports and their outbox: one delivery per destination, retried until it is
+        // delivered; the idempotency key is sent with every attempt.
+        M::up(
+            "CREATE TABLE reports (
+                 id TEXT PRIMARY KEY,
+                 created_at INTEGER NOT NULL,
+                 title TEXT NOT NULL,
+                 category TEXT NOT NULL,
+                 severity TEXT NOT NULL,
+                 dir TEXT NOT NULL,
+                 bundle TEXT
+             );
+             CREATE TABLE report_deliveries (
+                 id INTEGER PRIMARY KEY,
+                 report_id TEXT NOT NULL REFERENCES reports(id),
+                 kind TEXT NOT NULL,
+                 target TEXT NOT NULL,
+                 idempotency_key TEXT NOT NULL,
+                 status TEXT NOT NULL,
+                 reference TEXT,
+                 attempts INTEGER NOT NULL DEFAULT 0,
+                 next_try_at INTEGER NOT NULL DEFAULT 0,
+                 lease_until INTEGER NOT NULL DEFAULT 0,
+                 last_error TEXT,
+                 sent_at INTEGER
+             );",
         ),
     ])
 }

@@ -9,4 +9,5 @@ mod http;
 mod keychain;
 mod kubo;
 mod official;
+mod report;
 mod services;

@@ -1,0 +1,28 @@
+//! Bug reports: the form ([`form`]), the diagnostics bundle a Cortensor engineer can read
+//! without the app ([`bundle`], log ends read with [`tail`]), and delivery through an outbox
+//! that retries until the destination has the report exactly once ([`deliver`], [`outbox`]).
+//! Every text in a bundle passes the one redactor (`crate::redact`).
+
+pub mod bundle;
+pub mod deliver;
+pub mod form;
+pub mod outbox;
+pub mod tail;
+
+pub use bundle::{BundleFile, BundleLimits, Draft};
+pub use deliver::{Destination, Destinations};
+pub use form::{Category, ErrorContext, ReportForm, Severity};
+
+/// A random id for a report or an idempotency key (128 bits, hex).
+pub fn random_id() -> String {
+    let mut b = [0u8; 16];
+    // An id only needs to be unique; fall back to the clock if the OS has no randomness.
+    if getrandom::getrandom(&mut b).is_err() {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        b = t.to_le_bytes();
+    }
+    hex::encode(b)
+}
