@@ -34,9 +34,11 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(state)
         .setup(|app| {
             health_feed::spawn(app.handle().clone());
+            commands::reports::spawn_outbox(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -60,7 +62,16 @@ pub fn run() {
             commands::setup::start_nodes,
             commands::setup::fix_check,
             commands::setup::export_keys,
-            commands::setup::prepare_bug_report,
+            commands::reports::report_check,
+            commands::reports::report_prepare,
+            commands::reports::report_view,
+            commands::reports::report_submit,
+            commands::reports::report_history,
+            commands::reports::report_flush,
+            commands::reports::report_destinations,
+            commands::reports::set_report_destination,
+            commands::reports::open_report_page,
+            commands::reports::redact_text,
             commands::setup::update_available,
             commands::setup::update_binary,
             commands::nodes::node_health,

@@ -53,6 +53,9 @@ pub struct DaemonArgs {
     /// Seconds between two reads of every node's ETH balance through its RPC (0: never).
     #[arg(long, default_value_t = 900)]
     pub balance_check_secs: u32,
+    /// Seconds between two looks at the bug-report outbox (reports waiting to be delivered).
+    #[arg(long, default_value_t = 30)]
+    pub outbox_check_secs: u32,
 }
 
 impl Default for DaemonArgs {
@@ -154,6 +157,8 @@ impl DaemonArgs {
                 .then(|| Duration::from_secs(u64::from(self.update_check_mins) * 60)),
             balance_every: (self.balance_check_secs > 0)
                 .then(|| Duration::from_secs(u64::from(self.balance_check_secs))),
+            outbox_every: (self.outbox_check_secs > 0)
+                .then(|| Duration::from_secs(u64::from(self.outbox_check_secs))),
         })
     }
 }

@@ -9,7 +9,7 @@
 //! - [`nodes`]: start/stop/restart a selection, status, logs, health, uptime, alerts.
 //! - [`daemon`]: the daemon's options (one parser for the CLI and the app's headless mode) and
 //!   the Prometheus setting.
-//! - [`diagnostics`]: redacted diagnostics for bug reports.
+//! - [`reports`]: bug reports: the form, the redacted bundle, the outbox, destinations.
 //! - [`events`]: the names of the events the desktop shell pushes to the window.
 //!
 //! Architecture invariant: nothing here spawns a process or touches a file by itself; it calls
@@ -17,9 +17,9 @@
 
 pub mod contest;
 pub mod daemon;
-pub mod diagnostics;
 pub mod events;
 pub mod nodes;
+pub mod reports;
 pub mod session;
 pub mod settings;
 pub mod setup;

@@ -12,7 +12,7 @@ use cortensor_api::{Session, UserError};
 mod commands;
 mod output;
 
-use commands::{contest, daemon, nodes, setup};
+use commands::{contest, daemon, nodes, report, setup};
 
 #[derive(Parser)]
 #[command(
@@ -136,12 +136,9 @@ enum Command {
     /// Run the embedded supervisor in the foreground: keeps the nodes running (for machines
     /// without a per-user service manager). `node start` launches it in the background.
     Daemon(DaemonArgs),
-    /// Save redacted diagnostics (install, nodes, log tails) for a bug report.
-    Diagnostics {
-        /// What happened, in your words.
-        #[arg(long, default_value = "")]
-        what: String,
-    },
+    /// File a bug report: a redacted diagnostics bundle, saved and sent to the destinations
+    /// (queued and retried until delivered when offline). `report outbox` lists them.
+    Report(report::ReportCli),
     /// Import an official install's key and settings (default: ~/.cortensor/.env).
     Adopt {
         env_file: Option<PathBuf>,
@@ -335,7 +332,7 @@ fn run(cli: Cli) -> Result<(), UserError> {
             yes,
             json,
         } => setup::adopt(&s, env_file, yes, json),
-        Command::Diagnostics { what } => setup::diagnostics(&s, &what),
+        Command::Report(r) => report::run(&s, r),
         Command::Daemon(args) => daemon::run(&s, &args),
     }
 }

@@ -11,7 +11,6 @@
 //! - `machine`: the context every operation on this computer needs, opened once by the api.
 
 pub mod chain;
-pub mod diagnostics;
 pub mod doctor;
 pub mod error;
 pub mod fetch;

@@ -2,6 +2,7 @@
 
 pub mod nodes;
 pub mod rank;
+pub mod reports;
 pub mod rewards;
 pub mod settings;
 pub mod setup;

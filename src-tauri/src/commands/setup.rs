@@ -6,7 +6,7 @@ use cortensor_api::setup::{
     self, AddNodesRequest, AddNodesResponse, BinaryOutcome, DoctorReport, MachineStatus, NodeSpec,
     Progress, Registration, StartReport, UpdateOutcome,
 };
-use cortensor_api::{diagnostics, events, UserError};
+use cortensor_api::{events, UserError};
 use tauri::{AppHandle, Emitter, State};
 
 use crate::AppState;
@@ -90,15 +90,6 @@ pub fn fix_check(id: String, state: State<'_, AppState>) -> Result<Vec<String>, 
 #[tauri::command(async)]
 pub fn export_keys(path: String, state: State<'_, AppState>) -> Result<usize, UserError> {
     setup::export_keys(&state.session, std::path::Path::new(&path))
-}
-
-/// Save redacted diagnostics for a bug report about `what`.
-#[tauri::command(async)]
-pub fn prepare_bug_report(
-    what: String,
-    state: State<'_, AppState>,
-) -> Result<diagnostics::BugReportDraft, UserError> {
-    diagnostics::save(&state.session, &what)
 }
 
 /// A newer `cortensord` the daemon saw at the install's source, if any.

@@ -3,4 +3,5 @@
 pub mod contest;
 pub mod daemon;
 pub mod nodes;
+pub mod report;
 pub mod setup;

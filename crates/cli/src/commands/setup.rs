@@ -8,7 +8,7 @@ use std::time::Duration;
 use cortensor_api::setup::{
     self, AddNodesRequest, Backend, InstallResponse, IpfsOutcome, KeyStore, Status,
 };
-use cortensor_api::{diagnostics, Session, UserError};
+use cortensor_api::{Session, UserError};
 
 use crate::output::{ask, print_json, progress_bar};
 
@@ -390,12 +390,6 @@ pub fn adopt(
             r.env_file
         ),
     }
-    Ok(())
-}
-
-pub fn diagnostics(s: &Session, what: &str) -> Result<(), UserError> {
-    let d = diagnostics::save(s, what)?;
-    println!("Diagnostics saved to {} (secrets removed).", d.path);
     Ok(())
 }
 

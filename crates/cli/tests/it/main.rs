@@ -4,4 +4,5 @@
 mod cli;
 mod install;
 mod network;
+mod report;
 mod runtime;

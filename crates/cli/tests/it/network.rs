@@ -12,12 +12,12 @@ use cortensor_test_support::*;
 use serde_json::Value;
 
 /// A sandbox with the supervisor backend and no session bus: no keychain answers here.
-struct Headless {
-    sb: Sandbox,
+pub(crate) struct Headless {
+    pub(crate) sb: Sandbox,
 }
 
 impl Headless {
-    fn new() -> Headless {
+    pub(crate) fn new() -> Headless {
         let h = Headless {
             sb: Sandbox::new(Backend::Supervisor),
         };
@@ -36,7 +36,7 @@ impl Headless {
         h
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.sb
             .command(env!("CARGO_BIN_EXE_cortensor-manager"))
             .env_remove("DBUS_SESSION_BUS_ADDRESS")
@@ -45,7 +45,7 @@ impl Headless {
             .unwrap()
     }
 
-    fn ok(&self, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
         assert!(
             out.status.success(),
@@ -56,11 +56,11 @@ impl Headless {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    fn json(&self, args: &[&str]) -> Value {
+    pub(crate) fn json(&self, args: &[&str]) -> Value {
         serde_json::from_str(&self.ok(args)).unwrap()
     }
 
-    fn env_of(&self, id: u32) -> BTreeMap<String, String> {
+    pub(crate) fn env_of(&self, id: u32) -> BTreeMap<String, String> {
         let text = std::fs::read_to_string(self.env_path(id)).unwrap();
         text.lines()
             .filter(|l| !l.trim_start().starts_with('#'))
@@ -70,7 +70,7 @@ impl Headless {
     }
 
     /// `node add --count N --key-store file --json`.
-    fn add_file_nodes(&self, count: u32) -> Value {
+    pub(crate) fn add_file_nodes(&self, count: u32) -> Value {
         self.json(&[
             "node",
             "add",

@@ -36,24 +36,36 @@ pub struct Attempt {
     pub error: Option<String>,
 }
 
-/// Queue the report for each destination.
+/// Queue the report for each destination. Configured destinations are looked up when sent
+/// (webhook URLs carry a token: they stay in the keychain, not in the database); with
+/// `keep_targets` (a one-off `--endpoint`), the address is kept in the delivery row.
 pub fn queue(
     store: &Store,
     report_id: &str,
     dests: &[Destination],
+    keep_targets: bool,
     now: i64,
 ) -> Result<(), StoreError> {
     for d in dests {
+        let target = if keep_targets { d.target() } else { "" };
         store.add_delivery(
             report_id,
             d.kind(),
-            d.target(),
+            target,
             &super::random_id(),
             DeliveryStatus::Queued,
             now,
         )?;
     }
     Ok(())
+}
+
+/// The destination of a delivery: its own address, else the configured one of its kind.
+fn resolve(kind: &str, target: &str, configured: &deliver::Destinations) -> Option<Destination> {
+    if !target.is_empty() {
+        return Destination::from_parts(kind, target);
+    }
+    configured.list().into_iter().find(|d| d.kind() == kind)
 }
 
 fn meta_of(dir: &Path) -> serde_json::Value {
@@ -67,6 +79,7 @@ fn meta_of(dir: &Path) -> serde_json::Value {
 /// behind). `only`: just this report's.
 pub fn flush(
     store: &Store,
+    configured: &deliver::Destinations,
     now: i64,
     force: bool,
     only: Option<&str>,
@@ -85,10 +98,13 @@ pub fn flush(
         };
         let dir = Path::new(&report.dir);
         let outcome = match (
-            Destination::from_parts(&d.kind, &d.target),
+            resolve(&d.kind, &d.target, configured),
             report.bundle.as_deref().map(std::fs::read),
         ) {
-            (None, _) => Outcome::Rejected(format!("unknown destination kind {}", d.kind)),
+            (None, _) => Outcome::Rejected(format!(
+                "the {} destination was removed from the settings",
+                d.kind
+            )),
             (_, None) => Outcome::Rejected("the report has no bundle yet".into()),
             (_, Some(Err(e))) => Outcome::Rejected(format!(
                 "the bundle {} cannot be read: {}",
@@ -157,6 +173,31 @@ pub fn flush(
         });
     }
     Ok(done)
+}
+
+/// Look at the outbox every `every` on a thread of its own until `stop` (the daemon's).
+pub fn spawn(
+    data_dir: std::path::PathBuf,
+    every: Duration,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
+    use std::sync::atomic::Ordering;
+    std::thread::spawn(move || {
+        let mut next = std::time::Instant::now();
+        while !stop.load(Ordering::SeqCst) {
+            if std::time::Instant::now() >= next {
+                next = std::time::Instant::now() + every;
+                if let Ok(store) = Store::open(&data_dir) {
+                    let keychain = crate::keys::Keychain::platform().ok();
+                    let layout = crate::nodes::Layout::new(&data_dir);
+                    let configured = deliver::load(keychain.as_ref(), &layout);
+                    let now = crate::platform::clock::now_unix();
+                    let _ = flush(&store, &configured, now, false, None, SEND_TIMEOUT);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    });
 }
 
 #[cfg(test)]

@@ -58,8 +58,15 @@ pub fn tail(path: &Path, max_lines: usize, max_bytes: u64) -> std::io::Result<Ta
             }
         }
     }
-    // Read less than the whole file and no cut found: drop the partial first line.
-    if cut == 0 && start > 0 {
+    // Read less than the whole file and no cut found: drop the first line unless the byte
+    // before it ends a line (then it is whole).
+    let whole_first = start == 0 || {
+        let mut b = [0u8; 1];
+        f.seek(SeekFrom::Start(start - 1))?;
+        f.read_exact(&mut b)?;
+        b[0] == b'\n'
+    };
+    if cut == 0 && !whole_first {
         cut = body
             .iter()
             .position(|b| *b == b'\n')

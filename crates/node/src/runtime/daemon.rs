@@ -67,6 +67,8 @@ pub struct Options {
     pub update_every: Option<Duration>,
     /// How often every node's ETH balance is read through its RPC (`None`: never).
     pub balance_every: Option<Duration>,
+    /// How often the bug-report outbox is looked at (`None`: never).
+    pub outbox_every: Option<Duration>,
 }
 
 impl Default for Options {
@@ -78,6 +80,7 @@ impl Default for Options {
             monitor: Default::default(),
             update_every: Some(Duration::from_secs(3600)),
             balance_every: Some(Duration::from_secs(15 * 60)),
+            outbox_every: Some(Duration::from_secs(30)),
         }
     }
 }
@@ -238,6 +241,10 @@ pub fn run_foreground(
             every,
             updates_stop.clone(),
         );
+    }
+    // Bug reports waiting in the outbox: tried as their backoff allows, while the daemon runs.
+    if let Some(every) = opts.outbox_every {
+        crate::report::outbox::spawn(m.layout.root.clone(), every, updates_stop.clone());
     }
     // Metrics: on the --metrics-port given (an error if it cannot be served), else on the port
     // in the settings, followed while the daemon runs (the app turns it on and off).
