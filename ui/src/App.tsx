@@ -10,8 +10,21 @@ import { Qualification } from "./screens/rewards/Qualification";
 import { Overview } from "./screens/overview/Overview";
 import { MetricsSettings } from "./screens/nodes/MetricsSettings";
 import { Autostart } from "./components/Autostart";
+import { ErrorBox } from "./components/ErrorBox";
+import { ReportScreen } from "./screens/report/ReportScreen";
+import { ReportDestinations } from "./screens/report/ReportDestinations";
+import { ReportContext } from "./screens/report/reportContext";
+import type { ErrorContext } from "./bindings/ErrorContext";
 
-type Tab = "overview" | "setup" | "nodes" | "rewards" | "settings";
+type Tab = "overview" | "setup" | "nodes" | "rewards" | "settings" | "report";
+const SCREEN: Record<Tab, string> = {
+  overview: "Overview",
+  setup: "Setup",
+  nodes: "Nodes",
+  rewards: "Rewards & Rank",
+  settings: "Settings",
+  report: "Report",
+};
 
 export function App() {
   const [rules, setRules] = useState<Ruleset | null>(null);
@@ -20,6 +33,12 @@ export function App() {
   // Home is the Overview; the first run (nothing installed) opens on Setup.
   const [tab, setTab] = useState<Tab>("overview");
   const [nodeCount, setNodeCount] = useState<number | null>(null);
+  // "Report this" on any error: the Report screen, prefilled with it.
+  const [reportPrefill, setReportPrefill] = useState<ErrorContext | null>(null);
+  const openReport = (context: ErrorContext) => {
+    setReportPrefill(context);
+    setTab("report");
+  };
 
   useEffect(() => {
     loadRuleset().then(setRules, (e) => setRulesError(errorMessage(e)));
@@ -33,6 +52,7 @@ export function App() {
   }, []);
 
   return (
+    <ReportContext.Provider value={{ open: openReport, screen: SCREEN[tab] }}>
     <div className="app">
       <header className="topbar">
         <div className="brand">
@@ -55,13 +75,25 @@ export function App() {
           <button type="button" id="tab-settings" className={`tab ${tab === "settings" ? "active" : ""}`} aria-current={tab === "settings" ? "page" : undefined} onClick={() => setTab("settings")}>
             Settings
           </button>
+          <button
+            type="button"
+            id="tab-report"
+            className={`tab ${tab === "report" ? "active" : ""}`}
+            aria-current={tab === "report" ? "page" : undefined}
+            onClick={() => {
+              setReportPrefill(null);
+              setTab("report");
+            }}
+          >
+            Report a problem
+          </button>
         </nav>
         <div className="ruleset" title="Contest ruleset in force">{rules ? rules.name : "…"}</div>
       </header>
       <UpdateBanner />
       {rulesError && (
-        <div role="alert" className="banner error">
-          {rulesError}
+        <div className="banner">
+          <ErrorBox message={rulesError} action="Load the contest rules" />
         </div>
       )}
       {tab === "overview" ? (
@@ -80,7 +112,12 @@ export function App() {
               <Autostart />
             </div>
             <MetricsSettings />
+            <ReportDestinations />
           </section>
+        </main>
+      ) : tab === "report" ? (
+        <main className="single wide">
+          <ReportScreen prefill={reportPrefill} />
         </main>
       ) : tab === "nodes" ? (
         <main className="single wide">
@@ -96,5 +133,6 @@ export function App() {
         </main>
       )}
     </div>
+    </ReportContext.Provider>
   );
 }

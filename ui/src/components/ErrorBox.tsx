@@ -1,15 +1,38 @@
-import { useState } from "react";
+import { useContext, useState } from "react";
 import type { UserError } from "../bindings/UserError";
-import { errorMessage, prepareBugReport } from "../api";
+import { redactText } from "../api";
+import { ReportContext } from "../screens/report/reportContext";
 
-/** An error where the user looks: what happened, what to do, the button that helps, and the
- * raw text behind "Details". `error` is the command's `UserError` (or plain text). */
-export function ErrorBox({ error, message, onRetry }: { error?: UserError | null; message?: string; onRetry?: () => void }) {
-  const [copied, setCopied] = useState(false);
-  const [report, setReport] = useState<string | null>(null);
+/** An error where the user looks: what happened, what to do, the button that helps, the raw
+ * text behind "Details" (copied through the app's redactor), and "Report this", which opens
+ * the Report screen with this error and where it happened. `error` is the command's
+ * `UserError` (or plain text in `message`); `action` names what the user was doing. */
+export function ErrorBox({
+  error,
+  message,
+  onRetry,
+  action,
+  node,
+}: {
+  error?: UserError | null;
+  message?: string;
+  onRetry?: () => void;
+  action?: string;
+  node?: number | null;
+}) {
+  const [copied, setCopied] = useState<string | null>(null);
+  const report = useContext(ReportContext);
   const raw = error?.message ?? message ?? "";
   const title = error?.title ?? raw;
   const hint = error?.hint ?? null;
+  const copy = () =>
+    redactText(raw)
+      .catch(() => "(details withheld: they could not be checked for secrets)")
+      .then((safe) => navigator.clipboard?.writeText(safe))
+      .then(
+        () => setCopied("Copied (secrets removed)"),
+        () => setCopied("Could not copy"),
+      );
   return (
     <div role="alert" className="inline-error wizard-error">
       <div>
@@ -19,18 +42,11 @@ export function ErrorBox({ error, message, onRetry }: { error?: UserError | null
           <details className="error-details">
             <summary>Details</summary>
             <p className="error-raw">{raw}</p>
-            <button
-              type="button"
-              className="small"
-              onClick={() => {
-                navigator.clipboard?.writeText(raw).then(() => setCopied(true), () => setCopied(false));
-              }}
-            >
-              {copied ? "Copied" : "Copy details"}
+            <button type="button" className="small" onClick={() => void copy()}>
+              {copied ?? "Copy details"}
             </button>
           </details>
         )}
-        {report && <p className="report-saved">{report}</p>}
       </div>
       <div className="error-actions">
         {onRetry && error?.action !== "fix_input" && (
@@ -39,23 +55,14 @@ export function ErrorBox({ error, message, onRetry }: { error?: UserError | null
           </button>
         )}
         {!error && (
-          <button
-            type="button"
-            onClick={() => {
-              navigator.clipboard?.writeText(raw).then(() => setCopied(true), () => setCopied(false));
-            }}
-          >
-            {copied ? "Copied" : "Copy details"}
+          <button type="button" onClick={() => void copy()}>
+            {copied ?? "Copy details"}
           </button>
         )}
         <button
           type="button"
-          onClick={() =>
-            prepareBugReport(raw).then(
-              (d) => setReport(`Diagnostics saved to ${d.path} (secrets removed). Attach it to your report to the Cortensor team.`),
-              (e) => setReport(`Could not save diagnostics: ${errorMessage(e)}`),
-            )
-          }
+          className="report-this"
+          onClick={() => report.open({ screen: report.screen, action: action ?? "", node: node ?? null, error: raw })}
         >
           Report this
         </button>

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { ErrorBox } from "../../components/ErrorBox";
 import { errorMessage, metricsPort, setMetricsPort } from "../../api";
 
 /** Opt-in Prometheus endpoint on 127.0.0.1 (for operators with several machines). */
@@ -59,9 +60,7 @@ export function MetricsSettings() {
         </p>
       )}
       {error && (
-        <p role="alert" className="inline-error">
-          {error}
-        </p>
+        <ErrorBox message={error} action="Prometheus metrics setting" />
       )}
     </details>
   );

@@ -2,6 +2,7 @@
 // node as a plain sentence with its qualification progress, the alerts that matter, and the
 // one next action. Every figure comes from the core (node health, rewards) as elsewhere.
 import { useEffect, useState } from "react";
+import { ErrorBox } from "../../components/ErrorBox";
 import type { NodeHealth } from "../../bindings/NodeHealth";
 import type { AlertRecord } from "../../bindings/AlertRecord";
 import type { Ruleset } from "../../bindings/Ruleset";
@@ -118,9 +119,7 @@ export function Overview({ rules, onSetup, onNode }: Props) {
         )}
         {said && <p className="muted" id="overview-said">{said}</p>}
         {healthError && (
-          <p role="alert" className="inline-error">
-            {healthError}
-          </p>
+          <ErrorBox message={healthError} action="Read the nodes' health" />
         )}
       </div>
       {alerts.length > 0 && (

@@ -296,9 +296,7 @@ export function RankProjection({ onRankRewards }: Props) {
               </ul>
             )}
             {whatIfError && (
-              <p role="alert" className="inline-error">
-                {whatIfError}
-              </p>
+              <ErrorBox message={whatIfError} action="What-if rank projection" />
             )}
           </fieldset>
 

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "react";
+import { ErrorBox } from "../../components/ErrorBox";
 import type { Ruleset } from "../../bindings/Ruleset";
 import type { RewardsBreakdown } from "../../bindings/RewardsBreakdown";
 import { computeRewards, errorMessage, getSetting, setSetting } from "../../api";
@@ -247,9 +248,9 @@ export function RewardsCalculator({ rules, projectedRankRewards, nodeCount }: Pr
         )
       ) : null}
       {error && (
-        <p role="alert" className="inline-error" id="rewards-error">
-          {error}
-        </p>
+        <div id="rewards-error">
+          <ErrorBox message={error} action="Compute rewards" />
+        </div>
       )}
       {result && !(problems.nodes || problems.months || problems.cap || (problems.rank && !(useProjection && projectedRankRewards !== null))) && (
         <div className="breakdown" aria-live="polite">

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { ReportContext } from "../report/reportContext";
+import type { ErrorContext } from "../../bindings/ErrorContext";
 import { render, screen, waitFor, fireEvent } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
@@ -161,7 +163,7 @@ describe("SetupWizard", () => {
     mockIPC((cmd) => {
       if (cmd === "machine_status") return status;
       if (cmd === "run_doctor") return doctor;
-      if (cmd === "prepare_bug_report") return { path: "/tmp/x/reports/report-1.txt", text: "…" };
+      if (cmd === "redact_text") return "cannot read the release information (redacted copy)";
       if (cmd === "install_binary") {
         attempts++;
         // The core's UserError for a machine that is offline (see crates/node/src/error.rs).
@@ -176,7 +178,12 @@ describe("SetupWizard", () => {
       return null;
     });
     const user = userEvent.setup();
-    render(<SetupWizard onDone={() => {}} />);
+    const opened: ErrorContext[] = [];
+    render(
+      <ReportContext.Provider value={{ open: (c) => opened.push(c), screen: "Setup" }}>
+        <SetupWizard onDone={() => {}} />
+      </ReportContext.Provider>,
+    );
     await user.click(screen.getByRole("button", { name: "Start" }));
     await waitFor(() => expect(screen.getByRole("button", { name: "Continue" })).toBeEnabled());
     await user.click(screen.getByRole("button", { name: "Continue" }));
@@ -187,8 +194,11 @@ describe("SetupWizard", () => {
     expect(screen.getByText("Details")).toBeInTheDocument();
     expect(screen.getByText(/failed to lookup address/)).not.toBeVisible();
     expect(screen.getByRole("button", { name: "Copy details" })).toBeInTheDocument();
+    // "Report this" opens the report form with this error and where it was shown.
     await user.click(screen.getByRole("button", { name: "Report this" }));
-    await waitFor(() => expect(screen.getByText(/Diagnostics saved to \/tmp\/x\/reports\/report-1.txt \(secrets removed\)/)).toBeInTheDocument());
+    expect(opened).toHaveLength(1);
+    expect(opened[0].screen).toBe("Setup");
+    expect(opened[0].error).toContain("failed to lookup address");
     expect(screen.getByRole("button", { name: "Continue" })).toBeDisabled();
     await user.click(screen.getByRole("button", { name: "Try again" }));
     await waitFor(() => expect(attempts).toBe(2));
@@ -248,7 +258,12 @@ describe("SetupWizard", () => {
       return null;
     });
     const user = userEvent.setup();
-    render(<SetupWizard onDone={() => {}} />);
+    const opened: ErrorContext[] = [];
+    render(
+      <ReportContext.Provider value={{ open: (c) => opened.push(c), screen: "Setup" }}>
+        <SetupWizard onDone={() => {}} />
+      </ReportContext.Provider>,
+    );
     await user.click(screen.getByRole("button", { name: "Start" }));
     await waitFor(() => expect(screen.getByRole("button", { name: "Continue" })).toBeEnabled());
     await user.click(screen.getByRole("button", { name: "Continue" }));

@@ -1,0 +1,64 @@
+import { useCallback, useEffect, useState } from "react";
+import type { ReportHistory } from "../../bindings/ReportHistory";
+import { errorMessage, openReportPage, reportFlush, reportHistory } from "../../api";
+import { deliveryText } from "./words";
+
+/** Every report, its status per destination and reference; "Try now" for waiting ones. */
+export function ReportHistoryList({ refreshKey }: { refreshKey: number }) {
+  const [h, setH] = useState<ReportHistory | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const load = useCallback(() => reportHistory().then(setH, (e) => setError(errorMessage(e))), []);
+  useEffect(() => {
+    void load();
+    const t = setInterval(() => void load(), 10_000);
+    return () => clearInterval(t);
+  }, [load, refreshKey]);
+  if (!h) return error ? <p className="inline-error">{error}</p> : null;
+  return (
+    <section className="card report-history" id="report-history" aria-labelledby="report-history-h">
+      <h3 id="report-history-h">Your reports</h3>
+      <p id="report-count">
+        {h.reports.length === 0
+          ? "No reports yet."
+          : `${h.reports.length} report${h.reports.length === 1 ? "" : "s"} · ${h.delivered} delivered${h.waiting ? ` · ${h.waiting} waiting` : ""}`}
+      </p>
+      {h.waiting > 0 && (
+        <button
+          type="button"
+          id="report-flush"
+          disabled={busy}
+          onClick={() => {
+            setBusy(true);
+            reportFlush()
+              .then(() => load(), (e) => setError(errorMessage(e)))
+              .finally(() => setBusy(false));
+          }}
+        >
+          {busy ? "Trying…" : "Try now"}
+        </button>
+      )}
+      {error && <p className="inline-error">{error}</p>}
+      <ul className="history">
+        {h.reports.map((r) => (
+          <li key={r.id} data-report={r.id}>
+            <strong>{r.title}</strong> <span className="muted">{new Date(r.created_at * 1000).toLocaleString()} · {r.category.replace("-", " ")} · {r.severity}</span>
+            <ul>
+              {r.deliveries.length === 0 && <li className="delivery status-saved">Saved on this computer{r.bundle ? `: ${r.bundle}` : ""}</li>}
+              {r.deliveries.map((d) => (
+                <li key={d.id} className={`delivery status-${d.status}`}>
+                  {deliveryText(d)}
+                  {d.kind === "github" && d.status === "manual" && (
+                    <button type="button" className="small" onClick={() => void openReportPage(r.id).catch((e) => setError(errorMessage(e)))}>
+                      Open GitHub page
+                    </button>
+                  )}
+                </li>
+              ))}
+            </ul>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
