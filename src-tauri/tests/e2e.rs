@@ -669,3 +669,131 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_bug_report_from_an_error_reaches_its_endpoint_once_even_when_offline_at_first() {
+    if !tools_present() {
+        return;
+    }
+    use cortensor_test_support::report_server::ReportServer;
+
+    let sb = Sandbox::new(Backend::Supervisor);
+    // A secret in the daemon's log that must not leave with the bundle.
+    let planted = format!("0x{}", "5e".repeat(32));
+    std::fs::create_dir_all(&sb.data).unwrap();
+    std::fs::write(
+        sb.data.join("daemon.log"),
+        format!("daemon: started\nloaded key {planted}\ndaemon: node 1 up\n"),
+    )
+    .unwrap();
+    let owned = sb.env();
+    let mut env: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    env.push(("LANG", "en_US.UTF-8"));
+    let (driver, id) = start_app(&env);
+    let s = Session { d: &driver, id };
+    s.wait_present("#step-welcome");
+
+    // The destination: an endpoint on 127.0.0.1 where nothing listens yet (offline).
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let endpoint = format!("http://127.0.0.1:{port}/reports");
+    s.click("#tab-settings");
+    s.click("#report-destinations summary");
+    s.type_into("#dest-endpoint", &endpoint);
+    s.click(".destination[data-kind='endpoint'] button.primary");
+    s.wait_until("the endpoint saved", |s| {
+        s.text(".destination[data-kind='endpoint'] p")
+            .is_some_and(|t| t.contains(&format!("http://127.0.0.1:{port}")))
+    });
+
+    // An error: metrics on a port another program holds. Its box has "Report this".
+    let busy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy_port = busy.local_addr().unwrap().port();
+    s.click("#metrics-settings summary");
+    s.type_into("#metrics-settings input", &busy_port.to_string());
+    s.click("#metrics-settings button.primary");
+    s.wait_until("the metrics error", |s| {
+        s.text("#metrics-settings [role='alert']")
+            .is_some_and(|t| t.contains("already in use"))
+    });
+    s.click("#metrics-settings .report-this");
+
+    // The form opens with the error and where it happened.
+    s.wait_until("the report form with the error", |s| {
+        s.text("#report-context").is_some_and(|t| {
+            t.contains("on Settings")
+                && t.contains("Prometheus metrics setting")
+                && t.contains("already in use")
+        })
+    });
+    assert!(s
+        .value("#report-title")
+        .is_some_and(|t| t.starts_with("Error: port")));
+    s.type_into("#report-what", "Turning on metrics fails on my server");
+    s.type_into("#report-contact", "not a contact");
+    s.click("#report-prepare");
+    s.wait_text(
+        "#report-contact-error",
+        "Give a Discord handle (like cortensor_fan) or an e-mail address, or leave it empty.",
+    );
+    s.type_into("#report-contact", "node_runner");
+    s.screenshot("e2e-report-form.png");
+    s.click("#report-prepare");
+    s.wait_present("#report-preview");
+    // Every file is listed and viewable; the daemon log shows its key removed.
+    s.click("tr[data-path='logs/daemon.log'] button");
+    s.wait_until("the daemon log in the viewer", |s| {
+        s.text("#report-file-view").is_some_and(|t| {
+            t.contains("loaded key 0x…[redacted key]") && t.contains("daemon: node 1 up")
+        })
+    });
+    assert_eq!(
+        s.text("tr[data-path='logs/daemon.log'] .redactions").as_deref(),
+        Some("1")
+    );
+    s.screenshot("e2e-report-preview.png");
+    // Leave the doctor's results out.
+    s.click("tr[data-path='doctor.json'] input");
+    s.click("#report-send");
+    s.wait_until("queued while offline", |s| {
+        s.text("#report-result").is_some_and(|t| {
+            t.contains("Report queued") && t.contains("waiting to be delivered")
+        })
+    });
+    s.screenshot("e2e-report-queued.png");
+
+    // The network is back: "Try now" delivers it, once.
+    let server = ReportServer::start_on(port);
+    s.click("#report-flush");
+    s.wait_until("delivered", |s| {
+        s.text("#report-history")
+            .is_some_and(|t| t.contains("Report endpoint: sent (reference BR-1)"))
+    });
+    s.wait_text("#report-count", "1 report · 1 delivered");
+    // The result card above follows the outbox too: it never contradicts the history.
+    s.wait_until("the result card says sent", |s| {
+        s.text("#report-result").is_some_and(|t| {
+            t.contains("Report sent") && t.contains("sent (reference BR-1)") && !t.contains("waiting")
+        })
+    });
+    s.screenshot("e2e-report-history.png");
+    let filed = server.filed();
+    assert_eq!(filed.len(), 1);
+    assert_eq!(filed[0].json["contact"], "node_runner");
+    let zip = String::from_utf8_lossy(&filed[0].zip).into_owned();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(filed[0].zip.clone())).unwrap();
+    let names: Vec<String> = z.file_names().map(str::to_string).collect();
+    assert!(names.iter().any(|n| n.ends_with("logs/daemon.log")));
+    assert!(!names.iter().any(|n| n.ends_with("doctor.json")), "left out: {names:?}");
+    let mut all = String::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        std::io::Read::read_to_string(&mut f, &mut all).unwrap();
+    }
+    assert!(!all.contains(&planted[2..]) && !zip.contains(&planted[2..]));
+    drop(busy);
+    driver.call("DELETE", &s.path(""), None);
+}

@@ -3,17 +3,24 @@ import type { ReportHistory } from "../../bindings/ReportHistory";
 import { errorMessage, openReportPage, reportFlush, reportHistory } from "../../api";
 import { deliveryText } from "./words";
 
-/** Every report, its status per destination and reference; "Try now" for waiting ones. */
-export function ReportHistoryList({ refreshKey }: { refreshKey: number }) {
+/** The report history, read now and every 10 s (the outbox delivers in the background);
+ * `refreshKey` changes to read it at once. One copy feeds the history and the result card. */
+export function useReportHistory(refreshKey: number) {
   const [h, setH] = useState<ReportHistory | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const load = useCallback(() => reportHistory().then(setH, (e) => setError(errorMessage(e))), []);
   useEffect(() => {
     void load();
     const t = setInterval(() => void load(), 10_000);
     return () => clearInterval(t);
   }, [load, refreshKey]);
+  return { h, error, setError, load };
+}
+
+/** Every report, its status per destination and reference; "Try now" for waiting ones. */
+export function ReportHistoryList({ history }: { history: ReturnType<typeof useReportHistory> }) {
+  const { h, error, setError, load } = history;
+  const [busy, setBusy] = useState(false);
   if (!h) return error ? <p className="inline-error">{error}</p> : null;
   return (
     <section className="card report-history" id="report-history" aria-labelledby="report-history-h">

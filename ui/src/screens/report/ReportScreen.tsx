@@ -10,7 +10,7 @@ import type { ReportResult } from "../../bindings/ReportResult";
 import type { UserError } from "../../bindings/UserError";
 import { asUserError, machineStatus, reportCheck, reportDestinations, reportPrepare, reportSubmit, reportView } from "../../api";
 import { ErrorBox } from "../../components/ErrorBox";
-import { ReportHistoryList } from "./ReportHistory";
+import { ReportHistoryList, useReportHistory } from "./ReportHistory";
 import { bytes, deliveryText } from "./words";
 
 const CATEGORIES: [Category, string][] = [
@@ -27,6 +27,14 @@ const SEVERITIES: [Severity, string][] = [
   ["minor", "Minor"],
   ["trivial", "Trivial: a wording, a suggestion"],
 ];
+
+function resultTitle(ds: { status: string }[]): string {
+  if (!ds.length) return "Report saved";
+  if (ds.some((d) => d.status === "sent")) return "Report sent";
+  if (ds.some((d) => d.status === "queued" || d.status === "sending")) return "Report queued";
+  if (ds.some((d) => d.status === "manual")) return "Report ready for GitHub";
+  return "Report refused";
+}
 
 function empty(context: ErrorContext | null): ReportForm {
   return {
@@ -57,6 +65,7 @@ export function ReportScreen({ prefill }: { prefill: ErrorContext | null }) {
   const [error, setError] = useState<UserError | null>(null);
   const [hasDestination, setHasDestination] = useState(true);
   const [historyKey, setHistoryKey] = useState(0);
+  const history = useReportHistory(historyKey);
 
   useEffect(() => {
     setForm(empty(prefill));
@@ -68,7 +77,10 @@ export function ReportScreen({ prefill }: { prefill: ErrorContext | null }) {
     reportDestinations().then((d) => setHasDestination(!!(d.endpoint || d.discord || d.github)), () => {});
   }, []);
 
-  const set = <K extends keyof ReportForm>(k: K, v: ReportForm[K]) => setForm((f) => ({ ...f, [k]: v }));
+  const set = <K extends keyof ReportForm>(k: K, v: ReportForm[K]) => {
+    setForm((f) => ({ ...f, [k]: v }));
+    setProblems((p) => p.filter((x) => x.field !== k));
+  };
   const problem = (field: string) => problems.filter((p) => p.field === field).map((p) => p.message).join(" ");
 
   const prepare = useCallback(async () => {
@@ -118,6 +130,8 @@ export function ReportScreen({ prefill }: { prefill: ErrorContext | null }) {
     if (list.length) set("attachments", [...form.attachments, ...list.filter((p) => !form.attachments.includes(p))]);
   }
 
+  // The result follows the outbox: the history's copy of this report, once it is read.
+  const deliveries = history.h?.reports.find((r) => r.id === result?.id)?.deliveries ?? result?.deliveries ?? [];
   const kept = draft?.files.filter((f) => !leaveOut.includes(f.path)) ?? [];
   const total = kept.reduce((a, f) => a + f.size, 0);
   const removed = kept.reduce((a, f) => a + f.redactions, 0);
@@ -216,9 +230,11 @@ export function ReportScreen({ prefill }: { prefill: ErrorContext | null }) {
                 </li>
               ))}
             </ul>
-            <button type="button" className="small" onClick={() => void attach()}>
-              Add files…
-            </button>
+            <div className="actions">
+              <button type="button" className="small" onClick={() => void attach()}>
+                Add files…
+              </button>
+            </div>
           </div>
           {problem("attachments") && <p className="field-error" role="alert">{problem("attachments")}</p>}
           <div className="actions">
@@ -233,7 +249,7 @@ export function ReportScreen({ prefill }: { prefill: ErrorContext | null }) {
         <div className="card report-preview" id="report-preview">
           <h3>What will be sent</h3>
           <p id="report-summary">
-            {kept.length} files · {bytes(total)} before compression · {removed} secrets removed. Untick a file to leave it out.
+            {kept.length} files · {bytes(total)} before compression · {removed} {removed === 1 ? "secret" : "secrets"} removed. Untick a file to leave it out.
           </p>
           <table className="files">
             <thead>
@@ -305,12 +321,12 @@ export function ReportScreen({ prefill }: { prefill: ErrorContext | null }) {
       )}
       {step === "done" && result && (
         <div className="card" id="report-result">
-          <h3>{result.status === "sent" ? "Report sent" : result.status === "queued" ? "Report queued" : result.status === "failed" ? "Report refused" : "Report saved"}</h3>
+          <h3>{resultTitle(deliveries)}</h3>
           <p>
             Saved as <code>{result.bundle}</code>.
           </p>
           <ul>
-            {result.deliveries.map((d) => (
+            {deliveries.map((d) => (
               <li key={d.id} className={`delivery status-${d.status}`}>
                 {deliveryText(d)}
               </li>
@@ -321,7 +337,7 @@ export function ReportScreen({ prefill }: { prefill: ErrorContext | null }) {
           </button>
         </div>
       )}
-      <ReportHistoryList refreshKey={historyKey} />
+      <ReportHistoryList history={history} />
     </section>
   );
 }
