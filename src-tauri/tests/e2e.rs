@@ -751,7 +751,8 @@ fn a_bug_report_from_an_error_reaches_its_endpoint_once_even_when_offline_at_fir
         })
     });
     assert_eq!(
-        s.text("tr[data-path='logs/daemon.log'] .redactions").as_deref(),
+        s.text("tr[data-path='logs/daemon.log'] .redactions")
+            .as_deref(),
         Some("1")
     );
     s.screenshot("e2e-report-preview.png");
@@ -759,9 +760,8 @@ fn a_bug_report_from_an_error_reaches_its_endpoint_once_even_when_offline_at_fir
     s.click("tr[data-path='doctor.json'] input");
     s.click("#report-send");
     s.wait_until("queued while offline", |s| {
-        s.text("#report-result").is_some_and(|t| {
-            t.contains("Report queued") && t.contains("waiting to be delivered")
-        })
+        s.text("#report-result")
+            .is_some_and(|t| t.contains("Report queued") && t.contains("waiting to be delivered"))
     });
     s.screenshot("e2e-report-queued.png");
 
@@ -776,7 +776,9 @@ fn a_bug_report_from_an_error_reaches_its_endpoint_once_even_when_offline_at_fir
     // The result card above follows the outbox too: it never contradicts the history.
     s.wait_until("the result card says sent", |s| {
         s.text("#report-result").is_some_and(|t| {
-            t.contains("Report sent") && t.contains("sent (reference BR-1)") && !t.contains("waiting")
+            t.contains("Report sent")
+                && t.contains("sent (reference BR-1)")
+                && !t.contains("waiting")
         })
     });
     s.screenshot("e2e-report-history.png");
@@ -787,7 +789,10 @@ fn a_bug_report_from_an_error_reaches_its_endpoint_once_even_when_offline_at_fir
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(filed[0].zip.clone())).unwrap();
     let names: Vec<String> = z.file_names().map(str::to_string).collect();
     assert!(names.iter().any(|n| n.ends_with("logs/daemon.log")));
-    assert!(!names.iter().any(|n| n.ends_with("doctor.json")), "left out: {names:?}");
+    assert!(
+        !names.iter().any(|n| n.ends_with("doctor.json")),
+        "left out: {names:?}"
+    );
     let mut all = String::new();
     for i in 0..z.len() {
         let mut f = z.by_index(i).unwrap();
