@@ -152,7 +152,7 @@ impl Feed {
 }
 
 /// A node's log as a reader sees it: its last lines, then new ones (across rotations).
-pub struct NodeLog(LiveLog);
+pub struct NodeLog(LiveLog, cortensor_node::redact::Redactor);
 
 impl NodeLog {
     /// Open node `id`'s log: the reader and its last `lines` lines.
@@ -169,13 +169,21 @@ impl NodeLog {
                 "there is no node {id}; `cortensor-manager node list` shows your nodes"
             )));
         }
+        // What the window shows of node output passes the redactor (a careless binary may
+        // print its key or the RPC URL).
+        let redactor = crate::reports::redactor_for(&m)?;
         let (live, last) = LiveLog::open(id, &m.layout.log_file(id), lines);
-        Ok((NodeLog(live), last))
+        let last = last.iter().map(|l| redactor.redact(l).text).collect();
+        Ok((NodeLog(live, redactor), last))
     }
 
-    /// Lines added since the last call, if any.
+    /// Lines added since the last call, if any (redacted).
     pub fn poll(&mut self) -> Option<LogLines> {
-        self.0.poll()
+        let mut l = self.0.poll()?;
+        for line in &mut l.lines {
+            *line = self.1.redact(line).text;
+        }
+        Some(l)
     }
 }
 

@@ -28,6 +28,11 @@ pub use cortensor_node::store::{Delivery, DeliveryStatus};
 /// Extra redaction patterns (regular expressions, one per line).
 pub const PATTERNS_SETTING: &str = "report_redact_patterns";
 
+/// The redactor for this machine: its keys, RPC URLs, destinations and the user's patterns.
+pub(crate) fn redactor_for(m: &Machine) -> Result<Redactor, UserError> {
+    redactor(m, "")
+}
+
 fn redactor(m: &Machine, contact: &str) -> Result<Redactor, UserError> {
     let mut known: Vec<String> = Vec::new();
     if let Ok(cx) = m.context() {

@@ -122,6 +122,18 @@ fn the_report_contract_and_no_key_in_the_bundle() {
     );
     assert!(!filed[0].json.to_string().contains(&pk[2..]));
 
+    // What the app shows of node output passes the same redactor: the log reader hides the key
+    // and the RPC key and keeps the lines around them.
+    let shown = h.ok(&["node", "logs", "1", "-n", "10"]);
+    assert!(
+        shown.contains("line-before") && shown.contains("line-after"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains(&pk[2..]) && !shown.contains("PLANTEDRPCKEY"),
+        "{shown}"
+    );
+
     // --save-only --out: written where asked, nothing sent.
     let out = h.sb.home.join("saved.zip");
     let v: Value = h.json(&[

@@ -405,7 +405,10 @@ impl Tracker {
                     }
                     "error" => {
                         self.summary.errors += 1;
-                        self.summary.last_error = fields.get("message").cloned();
+                        // Kept in the store and shown: through the redactor.
+                        self.summary.last_error = fields
+                            .get("message")
+                            .map(|m| crate::redact::Redactor::default().redact(m).text);
                     }
                     "warning" => self.summary.warnings += 1,
                     "level" => {
@@ -559,6 +562,20 @@ mod tests {
         assert_eq!(
             s.last_error.as_deref(),
             Some("Python exception (Traceback)")
+        );
+        // An error line's message is kept redacted (it is stored and shown).
+        let mut e = Tracker::new(ME);
+        e.feed(
+            &format!(
+                "Error: cannot sign with 0x{} via https://rpc.example/v2/K3yK3yK3y",
+                "cd".repeat(32)
+            ),
+            5,
+            &rules,
+        );
+        assert_eq!(
+            e.summary.last_error.as_deref(),
+            Some("cannot sign with 0x…[redacted key] via https://rpc.example/v2/…[redacted key]")
         );
         // Create (line 3) lasted until Precommit (line 5): 2 s.
         assert_eq!(

@@ -299,7 +299,11 @@ pub fn update(
         .into_iter()
         .filter_map(|(id, h)| match h {
             Health::Healthy => None,
-            Health::Unhealthy(why) => Some(format!("node {id}: {why}")),
+            // Why comes from the node's log: shown and stored, so through the redactor.
+            Health::Unhealthy(why) => Some(format!(
+                "node {id}: {}",
+                crate::redact::Redactor::default().redact(&why).text
+            )),
         })
         .collect();
     if sick.is_empty() {
