@@ -72,6 +72,8 @@ pub fn run() {
             commands::reports::set_report_destination,
             commands::reports::open_report_page,
             commands::reports::redact_text,
+            commands::reports::redaction_patterns,
+            commands::reports::set_redaction_patterns,
             commands::setup::update_available,
             commands::setup::update_binary,
             commands::nodes::node_health,

@@ -87,6 +87,8 @@ export const reportFlush = () => invoke<Attempt[]>("report_flush");
 export const reportDestinations = () => invoke<Destinations>("report_destinations");
 export const setReportDestination = (kind: string, value: string) => invoke<Destinations>("set_report_destination", { kind, value });
 export const openReportPage = (id: string) => invoke<void>("open_report_page", { id });
+export const redactionPatterns = () => invoke<string>("redaction_patterns");
+export const setRedactionPatterns = (text: string) => invoke<void>("set_redaction_patterns", { text });
 export const redactText = (text: string) => invoke<string>("redact_text", { text });
 export const updateAvailable = () => invoke<string | null>("update_available");
 export const updateBinary = () => invoke<UpdateOutcome>("update_binary");

@@ -137,16 +137,22 @@ pub fn install(
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<BinaryOutcome, UserError> {
     let m = s.machine()?;
-    let source = ReleaseSource::parse(source).map_err(user)?;
-    binary::install(
-        &m.layout,
-        &m.store,
-        &source,
-        &DownloadOptions::default(),
-        cancel,
-        progress,
-    )
-    .map_err(user)
+    let what = format!("install cortensord from {source}");
+    let r = ReleaseSource::parse(source)
+        .map_err(user)
+        .and_then(|source| {
+            binary::install(
+                &m.layout,
+                &m.store,
+                &source,
+                &DownloadOptions::default(),
+                cancel,
+                progress,
+            )
+            .map_err(user)
+        });
+    cortensor_node::oplog::outcome(&m.layout.root, "install", &what, &r);
+    r
 }
 
 /// Install kubo (the version the network pins, verified against kubo's published sha512) into
@@ -156,7 +162,10 @@ pub fn ensure_ipfs(
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<IpfsOutcome, UserError> {
-    s.machine()?.ensure_ipfs(cancel, progress)
+    let mut m = s.machine()?;
+    let r = m.ensure_ipfs(cancel, progress);
+    cortensor_node::oplog::outcome(&m.layout.root, "install", "install IPFS (kubo)", &r);
+    r
 }
 
 /// Start the nodes when the user logs in (`exe daemon` as a login item), or stop doing so.
@@ -195,20 +204,25 @@ pub fn update(
         ));
     }
     let m = s.machine()?;
-    let source = ReleaseSource::parse(source).map_err(user)?;
-    let cx = m.context()?;
-    let mut runner = m.runner.clone();
-    update::update(
-        &cx,
-        &source,
-        &DownloadOptions::default(),
-        window,
-        traceback_grace,
-        &mut runner,
-        cancel,
-        progress,
-    )
-    .map_err(user)
+    let what = format!("update cortensord from {source}");
+    let r = (|| {
+        let source = ReleaseSource::parse(source).map_err(user)?;
+        let cx = m.context()?;
+        let mut runner = m.runner.clone();
+        update::update(
+            &cx,
+            &source,
+            &DownloadOptions::default(),
+            window,
+            traceback_grace,
+            &mut runner,
+            cancel,
+            progress,
+        )
+        .map_err(user)
+    })();
+    cortensor_node::oplog::outcome(&m.layout.root, "update", &what, &r);
+    r
 }
 
 /// How many nodes `uninstall` would remove.

@@ -22,6 +22,7 @@ pub mod machine;
 pub mod network;
 pub mod node_env;
 pub mod nodes;
+pub mod oplog;
 pub mod platform;
 pub mod redact;
 pub mod report;

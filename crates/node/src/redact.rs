@@ -231,7 +231,15 @@ fn replace_some(
 }
 
 /// A URL found in text with its credentials replaced, and how many were.
-fn redact_url_in_text(url: &str) -> (String, usize) {
+fn redact_url_in_text(found: &str) -> (String, usize) {
+    // Punctuation that ends a sentence or an enclosure is not part of the URL.
+    let url = found.trim_end_matches(['.', ',', ';', ':', ')', ']', '}', '!', '?']);
+    let trailing = &found[url.len()..];
+    let (out, n) = redact_url_parts(url);
+    (format!("{out}{trailing}"), n)
+}
+
+fn redact_url_parts(url: &str) -> (String, usize) {
     let Some((scheme, rest)) = url.split_once("://") else {
         return (url.to_string(), 0);
     };

@@ -77,6 +77,18 @@ pub fn set_report_destination(
     reports::set_destination(&state.session, &kind, &value)
 }
 
+/// The user's extra redaction patterns (one regular expression per line).
+#[tauri::command(async)]
+pub fn redaction_patterns(state: State<'_, AppState>) -> Result<String, UserError> {
+    reports::patterns(&state.session)
+}
+
+/// Set the extra redaction patterns (a bad one is refused, naming it).
+#[tauri::command(async)]
+pub fn set_redaction_patterns(text: String, state: State<'_, AppState>) -> Result<(), UserError> {
+    reports::set_patterns(&state.session, &text)
+}
+
 /// Open a report's GitHub page (only the page the app made for that report).
 #[tauri::command(async)]
 pub fn open_report_page(

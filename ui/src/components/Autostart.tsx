@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { ErrorBox } from "./ErrorBox";
 import { autostartEnabled, errorMessage, setAutostart } from "../api";
 
 /** "Start my nodes when I log in": a login item running the app's daemon (for machines whose
@@ -24,11 +25,7 @@ export function Autostart() {
         />
         Start my nodes when I log in
       </label>
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
+      {error && <ErrorBox message={error} action="Start my nodes when I log in" />}
     </div>
   );
 }

@@ -491,3 +491,37 @@ fn a_4xx_is_final_and_shown_discord_and_github_work() {
         "{page}"
     );
 }
+
+#[test]
+fn the_daemons_outbox_thread_delivers_what_is_due() {
+    let d = tempfile::tempdir().unwrap();
+    let (layout, store) = machine(d.path(), 1);
+    let server = ReportServer::start();
+    // Queued, never tried (due at once), as a report filed before the daemon started.
+    let draft = bundle::prepare(
+        &layout,
+        &store,
+        &form(d.path()),
+        &Facts::default(),
+        &redactor(),
+        &BundleLimits::default(),
+        100,
+    )
+    .unwrap();
+    bundle::finish(&store, &draft.id, &[], None).unwrap();
+    outbox::queue(
+        &store,
+        &draft.id,
+        &[Destination::Endpoint(server.endpoint())],
+        true,
+        0,
+    )
+    .unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    outbox::spawn(d.path().to_path_buf(), Duration::from_secs(1), stop.clone());
+    cortensor_test_support::wait_until("the thread delivered it", Duration::from_secs(20), || {
+        store.report(&draft.id).unwrap().unwrap().deliveries[0].status == DeliveryStatus::Sent
+    });
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(server.filed().len(), 1);
+}

@@ -4,7 +4,9 @@ import "uplot/dist/uPlot.min.css";
 import type { NodeHealth } from "../../bindings/NodeHealth";
 import type { UptimePoint } from "../../bindings/UptimePoint";
 import type { Action } from "../../bindings/Action";
-import { errorMessage, onNodeLog, unwatchNodeLog, uptimeTimeline, watchNodeLog } from "../../api";
+import { asUserError, onNodeLog, unwatchNodeLog, uptimeTimeline, watchNodeLog } from "../../api";
+import type { UserError } from "../../bindings/UserError";
+import { ErrorBox } from "../../components/ErrorBox";
 import { registerNodes, startDocker } from "./actions";
 import { earningText, uptimeText } from "./words";
 import type { Sample } from "./types";
@@ -266,9 +268,11 @@ function Funding({ node }: { node: NodeHealth }) {
 function EarningLine({ node, onControl }: { node: NodeHealth; onControl: (a: Action) => void }) {
   const [busy, setBusy] = useState(false);
   const [said, setSaid] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<UserError | null>(null);
   const action = node.earning.action;
   async function act() {
     setBusy(true);
+    setActionError(null);
     setSaid(null);
     try {
       if (action === "Start") onControl("start");
@@ -279,13 +283,13 @@ function EarningLine({ node, onControl }: { node: NodeHealth; onControl: (a: Act
         if (done) setSaid(done);
       }
     } catch (e) {
-      setSaid(errorMessage(e));
+      setActionError(asUserError(e));
     } finally {
       setBusy(false);
     }
   }
   return (
-    <p className={`earning-line ${node.earning.earning ? "ok" : "bad"}`} id="node-earning">
+    <div className={`earning-line ${node.earning.earning ? "ok" : "bad"}`} id="node-earning">
       {earningText(node).replace(/ — [^—]+$/, "")}{" "}
       {action && action !== "Fund it" && (
         <button type="button" className="small primary" onClick={() => void act()} disabled={busy}>
@@ -293,6 +297,7 @@ function EarningLine({ node, onControl }: { node: NodeHealth; onControl: (a: Act
         </button>
       )}
       {said && <span className="muted"> {said}</span>}
-    </p>
+      {actionError && <ErrorBox error={actionError} action={action ?? ""} node={node.id} />}
+    </div>
   );
 }

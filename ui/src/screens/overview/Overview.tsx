@@ -6,7 +6,8 @@ import { ErrorBox } from "../../components/ErrorBox";
 import type { NodeHealth } from "../../bindings/NodeHealth";
 import type { AlertRecord } from "../../bindings/AlertRecord";
 import type { Ruleset } from "../../bindings/Ruleset";
-import { activeAlerts, computeRewards, dismissAlert, errorMessage, nodeControl, onActiveAlerts } from "../../api";
+import { activeAlerts, asUserError, computeRewards, dismissAlert, nodeControl, onActiveAlerts } from "../../api";
+import type { UserError } from "../../bindings/UserError";
 import { registerNodes, startDocker } from "../nodes/actions";
 import { useNodeHealth } from "../../hooks/useNodeHealth";
 import { usd } from "../rewards/RewardsCalculator";
@@ -45,6 +46,7 @@ export function Overview({ rules, onSetup, onNode }: Props) {
   const [monthly, setMonthly] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [said, setSaid] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<{ error: UserError; action: string } | null>(null);
 
   useEffect(() => {
     activeAlerts().then((a) => setAlerts([...a].reverse()), () => {});
@@ -73,6 +75,7 @@ export function Overview({ rules, onSetup, onNode }: Props) {
   async function act(label: string) {
     setBusy(true);
     setSaid(null);
+    setActionError(null);
     try {
       if (label === "Set up your nodes") onSetup();
       else if (label === "Start Docker") {
@@ -85,7 +88,7 @@ export function Overview({ rules, onSetup, onNode }: Props) {
         setSaid(await registerNodes(nodes.filter((x) => x.earning.action === "Register").map((x) => x.id)));
       } else onNode();
     } catch (e) {
-      setSaid(errorMessage(e));
+      setActionError({ error: asUserError(e), action: label });
     } finally {
       setBusy(false);
     }
@@ -118,6 +121,7 @@ export function Overview({ rules, onSetup, onNode }: Props) {
           </div>
         )}
         {said && <p className="muted" id="overview-said">{said}</p>}
+        {actionError && <ErrorBox error={actionError.error} action={actionError.action} />}
         {healthError && (
           <ErrorBox message={healthError} action="Read the nodes' health" />
         )}

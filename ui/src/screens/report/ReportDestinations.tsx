@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
+import { ErrorBox } from "../../components/ErrorBox";
 import type { Destinations } from "../../bindings/Destinations";
-import { errorMessage, reportDestinations, setReportDestination } from "../../api";
+import { errorMessage, redactionPatterns, reportDestinations, setRedactionPatterns, setReportDestination } from "../../api";
 
 const KINDS: { kind: "endpoint" | "discord" | "github"; label: string; placeholder: string; help: string }[] = [
   { kind: "discord", label: "Discord webhook", placeholder: "https://discord.com/api/webhooks/…", help: "Channel settings → Integrations → Webhooks → Copy URL. The zip is attached to the message." },
@@ -13,9 +14,22 @@ export function ReportDestinations() {
   const [d, setD] = useState<Destinations | null>(null);
   const [drafts, setDrafts] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [patterns, setPatterns] = useState("");
+  const [patternsSaved, setPatternsSaved] = useState<string | null>(null);
   useEffect(() => {
     reportDestinations().then(setD, (e) => setErrors({ all: errorMessage(e) }));
+    redactionPatterns().then(setPatterns, () => {});
   }, []);
+  async function savePatterns() {
+    try {
+      await setRedactionPatterns(patterns);
+      setPatternsSaved("Saved: reports from now on remove these too.");
+      setErrors((x) => ({ ...x, patterns: "" }));
+    } catch (e) {
+      setPatternsSaved(null);
+      setErrors((x) => ({ ...x, patterns: errorMessage(e) }));
+    }
+  }
   async function save(kind: string, value: string) {
     try {
       setD(await setReportDestination(kind, value));
@@ -28,7 +42,7 @@ export function ReportDestinations() {
   return (
     <details className="card" id="report-destinations">
       <summary>Bug reports: where they go</summary>
-      {errors.all && <p className="inline-error">{errors.all}</p>}
+      {errors.all && <ErrorBox message={errors.all} action="Read the bug-report destinations" />}
       {KINDS.map(({ kind, label, placeholder, help }) => (
         <div key={kind} className="field destination" data-kind={kind}>
           <label htmlFor={`dest-${kind}`}>{label}</label>
@@ -53,6 +67,21 @@ export function ReportDestinations() {
           )}
         </div>
       ))}
+      <div className="field">
+        <label htmlFor="redaction-patterns">More to remove from reports (optional; one regular expression per line)</label>
+        <textarea id="redaction-patterns" rows={3} value={patterns} placeholder={"my-server-name\nACME-[0-9]+"} onChange={(e) => setPatterns(e.target.value)} aria-describedby="redaction-patterns-error" />
+        <div className="actions">
+          <button type="button" onClick={() => void savePatterns()}>
+            Save patterns
+          </button>
+        </div>
+        {patternsSaved && <p className="muted">{patternsSaved}</p>}
+        {errors.patterns && (
+          <p className="field-error" id="redaction-patterns-error" role="alert">
+            {errors.patterns}
+          </p>
+        )}
+      </div>
     </details>
   );
 }

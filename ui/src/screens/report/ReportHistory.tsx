@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
+import { ErrorBox } from "../../components/ErrorBox";
 import type { ReportHistory } from "../../bindings/ReportHistory";
 import { errorMessage, openReportPage, reportFlush, reportHistory } from "../../api";
 import { deliveryText } from "./words";
@@ -21,7 +22,7 @@ export function useReportHistory(refreshKey: number) {
 export function ReportHistoryList({ history }: { history: ReturnType<typeof useReportHistory> }) {
   const { h, error, setError, load } = history;
   const [busy, setBusy] = useState(false);
-  if (!h) return error ? <p className="inline-error">{error}</p> : null;
+  if (!h) return error ? <ErrorBox message={error} action="Read the report history" /> : null;
   return (
     <section className="card report-history" id="report-history" aria-labelledby="report-history-h">
       <h3 id="report-history-h">Your reports</h3>
@@ -45,7 +46,7 @@ export function ReportHistoryList({ history }: { history: ReturnType<typeof useR
           {busy ? "Trying…" : "Try now"}
         </button>
       )}
-      {error && <p className="inline-error">{error}</p>}
+      {error && <ErrorBox message={error} action="Deliver waiting reports" />}
       <ul className="history">
         {h.reports.map((r) => (
           <li key={r.id} data-report={r.id}>
