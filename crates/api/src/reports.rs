@@ -255,16 +255,8 @@ pub fn submit(s: &Session, req: &SubmitRequest) -> Result<ReportResult, UserErro
     bundle::finish(&m.store, &req.id, &req.leave_out, out)
         .map_err(|e| UserError::new(format!("cannot write the bundle: {}", explain_io(&e))))?;
     let now = now_unix();
-    outbox::queue(&m.store, &req.id, &dests, req.endpoint.is_some(), now).map_err(user)?;
-    outbox::flush(
-        &m.store,
-        &configured,
-        now,
-        false,
-        Some(&req.id),
-        outbox::SEND_TIMEOUT,
-    )
-    .map_err(user)?;
+    outbox::queue(&m.store, &req.id, &dests, now).map_err(user)?;
+    outbox::flush(&m.store, now, false, Some(&req.id), outbox::SEND_TIMEOUT).map_err(user)?;
     let rec = m
         .store
         .report(&req.id)
@@ -314,17 +306,7 @@ pub fn history(s: &Session) -> Result<ReportHistory, UserError> {
 
 /// Try the outbox now; `force`: every waiting report, ignoring the backoff.
 pub fn flush(s: &Session, force: bool) -> Result<Vec<Attempt>, UserError> {
-    let m = s.machine()?;
-    let configured = deliver::load(m.keychain.as_ref().ok(), &m.layout);
-    outbox::flush(
-        &m.store,
-        &configured,
-        now_unix(),
-        force,
-        None,
-        outbox::SEND_TIMEOUT,
-    )
-    .map_err(user)
+    outbox::flush(&s.store()?, now_unix(), force, None, outbox::SEND_TIMEOUT).map_err(user)
 }
 
 /// Look at the outbox every 30 s for the process's life (the app, when no daemon may run).

@@ -3,7 +3,7 @@ import type { DeliveryStatus } from "./DeliveryStatus";
 
 export type Delivery = { id: number, report_id: string, 
 /**
- * `endpoint`, `discord` or `github`.
+ * `endpoint`, `discord` or `github` (the address is in the report's targets file).
  */
 kind: string, status: DeliveryStatus, 
 /**

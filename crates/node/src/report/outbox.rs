@@ -36,22 +36,41 @@ pub struct Attempt {
     pub error: Option<String>,
 }
 
-/// Queue the report for each destination. Configured destinations are looked up when sent
-/// (webhook URLs carry a token: they stay in the keychain, not in the database); with
-/// `keep_targets` (a one-off `--endpoint`), the address is kept in the delivery row.
+/// Where a report's destinations are kept while it waits: a 0600 file beside its folder
+/// (`<reports>/<id>.targets.json`). Webhook and endpoint addresses carry tokens, so they are
+/// not in the database; and the outbox's background thread must not open the keychain itself
+/// (a second Secret Service connection from another thread stalls the process's own), so
+/// they are resolved once, by the process that queues the report.
+pub fn targets_file(report_dir: &Path) -> std::path::PathBuf {
+    report_dir.with_extension("targets.json")
+}
+
+/// Queue the report for each destination (their addresses into the report's targets file).
 pub fn queue(
     store: &Store,
     report_id: &str,
     dests: &[Destination],
-    keep_targets: bool,
     now: i64,
 ) -> Result<(), StoreError> {
+    if dests.is_empty() {
+        return Ok(());
+    }
+    let rec = store
+        .report(report_id)?
+        .ok_or_else(|| StoreError::Sql(rusqlite::Error::QueryReturnedNoRows))?;
+    let targets: std::collections::BTreeMap<&str, &str> =
+        dests.iter().map(|d| (d.kind(), d.target())).collect();
+    let text = serde_json::to_vec(&targets).unwrap_or_default();
+    crate::platform::fs::write_atomic(
+        &targets_file(Path::new(&rec.dir)),
+        &text,
+        crate::platform::fs::SECRET_MODE,
+    )
+    .map_err(|e| StoreError::Sql(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
     for d in dests {
-        let target = if keep_targets { d.target() } else { "" };
         store.add_delivery(
             report_id,
             d.kind(),
-            target,
             &super::random_id(),
             DeliveryStatus::Queued,
             now,
@@ -60,12 +79,11 @@ pub fn queue(
     Ok(())
 }
 
-/// The destination of a delivery: its own address, else the configured one of its kind.
-fn resolve(kind: &str, target: &str, configured: &deliver::Destinations) -> Option<Destination> {
-    if !target.is_empty() {
-        return Destination::from_parts(kind, target);
-    }
-    configured.list().into_iter().find(|d| d.kind() == kind)
+/// The destination of a delivery, from the report's targets file.
+fn resolve(kind: &str, report_dir: &Path) -> Option<Destination> {
+    let text = std::fs::read(targets_file(report_dir)).ok()?;
+    let targets: std::collections::BTreeMap<String, String> = serde_json::from_slice(&text).ok()?;
+    Destination::from_parts(kind, targets.get(kind)?)
 }
 
 fn meta_of(dir: &Path) -> serde_json::Value {
@@ -79,7 +97,6 @@ fn meta_of(dir: &Path) -> serde_json::Value {
 /// behind). `only`: just this report's.
 pub fn flush(
     store: &Store,
-    configured: &deliver::Destinations,
     now: i64,
     force: bool,
     only: Option<&str>,
@@ -98,11 +115,11 @@ pub fn flush(
         };
         let dir = Path::new(&report.dir);
         let outcome = match (
-            resolve(&d.kind, &d.target, configured),
+            resolve(&d.kind, dir),
             report.bundle.as_deref().map(std::fs::read),
         ) {
             (None, _) => Outcome::Rejected(format!(
-                "the {} destination was removed from the settings",
+                "the address of the {} destination is gone (its targets file was removed)",
                 d.kind
             )),
             (_, None) => Outcome::Rejected("the report has no bundle yet".into()),
@@ -188,11 +205,8 @@ pub fn spawn(
             if std::time::Instant::now() >= next {
                 next = std::time::Instant::now() + every;
                 if let Ok(store) = Store::open(&data_dir) {
-                    let keychain = crate::keys::Keychain::platform().ok();
-                    let layout = crate::nodes::Layout::new(&data_dir);
-                    let configured = deliver::load(keychain.as_ref(), &layout);
                     let now = crate::platform::clock::now_unix();
-                    let _ = flush(&store, &configured, now, false, None, SEND_TIMEOUT);
+                    let _ = flush(&store, now, false, None, SEND_TIMEOUT);
                 }
             }
             std::thread::sleep(Duration::from_millis(500));

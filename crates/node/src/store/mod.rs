@@ -136,7 +136,8 @@ fn migrations() -> Migrations<'static> {
              ALTER TABLE alerts ADD COLUMN dismissed_at INTEGER;",
         ),
         // Bug reports and their outbox: one delivery per destination, retried until it is
-        // delivered; the idempotency key is sent with every attempt.
+        // delivered; the idempotency key is sent with every attempt. Destination addresses are
+        // not here (they carry tokens): see `report::outbox::targets_file`.
         M::up(
             "CREATE TABLE reports (
                  id TEXT PRIMARY KEY,
@@ -151,7 +152,6 @@ fn migrations() -> Migrations<'static> {
                  id INTEGER PRIMARY KEY,
                  report_id TEXT NOT NULL REFERENCES reports(id),
                  kind TEXT NOT NULL,
-                 target TEXT NOT NULL,
                  idempotency_key TEXT NOT NULL,
                  status TEXT NOT NULL,
                  reference TEXT,

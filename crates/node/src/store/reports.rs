@@ -65,12 +65,8 @@ pub struct Delivery {
     #[ts(type = "number")]
     pub id: i64,
     pub report_id: String,
-    /// `endpoint`, `discord` or `github`.
+    /// `endpoint`, `discord` or `github` (the address is in the report's targets file).
     pub kind: String,
-    /// Where it goes. A secret (webhook URLs carry a token): shown redacted.
-    #[serde(skip_serializing)]
-    #[ts(skip)]
-    pub target: String,
     #[serde(skip_serializing)]
     #[ts(skip)]
     pub idempotency_key: String,
@@ -90,18 +86,17 @@ fn delivery(r: &Row) -> rusqlite::Result<Delivery> {
         id: r.get(0)?,
         report_id: r.get(1)?,
         kind: r.get(2)?,
-        target: r.get(3)?,
-        idempotency_key: r.get(4)?,
-        status: DeliveryStatus::parse(&r.get::<_, String>(5)?),
-        reference: r.get(6)?,
-        attempts: r.get(7)?,
-        next_try_at: r.get(8)?,
-        last_error: r.get(9)?,
-        sent_at: r.get(10)?,
+        idempotency_key: r.get(3)?,
+        status: DeliveryStatus::parse(&r.get::<_, String>(4)?),
+        reference: r.get(5)?,
+        attempts: r.get(6)?,
+        next_try_at: r.get(7)?,
+        last_error: r.get(8)?,
+        sent_at: r.get(9)?,
     })
 }
 
-const DELIVERY_COLS: &str = "id, report_id, kind, target, idempotency_key, status, reference, attempts, next_try_at, last_error, sent_at";
+const DELIVERY_COLS: &str = "id, report_id, kind, idempotency_key, status, reference, attempts, next_try_at, last_error, sent_at";
 
 impl Store {
     pub fn add_report(&self, r: &ReportRecord) -> Result<(), StoreError> {
@@ -133,15 +128,14 @@ impl Store {
         &self,
         report_id: &str,
         kind: &str,
-        target: &str,
         idempotency_key: &str,
         status: DeliveryStatus,
         now: i64,
     ) -> Result<i64, StoreError> {
         self.conn.execute(
-            "INSERT INTO report_deliveries (report_id, kind, target, idempotency_key, status, next_try_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![report_id, kind, target, idempotency_key, status.name(), now],
+            "INSERT INTO report_deliveries (report_id, kind, idempotency_key, status, next_try_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![report_id, kind, idempotency_key, status.name(), now],
         )?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -271,14 +265,7 @@ mod tests {
         })
         .unwrap();
         let id = s
-            .add_delivery(
-                "r1",
-                "endpoint",
-                "http://127.0.0.1:1/",
-                "k1",
-                DeliveryStatus::Queued,
-                100,
-            )
+            .add_delivery("r1", "endpoint", "k1", DeliveryStatus::Queued, 100)
             .unwrap();
         assert!(s.due_deliveries(99, false).unwrap().is_empty());
         assert_eq!(s.due_deliveries(100, false).unwrap().len(), 1);

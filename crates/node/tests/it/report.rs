@@ -331,7 +331,7 @@ fn submitted(d: &Path, store: &Store, layout: &Layout, dests: &[Destination]) ->
     )
     .unwrap();
     bundle::finish(store, &draft.id, &[], None).unwrap();
-    outbox::queue(store, &draft.id, dests, true, 100).unwrap();
+    outbox::queue(store, &draft.id, dests, 100).unwrap();
     draft.id
 }
 
@@ -349,7 +349,7 @@ fn delivered_exactly_once_through_offline_drops_hangs_and_5xx() {
         .port();
     let url = format!("http://127.0.0.1:{port}/reports");
     let id = submitted(d.path(), &store, &layout, &[Destination::Endpoint(url)]);
-    let a = outbox::flush(&store, &Default::default(), 100, false, None, T).unwrap();
+    let a = outbox::flush(&store, 100, false, None, T).unwrap();
     assert_eq!((a.len(), a[0].status), (1, DeliveryStatus::Queued));
     assert!(
         a[0].error.as_deref().unwrap().contains("cannot reach"),
@@ -358,19 +358,17 @@ fn delivered_exactly_once_through_offline_drops_hangs_and_5xx() {
     let dl = &store.report(&id).unwrap().unwrap().deliveries[0];
     assert_eq!((dl.attempts, dl.next_try_at), (1, 130));
     // Not due before its backoff ends.
-    assert!(
-        outbox::flush(&store, &Default::default(), 129, false, None, T)
-            .unwrap()
-            .is_empty()
-    );
+    assert!(outbox::flush(&store, 129, false, None, T)
+        .unwrap()
+        .is_empty());
 
     // The network is back, but the server drops the connection, then fails with a 503.
     let server = ReportServer::start_on(port);
     server.set(Mode::Drop);
-    let a = outbox::flush(&store, &Default::default(), 130, false, None, T).unwrap();
+    let a = outbox::flush(&store, 130, false, None, T).unwrap();
     assert_eq!(a[0].status, DeliveryStatus::Queued, "{a:?}");
     server.set(Mode::Fail(503));
-    let a = outbox::flush(&store, &Default::default(), 190, false, None, T).unwrap();
+    let a = outbox::flush(&store, 190, false, None, T).unwrap();
     assert!(a[0].error.as_deref().unwrap().contains("HTTP 503"), "{a:?}");
     assert_eq!(
         store.report(&id).unwrap().unwrap().deliveries[0].next_try_at,
@@ -379,21 +377,13 @@ fn delivered_exactly_once_through_offline_drops_hangs_and_5xx() {
     // It files the report but its answer is lost (the client times out): the retry carries
     // the same key and gets the same reference; one report is filed.
     server.set(Mode::Hang(Duration::from_secs(5)));
-    let a = outbox::flush(
-        &store,
-        &Default::default(),
-        1_000,
-        true,
-        None,
-        Duration::from_secs(1),
-    )
-    .unwrap();
+    let a = outbox::flush(&store, 1_000, true, None, Duration::from_secs(1)).unwrap();
     assert!(
         a[0].error.as_deref().unwrap().contains("did not answer"),
         "{a:?}"
     );
     server.set(Mode::Accept);
-    let a = outbox::flush(&store, &Default::default(), 1_001, true, None, T).unwrap();
+    let a = outbox::flush(&store, 1_001, true, None, T).unwrap();
     assert_eq!(
         (a[0].status, a[0].reference.as_deref()),
         (DeliveryStatus::Sent, Some("BR-1"))
@@ -408,11 +398,9 @@ fn delivered_exactly_once_through_offline_drops_hangs_and_5xx() {
         .contains("It keeps running"));
     assert!(!filed[0].json.to_string().contains("PLANTED"));
     // Nothing more to send.
-    assert!(
-        outbox::flush(&store, &Default::default(), 100_000, true, None, T)
-            .unwrap()
-            .is_empty()
-    );
+    assert!(outbox::flush(&store, 100_000, true, None, T)
+        .unwrap()
+        .is_empty());
     let dl = &store.report(&id).unwrap().unwrap().deliveries[0];
     assert_eq!(
         (dl.status, dl.attempts, dl.sent_at),
@@ -432,13 +420,13 @@ fn a_4xx_is_final_and_shown_discord_and_github_work() {
         &layout,
         &[Destination::Endpoint(server.endpoint())],
     );
-    let a = outbox::flush(&store, &Default::default(), 100, false, None, T).unwrap();
+    let a = outbox::flush(&store, 100, false, None, T).unwrap();
     assert_eq!(
         (a[0].status, a[0].error.as_deref()),
         (DeliveryStatus::Failed, Some("HTTP 422: title too vague"))
     );
     assert!(
-        outbox::flush(&store, &Default::default(), 1_000_000, true, None, T)
+        outbox::flush(&store, 1_000_000, true, None, T)
             .unwrap()
             .is_empty(),
         "a 4xx is not retried"
@@ -459,7 +447,7 @@ fn a_4xx_is_final_and_shown_discord_and_github_work() {
             Destination::GitHub("cortensor/installer".into()),
         ],
     );
-    let a = outbox::flush(&store, &Default::default(), 100, false, Some(&id), T).unwrap();
+    let a = outbox::flush(&store, 100, false, Some(&id), T).unwrap();
     assert_eq!(a.len(), 2);
     assert_eq!(
         (a[0].status, a[0].reference.as_deref()),
@@ -480,6 +468,27 @@ fn a_4xx_is_final_and_shown_discord_and_github_work() {
         server.filed()[0].json["allowed_mentions"]["parse"],
         serde_json::json!([])
     );
+    // The webhook's token is neither in the database nor in the bundle: only in the report's
+    // 0600 targets file.
+    let db = String::from_utf8_lossy(
+        &std::fs::read(d.path().join("cortensor-manager.sqlite3")).unwrap(),
+    )
+    .into_owned();
+    assert!(!db.contains("tok-EN_secret"));
+    let dir = store.report(&id).unwrap().unwrap().dir;
+    let targets = outbox::targets_file(Path::new(&dir));
+    assert!(std::fs::read_to_string(&targets)
+        .unwrap()
+        .contains("tok-EN_secret"));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&targets).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(!String::from_utf8_lossy(
+        &std::fs::read(store.report(&id).unwrap().unwrap().bundle.unwrap()).unwrap()
+    )
+    .contains("tok-EN_secret"));
     assert_eq!(a[1].status, DeliveryStatus::Manual);
     let page = a[1].reference.as_deref().unwrap();
     assert!(
@@ -513,7 +522,6 @@ fn the_daemons_outbox_thread_delivers_what_is_due() {
         &store,
         &draft.id,
         &[Destination::Endpoint(server.endpoint())],
-        true,
         0,
     )
     .unwrap();
