@@ -153,7 +153,10 @@ fn read_request(conn: &mut TcpStream) -> Option<(String, HashMap<String, String>
 }
 
 /// The parts of a multipart/form-data body: name → (filename, bytes).
-fn parts(content_type: &str, body: &[u8]) -> Option<HashMap<String, (Option<String>, Vec<u8>)>> {
+/// A part: its filename (if any) and its bytes.
+type Part = (Option<String>, Vec<u8>);
+
+fn parts(content_type: &str, body: &[u8]) -> Option<HashMap<String, Part>> {
     let boundary = content_type.split("boundary=").nth(1)?.trim_matches('"');
     let delim = format!("--{boundary}");
     let mut out = HashMap::new();
@@ -178,7 +181,7 @@ fn parts(content_type: &str, body: &[u8]) -> Option<HashMap<String, (Option<Stri
         let attr = |name: &str| {
             head.split(';').find_map(|p| {
                 p.trim().strip_prefix(&format!("{name}=\"")).map(|v| {
-                    v.trim_end_matches(|c| c == '"' || c == '\r' || c == '\n')
+                    v.trim_end_matches(['"', '\r', '\n'])
                         .split('"')
                         .next()
                         .unwrap_or("")

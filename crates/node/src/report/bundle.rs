@@ -161,6 +161,7 @@ fn runs(points: &[crate::health::ledger::UptimePoint]) -> serde_json::Value {
     serde_json::Value::Array(out)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn gather(
     layout: &Layout,
     store: &Store,
