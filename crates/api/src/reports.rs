@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use cortensor_node::machine::Machine;
-use cortensor_node::platform::clock::now_unix;
+pub use cortensor_node::platform::clock::now_unix;
 use cortensor_node::platform::fs::explain_io;
 use cortensor_node::redact::Redactor;
 use cortensor_node::report::bundle::{self, BundleLimits, Facts};

@@ -245,10 +245,7 @@ fn file(s: &Session, a: ReportArgs) -> Result<(), UserError> {
 
 fn delivery_line(d: &reports::Delivery) -> String {
     use reports::DeliveryStatus as S;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|t| t.as_secs() as i64)
-        .unwrap_or(0);
+    let now = reports::now_unix();
     match d.status {
         S::Sent => format!("  {}: sent, reference {}", d.kind, d.reference.as_deref().unwrap_or("-")),
         S::Manual => format!(

@@ -33,8 +33,23 @@ pub fn record(conn: &Connection, node: u32, unix_secs: i64, up: bool) -> rusqlit
     Ok(())
 }
 
-/// Fold minute rows older than 7 days into hours; drop everything older than 90 days.
+/// Fold minute rows older than 7 days into hours; drop everything older than 90 days. The fold
+/// is all or nothing (a savepoint, so it also holds inside the monitor's transaction): a failure
+/// between copying minutes into hours and deleting them would count those minutes twice and
+/// could qualify a day that did not.
 pub fn maintain(conn: &Connection, now: i64) -> rusqlite::Result<()> {
+    conn.execute_batch("SAVEPOINT ledger_fold")?;
+    let r = fold(conn, now);
+    match r {
+        Ok(()) => conn.execute_batch("RELEASE ledger_fold"),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK TO ledger_fold; RELEASE ledger_fold");
+            Err(e)
+        }
+    }
+}
+
+fn fold(conn: &Connection, now: i64) -> rusqlite::Result<()> {
     let cutoff_minute = (now - MINUTE_ROWS_DAYS * 86_400).div_euclid(3600) * 60;
     conn.execute(
         "INSERT INTO uptime_hours (node_id, hour, up_minutes, seen_minutes)
@@ -251,6 +266,25 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM uptime_minutes", [], |r| r.get(0))
             .unwrap();
         assert_eq!(rows, 7 * 1440);
+        // A fold that fails half-way leaves nothing half-done: the totals stay the same.
+        let c2 = db();
+        for m in 0..(10 * 1440) {
+            record(&c2, 3, m * 60, true).unwrap();
+        }
+        let before = minutes(&c2, 3, 0, 10 * 86_400).unwrap();
+        c2.execute_batch(
+            "CREATE TRIGGER no_delete BEFORE DELETE ON uptime_minutes BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;",
+        )
+        .unwrap();
+        assert!(maintain(&c2, 10 * 86_400).is_err());
+        assert_eq!(
+            minutes(&c2, 3, 0, 10 * 86_400).unwrap(),
+            before,
+            "counted twice"
+        );
+        c2.execute_batch("DROP TRIGGER no_delete").unwrap();
+        maintain(&c2, 10 * 86_400).unwrap();
+        assert_eq!(minutes(&c2, 3, 0, 10 * 86_400).unwrap(), before);
         // After 100 days nothing is left.
         maintain(&c, 100 * 86_400 + 10 * 86_400).unwrap();
         assert_eq!(minutes(&c, 2, 0, 10 * 86_400).unwrap(), (0, 0));

@@ -745,10 +745,14 @@ impl Monitor {
         if now - self.last_maintenance >= 3600 {
             self.last_maintenance = now;
             let _ = ledger::maintain(conn, now);
+            let _ = store.prune_alerts(now - ALERTS_KEPT_DAYS * 86_400);
         }
         out
     }
 }
+
+/// Alerts are kept this long (the `alerts --all` history).
+pub const ALERTS_KEPT_DAYS: i64 = 90;
 
 /// The snapshots the monitor last stored.
 pub fn snapshots(store: &Store) -> Vec<NodeHealth> {

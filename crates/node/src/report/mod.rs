@@ -18,11 +18,11 @@ pub fn random_id() -> String {
     let mut b = [0u8; 16];
     // An id only needs to be unique; fall back to the clock if the OS has no randomness.
     if getrandom::getrandom(&mut b).is_err() {
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        b = t.to_le_bytes();
+        static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let t = crate::platform::clock::now_unix() as u64;
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        b[..8].copy_from_slice(&t.to_le_bytes());
+        b[8..].copy_from_slice(&(n ^ u64::from(std::process::id())).to_le_bytes());
     }
     hex::encode(b)
 }

@@ -96,6 +96,13 @@ impl Store {
     }
 
     /// The id of the newest alert (0 when there is none).
+    /// Forget alerts raised before `before` (the history keeps 90 days).
+    pub fn prune_alerts(&self, before: i64) -> Result<usize, StoreError> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM alerts WHERE at < ?1", params![before])?)
+    }
+
     pub fn last_alert_id(&self) -> Result<i64, StoreError> {
         Ok(self
             .conn

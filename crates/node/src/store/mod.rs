@@ -26,6 +26,8 @@ use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
 pub const DB_FILE: &str = "cortensor-manager.sqlite3";
+/// Held while the database is migrated.
+const MIGRATE_LOCK: &str = ".migrate.lock";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -177,7 +179,14 @@ impl Store {
             path: dir.display().to_string(),
             source,
         })?;
+        // The data folder is the user's alone (keys in file stores, logs, reports), and so is
+        // the database; SQLite gives its -wal and -shm files the database's mode.
+        let _ = crate::platform::fs::set_mode(dir, 0o700);
         let path = dir.join(DB_FILE);
+        if !path.exists() {
+            let _ = crate::platform::fs::create_with_mode(&path, crate::platform::fs::SECRET_MODE);
+        }
+        let _ = crate::platform::fs::set_mode(&path, crate::platform::fs::SECRET_MODE);
         let shown = path.display().to_string();
         let mut conn = Connection::open(&path).map_err(|source| StoreError::Open {
             path: shown.clone(),
@@ -196,12 +205,34 @@ impl Store {
                 source,
             })?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        migrations()
-            .to_latest(&mut conn)
-            .map_err(|e| StoreError::Migrate {
-                path: shown,
-                message: e.to_string(),
+        // The app, the CLI and the daemon may open an older database at once: one migrates,
+        // the others wait for it (a file lock; rusqlite_migration reads the version before
+        // its transaction, so two could otherwise run the same migration).
+        let migrate = |conn: &mut Connection| {
+            migrations()
+                .to_latest(conn)
+                .map_err(|e| StoreError::Migrate {
+                    path: shown.clone(),
+                    message: e.to_string(),
+                })
+        };
+        if migrations().pending_migrations(&conn).unwrap_or(1) != 0 {
+            let lock = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(dir.join(MIGRATE_LOCK))
+                .map_err(|source| StoreError::CreateDir {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+            lock.lock().map_err(|source| StoreError::CreateDir {
+                path: dir.display().to_string(),
+                source,
             })?;
+            migrate(&mut conn)?;
+            drop(lock);
+        }
         Ok(Store { conn, path })
     }
 
@@ -253,6 +284,58 @@ mod tests {
     }
 
     #[test]
+    fn removing_a_node_removes_its_rows_and_old_alerts_are_pruned() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        let spec = |id: u32| crate::nodes::NodeSpec {
+            id,
+            address: format!("0x{id:040x}"),
+            llm_port: 8000 + id as u16,
+            worker_base_port: 9000 + id as u16,
+            gateway_base_port: 10_000 + id as u16,
+            ipfs_server: false,
+            cpu_threads: 1,
+            network: "testnet0".into(),
+            key_store: Default::default(),
+            gpu: false,
+        };
+        for id in [1, 2] {
+            s.add_node(&spec(id), 0).unwrap();
+            s.set_desired(id, "running", false).unwrap();
+            crate::health::ledger::record(s.conn(), id, 600, true).unwrap();
+            s.add_alert(Some(id), "down", "down", 100).unwrap();
+            s.conn()
+                .execute(
+                    "INSERT INTO health (node_id, snapshot, updated_at) VALUES (?1, '{}', 1)",
+                    [id],
+                )
+                .unwrap();
+        }
+        s.remove_node(1).unwrap();
+        let count = |sql: &str| -> i64 { s.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+        for table in ["runtime", "health", "uptime_minutes", "alerts"] {
+            assert_eq!(
+                count(&format!("SELECT COUNT(*) FROM {table} WHERE node_id = 1")),
+                0,
+                "{table}"
+            );
+            assert_eq!(
+                count(&format!("SELECT COUNT(*) FROM {table} WHERE node_id = 2")),
+                1,
+                "{table}"
+            );
+        }
+        assert_eq!(s.nodes().unwrap().len(), 1);
+        s.add_alert(None, "low_disk", "disk", 5_000).unwrap();
+        assert_eq!(
+            s.prune_alerts(5_000).unwrap(),
+            1,
+            "the node-2 alert raised at 100"
+        );
+        assert_eq!(s.alerts(0).unwrap().len(), 1);
+    }
+
+    #[test]
     fn cache_and_settings_survive_reopening() {
         let dir = tempfile::tempdir().unwrap();
         {
@@ -273,6 +356,46 @@ mod tests {
         assert_eq!((c.etag.as_deref(), c.fetched_at), (Some("\"v1\""), 42));
         assert_eq!(s.setting("operator").unwrap().as_deref(), Some("0xdef"));
         assert_eq!(s.setting("missing").unwrap(), None);
+    }
+
+    #[test]
+    fn processes_opening_an_old_database_at_once_migrate_it_once() {
+        for _ in 0..5 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().to_path_buf();
+            let opened: Vec<_> = (0..6)
+                .map(|_| {
+                    let p = path.clone();
+                    std::thread::spawn(move || {
+                        Store::open(&p).map(|_| ()).map_err(|e| e.to_string())
+                    })
+                })
+                .collect();
+            for t in opened {
+                t.join().unwrap().unwrap();
+            }
+            let s = Store::open(&path).unwrap();
+            assert_eq!(migrations().pending_migrations(s.conn()).unwrap(), 0);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_data_folder_and_the_database_are_the_users_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let s = Store::open(&data).unwrap();
+        s.set_setting("x", "y").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&data), 0o700);
+        for f in [
+            DB_FILE,
+            "cortensor-manager.sqlite3-wal",
+            "cortensor-manager.sqlite3-shm",
+        ] {
+            assert_eq!(mode(&data.join(f)), 0o600, "{f}");
+        }
     }
 
     #[test]

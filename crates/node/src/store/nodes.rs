@@ -67,9 +67,22 @@ impl Store {
         Ok(())
     }
 
+    /// Remove a node and every row about it (runtime, health, ledger, balance, alerts), at
+    /// once: a later node with the same id starts clean.
     pub fn remove_node(&self, id: u32) -> Result<(), StoreError> {
-        self.conn
-            .execute("DELETE FROM nodes WHERE id = ?1", params![id])?;
+        let tx = self.conn.unchecked_transaction()?;
+        for table in [
+            "DELETE FROM runtime WHERE node_id = ?1",
+            "DELETE FROM health WHERE node_id = ?1",
+            "DELETE FROM uptime_minutes WHERE node_id = ?1",
+            "DELETE FROM uptime_hours WHERE node_id = ?1",
+            "DELETE FROM balances WHERE node_id = ?1",
+            "DELETE FROM alerts WHERE node_id = ?1",
+            "DELETE FROM nodes WHERE id = ?1",
+        ] {
+            tx.execute(table, params![id])?;
+        }
+        tx.commit()?;
         Ok(())
     }
 }
