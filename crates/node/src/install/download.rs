@@ -181,7 +181,42 @@ fn disk_err(path: &Path, e: std::io::Error) -> DownloadError {
     }
 }
 
-/// Where the partial download of `dest` lives.
+/// Where a resumable download of `dest` keeps its bytes: named after the digest it must
+/// have, so a partial file of another artifact (an older release, another mirror's build) is
+/// never resumed as this one.
+pub fn download_part_path(dest: &Path, digest: &Digest) -> PathBuf {
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let hex = digest.hex();
+    let tag: String = hex
+        .chars()
+        .filter(|c| c.is_ascii_hexdigit())
+        .take(16)
+        .collect();
+    dest.with_file_name(format!(".{name}.{tag}.part"))
+}
+
+/// Partial downloads of `dest` for other digests (and the unnamed kind of earlier versions):
+/// never resumed, so removed.
+fn sweep_other_parts(dest: &Path, keep: &Path) {
+    let (Some(dir), Some(name)) = (dest.parent(), dest.file_name()) else {
+        return;
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        if n.starts_with(&prefix) && n.ends_with(".part") && e.path() != keep {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Where a one-shot copy to `dest` is written before it is renamed into place.
 pub fn part_path(dest: &Path) -> PathBuf {
     let name = dest
         .file_name()
@@ -211,7 +246,8 @@ pub fn download(
     }
     let dir = dest.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| disk_err(dir, e))?;
-    let part = part_path(dest);
+    let part = download_part_path(dest, &expected.digest);
+    sweep_other_parts(dest, &part);
 
     // Hash what an earlier attempt left, so the network bytes are hashed once, as they arrive.
     // Only a file of published size is resumed: without one, a partial file cannot be trusted
@@ -338,9 +374,15 @@ pub fn download(
                         }
                     }
                     416 => {
-                        // Our partial file does not fit the server's file: start over.
+                        // Our partial file does not fit the server's file: start over (and so
+                        // does the rate, which counts from the bytes we had).
                         have = 0;
                         hasher = expected.digest.hasher();
+                        rate = Rate {
+                            start: Instant::now(),
+                            start_bytes: 0,
+                            last_emit: None,
+                        };
                         fsutil::create_with_mode(&part, 0o600).map_err(|e| disk_err(&part, e))?;
                         "the server refused to resume (HTTP 416)".into()
                     }
@@ -461,11 +503,11 @@ fn emit(rate: &mut Rate, have: u64, total: u64, progress: &mut dyn FnMut(&Progre
     rate.last_emit = Some(now);
     let secs = now.duration_since(rate.start).as_secs_f64();
     let bytes_per_sec = if secs > 0.0 {
-        (have - rate.start_bytes) as f64 / secs
+        have.saturating_sub(rate.start_bytes) as f64 / secs
     } else {
         0.0
     };
-    let eta_secs = (bytes_per_sec > 0.0).then(|| (total - have) as f64 / bytes_per_sec);
+    let eta_secs = (bytes_per_sec > 0.0).then(|| total.saturating_sub(have) as f64 / bytes_per_sec);
     progress(&Progress {
         downloaded: have,
         total,

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use cortensor_node::install::download::{
-    download, part_path, sha256_file, Digest, DownloadError, DownloadOptions, Expected, Progress,
-    Size,
+    download, download_part_path, sha256_file, Digest, DownloadError, DownloadOptions, Expected,
+    Progress, Size,
 };
 use cortensor_test_support::{Behaviour, FileSpec, FixtureServer};
 use ed25519_dalek::Signer;
@@ -24,6 +24,21 @@ fn payload(len: usize) -> Arc<Vec<u8>> {
             })
             .collect(),
     )
+}
+
+/// The partial download of `dest` (named after the digest it must have), or a path that does
+/// not exist.
+fn part_of(dest: &Path) -> std::path::PathBuf {
+    let prefix = format!(".{}.", dest.file_name().unwrap().to_string_lossy());
+    std::fs::read_dir(dest.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            let n = p.file_name().unwrap().to_string_lossy();
+            n.starts_with(&prefix) && n.ends_with(".part")
+        })
+        .unwrap_or_else(|| dest.with_file_name("no-part"))
 }
 
 fn expected(bytes: &[u8]) -> Expected {
@@ -68,7 +83,7 @@ fn happy_path_verifies_reports_progress_and_is_executable() {
     let (r, progress) = fetch(&url, &expected(&bytes), &dest, &fast());
     r.unwrap();
     assert_eq!(std::fs::read(&dest).unwrap(), *bytes);
-    assert!(!part_path(&dest).exists());
+    assert!(!part_of(&dest).exists());
     let last = progress.last().unwrap();
     assert_eq!(
         (last.downloaded, last.total),
@@ -174,7 +189,7 @@ fn a_truncated_file_fails_keeps_its_part_and_a_later_run_resumes() {
         !dest.exists(),
         "a half-written binary must never be at the target path"
     );
-    assert_eq!(std::fs::metadata(part_path(&dest)).unwrap().len(), 300_000);
+    assert_eq!(std::fs::metadata(part_of(&dest)).unwrap().len(), 300_000);
 
     server.route(
         "/c",
@@ -221,7 +236,7 @@ fn a_wrong_checksum_installs_nothing() {
         b"previous version",
         "the installed binary is untouched"
     );
-    assert!(!part_path(&dest).exists(), "unverified bytes are deleted");
+    assert!(!part_of(&dest).exists(), "unverified bytes are deleted");
 }
 
 #[test]
@@ -378,7 +393,7 @@ fn cancel_keeps_the_part_for_a_resume() {
     })
     .unwrap_err();
     assert!(matches!(err, DownloadError::Cancelled));
-    let kept = std::fs::metadata(part_path(&dest)).unwrap().len();
+    let kept = std::fs::metadata(part_of(&dest)).unwrap().len();
     assert!(kept > 0 && kept < bytes.len() as u64);
     fetch(&url, &expected(&bytes), &dest, &fast()).0.unwrap();
     assert_eq!(std::fs::read(&dest).unwrap(), *bytes);
@@ -457,4 +472,71 @@ fn an_lfs_refusal_is_shown_in_the_servers_own_words() {
         matches!(err, DownloadError::NotFound { status: 403, .. }),
         "{err}"
     );
+}
+
+#[test]
+fn a_partial_file_of_another_release_is_never_resumed() {
+    let server = FixtureServer::start();
+    let bytes = payload(200_000);
+    let url = server.route(
+        "/c",
+        Behaviour::File(FileSpec {
+            bytes: bytes.clone(),
+            ranges: true,
+            cut_after: None,
+            cuts: 0,
+            stall: None,
+        }),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("cortensord");
+    // What an older release's interrupted download left, under both naming schemes.
+    let old_digest = Digest::Sha256("0".repeat(64));
+    std::fs::write(download_part_path(&dest, &old_digest), vec![7u8; 50_000]).unwrap();
+    std::fs::write(dir.path().join(".cortensord.part"), vec![7u8; 60_000]).unwrap();
+    fetch(&url, &expected(&bytes), &dest, &fast()).0.unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), *bytes);
+    let first = server.requests("/c")[0].if_none_match.clone();
+    assert_eq!(
+        first, None,
+        "no Range: nothing of another release was resumed"
+    );
+    assert!(!download_part_path(&dest, &old_digest).exists());
+    assert!(!dir.path().join(".cortensord.part").exists());
+}
+
+#[test]
+fn a_416_starts_over_and_progress_stays_sane() {
+    let server = FixtureServer::start();
+    // The server's file is shorter than our partial one: it refuses the range (416).
+    let short = payload(1_000);
+    let url = server.route(
+        "/c",
+        Behaviour::File(FileSpec {
+            bytes: short,
+            ranges: true,
+            cut_after: None,
+            cuts: 0,
+            stall: None,
+        }),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("cortensord");
+    let published = payload(2_000);
+    let exp = expected(&published);
+    std::fs::write(download_part_path(&dest, &exp.digest), &published[..1_500]).unwrap();
+    let opts = DownloadOptions {
+        retries: 2,
+        ..fast()
+    };
+    let (r, seen) = fetch(&url, &exp, &dest, &opts);
+    assert!(matches!(r, Err(DownloadError::Network { .. })), "{r:?}");
+    assert!(
+        seen.iter().all(|p| p.downloaded <= p.total
+            && p.bytes_per_sec.is_finite()
+            && p.bytes_per_sec >= 0.0),
+        "{seen:?}"
+    );
+    assert!(server.requests("/c").iter().any(|s| s.status == 416));
+    assert!(!dest.exists());
 }
