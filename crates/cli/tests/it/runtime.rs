@@ -161,6 +161,37 @@ fn scrape(port: u16) -> String {
         .unwrap()
 }
 
+/// `promtool check metrics` on `body` (skipped without promtool, unless the suite is required).
+fn lint_metrics(body: &str) {
+    let found = std::process::Command::new("promtool")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !found {
+        assert!(
+            std::env::var("CM_E2E_REQUIRED").is_err(),
+            "promtool required (Debian package prometheus)"
+        );
+        eprintln!("SKIPPED promtool check: promtool not installed");
+        return;
+    }
+    let mut child = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), body.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "promtool: {}{}\n{body}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn alive(pid: i32) -> bool {
     Path::new(&format!("/proc/{pid}")).exists()
         && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
@@ -458,6 +489,20 @@ fn health_state_log_summary_uptime_and_metrics() {
 
     let body = scrape(port);
     assert!(body.contains("# TYPE cortensor_node_up gauge"), "{body}");
+    // What it serves passes Prometheus's own linter (Debian's `prometheus` package; the test
+    // script installs it).
+    lint_metrics(&body);
+    // Another name for this machine (a rebinding web page's) is refused.
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let refused = agent
+        .get(&format!("http://127.0.0.1:{port}/metrics"))
+        .header("Host", &format!("evil.example:{port}"))
+        .call()
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 403);
     assert!(
         body.lines()
             .any(|l| l.starts_with("cortensor_node_up{node=\"1\"") && l.ends_with(" 1")),

@@ -946,16 +946,17 @@ pub fn prometheus(health: &[NodeHealth]) -> String {
             })
             .collect(),
     );
+    // In seconds, Prometheus's base unit (promtool refuses `_days`): whole qualifying UTC days.
     metric(
-        "cortensor_node_qualified_days",
-        "Days with enough uptime to count towards qualification",
+        "cortensor_node_qualified_seconds",
+        "Time with enough uptime to count towards qualification (whole UTC days, in seconds)",
         "gauge",
         health
             .iter()
             .filter_map(|h| {
                 h.uptime
                     .as_ref()
-                    .map(|u| (l(h), f64::from(u.qualified_days)))
+                    .map(|u| (l(h), f64::from(u.qualified_days) * 86_400.0))
             })
             .collect(),
     );
@@ -975,6 +976,15 @@ impl Drop for MetricsServer {
     }
 }
 
+/// A web page elsewhere can make the browser send requests to 127.0.0.1 under its own name
+/// (DNS rebinding): only requests addressed to this machine by its loopback name are answered.
+pub fn host_allowed(host: Option<&str>, port: u16) -> bool {
+    host.is_some_and(|h| {
+        let h = h.trim().to_ascii_lowercase();
+        h == format!("127.0.0.1:{port}") || h == format!("localhost:{port}")
+    })
+}
+
 /// Serve `/metrics` on 127.0.0.1:`port` from `current` (refreshed by the caller).
 pub fn serve_metrics(
     port: u16,
@@ -992,7 +1002,18 @@ pub fn serve_metrics(
     let serving = server.clone();
     std::thread::spawn(move || {
         for req in serving.incoming_requests() {
-            let (status, body) = if req.url() == "/metrics" {
+            let host = req
+                .headers()
+                .iter()
+                .find(|h| h.field.equiv("Host"))
+                .map(|h| h.value.as_str().to_string());
+            let (status, body) = if !host_allowed(host.as_deref(), bound) {
+                (
+                    403,
+                    "only http://127.0.0.1:PORT or http://localhost:PORT may read these metrics\n"
+                        .into(),
+                )
+            } else if req.url() == "/metrics" {
                 (200, current.lock().map(|s| s.clone()).unwrap_or_default())
             } else {
                 (404, "see /metrics\n".into())
@@ -1010,4 +1031,24 @@ pub fn serve_metrics(
         server,
         port: bound,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_answer_only_this_machines_loopback_names() {
+        assert!(host_allowed(Some("127.0.0.1:9184"), 9184));
+        assert!(host_allowed(Some("LOCALHOST:9184"), 9184));
+        for bad in [
+            None,
+            Some("127.0.0.1:9185"),
+            Some("evil.example:9184"),
+            Some("127.0.0.1"),
+            Some(""),
+        ] {
+            assert!(!host_allowed(bad, 9184), "{bad:?}");
+        }
+    }
 }
