@@ -85,13 +85,19 @@ pub enum RewardsError {
     NoNodes,
     #[error("a role bonus of {got}% is not offered; choose one of: {allowed}")]
     RoleBonus { got: Decimal, allowed: String },
-    #[error("months must be above 0 (got {0})")]
+    #[error("months must be above 0 and at most 1200 (got {0})")]
     Months(Decimal),
     #[error("the bonus cap must be between 0 and 100 percent (got {0})")]
     Cap(Decimal),
-    #[error("rank rewards must not be negative (got {0})")]
+    #[error("rank rewards must be between $0 and $1,000,000,000,000 (got {0})")]
     RankRewards(Decimal),
 }
+
+/// The most months a computation takes (a hundred years): beyond, the figures mean nothing
+/// and the arithmetic could overflow.
+pub const MAX_MONTHS: Decimal = Decimal::from_parts(1200, 0, 0, false, 0);
+/// The largest rank reward a computation takes, in USD.
+pub const MAX_RANK_REWARDS: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
 
 fn cents(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
@@ -118,14 +124,14 @@ pub fn compute(input: &RewardsInput, rules: &Ruleset) -> Result<RewardsBreakdown
             allowed: allowed.join(", "),
         });
     }
-    if input.months <= Decimal::ZERO {
+    if input.months <= Decimal::ZERO || input.months > MAX_MONTHS {
         return Err(RewardsError::Months(input.months));
     }
     let cap_pct = input.bonus_cap_pct.unwrap_or(r.bonus_cap_default_pct);
     if cap_pct < Decimal::ZERO || cap_pct > Decimal::ONE_HUNDRED {
         return Err(RewardsError::Cap(cap_pct));
     }
-    if input.rank_rewards < Decimal::ZERO {
+    if input.rank_rewards < Decimal::ZERO || input.rank_rewards > MAX_RANK_REWARDS {
         return Err(RewardsError::RankRewards(input.rank_rewards));
     }
 
@@ -367,6 +373,29 @@ mod tests {
         i.bonus_cap_pct = None;
         i.rank_rewards = d("-1");
         assert_eq!(compute(&i, &rules), Err(RewardsError::RankRewards(d("-1"))));
+        // The largest inputs compute (no overflow); one step beyond is refused.
+        i.rank_rewards = d("1000000000000");
+        assert_eq!(MAX_RANK_REWARDS, d("1000000000000"));
+        i.months = d("1200");
+        i.nodes = u32::MAX;
+        let b = compute(&i, &rules).unwrap();
+        assert_eq!(b.rank_rewards, d("1000000000000"));
+        assert_eq!(
+            b.base,
+            d("600000"),
+            "25 rewarded nodes × $20 = $500 a month, × 1200 months"
+        );
+        i.rank_rewards = d("1000000000000.01");
+        assert_eq!(
+            compute(&i, &rules),
+            Err(RewardsError::RankRewards(d("1000000000000.01")))
+        );
+        i.rank_rewards = d("0");
+        i.months = d("1200.0001");
+        assert_eq!(
+            compute(&i, &rules),
+            Err(RewardsError::Months(d("1200.0001")))
+        );
     }
 
     #[test]

@@ -592,3 +592,88 @@ fn phase3_toml() -> String {
     ))
     .unwrap()
 }
+
+/// Every number the CLI takes, given absurd values: a clear error and exit 1 or 2 (usage),
+/// never a panic (101) and never a hang. The values: zero, negatives, the largest integers and
+/// decimals and one past them, exponents, NaN, infinity, text, and an empty string.
+#[test]
+fn every_cli_number_refuses_absurd_values_without_panicking() {
+    let values = [
+        "0",
+        "-1",
+        "4294967295",
+        "4294967296",
+        "18446744073709551616",
+        "79228162514264337593543950335",
+        "79228162514264337593543950336",
+        "1e300",
+        "-1e300",
+        "NaN",
+        "inf",
+        "0.0000000000000000000000000001",
+        "abc",
+        "",
+    ];
+    let ldb = fixture_path("leaderboard.json");
+    let ldb = ldb.to_str().unwrap();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["rewards", "--nodes", "{}"],
+        vec!["rewards", "--nodes", "3", "--months", "{}"],
+        vec!["rewards", "--nodes", "3", "--role-bonus", "{}"],
+        vec!["rewards", "--nodes", "3", "--bonus-cap", "{}"],
+        vec!["rewards", "--nodes", "3", "--rank-rewards", "{}"],
+        vec!["rank", "--leaderboard", ldb, "--timeout", "{}"],
+        vec![
+            "rank",
+            "--leaderboard",
+            ldb,
+            "--what-if",
+            "0x00000000000000000000000000000000000000e1:uptime={}",
+        ],
+        vec!["update", "--check", "--window", "{}"],
+        vec![
+            "update",
+            "--source",
+            "/nonexistent",
+            "--traceback-grace",
+            "{}",
+        ],
+        vec!["node", "add", "--count", "{}", "--key-store", "file"],
+        vec!["node", "logs", "1", "-n", "{}"],
+        vec!["node", "stop", "{}"],
+        vec!["metrics", "on", "--port", "{}"],
+        vec!["alerts", "dismiss", "{}"],
+        vec!["daemon", "--sample-ms", "{}", "--probe-secs", "0"],
+    ];
+    let d = tempfile::tempdir().unwrap();
+    let mut runs = 0;
+    for cmd in &commands {
+        for v in values {
+            let args: Vec<String> = cmd.iter().map(|a| a.replace("{}", v)).collect();
+            let out = cli(&d)
+                .args(&args)
+                .timeout(std::time::Duration::from_secs(20))
+                .output()
+                .unwrap();
+            let code = out.status.code();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                !err.contains("panicked") && code != Some(101),
+                "{args:?} panicked:\n{err}"
+            );
+            if !out.status.success() {
+                assert!(
+                    matches!(code, Some(1 | 2)),
+                    "{args:?}: exit {code:?}\n{err}"
+                );
+                assert!(err.contains("error"), "{args:?}: no error said:\n{err}");
+                assert!(
+                    err.len() < 2_000,
+                    "{args:?}: an error to read, not a dump:\n{err}"
+                );
+            }
+            runs += 1;
+        }
+    }
+    assert_eq!(runs, commands.len() * values.len());
+}

@@ -169,3 +169,42 @@ proptest! {
         prop_assert_eq!(parse_any(&text).unwrap(), lb);
     }
 }
+
+/// Any decimal at all: from the smallest to the largest, any scale.
+fn any_decimal() -> impl Strategy<Value = Decimal> {
+    (
+        any::<u32>(),
+        any::<u32>(),
+        any::<u32>(),
+        any::<bool>(),
+        0u32..=28,
+    )
+        .prop_map(|(lo, mid, hi, neg, scale)| Decimal::from_parts(lo, mid, hi, neg, scale))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// The rewards arithmetic never panics: any input is a breakdown or an error.
+    #[test]
+    fn rewards_never_panic_on_any_input(
+        nodes in any::<u32>(),
+        months in any_decimal(),
+        rank in any_decimal(),
+        cap in proptest::option::of(any_decimal()),
+        role in prop_oneof![Just(Decimal::ZERO), Just(Decimal::from(5)), Just(Decimal::TEN), any_decimal()],
+    ) {
+        let rules = Ruleset::phase3();
+        let input = cortensor_contest::rewards::RewardsInput {
+            nodes,
+            role_bonus_pct: role,
+            months,
+            bonus_cap_pct: cap,
+            rank_rewards: rank,
+        };
+        if let Ok(b) = cortensor_contest::rewards::compute(&input, &rules) {
+            prop_assert_eq!(b.total, b.base + b.multi_node_bonus + b.role_bonus + b.rank_rewards);
+            prop_assert!(b.total >= Decimal::ZERO);
+        }
+    }
+}
