@@ -1033,3 +1033,56 @@ fn autostart_is_a_login_item_that_runs_the_daemon() {
     let out = h.run(&["autostart", "sometimes"]);
     assert!(!out.status.success());
 }
+
+#[test]
+fn two_node_adds_at_once_give_distinct_ids_ports_and_keys() {
+    let h = Headless::new();
+    let add = || {
+        h.sb.command(env!("CARGO_BIN_EXE_cortensor-manager"))
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .args([
+                "node",
+                "add",
+                "--count",
+                "3",
+                "--key-store",
+                "file",
+                "--json",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (add(), add());
+    for child in [a, b] {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let list = h.json(&["node", "list", "--json"]);
+    let nodes = list["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 6);
+    let ids: std::collections::BTreeSet<u64> = nodes
+        .iter()
+        .map(|n| n["spec"]["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, (1..=6).collect());
+    let ports: std::collections::BTreeSet<u64> = nodes
+        .iter()
+        .map(|n| n["spec"]["llm_port"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ports.len(), 6);
+    // Each node's .env holds the key of its own address.
+    for n in nodes {
+        let id = n["spec"]["id"].as_u64().unwrap() as u32;
+        let env = h.env_of(id);
+        assert!(
+            env["NODE_PUBLIC_KEY"].eq_ignore_ascii_case(n["spec"]["address"].as_str().unwrap()),
+            "node {id}"
+        );
+    }
+}

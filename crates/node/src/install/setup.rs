@@ -261,6 +261,23 @@ pub use crate::doctor::ipfs_daemon_running;
 
 /// Create nodes: keys (into their store first, so nothing is lost), ports, folders, `.env`,
 /// and service registration. Returns the new nodes, optional steps that failed, and notes.
+/// Held while nodes are created (ids, ports, keys, `.env` files, rows): a double click, or the
+/// app and the CLI at once, wait for each other instead of giving two nodes one id or one
+/// node two keys.
+pub const SETUP_LOCK: &str = ".setup.lock";
+
+fn setup_lock(cx: &Context) -> Result<std::fs::File, SetupError> {
+    std::fs::create_dir_all(&cx.layout.root).map_err(|e| io("create the data folder", e))?;
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(cx.layout.root.join(SETUP_LOCK))
+        .map_err(|e| io("open the setup lock", e))?;
+    f.lock().map_err(|e| io("take the setup lock", e))?;
+    Ok(f)
+}
+
 pub fn add_nodes(
     cx: &Context,
     opts: &AddOptions,
@@ -270,6 +287,7 @@ pub fn add_nodes(
     if !cx.layout.binary().exists() {
         return Err(SetupError::NotInstalled);
     }
+    let _lock = setup_lock(cx)?;
     let count = opts.count;
     let existing: Vec<NodeSpec> = cx.store.nodes()?.into_iter().map(|r| r.spec).collect();
     if count == 0 || existing.len() as u32 + count > nodes::MAX_NODES {
@@ -648,6 +666,7 @@ pub fn adopt(
     cores: u32,
     runner: &mut dyn Runner,
 ) -> Result<Option<NodeSpec>, SetupError> {
+    let _lock = setup_lock(cx)?;
     let text = std::fs::read_to_string(env_file)
         .map_err(|e| io(format!("read {}", env_file.display()), e))?;
     let env = nodes::parse_env(&text);
