@@ -72,6 +72,7 @@ impl Machine {
             .unwrap_or_default();
         let mut runner = SystemRunner {
             path: std::env::var_os(PATH_ENV),
+            timeout: None,
         };
         let backend = match (std::env::var(BACKEND_ENV).as_deref(), known_backend) {
             (Ok("os"), _) => Backend::OsService,
@@ -334,7 +335,11 @@ impl Machine {
         let plan = self
             .plan_for(check_id)
             .ok_or_else(|| UserError::new(format!("the app cannot fix '{check_id}' by itself; follow the instructions shown with the check")))?;
-        let mut runner = self.runner.clone();
+        // A fix may install packages: it has an hour, not the probes' seconds.
+        let mut runner = self
+            .runner
+            .clone()
+            .with_timeout(crate::platform::exec::LONG_TIMEOUT);
         crate::services::apply::apply(&plan, &mut runner).map_err(UserError::new)
     }
 }

@@ -145,6 +145,60 @@ pub fn signal(id: ProcId, signal: i32) -> bool {
     }
 }
 
+/// Send `signal` to the process group `id` leads (a node and the workers it started), only if
+/// `id` is still that process. Nodes are spawned as group leaders ([`spawn`]); for a process
+/// that leads no group, this signals nothing and says so.
+pub fn signal_group(id: ProcId, signal: i32) -> bool {
+    if !is_alive(id) {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        // SAFETY: getpgid/kill have no memory-safety preconditions; the pid was re-identified.
+        unsafe {
+            if libc::getpgid(id.pid as i32) != id.pid as i32 {
+                return false;
+            }
+            libc::kill(-(id.pid as i32), signal) == 0
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = signal;
+        false
+    }
+}
+
+/// Put `cmd` in a process group of its own, so that it and what it starts can be killed
+/// together ([`kill_group`]).
+pub fn own_group(cmd: &mut Command) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0);
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = cmd;
+    }
+}
+
+/// SIGKILL the group led by our own child `child` (not reaped yet, so its pid is still ours).
+pub fn kill_group(child: &Child) {
+    #[cfg(unix)]
+    {
+        // SAFETY: kill() has no memory-safety preconditions; an unreaped child's pid cannot
+        // have been reused.
+        unsafe {
+            libc::kill(-(child.id() as i32), libc::SIGKILL);
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = child;
+    }
+}
+
 #[cfg(unix)]
 pub const SIGINT: i32 = libc::SIGINT;
 #[cfg(unix)]
@@ -228,6 +282,62 @@ pub fn spawn(
 
 #[cfg(test)]
 mod tests {
+
+    #[cfg(unix)]
+    #[test]
+    fn signalling_a_group_reaches_the_workers_it_started() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("worker.pid");
+        let (mut child, id) = spawn(
+            Path::new("/bin/sh"),
+            &[
+                "-c".into(),
+                format!("/bin/sleep 300 & echo $! > {}; wait", marker.display()),
+            ],
+            dir.path(),
+            &dir.path().join("log"),
+            EnvBase::Inherit,
+            &[],
+        )
+        .unwrap();
+        let t = std::time::Instant::now();
+        while !marker.exists() && t.elapsed() < std::time::Duration::from_secs(5) {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let worker: u32 = std::fs::read_to_string(&marker)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let worker_id = ProcId {
+            pid: worker,
+            start_time: start_time(worker).unwrap(),
+        };
+        assert!(signal_group(id, SIGKILL));
+        let _ = child.wait();
+        let t = std::time::Instant::now();
+        while is_alive(worker_id) && t.elapsed() < std::time::Duration::from_secs(5) {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        // (A zombie until init reaps it counts as gone: its start time is still readable, so
+        // look at its state.)
+        let state = std::fs::read_to_string(format!("/proc/{worker}/stat")).unwrap_or_default();
+        assert!(
+            state.is_empty() || state.contains(") Z "),
+            "the worker survived: {state}"
+        );
+        // A process that leads no group is not signalled as one.
+        let mut plain = Command::new("sleep").arg("5").spawn().unwrap();
+        let pid = plain.id();
+        let plain_id = ProcId {
+            pid,
+            start_time: start_time(pid).unwrap(),
+        };
+        assert!(!signal_group(plain_id, SIGKILL));
+        assert!(signal(plain_id, SIGKILL));
+        let _ = plain.wait();
+    }
+
     use super::*;
 
     #[test]

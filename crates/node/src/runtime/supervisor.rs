@@ -325,14 +325,16 @@ impl<'a> Supervisor<'a> {
     fn act(&mut self, effect: Effect) {
         match effect {
             Effect::Signal { id, kill, .. } => {
-                process::signal(
-                    id,
-                    if kill {
-                        process::SIGKILL
-                    } else {
-                        process::SIGINT
-                    },
-                );
+                let sig = if kill {
+                    process::SIGKILL
+                } else {
+                    process::SIGINT
+                };
+                // The whole group (the node and the workers it started, as systemd's
+                // control-group stop does), or the process alone if it leads none (adopted).
+                if !process::signal_group(id, sig) {
+                    process::signal(id, sig);
+                }
             }
             Effect::Alert {
                 node,

@@ -59,6 +59,7 @@ fn docker_states_from_real_processes() {
     let dir = tempfile::tempdir().unwrap();
     let mut runner = SystemRunner {
         path: Some(dir.path().as_os_str().to_owned()),
+        timeout: None,
     };
     assert_eq!(probe_docker(&mut runner), DockerState::Missing);
     script(dir.path(), "docker", "echo 'permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock' >&2; exit 1");
@@ -90,6 +91,7 @@ fn gpus_from_a_captured_nvidia_smi() {
     );
     let mut runner = SystemRunner {
         path: Some(dir.path().as_os_str().to_owned()),
+        timeout: None,
     };
     use cortensor_node::platform::exec::Runner;
     let args: Vec<String> = cortensor_node::doctor::NVIDIA_SMI_ARGS
@@ -110,6 +112,44 @@ fn gpus_from_a_captured_nvidia_smi() {
     // No nvidia-smi at all: the probe fails and the GPU check degrades to "CPU only".
     let mut none = SystemRunner {
         path: Some(tempfile::tempdir().unwrap().path().as_os_str().to_owned()),
+        timeout: None,
     };
     assert!(none.run("nvidia-smi", &args).is_err());
+}
+
+#[test]
+fn a_hung_tool_is_stopped_at_its_timeout_with_what_it_started() {
+    let _turn = SCRIPTS.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    // A docker whose daemon hangs: it never answers (and keeps a child holding its output).
+    let marker = dir.path().join("child.pid");
+    script(
+        dir.path(),
+        "docker",
+        &format!("/bin/sleep 300 & echo $! > {}; wait", marker.display()),
+    );
+    let mut runner = SystemRunner {
+        path: Some(dir.path().as_os_str().to_owned()),
+        timeout: Some(std::time::Duration::from_secs(1)),
+    };
+    let t = std::time::Instant::now();
+    let state = probe_docker(&mut runner);
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        t.elapsed()
+    );
+    assert!(
+        matches!(state, DockerState::NotRunning(ref why) if why.contains("did not answer within 1 s")),
+        "{state:?}"
+    );
+    let pid: i32 = std::fs::read_to_string(&marker)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let alive =
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.contains(") Z "));
+    assert!(!alive, "the hung tool's child was left running");
 }
