@@ -746,6 +746,10 @@ impl Monitor {
             self.last_maintenance = now;
             let _ = ledger::maintain(conn, now);
             let _ = store.prune_alerts(now - ALERTS_KEPT_DAYS * 86_400);
+            // A daily copy to rebuild from if the database is ever damaged.
+            if let Some(dir) = store.path().parent() {
+                let _ = crate::store::recover::backup(store, dir, now);
+            }
         }
         out
     }

@@ -8,6 +8,7 @@ mod balances;
 mod cache;
 mod install;
 mod nodes;
+pub mod recover;
 mod reports;
 mod runtime;
 mod settings;
@@ -167,6 +168,62 @@ fn migrations() -> Migrations<'static> {
     ])
 }
 
+/// Whether `path` has not been integrity-checked by this process yet (the check reads the
+/// whole file, so it runs once per process, not on every open).
+fn first_open(path: &Path) -> bool {
+    static SEEN: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+    let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    #[cfg(test)]
+    if FORGET.with(|f| f.replace(false)) {
+        seen.retain(|p| p != path);
+    }
+    if seen.iter().any(|p| p == path) {
+        return false;
+    }
+    seen.push(path.to_path_buf());
+    true
+}
+
+#[cfg(test)]
+pub(crate) fn forget_checked(path: &Path) {
+    // Tests open the same path as "another process" would.
+    let _ = path;
+    FORGET.with(|f| f.set(true));
+}
+
+#[cfg(test)]
+thread_local! {
+    static FORGET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A damaged file (not a database, or failing its check), as opposed to a busy or missing one.
+fn is_damage(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    )
+}
+
+/// Open with the app's pragmas; with `check`, refuse a damaged file (`quick_check`).
+fn open_checked(path: &Path, check: bool) -> Result<Connection, rusqlite::Error> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // With WAL, NORMAL never corrupts the database; a power cut may lose the last second of
+    // monitoring data, and it saves an fsync per write of the once-a-second monitor.
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    if check {
+        let verdict: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if verdict != "ok" {
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+                Some(verdict),
+            ));
+        }
+    }
+    Ok(conn)
+}
+
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -188,22 +245,39 @@ impl Store {
         }
         let _ = crate::platform::fs::set_mode(&path, crate::platform::fs::SECRET_MODE);
         let shown = path.display().to_string();
-        let mut conn = Connection::open(&path).map_err(|source| StoreError::Open {
-            path: shown.clone(),
-            source,
-        })?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|source| StoreError::Open {
-                path: shown.clone(),
-                source,
-            })?;
-        // With WAL, NORMAL never corrupts the database; a power cut may lose the last second of
-        // monitoring data, and it saves an fsync per write of the once-a-second monitor.
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(|source| StoreError::Open {
-                path: shown.clone(),
-                source,
-            })?;
+        // A damaged database (a disk error, a half-copied file) is set aside once per process
+        // and rebuilt: from the latest backup, then from the node folders.
+        let mut recovered: Option<String> = None;
+        let mut conn = match open_checked(&path, first_open(&path)) {
+            Ok(c) => c,
+            // Only damage is repaired; a busy or unreadable file is an error to show.
+            Err(why) if !is_damage(&why) => {
+                return Err(StoreError::Open {
+                    path: shown,
+                    source: why,
+                })
+            }
+            Err(why) => {
+                let aside = recover::set_aside(&path).map_err(|source| StoreError::CreateDir {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+                let restored = recover::restore_latest_backup(dir, &path);
+                recovered = Some(format!(
+                    "the database was damaged ({why}); it was moved to {} and {}",
+                    aside.display(),
+                    match &restored {
+                        Some(b) => format!("restored from the backup {}", b.display()),
+                        None => "rebuilt from the node folders".to_string(),
+                    }
+                ));
+                open_checked(&path, false).map_err(|source| StoreError::Open {
+                    path: shown.clone(),
+                    source,
+                })?
+            }
+        };
+        let was_empty = recover::is_empty(&conn);
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // The app, the CLI and the daemon may open an older database at once: one migrates,
         // the others wait for it (a file lock; rusqlite_migration reads the version before
@@ -233,7 +307,22 @@ impl Store {
             migrate(&mut conn)?;
             drop(lock);
         }
-        Ok(Store { conn, path })
+        let store = Store { conn, path };
+        // A new or restored database beside node folders: the folders' .env files name each
+        // node (a deleted database loses settings and history, never the nodes).
+        if was_empty || recovered.is_some() {
+            let n = recover::rebuild_nodes(&store, dir);
+            if n > 0 || recovered.is_some() {
+                let said = recovered.unwrap_or_else(|| "the database was missing".to_string());
+                let _ = store.add_alert(
+                    None,
+                    "store_rebuilt",
+                    &format!("{said}; {n} node(s) were found in their folders and restored (settings and history before the backup are lost)"),
+                    crate::platform::clock::now_unix(),
+                );
+            }
+        }
+        Ok(store)
     }
 
     /// The connection, for modules that own their tables (the uptime ledger).
