@@ -254,6 +254,24 @@ pub fn uninstall(
 }
 
 /// Create nodes: keys in their store, folders, `.env`, ports, services.
+/// The backend the machine's first nodes were set up with is its backend from then on.
+fn remember_backend(m: &cortensor_node::machine::Machine) -> Result<(), UserError> {
+    if m.store
+        .setting(cortensor_node::machine::BACKEND_SETTING)
+        .map_err(user)?
+        .is_none()
+    {
+        let name = match m.backend {
+            cortensor_node::services::Backend::OsService => "os_service",
+            cortensor_node::services::Backend::Supervisor => "supervisor",
+        };
+        m.store
+            .set_setting(cortensor_node::machine::BACKEND_SETTING, name)
+            .map_err(user)?;
+    }
+    Ok(())
+}
+
 pub fn add_nodes(s: &Session, req: &AddNodesRequest) -> Result<AddNodesResponse, UserError> {
     let m = s.machine()?;
     if !m.layout.binary().exists() {
@@ -270,6 +288,7 @@ pub fn add_nodes(s: &Session, req: &AddNodesRequest) -> Result<AddNodesResponse,
         gpu_devices: String::new(),
     };
     let (nodes, report) = setup::add_nodes(&cx, &opts, m.cores(), &mut runner).map_err(user)?;
+    remember_backend(&m)?;
     Ok(AddNodesResponse {
         backend: m.backend,
         warnings: report.warnings,
@@ -340,6 +359,7 @@ pub fn adopt(
     let notes =
         setup::stop_official_node(&cx, &path, &m.home, consent, &mut runner).map_err(user)?;
     let adopted = setup::adopt(&cx, &path, m.cores(), &mut runner).map_err(user)?;
+    remember_backend(&m)?;
     Ok(AdoptResponse {
         adopted,
         env_file: path.display().to_string(),

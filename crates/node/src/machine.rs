@@ -19,6 +19,29 @@ pub const BACKEND_ENV: &str = "CORTENSOR_MANAGER_BACKEND";
 pub const PATH_ENV: &str = "CORTENSOR_MANAGER_SERVICE_PATH";
 /// The setting that remembers the login item is on.
 pub const AUTOSTART_SETTING: &str = "autostart";
+/// The backend the machine's nodes were set up with (remembered at the first `node add`).
+pub const BACKEND_SETTING: &str = "backend";
+
+/// Which backend runs the nodes: the environment's override, the one this process already
+/// found, the one the nodes were set up with, else what the machine offers now. Remembering
+/// matters: over SSH without a user bus, `systemctl --user` does not answer, and detecting
+/// afresh would pick the supervisor and start duplicates of nodes systemd already runs.
+pub fn choose_backend(
+    env: Option<&str>,
+    known: Option<Backend>,
+    remembered: Option<&str>,
+    detect: impl FnOnce() -> Backend,
+) -> Backend {
+    match (env, known, remembered) {
+        (Some("os"), _, _) => Backend::OsService,
+        (Some("supervisor" | "unmanaged"), _, _) => Backend::Supervisor,
+        (_, Some(b), _) => b,
+        (_, None, Some("os_service")) => Backend::OsService,
+        (_, None, Some("supervisor")) => Backend::Supervisor,
+        _ => detect(),
+    }
+}
+
 /// A network profile file to use instead of the embedded testnet profile.
 pub const NETWORK_ENV: &str = "CORTENSOR_MANAGER_NETWORK";
 
@@ -74,12 +97,13 @@ impl Machine {
             path: std::env::var_os(PATH_ENV),
             timeout: None,
         };
-        let backend = match (std::env::var(BACKEND_ENV).as_deref(), known_backend) {
-            (Ok("os"), _) => Backend::OsService,
-            (Ok("supervisor" | "unmanaged"), _) => Backend::Supervisor,
-            (_, Some(b)) => b,
-            _ => setup::detect_backend(&mut runner),
-        };
+        let remembered = store.setting(BACKEND_SETTING).ok().flatten();
+        let backend = choose_backend(
+            std::env::var(BACKEND_ENV).ok().as_deref(),
+            known_backend,
+            remembered.as_deref(),
+            || setup::detect_backend(&mut runner),
+        );
         Ok(Machine {
             layout: Layout::new(dir),
             store,
@@ -341,5 +365,39 @@ impl Machine {
             .clone()
             .with_timeout(crate::platform::exec::LONG_TIMEOUT);
         crate::services::apply::apply(&plan, &mut runner).map_err(UserError::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_backend_of_the_first_setup_wins_over_a_new_detection() {
+        let never = || -> Backend { panic!("not detected when it is known") };
+        assert_eq!(
+            choose_backend(None, None, Some("os_service"), never),
+            Backend::OsService
+        );
+        assert_eq!(
+            choose_backend(None, None, Some("supervisor"), never),
+            Backend::Supervisor
+        );
+        assert_eq!(
+            choose_backend(Some("supervisor"), None, Some("os_service"), never),
+            Backend::Supervisor
+        );
+        assert_eq!(
+            choose_backend(None, Some(Backend::Supervisor), Some("os_service"), never),
+            Backend::Supervisor
+        );
+        assert_eq!(
+            choose_backend(None, None, None, || Backend::OsService),
+            Backend::OsService
+        );
+        assert_eq!(
+            choose_backend(None, None, Some("bogus"), || Backend::Supervisor),
+            Backend::Supervisor
+        );
     }
 }

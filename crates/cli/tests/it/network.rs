@@ -1066,6 +1066,12 @@ fn two_node_adds_at_once_give_distinct_ids_ports_and_keys() {
     let list = h.json(&["node", "list", "--json"]);
     let nodes = list["nodes"].as_array().unwrap();
     assert_eq!(nodes.len(), 6);
+    // The backend of the first setup is remembered (a later run never detects another).
+    let db = rusqlite::Connection::open(h.sb.data.join("cortensor-manager.sqlite3")).unwrap();
+    let backend: String = db
+        .query_row("SELECT value FROM settings WHERE key = 'backend'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(backend, "supervisor");
     let ids: std::collections::BTreeSet<u64> = nodes
         .iter()
         .map(|n| n["spec"]["id"].as_u64().unwrap())
