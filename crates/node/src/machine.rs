@@ -82,6 +82,11 @@ impl Machine {
     ) -> Result<Machine, UserError> {
         let dir = crate::platform::paths::data_dir(data_dir).map_err(UserError::new)?;
         let store = Store::open(&dir).map_err(UserError::new)?;
+        // Temporary files a crash left (they may hold a key): once per process.
+        static SWEPT: std::sync::Once = std::sync::Once::new();
+        SWEPT.call_once(|| {
+            crate::platform::fs::sweep_temps(&dir, std::time::Duration::from_secs(60));
+        });
         let from_env = std::env::var_os(NETWORK_ENV)
             .filter(|v| !v.is_empty())
             .map(PathBuf::from);

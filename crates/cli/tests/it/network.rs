@@ -1069,7 +1069,11 @@ fn two_node_adds_at_once_give_distinct_ids_ports_and_keys() {
     // The backend of the first setup is remembered (a later run never detects another).
     let db = rusqlite::Connection::open(h.sb.data.join("cortensor-manager.sqlite3")).unwrap();
     let backend: String = db
-        .query_row("SELECT value FROM settings WHERE key = 'backend'", [], |r| r.get(0))
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'backend'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(backend, "supervisor");
     let ids: std::collections::BTreeSet<u64> = nodes

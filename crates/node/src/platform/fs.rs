@@ -8,32 +8,98 @@ use std::path::{Path, PathBuf};
 /// Mode of files holding secrets (`.env` with a private key): owner read/write only.
 pub const SECRET_MODE: u32 = 0o600;
 
+/// A temporary name beside `target`, unguessable (another user cannot pre-create it, and it is
+/// created exclusively anyway): `.<name>.tmp-<random>`.
 fn temp_path(target: &Path) -> PathBuf {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    target.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+    let mut r = [0u8; 8];
+    if getrandom::getrandom(&mut r).is_err() {
+        r = (u64::from(std::process::id()) ^ super::clock::now_unix() as u64).to_le_bytes();
+    }
+    target.with_file_name(format!(".{name}{TEMP_MARK}{}", hex::encode(r)))
 }
 
-/// Atomically replace `path` with `contents`, with `mode` on Unix (ignored elsewhere).
+/// What marks the app's temporary files (swept at start-up when a crash left them).
+pub const TEMP_MARK: &str = ".tmp-";
+
+/// Atomically replace `path` with `contents`, with `mode` on Unix (ignored elsewhere). The
+/// temporary file is created exclusively (never an existing one, which another user could have
+/// made), born with `mode`.
 pub fn write_atomic(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir)?;
     }
-    let tmp = temp_path(path);
+    let (tmp, mut f) = {
+        let mut tries = 0;
+        loop {
+            let tmp = temp_path(path);
+            match create_new_with_mode(&tmp, mode) {
+                Ok(f) => break (tmp, f),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && tries < 5 => tries += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    };
     let result = (|| {
-        let mut f = create_with_mode(&tmp, mode)?;
         f.write_all(contents)?;
         f.sync_all()?;
-        drop(f);
         fs::rename(&tmp, path)?;
         sync_dir(path)
     })();
+    drop(f);
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Create a new file (never opening an existing one) born with `mode`.
+pub fn create_new_with_mode(path: &Path, mode: u32) -> io::Result<File> {
+    let mut o = OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    o.open(path)
+}
+
+/// Remove the temporary files a crash left in `dir` and its node folders (older than `age`, so
+/// a write in flight in another process is left alone). Returns how many.
+pub fn sweep_temps(dir: &Path, age: std::time::Duration) -> usize {
+    let mut dirs = vec![dir.to_path_buf()];
+    if let Ok(nodes) = fs::read_dir(dir.join("nodes")) {
+        dirs.extend(nodes.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
+    }
+    let mut n = 0;
+    for d in dirs {
+        let Ok(entries) = fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let old = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|a| a >= age);
+            if name.starts_with('.')
+                && name.contains(TEMP_MARK)
+                && old
+                && fs::remove_file(e.path()).is_ok()
+            {
+                n += 1;
+            }
+        }
+    }
+    n
 }
 
 /// Create (truncating) a file that is born with `mode`, so a secret is never readable by others
