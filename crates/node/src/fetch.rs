@@ -318,16 +318,16 @@ fn http_get(
     let mut backoff = opts.backoff;
     loop {
         attempts += 1;
-        let mut req = agent.get(url).header("Accept", "application/json");
+        let mut headers = vec![("Accept", "application/json".to_string())];
         if let Some(c) = cached {
             if let Some(etag) = &c.etag {
-                req = req.header("If-None-Match", etag);
+                headers.push(("If-None-Match", etag.clone()));
             }
             if let Some(lm) = &c.last_modified {
-                req = req.header("If-Modified-Since", lm);
+                headers.push(("If-Modified-Since", lm.clone()));
             }
         }
-        let retryable = match req.call() {
+        let retryable = match http::get(&agent, url, &headers) {
             Ok(mut resp) => {
                 let status = resp.status().as_u16();
                 let header = |name: &str| {

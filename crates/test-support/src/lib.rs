@@ -29,6 +29,8 @@ pub enum Behaviour {
     },
     /// A binary file, as a release server or CDN serves it.
     File(FileSpec),
+    /// 302 to this `Location` (absolute or relative), as GitHub's LFS media links do.
+    Redirect(String),
 }
 
 #[derive(Clone, Debug, Default)]
@@ -163,8 +165,13 @@ impl FixtureServer {
                     });
                     continue;
                 }
+                let mut location: Option<String> = None;
                 let (status, body, etag, delay) = match behaviour {
                     None => (404, "not found".to_string(), None, None),
+                    Some(Behaviour::Redirect(to)) => {
+                        location = Some(to);
+                        (302, String::new(), None, None)
+                    }
                     Some(Behaviour::File(_)) => unreachable!("served above"),
                     Some(Behaviour::Status(code)) => (code, format!("status {code}"), None, None),
                     Some(Behaviour::StatusBody(code, body)) => (code, body, None, None),
@@ -203,6 +210,9 @@ impl FixtureServer {
                     let mut resp = tiny_http::Response::from_string(body).with_status_code(status);
                     if let Some(e) = etag {
                         resp.add_header(tiny_http::Header::from_bytes("ETag", e).unwrap());
+                    }
+                    if let Some(l) = location {
+                        resp.add_header(tiny_http::Header::from_bytes("Location", l).unwrap());
                     }
                     resp.add_header(
                         tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap(),

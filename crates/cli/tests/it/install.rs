@@ -382,9 +382,30 @@ fn bad_downloads_install_nothing() {
     );
     assert!(!b.binary().exists());
 
+    // A manifest that sends the download to plain http elsewhere is refused.
+    let plain = format!(
+        r#"{{"format": 1, "version": "6.6.7", "artifacts": [{{"os": "linux", "arch": "{}", "url": "http://mirror.example/cortensord", "size": {}, "sha256": "{sha}"}}]}}"#,
+        std::env::consts::ARCH,
+        bytes.len()
+    );
+    let plain_url = server.route(
+        "/plain.json",
+        Behaviour::Json {
+            body: plain,
+            etag: "\"p\"".into(),
+        },
+    );
     for (source, expect) in [
         (format!("{}/missing.json", server.base), "HTTP 404"),
-        ("ftp://127.0.0.1/x.json".to_string(), "only http and https"),
+        (
+            "ftp://127.0.0.1/x.json".to_string(),
+            "must be an https:// address",
+        ),
+        (
+            "http://mirror.example/m.json".to_string(),
+            "must come over https://",
+        ),
+        (plain_url, "the manifest's artifact must come over https://"),
         (
             "/no/such/folder".to_string(),
             "there is no folder /no/such/folder",

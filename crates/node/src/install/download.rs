@@ -301,11 +301,12 @@ pub fn download(
             return Err(DownloadError::Cancelled);
         }
         attempts += 1;
-        let mut req = agent.get(url);
-        if have > 0 {
-            req = req.header("Range", &format!("bytes={have}-"));
-        }
-        let failure: String = match req.call() {
+        let range: Vec<(&str, String)> = if have > 0 {
+            vec![("Range", format!("bytes={have}-"))]
+        } else {
+            vec![]
+        };
+        let failure: String = match http::get(&agent, url, &range) {
             Err(e) => e.to_string(),
             Ok(mut resp) => {
                 let status = resp.status().as_u16();

@@ -65,11 +65,7 @@ impl ReleaseSource {
         if t.contains("://") {
             let url = url::Url::parse(t)
                 .map_err(|e| SourceError::BadSource(format!("'{t}' is not a URL: {e}")))?;
-            if !matches!(url.scheme(), "http" | "https") {
-                return Err(SourceError::BadSource(format!(
-                    "'{t}': only http and https are supported"
-                )));
-            }
+            secure_url(&url, "a release manifest")?;
             return Ok(ReleaseSource::Manifest(url.to_string()));
         }
         let p = PathBuf::from(t);
@@ -127,6 +123,21 @@ pub enum SourceError {
     },
     #[error("there is no current cortensord for {0}: Cortensor publishes it for Linux on x86-64 and macOS on Apple silicon only (the Windows and Intel-Mac files upstream predate the current network and would be refused by it). Run your nodes on a Linux x86-64 machine (a server, or WSL2 on Windows)")]
     NoCurrentRelease(String),
+}
+
+/// Manifests and their artifacts only over https (plain http only on this machine, for a
+/// local mirror or a test): on the way, anyone could swap a manifest and its checksums.
+fn secure_url(u: &url::Url, what: &str) -> Result<(), SourceError> {
+    match (u.scheme(), u.host_str()) {
+        ("https", Some(_)) => Ok(()),
+        ("http", Some("127.0.0.1" | "localhost")) => Ok(()),
+        ("http", _) => Err(SourceError::BadSource(format!(
+            "{what} must come over https:// ({u} is plain http; http:// only on 127.0.0.1)"
+        ))),
+        _ => Err(SourceError::BadSource(format!(
+            "'{u}': {what} must be an https:// address"
+        ))),
+    }
 }
 
 /// What to install: a version and the artifact for this machine, with an absolute URL (or a
@@ -341,12 +352,12 @@ pub fn resolve_with(
                 })?
                 .clone();
             let base = url::Url::parse(url).expect("validated");
-            artifact.url = base
-                .join(&artifact.url)
-                .map_err(|e| {
-                    SourceError::BadSource(format!("artifact URL '{}': {e}", artifact.url))
-                })?
-                .to_string();
+            let joined = base.join(&artifact.url).map_err(|e| {
+                SourceError::BadSource(format!("artifact URL '{}': {e}", artifact.url))
+            })?;
+            // A manifest fetched over https cannot send the download to plain http.
+            secure_url(&joined, "the manifest's artifact")?;
+            artifact.url = joined.to_string();
             Ok(Resolved {
                 env_example_url: m
                     .env_example
@@ -422,7 +433,14 @@ mod tests {
         let e = ReleaseSource::parse("ftp://mirror.example/m.json")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("only http and https"), "{e}");
+        assert!(e.contains("must be an https:// address"), "{e}");
+        // Plain http only on this machine.
+        let e = ReleaseSource::parse("http://mirror.example/m.json")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("must come over https://"), "{e}");
+        assert!(ReleaseSource::parse("http://127.0.0.1:8080/m.json").is_ok());
+        assert!(ReleaseSource::parse("https://mirror.example/m.json").is_ok());
         let dir = std::env::temp_dir();
         let e = ReleaseSource::parse(dir.to_str().unwrap())
             .unwrap_err()

@@ -540,3 +540,58 @@ fn a_416_starts_over_and_progress_stays_sane() {
     assert!(server.requests("/c").iter().any(|s| s.status == 416));
     assert!(!dest.exists());
 }
+
+#[test]
+fn redirects_are_followed_with_the_range_and_a_loop_is_refused() {
+    let server = FixtureServer::start();
+    let bytes = payload(300_000);
+    let file = server.route(
+        "/media/c",
+        Behaviour::File(FileSpec {
+            bytes: bytes.clone(),
+            ranges: true,
+            cut_after: Some(100_000),
+            cuts: 1,
+            stall: None,
+        }),
+    );
+    // Two hops, the second relative, as GitHub's LFS links go.
+    server.route("/dist/c", Behaviour::Redirect("/lfs/c".into()));
+    let start = server.route("/lfs/c", Behaviour::Redirect(file));
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("cortensord");
+    // The first response is cut: the resume goes through the redirects with its Range.
+    fetch(
+        &format!("{}/dist/c", server.base),
+        &expected(&bytes),
+        &dest,
+        &fast(),
+    )
+    .0
+    .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), *bytes);
+    let last = server
+        .requests("/media/c")
+        .last()
+        .unwrap()
+        .if_none_match
+        .clone();
+    assert_eq!(last.as_deref(), Some("range 100000"));
+    let _ = start;
+    // A loop ends with a clear error, not a hang.
+    server.route("/loop", Behaviour::Redirect("/loop".into()));
+    let opts = DownloadOptions {
+        retries: 0,
+        ..fast()
+    };
+    let err = fetch(
+        &format!("{}/loop", server.base),
+        &expected(&bytes),
+        &dir.path().join("x"),
+        &opts,
+    )
+    .0
+    .unwrap_err();
+    assert!(err.to_string().to_lowercase().contains("redirect"), "{err}");
+    assert_eq!(server.requests("/loop").len(), 6, "at most 5 hops followed");
+}
