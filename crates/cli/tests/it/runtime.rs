@@ -757,3 +757,69 @@ fn the_metrics_endpoint_follows_the_setting() {
         get().is_none()
     });
 }
+
+#[test]
+fn os_service_node_logs_are_rotated_by_the_monitor() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let sb = Sandbox::new(Backend::OsServices);
+    let release = folder_release(&sb.home.join("release"), "t", None);
+    let run = |args: &[&str]| {
+        let out = sb
+            .command(env!("CARGO_BIN_EXE_cortensor-manager"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&["install", "--source", release.to_str().unwrap()]);
+    run(&["node", "add", "--count", "1"]);
+    // The service manager appends to the log (here: it grew past the limit while nodes ran).
+    let log = sb.data.join("nodes/node-1/logs/cortensord.log");
+    std::fs::create_dir_all(log.parent().unwrap()).unwrap();
+    std::fs::write(&log, "x".repeat(5_000) + "\n").unwrap();
+    let mut daemon = sb
+        .command(env!("CARGO_BIN_EXE_cortensor-manager"))
+        .args(["daemon", "--log-max-bytes", "1000"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until("the log rotated", Duration::from_secs(20), || {
+        std::fs::metadata(&log).is_ok_and(|m| m.len() < 1_000)
+            && sb.data.join("nodes/node-1/logs/cortensord.log.1").exists()
+    });
+    let _ = daemon.kill();
+    let _ = daemon.wait();
+}
+
+#[test]
+fn a_store_error_in_a_tick_is_survived() {
+    let mut e = Env::new(1);
+    e.start_daemon(&[]);
+    e.ok(&["node", "start", "1"]);
+    wait_until("node 1 runs", Duration::from_secs(20), || {
+        e.pid(1).is_some()
+    });
+    // The supervisor's next reads fail (as with a damaged or locked table)…
+    let db = rusqlite::Connection::open(e.data.join("cortensor-manager.sqlite3")).unwrap();
+    db.busy_timeout(Duration::from_secs(5)).unwrap();
+    db.execute_batch("ALTER TABLE nodes RENAME TO nodes_away")
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let d = e.daemon.as_mut().unwrap();
+    assert!(
+        d.try_wait().unwrap().is_none(),
+        "the daemon died of a store error"
+    );
+    // …and when the store is back, it goes on: a stop request is acted on.
+    db.execute_batch("ALTER TABLE nodes_away RENAME TO nodes")
+        .unwrap();
+    e.ok(&["node", "stop", "1"]);
+    wait_until("node 1 stopped", Duration::from_secs(30), || {
+        e.pid(1).is_none()
+    });
+}

@@ -15,6 +15,9 @@ use crate::store::Store;
 /// `probe` runs before each monitor pass (it records services run by the OS service manager);
 /// `after` gets each pass's snapshots.
 #[allow(clippy::too_many_arguments)]
+/// How often the logs of OS-service nodes are looked at for rotation.
+pub const LOG_ROTATION_EVERY: Duration = Duration::from_secs(5);
+
 pub fn run(
     mut sup: Option<&mut Supervisor>,
     monitor: &mut Monitor,
@@ -24,16 +27,44 @@ pub fn run(
     probe: &mut dyn FnMut(),
     after: &mut dyn FnMut(&[monitor::NodeHealth]),
     sample_every: Duration,
+    logs: &super::supervisor::Config,
     stop: &AtomicBool,
 ) -> Result<(), DaemonError> {
     let mut last_monitor: Option<Instant> = None;
+    let mut last_rotation: Option<Instant> = None;
+    let mut failures: u32 = 0;
     let tick = sup
         .as_ref()
         .map_or(Duration::from_millis(200), |s| s.tick_interval());
     while !stop.load(Ordering::SeqCst) {
         let mut changed = false;
         if let Some(s) = sup.as_deref_mut() {
-            changed = s.tick()?;
+            // A store error (locked, disk full, damaged) is said and retried with backoff:
+            // the nodes keep running either way, and the daemon must outlive it.
+            match s.tick() {
+                Ok(c) => {
+                    changed = c;
+                    failures = 0;
+                }
+                Err(e) => {
+                    failures += 1;
+                    let wait = Duration::from_millis(200 * 2u64.pow(failures.min(7)));
+                    eprintln!("supervisor: {e}; trying again in {} ms", wait.as_millis());
+                    std::thread::sleep(wait);
+                    continue;
+                }
+            }
+        } else if last_rotation.is_none_or(|t| t.elapsed() >= LOG_ROTATION_EVERY) {
+            // With OS services the service manager appends to each node's log: the daemon
+            // rotates them (copy-truncate), as the supervisor does its own.
+            last_rotation = Some(Instant::now());
+            for n in store.nodes().unwrap_or_default() {
+                let _ = crate::platform::fs::rotate(
+                    &layout.log_file(n.spec.id),
+                    logs.log_max_bytes,
+                    logs.log_keep,
+                );
+            }
         }
         // Every `sample_every`, and at once when a node started or stopped.
         if changed || last_monitor.is_none_or(|t| t.elapsed() >= sample_every) {
@@ -205,7 +236,7 @@ pub fn run_foreground(
             &m.store,
             m.keychain.as_ref().ok(),
             &m.profile,
-            opts.supervisor,
+            opts.supervisor.clone(),
         )
         .map_err(UserError::new)?;
         (Some(s), None)
@@ -333,6 +364,7 @@ pub fn run_foreground(
         &mut probe,
         &mut release,
         opts.sample_every,
+        &opts.supervisor,
         stop,
     )
     .map_err(UserError::new)?;
