@@ -133,6 +133,7 @@ pub fn fix(s: &Session, check_id: &str) -> Result<Vec<String>, UserError> {
 pub fn install(
     s: &Session,
     source: &str,
+    allow_downgrade: bool,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<BinaryOutcome, UserError> {
@@ -146,6 +147,7 @@ pub fn install(
                 &m.store,
                 &source,
                 &DownloadOptions::default(),
+                allow_downgrade,
                 cancel,
                 progress,
             )
@@ -195,6 +197,7 @@ pub fn update(
     source: &str,
     window: Duration,
     traceback_grace: Duration,
+    allow_downgrade: bool,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<UpdateOutcome, UserError> {
@@ -215,6 +218,7 @@ pub fn update(
             &DownloadOptions::default(),
             window,
             traceback_grace,
+            allow_downgrade,
             &mut runner,
             cancel,
             progress,
@@ -422,6 +426,7 @@ pub fn update_from_install_source(
         &source,
         Duration::from_secs(600),
         update::TRACEBACK_GRACE,
+        false,
         cancel,
         progress,
     )

@@ -70,6 +70,9 @@ enum Command {
         /// Answer yes to questions (import an official install found on this machine).
         #[arg(long)]
         yes: bool,
+        /// Install even an older release than the installed one.
+        #[arg(long)]
+        allow_downgrade: bool,
         #[arg(long)]
         json: bool,
     },
@@ -88,6 +91,9 @@ enum Command {
         /// before it counts as a crash.
         #[arg(long, default_value_t = 240.0)]
         traceback_grace: f64,
+        /// Go to the source's release even if it is older than the installed one.
+        #[arg(long)]
+        allow_downgrade: bool,
         #[arg(long)]
         json: bool,
     },
@@ -275,7 +281,12 @@ fn run(cli: Cli) -> Result<(), UserError> {
             yes,
             json,
         } => setup::doctor(&s, time_url, fix, yes, json),
-        Command::Install { source, yes, json } => setup::install(&s, &source, yes, json),
+        Command::Install {
+            source,
+            yes,
+            allow_downgrade,
+            json,
+        } => setup::install(&s, &source, allow_downgrade, yes, json),
         Command::Update {
             source,
             check: true,
@@ -286,9 +297,10 @@ fn run(cli: Cli) -> Result<(), UserError> {
             source,
             window,
             traceback_grace,
+            allow_downgrade,
             json,
             ..
-        } => setup::update(&s, &source, window, traceback_grace, json),
+        } => setup::update(&s, &source, window, traceback_grace, allow_downgrade, json),
         Command::Uninstall {
             export_keys,
             delete_keys,

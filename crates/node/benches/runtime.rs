@@ -53,6 +53,7 @@ fn setup(dir: &Path, node_bin: &Path) -> Layout {
     std::fs::copy(node_bin, layout.binary()).unwrap();
     store
         .set_installed(&InstallRecord {
+            released_at: None,
             version: "bench".into(),
             sha256: "0".repeat(64),
             source: "bench".into(),

@@ -31,7 +31,14 @@ pub fn install_binary(
     let mut emit = |p: &Progress| {
         let _ = app.emit(events::INSTALL_PROGRESS, p);
     };
-    setup::install(&state.session, &source, &state.cancel_install, &mut emit)
+    // The window never installs an older release over a newer one (the CLI can, when asked).
+    setup::install(
+        &state.session,
+        &source,
+        false,
+        &state.cancel_install,
+        &mut emit,
+    )
 }
 
 /// Install IPFS (kubo) unless one is installed or running; progress as `install-progress`.

@@ -3,4 +3,8 @@
 /**
  * The installed binary.
  */
-export type InstallRecord = { version: string, sha256: string, source: string, installed_at: number, previous_version: string | null, previous_sha256: string | null, };
+export type InstallRecord = { version: string, sha256: string, source: string, installed_at: number, previous_version: string | null, previous_sha256: string | null, 
+/**
+ * When the installed release was made (unix seconds), if its source says.
+ */
+released_at: number | null, };

@@ -5,4 +5,9 @@ export type Manifest = { format: number, version: string, artifacts: Array<Artif
 /**
  * Upstream's `.env-example` of this release (a URL or path relative to the manifest).
  */
-env_example?: string, };
+env_example?: string, 
+/**
+ * When the release was made (RFC 3339, `2026-11-20T10:00:00Z`): an older release than the
+ * installed one is not installed unless the user asks for it.
+ */
+released_at?: string, };

@@ -71,9 +71,21 @@ pub fn doctor(
     Ok(())
 }
 
-pub fn install(s: &Session, source: &str, yes: bool, json: bool) -> Result<(), UserError> {
+pub fn install(
+    s: &Session,
+    source: &str,
+    allow_downgrade: bool,
+    yes: bool,
+    json: bool,
+) -> Result<(), UserError> {
     let (bar, mut on_progress) = progress_bar(json);
-    let outcome = setup::install(s, source, &AtomicBool::new(false), &mut on_progress)?;
+    let outcome = setup::install(
+        s,
+        source,
+        allow_downgrade,
+        &AtomicBool::new(false),
+        &mut on_progress,
+    )?;
     bar.finish_and_clear();
     let mut warnings = outcome.warnings.clone();
     let (bar, mut on_progress) = progress_bar(json);
@@ -156,6 +168,7 @@ pub fn update(
     source: &str,
     window: f64,
     traceback_grace: f64,
+    allow_downgrade: bool,
     json: bool,
 ) -> Result<(), UserError> {
     for (flag, v) in [("--window", window), ("--traceback-grace", traceback_grace)] {
@@ -171,6 +184,7 @@ pub fn update(
         source,
         Duration::from_secs_f64(window),
         Duration::from_secs_f64(traceback_grace),
+        allow_downgrade,
         &AtomicBool::new(false),
         &mut on_progress,
     )?;

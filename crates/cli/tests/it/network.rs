@@ -1096,3 +1096,56 @@ fn two_node_adds_at_once_give_distinct_ids_ports_and_keys() {
         );
     }
 }
+
+/// A release folder of `version` released at `when` (RFC 3339), with `bytes` as the binary.
+fn dated_release(dir: &Path, version: &str, when: &str, bytes: &[u8]) -> String {
+    folder_release(dir, version, Some(bytes));
+    let m = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&m).unwrap();
+    let text = text.replacen(
+        &format!(r#""version": "{version}","#),
+        &format!(r#""version": "{version}", "released_at": "{when}","#),
+        1,
+    );
+    std::fs::write(&m, text).unwrap();
+    dir.to_str().unwrap().to_string()
+}
+
+#[test]
+fn an_older_release_is_not_installed_over_a_newer_one_unless_asked() {
+    let h = Headless::new();
+    let node = std::fs::read(test_node_bin()).unwrap();
+    // Two builds, both other than the one the sandbox installed.
+    let build = |tag: &[u8]| [node.as_slice(), tag].concat();
+    let other = build(b"\n#1.9.0\n");
+    let newer = dated_release(
+        &h.sb.home.join("r-new"),
+        "2.0.0",
+        "2026-11-20T10:00:00Z",
+        &build(b"\n#2.0.0\n"),
+    );
+    let older = dated_release(
+        &h.sb.home.join("r-old"),
+        "1.9.0",
+        "2026-11-20T09:59:59Z",
+        &other,
+    );
+    h.ok(&["install", "--source", &newer]);
+    // One second older is older: refused, nothing changed.
+    let out = h.run(&["install", "--source", &older]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("refusing to install 1.9.0") && err.contains("--allow-downgrade"),
+        "{err}"
+    );
+    let list = h.json(&["node", "list", "--json"]);
+    assert_eq!(list["installed"]["version"], "2.0.0");
+    // An update check does not offer it either.
+    let check = h.json(&["update", "--check", "--source", &older, "--json"]);
+    assert_eq!(check["update_available"], false, "{check}");
+    // Asked for: done.
+    h.ok(&["install", "--source", &older, "--allow-downgrade"]);
+    let list = h.json(&["node", "list", "--json"]);
+    assert_eq!(list["installed"]["version"], "1.9.0");
+}

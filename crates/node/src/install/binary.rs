@@ -31,6 +31,39 @@ pub enum BinaryError {
     Disk { what: String, reason: String },
     #[error("nothing to roll back to: no previous binary is kept")]
     NoPrevious,
+    #[error("refusing to install {to} (released {to_date}) over {from} (released {from_date}): it is an older release. If you mean to go back, ask for it (--allow-downgrade)")]
+    Downgrade {
+        from: String,
+        from_date: String,
+        to: String,
+        to_date: String,
+    },
+}
+
+fn day(secs: i64) -> String {
+    httpdate::fmt_http_date(
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs.max(0) as u64),
+    )
+}
+
+/// An older release than the installed one (both dates known) is refused unless `allow`.
+pub fn check_not_older(
+    installed: Option<&InstallRecord>,
+    resolved: &super::source::Resolved,
+    allow: bool,
+) -> Result<(), BinaryError> {
+    match (
+        installed.and_then(|i| i.released_at.map(|d| (i, d))),
+        resolved.released_at,
+    ) {
+        (Some((i, old)), Some(new)) if new < old && !allow => Err(BinaryError::Downgrade {
+            from: i.version.clone(),
+            from_date: day(old),
+            to: resolved.version.clone(),
+            to_date: day(new),
+        }),
+        _ => Ok(()),
+    }
 }
 
 fn disk(what: String, e: std::io::Error) -> BinaryError {
@@ -123,6 +156,7 @@ pub fn install(
     store: &Store,
     source: &ReleaseSource,
     opts: &DownloadOptions,
+    allow_downgrade: bool,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<BinaryOutcome, BinaryError> {
@@ -141,6 +175,7 @@ pub fn install(
             });
         }
     }
+    check_not_older(installed.as_ref(), &resolved, allow_downgrade)?;
     let new = fetch(layout, &resolved, opts, cancel, progress)?;
     swap_in(layout, &new)?;
     keep_env_example(layout, resolved.env_example_url.as_deref());
@@ -151,6 +186,7 @@ pub fn install(
         installed_at: crate::platform::clock::now_unix(),
         previous_version: installed.as_ref().map(|i| i.version.clone()),
         previous_sha256: installed.as_ref().map(|i| i.sha256.clone()),
+        released_at: resolved.released_at,
     };
     store.set_installed(&record)?;
     Ok(BinaryOutcome {

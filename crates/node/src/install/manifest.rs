@@ -44,6 +44,11 @@ pub struct Manifest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub env_example: Option<String>,
+    /// When the release was made (RFC 3339, `2026-11-20T10:00:00Z`): an older release than the
+    /// installed one is not installed unless the user asks for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub released_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -76,6 +81,13 @@ impl Manifest {
         }
         if m.version.trim().is_empty() {
             return Err(ManifestError::Invalid("`version` is empty".into()));
+        }
+        if let Some(when) = &m.released_at {
+            if super::source::iso_secs(when).is_none() {
+                return Err(ManifestError::Invalid(format!(
+                    "`released_at` must be a UTC time like 2026-11-20T10:00:00Z (got '{when}')"
+                )));
+            }
         }
         for (i, a) in m.artifacts.iter().enumerate() {
             if !is_sha256_hex(&a.sha256) {
@@ -184,6 +196,10 @@ mod tests {
             (
                 r#"{"format": 1, "version": "x", "artifacts": [{"os": "beos", "arch": "x86_64", "url": "u", "size": 4, "sha256": "abc"}]}"#,
                 "beos",
+            ),
+            (
+                r#"{"format": 1, "version": "x", "released_at": "last tuesday", "artifacts": []}"#,
+                "released_at",
             ),
         ] {
             let err = Manifest::parse(text).unwrap_err().to_string();

@@ -154,6 +154,9 @@ pub struct Resolved {
     pub env_example_url: Option<String>,
     /// What the user should know about this release (e.g. a macOS build far behind Linux's).
     pub warnings: Vec<String>,
+    /// When it was released (unix seconds): the pinned commit's date (official), the
+    /// manifest's `released_at` (a mirror), unknown for a folder without one.
+    pub released_at: Option<i64>,
 }
 
 /// Whether `t` (no `://` in it) was meant as a web address: `http:/…`, `https:…`, `www.…`, or
@@ -196,6 +199,28 @@ pub fn iso_days(text: &str) -> Option<i64> {
     let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     Some(era * 146_097 + doe - 719_468)
+}
+
+/// Seconds since 1970 of an RFC 3339 UTC time (`2026-11-20T10:00:00Z`; a zone other than `Z`
+/// or `+00:00` is not accepted, as GitHub always writes UTC).
+pub fn iso_secs(text: &str) -> Option<i64> {
+    let days = iso_days(text)?;
+    let rest = text.get(10..)?;
+    let rest = rest.strip_prefix('T').or_else(|| rest.strip_prefix(' '))?;
+    let time = rest
+        .strip_suffix('Z')
+        .or_else(|| rest.strip_suffix("+00:00"))?;
+    let time = time.split('.').next()?;
+    let mut it = time.split(':');
+    let (h, m, sec): (i64, i64, i64) = (
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+    );
+    if h > 23 || m > 59 || sec > 60 || it.next().is_some() {
+        return None;
+    }
+    Some(days * 86_400 + h * 3600 + m * 60 + sec)
 }
 
 /// How far behind Linux's build the macOS one may fall before the user is told. A guess:
@@ -260,13 +285,26 @@ pub fn official_file(os: Os, arch: Arch) -> Option<&'static str> {
 /// The commit `main` points at now: every file of one release is read at it, so a push during
 /// a download is not mistaken for tampering.
 pub fn main_commit(api: &str, cache: Option<&Store>) -> Result<String, SourceError> {
+    main_commit_dated(api, cache).map(|(sha, _)| sha)
+}
+
+/// [`main_commit`] and its committer date (unix seconds), when the answer has one.
+pub fn main_commit_dated(
+    api: &str,
+    cache: Option<&Store>,
+) -> Result<(String, Option<i64>), SourceError> {
     let url = format!("{api}/commits/main");
     let text = get_text_capped(&url, 1 << 20, cache)?;
-    let sha = serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
+    let v = serde_json::from_str::<serde_json::Value>(&text).ok();
+    let sha = v
+        .as_ref()
         .and_then(|v| v.get("sha").and_then(|s| s.as_str()).map(str::to_string))
         .filter(|s| s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit()));
-    sha.ok_or_else(|| SourceError::Fetch {
+    let date = v
+        .as_ref()
+        .and_then(|v| v.pointer("/commit/committer/date")?.as_str())
+        .and_then(iso_secs);
+    sha.map(|s| (s, date)).ok_or_else(|| SourceError::Fetch {
         location: url,
         reason: "the answer has no commit id (`sha`)".into(),
     })
@@ -299,7 +337,7 @@ pub fn resolve_with(
                     Arch::Aarch64 => "aarch64",
                 }))
             })?;
-            let commit = main_commit(api, cache)?;
+            let (commit, released_at) = main_commit_dated(api, cache)?;
             let pointer_url = format!("{raw}/{commit}/dist/{file}");
             let pointer = match get_text_capped(&pointer_url, POINTER_MAX, cache) {
                 Err(SourceError::Fetch { reason, .. }) if reason.contains("larger than") => {
@@ -334,6 +372,7 @@ pub fn resolve_with(
                 local_file: None,
                 env_example_url: Some(format!("{raw}/{commit}/dist/.env-example")),
                 commit: Some(commit),
+                released_at,
                 warnings,
             })
         }
@@ -368,6 +407,7 @@ pub fn resolve_with(
                 artifact,
                 local_file: None,
                 commit: None,
+                released_at: m.released_at.as_deref().and_then(iso_secs),
                 warnings: Vec::new(),
             })
         }
@@ -396,6 +436,7 @@ pub fn resolve_with(
                 artifact,
                 local_file: Some(file),
                 commit: None,
+                released_at: m.released_at.as_deref().and_then(iso_secs),
                 warnings: Vec::new(),
             })
         }
@@ -414,6 +455,27 @@ fn resolve_local(dir: &Path, rel: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc3339_times_in_seconds() {
+        assert_eq!(iso_secs("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(
+            iso_secs("2026-11-20T10:00:01Z"),
+            Some(iso_days("2026-11-20").unwrap() * 86_400 + 36_001)
+        );
+        assert_eq!(
+            iso_secs("2026-11-20T10:00:01.250+00:00"),
+            iso_secs("2026-11-20T10:00:01Z")
+        );
+        for bad in [
+            "2026-11-20",
+            "2026-11-20T25:00:00Z",
+            "2026-11-20T10:00:00+02:00",
+            "2026-11-20T10:00Z",
+        ] {
+            assert_eq!(iso_secs(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn a_typed_web_address_is_not_taken_for_a_folder() {

@@ -53,10 +53,13 @@ pub fn check(
     let resolved = resolve_with(source, Os::current(), Arch::current(), Some(store))
         .map_err(BinaryError::from)?;
     let installed = store.installed()?;
+    // An older release is not an update (a rewound `main`, a replayed manifest).
+    let older = binary::check_not_older(installed.as_ref(), &resolved, false).is_err();
     Ok(UpdateCheck {
-        update_available: installed
-            .as_ref()
-            .is_none_or(|i| i.sha256 != resolved.artifact.sha256),
+        update_available: !older
+            && installed
+                .as_ref()
+                .is_none_or(|i| i.sha256 != resolved.artifact.sha256),
         installed: installed.map(|i| i.version),
         available: resolved.version,
         source: source.describe(),
@@ -252,6 +255,7 @@ pub fn update(
     opts: &DownloadOptions,
     window: Duration,
     traceback_grace: Duration,
+    allow_downgrade: bool,
     runner: &mut dyn Runner,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(&Progress),
@@ -268,6 +272,7 @@ pub fn update(
             rolled_back: None,
         });
     }
+    binary::check_not_older(Some(&installed), &resolved, allow_downgrade)?;
     let new = binary::fetch(cx.layout, &resolved, opts, cancel, progress)?;
     let all: Vec<NodeSpec> = cx.store.nodes()?.into_iter().map(|r| r.spec).collect();
     let nodes = to_restart(cx, &all)?;
@@ -284,6 +289,7 @@ pub fn update(
         installed_at: crate::platform::clock::now_unix(),
         previous_version: Some(installed.version.clone()),
         previous_sha256: Some(installed.sha256.clone()),
+        released_at: resolved.released_at,
     })?;
     if nodes.is_empty() {
         return Ok(UpdateOutcome {

@@ -15,6 +15,10 @@ pub struct InstallRecord {
     pub installed_at: i64,
     pub previous_version: Option<String>,
     pub previous_sha256: Option<String>,
+    /// When the installed release was made (unix seconds), if its source says.
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub released_at: Option<i64>,
 }
 
 impl Store {
@@ -22,7 +26,7 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT version, sha256, source, installed_at, previous_version, previous_sha256 FROM install WHERE id = 1",
+                "SELECT version, sha256, source, installed_at, previous_version, previous_sha256, released_at FROM install WHERE id = 1",
                 [],
                 |r| {
                     Ok(InstallRecord {
@@ -32,6 +36,7 @@ impl Store {
                         installed_at: r.get(3)?,
                         previous_version: r.get(4)?,
                         previous_sha256: r.get(5)?,
+                        released_at: r.get(6)?,
                     })
                 },
             )
@@ -40,11 +45,11 @@ impl Store {
 
     pub fn set_installed(&self, i: &InstallRecord) -> Result<(), StoreError> {
         self.conn.execute(
-            "INSERT INTO install (id, version, sha256, source, installed_at, previous_version, previous_sha256)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)
+            "INSERT INTO install (id, version, sha256, source, installed_at, previous_version, previous_sha256, released_at)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT(id) DO UPDATE SET version = ?1, sha256 = ?2, source = ?3, installed_at = ?4,
-                 previous_version = ?5, previous_sha256 = ?6",
-            params![i.version, i.sha256, i.source, i.installed_at, i.previous_version, i.previous_sha256],
+                 previous_version = ?5, previous_sha256 = ?6, released_at = ?7",
+            params![i.version, i.sha256, i.source, i.installed_at, i.previous_version, i.previous_sha256, i.released_at],
         )?;
         Ok(())
     }

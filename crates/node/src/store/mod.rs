@@ -165,6 +165,8 @@ fn migrations() -> Migrations<'static> {
                  sent_at INTEGER
              );",
         ),
+        // When the installed release was made: an older one is not installed over it unasked.
+        M::up("ALTER TABLE install ADD COLUMN released_at INTEGER;"),
     ])
 }
 
