@@ -45,4 +45,16 @@ hits=$(git grep -nE "$contest" -- 'ui/src/**.ts' 'ui/src/**.tsx' ':!ui/src/bindi
 [ -z "$hits" ] && ok "no contest constant in ui/src" || bad "contest constants in the UI (take them from the ruleset):
 $hits"
 
+# 6. The window's reach: the commands src-tauri registers, the ones build.rs declares and the
+# capability grants are the same list, and every command the UI calls is among them.
+handlers=$(grep -oE 'commands::[a-z_]+::[a-z_]+,' src-tauri/src/lib.rs | sed -E 's/.*::([a-z_]+),/\1/' | sort)
+declared=$(sed -n '/^const COMMANDS/,/^];/p' src-tauri/build.rs | grep -oE '"[a-z_]+"' | tr -d '"' | sort)
+granted=$(grep -oE '"allow-[a-z-]+"' src-tauri/capabilities/default.json | sed -E 's/"allow-([a-z-]+)"/\1/' | tr '-' '_' | sort)
+called=$(grep -oE 'invoke(<[^>]*>)?\("[a-z_]+"' ui/src/api.ts | grep -oE '"[a-z_]+"' | tr -d '"' | sort -u)
+if [ "$handlers" = "$declared" ] && [ "$declared" = "$granted" ] && [ -z "$(comm -23 <(echo "$called") <(echo "$granted"))" ]; then
+  ok "the window is granted exactly the app's $(wc -l <<<"$handlers") commands (build.rs, lib.rs, capability)"
+else
+  bad "the app's commands disagree: registered but not declared: $(comm -23 <(echo "$handlers") <(echo "$declared") | tr '\n' ' '); declared but not granted: $(comm -23 <(echo "$declared") <(echo "$granted") | tr '\n' ' '); granted but not registered: $(comm -13 <(echo "$handlers") <(echo "$granted") | tr '\n' ' '); called but not granted: $(comm -23 <(echo "$called") <(echo "$granted") | tr '\n' ' ')"
+fi
+
 [ "$fail" -eq 0 ] || exit 1

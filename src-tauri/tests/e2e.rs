@@ -348,6 +348,32 @@ fn rewards_and_rank_in_the_real_app() {
         .unwrap()
         .contains("has no nodes on this leaderboard"));
 
+    // The window may call only what it is granted: a plugin command no screen uses (the
+    // opener's open_url) and a setting key outside the typed ones are refused.
+    let refused = |script: &str| -> String {
+        let v = driver.call(
+            "POST",
+            &s.path("/execute/async"),
+            Some(json!({"script": script, "args": []})),
+        );
+        v.as_str().unwrap_or_default().to_string()
+    };
+    let said = refused(
+        "const done = arguments[arguments.length - 1];\
+         window.__TAURI_INTERNALS__.invoke('plugin:opener|open_url', {url: 'https://example.org'})\
+           .then(() => done('allowed'), (e) => done('refused: ' + e));",
+    );
+    assert!(
+        said.starts_with("refused") && said.contains("not allowed"),
+        "{said}"
+    );
+    let said = refused(
+        "const done = arguments[arguments.length - 1];\
+         window.__TAURI_INTERNALS__.invoke('set_setting', {key: 'backend', value: 'supervisor'})\
+           .then(() => done('allowed'), (e) => done('refused: ' + JSON.stringify(e)));",
+    );
+    assert!(said.starts_with("refused"), "{said}");
+
     driver.call("DELETE", &s.path(""), None);
 }
 

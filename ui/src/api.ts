@@ -24,6 +24,7 @@ import type { ReportResult } from "./bindings/ReportResult";
 import type { ReportHistory } from "./bindings/ReportHistory";
 import type { Attempt } from "./bindings/Attempt";
 import type { Destinations } from "./bindings/Destinations";
+import type { UiSetting } from "./bindings/UiSetting";
 import type { NodeHealth } from "./bindings/NodeHealth";
 import type { UptimePoint } from "./bindings/UptimePoint";
 import type { AlertRecord } from "./bindings/AlertRecord";
@@ -41,8 +42,8 @@ export const ruleset = () => invoke<Ruleset>("ruleset");
 export const leaderboardAddress = () => invoke<LeaderboardAddress>("leaderboard_address");
 export const setLeaderboardAddress = (url: string) => invoke<LeaderboardAddress>("set_leaderboard_address", { url });
 export const projectRank = (request: RankRequest) => invoke<RankResponse>("project_rank", { request });
-export const getSetting = (key: string) => invoke<string | null>("get_setting", { key });
-export const setSetting = (key: string, value: string) => invoke<void>("set_setting", { key, value });
+export const getSetting = (key: UiSetting) => invoke<string | null>("get_setting", { key });
+export const setSetting = (key: UiSetting, value: string) => invoke<void>("set_setting", { key, value });
 export const metricsPort = () => invoke<number | null>("metrics_port");
 export const setMetricsPort = (port: number | null) => invoke<void>("set_metrics_port", { port });
 

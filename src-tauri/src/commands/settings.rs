@@ -3,18 +3,22 @@ use tauri::State;
 
 use crate::AppState;
 
+/// A setting a screen keeps (typed keys only: the page cannot write the machine's settings).
 #[tauri::command]
-pub fn get_setting(key: String, state: State<'_, AppState>) -> Result<Option<String>, UserError> {
-    settings::get(&state.session, &key)
+pub fn get_setting(
+    key: settings::UiSetting,
+    state: State<'_, AppState>,
+) -> Result<Option<String>, UserError> {
+    settings::get(&state.session, key)
 }
 
 #[tauri::command]
 pub fn set_setting(
-    key: String,
+    key: settings::UiSetting,
     value: String,
     state: State<'_, AppState>,
 ) -> Result<(), UserError> {
-    settings::set(&state.session, &key, &value)
+    settings::set(&state.session, key, &value)
 }
 
 /// The Prometheus metrics port (`None`: off).
