@@ -109,10 +109,7 @@ mod tests {
         // No final newline: the last line still counts.
         let g = file("a\nb\nc");
         assert_eq!(tail(g.path(), 2, 100).unwrap().text, "b\nc");
-        assert_eq!(
-            tail(&file("").path().to_path_buf(), 5, 100).unwrap().lines,
-            0
-        );
+        assert_eq!(tail(file("").path(), 5, 100).unwrap().lines, 0);
     }
 
     #[test]

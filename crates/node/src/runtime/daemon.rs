@@ -18,6 +18,7 @@ use crate::store::Store;
 /// How often the logs of OS-service nodes are looked at for rotation.
 pub const LOG_ROTATION_EVERY: Duration = Duration::from_secs(5);
 
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     mut sup: Option<&mut Supervisor>,
     monitor: &mut Monitor,
