@@ -247,6 +247,28 @@ impl Store {
         }
         let _ = crate::platform::fs::set_mode(&path, crate::platform::fs::SECRET_MODE);
         let shown = path.display().to_string();
+        let take_lock = || -> Result<std::fs::File, StoreError> {
+            let lock = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(dir.join(MIGRATE_LOCK))
+                .map_err(|source| StoreError::CreateDir {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+            lock.lock().map_err(|source| StoreError::CreateDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
+            Ok(lock)
+        };
+        // A new database is set up (WAL, tables) by one process at a time: switching a new
+        // file to WAL while another process does the same fails at once ("locked").
+        let mut lock = match std::fs::metadata(&path) {
+            Ok(m) if m.len() > 0 => None,
+            _ => Some(take_lock()?),
+        };
         // A damaged database (a disk error, a half-copied file) is set aside once per process
         // and rebuilt: from the latest backup, then from the node folders.
         let mut recovered: Option<String> = None;
@@ -293,22 +315,12 @@ impl Store {
                 })
         };
         if migrations().pending_migrations(&conn).unwrap_or(1) != 0 {
-            let lock = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(dir.join(MIGRATE_LOCK))
-                .map_err(|source| StoreError::CreateDir {
-                    path: dir.display().to_string(),
-                    source,
-                })?;
-            lock.lock().map_err(|source| StoreError::CreateDir {
-                path: dir.display().to_string(),
-                source,
-            })?;
+            if lock.is_none() {
+                lock = Some(take_lock()?);
+            }
             migrate(&mut conn)?;
-            drop(lock);
         }
+        drop(lock);
         let store = Store { conn, path };
         // A new or restored database beside node folders: the folders' .env files name each
         // node (a deleted database loses settings and history, never the nodes).
