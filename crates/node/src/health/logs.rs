@@ -181,13 +181,17 @@ pub struct LiveLog {
 
 impl LiveLog {
     /// Open node `id`'s log at `path`: the live log and its last `n` lines.
+    /// The end is read backwards with a bound: a 100 MiB log costs its last lines, not 100 MiB.
     pub fn open(id: u32, path: &Path, n: usize) -> (LiveLog, Vec<String>) {
-        let mut follower = Follower::new(path, true);
-        let all = follower.poll();
-        let last = all[all.len().saturating_sub(n)..]
-            .iter()
-            .map(|l| strip_ansi(l))
-            .collect();
+        let follower = Follower::new(path, false);
+        let last = crate::platform::tail::tail(path, n, OPEN_MAX_BYTES)
+            .map(|t| {
+                t.text
+                    .lines()
+                    .map(|l| strip_ansi(&cap_line(l.trim_end_matches('\r'))))
+                    .collect()
+            })
+            .unwrap_or_default();
         (LiveLog { id, follower }, last)
     }
 
@@ -198,12 +202,33 @@ impl LiveLog {
     }
 }
 
+/// The most of a log's end a reader opens with.
+pub const OPEN_MAX_BYTES: u64 = 4 << 20;
+/// The longest line kept: a node printing without newlines must not grow memory without end.
+pub const MAX_LINE: usize = 64 * 1024;
+/// The most read in one poll (the rest is read by the next ones).
+pub const MAX_READ: u64 = 8 << 20;
+
+/// A line cut at [`MAX_LINE`] (at a character boundary), saying so.
+fn cap_line(l: &str) -> String {
+    if l.len() <= MAX_LINE {
+        return l.to_string();
+    }
+    let mut end = MAX_LINE;
+    while !l.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{} …[line cut at {} KiB]", &l[..end], MAX_LINE / 1024)
+}
+
 /// Reads what a log file gained since the last call, across copy-truncate rotations.
 #[derive(Debug, Clone)]
 pub struct Follower {
     pub path: PathBuf,
     offset: u64,
     partial: String,
+    /// A line grew past [`MAX_LINE`]: what follows until its newline is dropped.
+    skipping: bool,
 }
 
 impl Follower {
@@ -218,6 +243,7 @@ impl Follower {
             path: path.to_path_buf(),
             offset,
             partial: String::new(),
+            skipping: false,
         }
     }
 
@@ -227,9 +253,10 @@ impl Follower {
         let len = std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0);
         if len < self.offset {
             // Rotated: the rest of what we had not read is at the end of `.1`.
-            if let Ok(mut old) = std::fs::File::open(format!("{}.1", self.path.display())) {
+            if let Ok(old) = std::fs::File::open(format!("{}.1", self.path.display())) {
+                let mut old = old;
                 if old.seek(SeekFrom::Start(self.offset)).is_ok() {
-                    let _ = old.read_to_end(&mut bytes);
+                    let _ = old.take(MAX_READ).read_to_end(&mut bytes);
                 }
             }
             self.offset = 0;
@@ -237,17 +264,33 @@ impl Follower {
         if let Ok(mut f) = std::fs::File::open(&self.path) {
             if f.seek(SeekFrom::Start(self.offset)).is_ok() {
                 let before = bytes.len();
-                let _ = f.read_to_end(&mut bytes);
+                let _ = f.take(MAX_READ).read_to_end(&mut bytes);
                 self.offset += (bytes.len() - before) as u64;
             }
         }
-        self.partial.push_str(&String::from_utf8_lossy(&bytes));
+        let mut text = String::from_utf8_lossy(&bytes).into_owned();
+        if self.skipping {
+            match text.find('\n') {
+                Some(i) => {
+                    text.drain(..=i);
+                    self.skipping = false;
+                }
+                None => return Vec::new(),
+            }
+        }
+        self.partial.push_str(&text);
         let mut lines: Vec<String> = self.partial.split('\n').map(str::to_string).collect();
         self.partial = lines.pop().unwrap_or_default();
-        lines
+        let mut out: Vec<String> = lines
             .into_iter()
-            .map(|l| l.trim_end_matches('\r').to_string())
-            .collect()
+            .map(|l| cap_line(l.trim_end_matches('\r')))
+            .collect();
+        if self.partial.len() > MAX_LINE {
+            out.push(cap_line(&self.partial));
+            self.partial.clear();
+            self.skipping = true;
+        }
+        out
     }
 }
 
@@ -611,6 +654,38 @@ mod tests {
             })
         );
         assert_eq!(live.poll(), None);
+    }
+
+    #[test]
+    fn a_line_without_an_end_is_cut_and_what_follows_reads_on() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("cortensord.log");
+        std::fs::write(&p, "first\n").unwrap();
+        let mut f = Follower::new(&p, true);
+        assert_eq!(f.poll(), ["first"]);
+        // 1 MiB with no newline, in pieces, then the rest of the line and a normal one.
+        let mut file = std::fs::OpenOptions::new().append(true).open(&p).unwrap();
+        use std::io::Write;
+        file.write_all(&vec![b'x'; 512 * 1024]).unwrap();
+        let cut = f.poll();
+        assert_eq!(cut.len(), 1);
+        assert!(cut[0].len() < MAX_LINE + 64 && cut[0].ends_with("…[line cut at 64 KiB]"));
+        file.write_all(&vec![b'x'; 512 * 1024]).unwrap();
+        assert!(f.poll().is_empty(), "the rest of the cut line is dropped");
+        file.write_all(b"yyy\n* Latest ID:  7  / Latest State:  1\n")
+            .unwrap();
+        assert_eq!(f.poll(), ["* Latest ID:  7  / Latest State:  1"]);
+        // A reader opening the log gets its last lines only.
+        let (mut live, last) = LiveLog::open(1, &p, 2);
+        assert_eq!(last.len(), 2);
+        assert_eq!(last[1], "* Latest ID:  7  / Latest State:  1");
+        assert!(
+            last[0].ends_with("…[line cut at 64 KiB]"),
+            "the long line, cut"
+        );
+        assert!(live.poll().is_none());
+        file.write_all(b"new\n").unwrap();
+        assert_eq!(live.poll().unwrap().lines, ["new"]);
     }
 
     #[test]

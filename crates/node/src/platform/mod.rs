@@ -10,6 +10,7 @@ pub mod fs;
 pub mod http;
 pub mod paths;
 pub mod process;
+pub mod tail;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;

@@ -11,8 +11,8 @@ use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 use super::form::ReportForm;
-use super::tail::tail;
 use crate::nodes::Layout;
+use crate::platform::tail::tail;
 use crate::redact::Redactor;
 use crate::store::{ReportRecord, Store};
 

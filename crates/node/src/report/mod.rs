@@ -1,5 +1,5 @@
 //! Bug reports: the form ([`form`]), the diagnostics bundle a Cortensor engineer can read
-//! without the app ([`bundle`], log ends read with [`tail`]), and delivery through an outbox
+//! without the app ([`bundle`], log ends read with `platform::tail`), and delivery through an outbox
 //! that retries until the destination has the report exactly once ([`deliver`], [`outbox`]).
 //! Every text in a bundle passes the one redactor (`crate::redact`).
 
@@ -7,7 +7,6 @@ pub mod bundle;
 pub mod deliver;
 pub mod form;
 pub mod outbox;
-pub mod tail;
 
 pub use bundle::{BundleFile, BundleLimits, Draft};
 pub use deliver::{Destination, Destinations};
