@@ -83,7 +83,7 @@ impl Manifest {
             return Err(ManifestError::Invalid("`version` is empty".into()));
         }
         if let Some(when) = &m.released_at {
-            if super::source::iso_secs(when).is_none() {
+            if crate::platform::clock::iso_secs(when).is_none() {
                 return Err(ManifestError::Invalid(format!(
                     "`released_at` must be a UTC time like 2026-11-20T10:00:00Z (got '{when}')"
                 )));

@@ -14,6 +14,10 @@ use super::Os;
 
 pub const DATA_DIR_ENV: &str = "CORTENSOR_MANAGER_DATA_DIR";
 
+/// The database's file name in the data folder (the store opens it; an earlier data folder is
+/// known to be ours by it).
+pub const DB_FILE: &str = "cortensor-manager.sqlite3";
+
 /// The folders the default depends on (from `directories`, or a test's own).
 #[derive(Debug, Clone)]
 pub struct Bases {
@@ -40,7 +44,7 @@ pub fn default_for(os: Os, b: &Bases) -> (PathBuf, Option<PathBuf>) {
 
 /// A folder an earlier version of this app made: it holds our database.
 fn ours(dir: &Path) -> bool {
-    dir.join(crate::store::DB_FILE).is_file()
+    dir.join(DB_FILE).is_file()
 }
 
 /// Move an earlier version's data folder to `new` when `new` does not exist yet. Returns what
@@ -141,7 +145,7 @@ mod tests {
         assert_eq!(migrate(&old, &new).unwrap(), None);
         assert!(!new.exists());
         // Ours: moved, with a link left behind; a second call does nothing.
-        std::fs::write(old.join(crate::store::DB_FILE), "db").unwrap();
+        std::fs::write(old.join(DB_FILE), "db").unwrap();
         assert!(migrate(&old, &new)
             .unwrap()
             .unwrap()
@@ -151,10 +155,7 @@ mod tests {
             "someone else's"
         );
         assert!(std::fs::symlink_metadata(&old).unwrap().is_symlink());
-        assert_eq!(
-            std::fs::read_to_string(old.join(crate::store::DB_FILE)).unwrap(),
-            "db"
-        );
+        assert_eq!(std::fs::read_to_string(old.join(DB_FILE)).unwrap(), "db");
         assert_eq!(migrate(&old, &new).unwrap(), None);
         // When the new folder exists already, the old one is not touched.
         let d2 = tempfile::tempdir().unwrap();
@@ -163,9 +164,9 @@ mod tests {
             d2.path().join("cortensor-manager"),
         );
         std::fs::create_dir_all(&o2).unwrap();
-        std::fs::write(o2.join(crate::store::DB_FILE), "old").unwrap();
+        std::fs::write(o2.join(DB_FILE), "old").unwrap();
         std::fs::create_dir_all(&n2).unwrap();
         assert_eq!(migrate(&o2, &n2).unwrap(), None);
-        assert!(o2.join(crate::store::DB_FILE).is_file());
+        assert!(o2.join(DB_FILE).is_file());
     }
 }

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
-pub const DB_FILE: &str = "cortensor-manager.sqlite3";
+pub use crate::platform::paths::DB_FILE;
 /// Held while the database is migrated.
 const MIGRATE_LOCK: &str = ".migrate.lock";
 
