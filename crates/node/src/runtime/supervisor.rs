@@ -55,7 +55,9 @@ pub fn daemon_running(layout: &Layout) -> bool {
     let Ok(f) = open_lock(layout) else {
         return false;
     };
-    match f.try_lock() {
+    // A shared lock: a daemon holds it exclusively, so this fails exactly while one runs; and
+    // it is never the daemon's own exclusive lock (a daemon starting this instant retries).
+    match f.try_lock_shared() {
         Ok(()) => {
             let _ = f.unlock();
             false
@@ -63,6 +65,9 @@ pub fn daemon_running(layout: &Layout) -> bool {
         Err(_) => true,
     }
 }
+
+/// How long a starting daemon retries its lock (a probe may hold it shared for an instant).
+const LOCK_PATIENCE: Duration = Duration::from_secs(1);
 
 /// Take the daemon's lock (one daemon per data folder) and write our pid in it. Held as long
 /// as the returned file lives.
@@ -74,10 +79,14 @@ pub fn take_lock(layout: &Layout) -> Result<std::fs::File, DaemonError> {
     };
     std::fs::create_dir_all(&layout.root).map_err(failed)?;
     let lock = open_lock(layout).map_err(failed)?;
-    if lock.try_lock().is_err() {
-        return Err(DaemonError::AlreadyRunning(
-            layout.root.display().to_string(),
-        ));
+    let start = Instant::now();
+    while lock.try_lock().is_err() {
+        if start.elapsed() >= LOCK_PATIENCE {
+            return Err(DaemonError::AlreadyRunning(
+                layout.root.display().to_string(),
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(10));
     }
     // The holder's pid, for people and tools (the lock itself is what counts).
     {
@@ -409,5 +418,40 @@ fn describe_exit(status: std::process::ExitStatus) -> String {
     match status.code() {
         Some(c) => format!("exit code {c}"),
         None => "exited".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probing_for_a_daemon_never_keeps_one_from_starting() {
+        let d = tempfile::tempdir().unwrap();
+        let layout = Layout::new(d.path());
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (l2, s2) = (layout.clone(), stop.clone());
+        let prober = std::thread::spawn(move || {
+            let mut seen = 0;
+            while !s2.load(std::sync::atomic::Ordering::SeqCst) {
+                seen += usize::from(daemon_running(&l2));
+            }
+            seen
+        });
+        for _ in 0..2000 {
+            let held =
+                take_lock(&layout).expect("a probe must not make a daemon think another runs");
+            assert!(daemon_running(&layout));
+            drop(held);
+        }
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        assert!(prober.join().unwrap() > 0, "the prober saw the daemons");
+        // Two daemons at once: the second is refused.
+        let first = take_lock(&layout).unwrap();
+        assert!(matches!(
+            take_lock(&layout),
+            Err(DaemonError::AlreadyRunning(_))
+        ));
+        drop(first);
     }
 }
