@@ -823,3 +823,26 @@ fn a_store_error_in_a_tick_is_survived() {
         e.pid(1).is_none()
     });
 }
+
+#[test]
+fn node_stop_without_a_daemon_stops_the_process_itself() {
+    let mut e = Env::new(1);
+    e.start_daemon(&[]);
+    e.ok(&["node", "start", "1"]);
+    wait_until("node 1 runs", Duration::from_secs(20), || {
+        e.pid(1).is_some()
+    });
+    let pid = e.pid(1).unwrap();
+    // The daemon dies (kill -9); the node, detached, runs on.
+    let mut d = e.daemon.take().unwrap();
+    d.kill().unwrap();
+    d.wait().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(alive(pid));
+    let said = e.ok(&["node", "stop", "1"]);
+    assert!(said.contains("node 1 stopped directly"), "{said}");
+    wait_until("node 1's process gone", Duration::from_secs(10), || {
+        !alive(pid)
+    });
+    assert_eq!(e.runtime(1)["state"], "stopped");
+}

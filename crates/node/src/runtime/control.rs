@@ -201,8 +201,63 @@ pub fn apply(
     }
     if action != Action::Stop {
         notes.extend(ensure_daemon(m, daemon_exe)?);
+    } else if m.backend == Backend::Supervisor && !super::supervisor::daemon_running(&m.layout) {
+        // No daemon to act on "stopped": stop the processes here, each re-identified first.
+        notes.extend(stop_directly(m, ids, STOP_WAIT));
     }
     Ok(notes)
+}
+
+/// How long a node has after SIGINT, when stopped without a daemon, before SIGKILL.
+pub const STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Stop the recorded processes of `ids` (only those still the very process recorded: same pid
+/// and start time): SIGINT to the node's group, SIGKILL after `wait`. Says what it did.
+pub fn stop_directly(m: &Machine, ids: &[u32], wait: std::time::Duration) -> Vec<String> {
+    use crate::platform::process::{self, ProcId};
+    let mut said = Vec::new();
+    let records = m.store.runtime().unwrap_or_default();
+    for id in ids {
+        let Some(r) = records.iter().find(|r| r.node_id == *id) else {
+            continue;
+        };
+        let (Some(pid), Some(start)) = (r.pid, r.start_time) else {
+            continue;
+        };
+        let p = ProcId {
+            pid,
+            start_time: start as u64,
+        };
+        if !process::is_alive(p) {
+            continue;
+        }
+        let send = |sig| process::signal_group(p, sig) || process::signal(p, sig);
+        send(process::SIGINT);
+        let t = std::time::Instant::now();
+        while process::is_alive(p) && t.elapsed() < wait {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let how = if process::is_alive(p) {
+            send(process::SIGKILL);
+            "killed after it did not stop"
+        } else {
+            "stopped"
+        };
+        let now = crate::platform::clock::now_unix();
+        let _ = m.store.record_runtime(
+            *id,
+            None,
+            None,
+            "stopped",
+            "stopped by the user",
+            r.restarts,
+            Some(how),
+            None,
+            now,
+        );
+        said.push(format!("no daemon was running: node {id} {how} directly"));
+    }
+    said
 }
 
 /// Start the daemon if none runs: launched in the background for the supervisor, installed as
