@@ -2,6 +2,7 @@
 //! servers, the test node binary and stand-in service managers.
 
 mod cli;
+mod faults;
 mod install;
 mod network;
 mod report;

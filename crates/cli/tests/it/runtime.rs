@@ -10,13 +10,13 @@ use cortensor_test_support::*;
 use serde_json::Value;
 
 /// Tests here run one at a time: their nodes bind real ports, allocated from the same profile.
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+pub(crate) static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-struct Env {
-    daemon: Option<Child>,
-    sb: Sandbox,
+pub(crate) struct Env {
+    pub(crate) daemon: Option<Child>,
+    pub(crate) sb: Sandbox,
     _serial: std::sync::MutexGuard<'static, ()>,
-    data: PathBuf,
+    pub(crate) data: PathBuf,
     docker: PathBuf,
 }
 
@@ -42,7 +42,7 @@ impl Drop for Env {
 
 impl Env {
     /// Installed (from a folder source) with `nodes` nodes, supervisor backend.
-    fn new(nodes: u32) -> Env {
+    pub(crate) fn new(nodes: u32) -> Env {
         let serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
         let sb = Sandbox::new(Backend::Supervisor);
         let (data, docker) = (sb.data.clone(), sb.docker.clone());
@@ -62,15 +62,15 @@ impl Env {
         e
     }
 
-    fn cmd(&self) -> Command {
+    pub(crate) fn cmd(&self) -> Command {
         self.sb.command(env!("CARGO_BIN_EXE_cortensor-manager"))
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.cmd().args(args).output().unwrap()
     }
 
-    fn ok(&self, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
         assert!(
             out.status.success(),
@@ -80,11 +80,11 @@ impl Env {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    fn status(&self) -> Value {
+    pub(crate) fn status(&self) -> Value {
         serde_json::from_str(&self.ok(&["node", "status", "--json"])).unwrap()
     }
 
-    fn runtime(&self, id: u32) -> Value {
+    pub(crate) fn runtime(&self, id: u32) -> Value {
         self.status()["runtime"]
             .as_array()
             .unwrap()
@@ -105,19 +105,19 @@ impl Env {
             .unwrap_or(Value::Null)
     }
 
-    fn pid(&self, id: u32) -> Option<i32> {
+    pub(crate) fn pid(&self, id: u32) -> Option<i32> {
         self.runtime(id)["pid"].as_i64().map(|p| p as i32)
     }
 
     /// Add a line to a node's .env (the test node reads TEST_NODE_* from it at start).
-    fn set_env(&self, id: u32, k: &str, v: &str) {
+    pub(crate) fn set_env(&self, id: u32, k: &str, v: &str) {
         let p = self.data.join(format!("nodes/node-{id}/.env"));
         let mut text = std::fs::read_to_string(&p).unwrap();
         text.push_str(&format!("{k}={v}\n"));
         std::fs::write(p, text).unwrap();
     }
 
-    fn start_daemon(&mut self, extra: &[&str]) {
+    pub(crate) fn start_daemon(&mut self, extra: &[&str]) {
         let child = self
             .cmd()
             .arg("daemon")
@@ -192,7 +192,7 @@ fn lint_metrics(body: &str) {
     );
 }
 
-fn alive(pid: i32) -> bool {
+pub(crate) fn alive(pid: i32) -> bool {
     Path::new(&format!("/proc/{pid}")).exists()
         && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
             .unwrap_or_default()
