@@ -21,23 +21,6 @@ pub fn describe_age(secs: i64) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn now_is_after_2024() {
-        // 2024-01-01T00:00:00Z
-        assert!(super::now_unix() > 1_704_067_200);
-    }
-
-    #[test]
-    fn ages_read_naturally() {
-        assert_eq!(super::describe_age(5), "5 s");
-        assert_eq!(super::describe_age(600), "10 min");
-        assert_eq!(super::describe_age(7200), "2 h");
-        assert_eq!(super::describe_age(3 * 86400), "3 days");
-    }
-}
-
 /// Days since 1970-01-01 of an ISO 8601 date-time (`2026-04-29T12:34:56Z`), as GitHub's API
 /// prints commit dates.
 pub fn iso_days(text: &str) -> Option<i64> {
@@ -81,4 +64,21 @@ pub fn iso_secs(text: &str) -> Option<i64> {
         return None;
     }
     Some(days * 86_400 + h * 3600 + m * 60 + sec)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn now_is_after_2024() {
+        // 2024-01-01T00:00:00Z
+        assert!(super::now_unix() > 1_704_067_200);
+    }
+
+    #[test]
+    fn ages_read_naturally() {
+        assert_eq!(super::describe_age(5), "5 s");
+        assert_eq!(super::describe_age(600), "10 min");
+        assert_eq!(super::describe_age(7200), "2 h");
+        assert_eq!(super::describe_age(3 * 86400), "3 days");
+    }
 }
