@@ -1,6 +1,7 @@
 //! Setting a machine up: the doctor and its fixes, installing and updating `cortensor`, nodes
 //! (add, list, register, adopt), key export, start, and uninstall.
 
+pub use cortensor_node::install::binary::InstallFlags;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
@@ -133,7 +134,7 @@ pub fn fix(s: &Session, check_id: &str) -> Result<Vec<String>, UserError> {
 pub fn install(
     s: &Session,
     source: &str,
-    allow_downgrade: bool,
+    flags: InstallFlags,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<BinaryOutcome, UserError> {
@@ -147,7 +148,7 @@ pub fn install(
                 &m.store,
                 &source,
                 &DownloadOptions::default(),
-                allow_downgrade,
+                &flags,
                 cancel,
                 progress,
             )
@@ -197,7 +198,7 @@ pub fn update(
     source: &str,
     window: Duration,
     traceback_grace: Duration,
-    allow_downgrade: bool,
+    flags: InstallFlags,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<UpdateOutcome, UserError> {
@@ -218,7 +219,7 @@ pub fn update(
             &DownloadOptions::default(),
             window,
             traceback_grace,
-            allow_downgrade,
+            &flags,
             &mut runner,
             cancel,
             progress,
@@ -426,7 +427,7 @@ pub fn update_from_install_source(
         &source,
         Duration::from_secs(600),
         update::TRACEBACK_GRACE,
-        false,
+        InstallFlags::default(),
         cancel,
         progress,
     )

@@ -73,6 +73,9 @@ enum Command {
         /// Install even an older release than the installed one.
         #[arg(long)]
         allow_downgrade: bool,
+        /// Accept a mirror's new signing key (confirm its fingerprint with the mirror first).
+        #[arg(long)]
+        trust_new_key: bool,
         #[arg(long)]
         json: bool,
     },
@@ -94,6 +97,9 @@ enum Command {
         /// Go to the source's release even if it is older than the installed one.
         #[arg(long)]
         allow_downgrade: bool,
+        /// Accept a mirror's new signing key (confirm its fingerprint with the mirror first).
+        #[arg(long)]
+        trust_new_key: bool,
         #[arg(long)]
         json: bool,
     },
@@ -285,8 +291,18 @@ fn run(cli: Cli) -> Result<(), UserError> {
             source,
             yes,
             allow_downgrade,
+            trust_new_key,
             json,
-        } => setup::install(&s, &source, allow_downgrade, yes, json),
+        } => setup::install(
+            &s,
+            &source,
+            cortensor_api::setup::InstallFlags {
+                allow_downgrade,
+                trust_new_key,
+            },
+            yes,
+            json,
+        ),
         Command::Update {
             source,
             check: true,
@@ -298,9 +314,20 @@ fn run(cli: Cli) -> Result<(), UserError> {
             window,
             traceback_grace,
             allow_downgrade,
+            trust_new_key,
             json,
             ..
-        } => setup::update(&s, &source, window, traceback_grace, allow_downgrade, json),
+        } => setup::update(
+            &s,
+            &source,
+            window,
+            traceback_grace,
+            cortensor_api::setup::InstallFlags {
+                allow_downgrade,
+                trust_new_key,
+            },
+            json,
+        ),
         Command::Uninstall {
             export_keys,
             delete_keys,

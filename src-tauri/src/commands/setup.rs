@@ -35,7 +35,7 @@ pub fn install_binary(
     setup::install(
         &state.session,
         &source,
-        false,
+        setup::InstallFlags::default(),
         &state.cancel_install,
         &mut emit,
     )

@@ -10,4 +10,9 @@ env_example?: string,
  * When the release was made (RFC 3339, `2026-11-20T10:00:00Z`): an older release than the
  * installed one is not installed unless the user asks for it.
  */
-released_at?: string, };
+released_at?: string, 
+/**
+ * The mirror's ed25519 public key (base64): pinned on first use; from then on every
+ * artifact of this mirror must carry a valid `ed25519` signature by it.
+ */
+public_key?: string, };

@@ -74,18 +74,12 @@ pub fn doctor(
 pub fn install(
     s: &Session,
     source: &str,
-    allow_downgrade: bool,
+    flags: setup::InstallFlags,
     yes: bool,
     json: bool,
 ) -> Result<(), UserError> {
     let (bar, mut on_progress) = progress_bar(json);
-    let outcome = setup::install(
-        s,
-        source,
-        allow_downgrade,
-        &AtomicBool::new(false),
-        &mut on_progress,
-    )?;
+    let outcome = setup::install(s, source, flags, &AtomicBool::new(false), &mut on_progress)?;
     bar.finish_and_clear();
     let mut warnings = outcome.warnings.clone();
     let (bar, mut on_progress) = progress_bar(json);
@@ -168,7 +162,7 @@ pub fn update(
     source: &str,
     window: f64,
     traceback_grace: f64,
-    allow_downgrade: bool,
+    flags: setup::InstallFlags,
     json: bool,
 ) -> Result<(), UserError> {
     for (flag, v) in [("--window", window), ("--traceback-grace", traceback_grace)] {
@@ -184,7 +178,7 @@ pub fn update(
         source,
         Duration::from_secs_f64(window),
         Duration::from_secs_f64(traceback_grace),
-        allow_downgrade,
+        flags,
         &AtomicBool::new(false),
         &mut on_progress,
     )?;

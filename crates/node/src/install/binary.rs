@@ -31,6 +31,8 @@ pub enum BinaryError {
     Disk { what: String, reason: String },
     #[error("nothing to roll back to: no previous binary is kept")]
     NoPrevious,
+    #[error("{0}")]
+    Signing(String),
     #[error("refusing to install {to} (released {to_date}) over {from} (released {from_date}): it is an older release. If you mean to go back, ask for it (--allow-downgrade)")]
     Downgrade {
         from: String,
@@ -44,6 +46,51 @@ fn day(secs: i64) -> String {
     httpdate::fmt_http_date(
         std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs.max(0) as u64),
     )
+}
+
+/// What the user allowed for this install or update.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InstallFlags {
+    /// Install an older release than the installed one.
+    pub allow_downgrade: bool,
+    /// Accept a mirror's new signing key (and pin it).
+    pub trust_new_key: bool,
+}
+
+/// A signature and the key it must verify with (base64 both).
+pub type Signature = (String, String);
+
+/// The signature the download must check, per the source's pinned key; and the key to pin
+/// when this install pins one for the first time (or anew).
+pub fn signing_for(
+    store: &Store,
+    source: &ReleaseSource,
+    resolved: &super::source::Resolved,
+    flags: &InstallFlags,
+) -> Result<(Option<Signature>, Option<String>), BinaryError> {
+    let where_ = source.describe();
+    let pinned = super::signing::pinned(store, &where_);
+    let sig = super::signing::decide(
+        pinned.as_deref(),
+        resolved.public_key.as_deref(),
+        resolved.artifact.ed25519.as_deref(),
+        flags.trust_new_key,
+    )
+    .map_err(BinaryError::Signing)?;
+    let note = match (&sig, &pinned) {
+        (Some((_, key)), p) if p.as_deref() != Some(key.as_str()) => Some(key.clone()),
+        _ => None,
+    };
+    Ok((sig, note))
+}
+
+/// Pin `key` for `source` after a verified install, and say so.
+pub fn pin_key(store: &Store, source: &ReleaseSource, key: &str) -> Result<String, BinaryError> {
+    super::signing::pin(store, &source.describe(), key)?;
+    Ok(format!(
+        "pinned this mirror's signing key {}: every later release from it must be signed with it",
+        super::signing::fingerprint(key)
+    ))
 }
 
 /// An older release than the installed one (both dates known) is refused unless `allow`.
@@ -127,12 +174,14 @@ fn swap_in(layout: &Layout, new: &Path) -> Result<(), BinaryError> {
 pub fn fetch(
     layout: &Layout,
     resolved: &Resolved,
+    signature: Option<Signature>,
     opts: &DownloadOptions,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<PathBuf, BinaryError> {
     let a = &resolved.artifact;
-    let expected = Expected::sha256(a.size, &a.sha256);
+    let mut expected = Expected::sha256(a.size, &a.sha256);
+    expected.signature = signature;
     let dest = new_binary(layout);
     match &resolved.local_file {
         Some(file) => {
@@ -156,7 +205,7 @@ pub fn install(
     store: &Store,
     source: &ReleaseSource,
     opts: &DownloadOptions,
-    allow_downgrade: bool,
+    flags: &InstallFlags,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<BinaryOutcome, BinaryError> {
@@ -175,9 +224,14 @@ pub fn install(
             });
         }
     }
-    check_not_older(installed.as_ref(), &resolved, allow_downgrade)?;
-    let new = fetch(layout, &resolved, opts, cancel, progress)?;
+    check_not_older(installed.as_ref(), &resolved, flags.allow_downgrade)?;
+    let (signature, new_key) = signing_for(store, source, &resolved, flags)?;
+    let new = fetch(layout, &resolved, signature, opts, cancel, progress)?;
     swap_in(layout, &new)?;
+    let mut warnings = resolved.warnings.clone();
+    if let Some(key) = new_key {
+        warnings.push(pin_key(store, source, &key)?);
+    }
     keep_env_example(layout, resolved.env_example_url.as_deref());
     let record = InstallRecord {
         version: resolved.version.clone(),
@@ -194,7 +248,7 @@ pub fn install(
         sha256: record.sha256,
         already_current: false,
         previous_version: record.previous_version,
-        warnings: resolved.warnings,
+        warnings,
         source: source.describe_for_people(),
     })
 }

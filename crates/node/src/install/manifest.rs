@@ -1,5 +1,5 @@
 //! Release manifests: which `cortensord` to download for this OS and architecture, its size,
-//! sha256 and optional ed25519 signature.
+//! sha256, and the signature of a signing mirror (see `signing`).
 //!
 //! Format (JSON, `format: 1`; URLs may be relative to the manifest):
 //! ```json
@@ -49,6 +49,11 @@ pub struct Manifest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub released_at: Option<String>,
+    /// The mirror's ed25519 public key (base64): pinned on first use; from then on every
+    /// artifact of this mirror must carry a valid `ed25519` signature by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub public_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -8,5 +8,6 @@ pub mod kubo;
 pub mod manifest;
 pub mod official;
 pub mod setup;
+pub mod signing;
 pub mod source;
 pub mod update;

@@ -159,6 +159,8 @@ pub struct Resolved {
     /// When it was released (unix seconds): the pinned commit's date (official), the
     /// manifest's `released_at` (a mirror), unknown for a folder without one.
     pub released_at: Option<i64>,
+    /// The mirror's signing key (its manifest's `public_key`); none for the official source.
+    pub public_key: Option<String>,
 }
 
 /// Whether `t` (no `://` in it) was meant as a web address: `http:/…`, `https:…`, `www.…`, or
@@ -330,6 +332,7 @@ pub fn resolve_with(
                 env_example_url: Some(format!("{raw}/{commit}/dist/.env-example")),
                 commit: Some(commit),
                 released_at,
+                public_key: None,
                 warnings,
             })
         }
@@ -365,6 +368,7 @@ pub fn resolve_with(
                 local_file: None,
                 commit: None,
                 released_at: m.released_at.as_deref().and_then(iso_secs),
+                public_key: m.public_key.clone(),
                 warnings: Vec::new(),
             })
         }
@@ -394,6 +398,7 @@ pub fn resolve_with(
                 local_file: Some(file),
                 commit: None,
                 released_at: m.released_at.as_deref().and_then(iso_secs),
+                public_key: m.public_key.clone(),
                 warnings: Vec::new(),
             })
         }

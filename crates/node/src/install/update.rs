@@ -255,7 +255,7 @@ pub fn update(
     opts: &DownloadOptions,
     window: Duration,
     traceback_grace: Duration,
-    allow_downgrade: bool,
+    flags: &binary::InstallFlags,
     runner: &mut dyn Runner,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(&Progress),
@@ -272,8 +272,12 @@ pub fn update(
             rolled_back: None,
         });
     }
-    binary::check_not_older(Some(&installed), &resolved, allow_downgrade)?;
-    let new = binary::fetch(cx.layout, &resolved, opts, cancel, progress)?;
+    binary::check_not_older(Some(&installed), &resolved, flags.allow_downgrade)?;
+    let (signature, new_key) = binary::signing_for(cx.store, source, &resolved, flags)?;
+    let new = binary::fetch(cx.layout, &resolved, signature, opts, cancel, progress)?;
+    if let Some(key) = new_key {
+        binary::pin_key(cx.store, source, &key)?;
+    }
     let all: Vec<NodeSpec> = cx.store.nodes()?.into_iter().map(|r| r.spec).collect();
     let nodes = to_restart(cx, &all)?;
     if cx.backend == Backend::OsService && !nodes.is_empty() {

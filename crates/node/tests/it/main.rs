@@ -11,3 +11,4 @@ mod kubo;
 mod official;
 mod report;
 mod services;
+mod signing;

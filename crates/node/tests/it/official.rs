@@ -108,7 +108,7 @@ fn a_push_to_main_during_the_download_is_not_tampering() {
             &store,
             &official(&server),
             &DownloadOptions::default(),
-            false,
+            &Default::default(),
             &AtomicBool::new(false),
             &mut |_| {},
         )
@@ -214,7 +214,7 @@ fn a_newer_release_at_the_installs_source_is_announced_once() {
         &store,
         &source,
         &DownloadOptions::default(),
-        false,
+        &Default::default(),
         &AtomicBool::new(false),
         &mut |_| {},
     )
@@ -261,7 +261,7 @@ fn the_hourly_check_asks_the_official_source_conditionally() {
         &store,
         &source,
         &DownloadOptions::default(),
-        false,
+        &Default::default(),
         &AtomicBool::new(false),
         &mut |_| {},
     )
