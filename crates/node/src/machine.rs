@@ -102,6 +102,15 @@ impl Machine {
             path: std::env::var_os(PATH_ENV),
             timeout: None,
         };
+        // The data folder is the user's alone: on Windows by an ACL (on Unix its mode, set by
+        // the store). Once per process; a failure leaves it as it was.
+        static PRIVATE: std::sync::Once = std::sync::Once::new();
+        PRIVATE.call_once(|| {
+            let plan = crate::services::plan::private_folder_plan(Os::current(), &dir, &user);
+            if !plan.steps.is_empty() {
+                let _ = crate::services::apply::apply(&plan, &mut runner.clone());
+            }
+        });
         let remembered = store.setting(BACKEND_SETTING).ok().flatten();
         let backend = choose_backend(
             std::env::var(BACKEND_ENV).ok().as_deref(),

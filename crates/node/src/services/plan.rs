@@ -494,8 +494,63 @@ fn monitor_removal(t: &Target) -> Vec<Step> {
     steps
 }
 
+/// The data folder the user's alone. Unix: its mode (0700, set where it is made). Windows: an
+/// ACL with inheritance cut and full control for the user only (`icacls`), as the mode does on
+/// Unix; Local AppData is the user's already, a `--data-dir` elsewhere may not be.
+pub fn private_folder_plan(os: Os, dir: &Path, user: &str) -> Plan {
+    let steps = match os {
+        Os::Windows if !user.is_empty() => vec![Step::Run {
+            program: "icacls".into(),
+            args: vec![
+                dir.display().to_string(),
+                "/inheritance:r".into(),
+                "/grant:r".into(),
+                format!("{user}:(OI)(CI)F"),
+            ],
+            why: "make the data folder readable by you only".into(),
+            optional: true,
+        }],
+        _ => Vec::new(),
+    };
+    Plan { os, steps }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_data_folder_is_made_private_on_windows_by_an_acl() {
+        let p = private_folder_plan(
+            Os::Windows,
+            Path::new(r"C:\Users\ann\AppData\Local\cortensor\manager\data"),
+            "ann",
+        );
+        assert_eq!(
+            p.steps,
+            vec![Step::Run {
+                program: "icacls".into(),
+                args: vec![
+                    r"C:\Users\ann\AppData\Local\cortensor\manager\data".into(),
+                    "/inheritance:r".into(),
+                    "/grant:r".into(),
+                    "ann:(OI)(CI)F".into()
+                ],
+                why: "make the data folder readable by you only".into(),
+                optional: true,
+            }]
+        );
+        // Unix: the mode does it (set where the folder is made); no user, no plan.
+        assert!(private_folder_plan(Os::Linux, Path::new("/d"), "ann")
+            .steps
+            .is_empty());
+        assert!(private_folder_plan(Os::Macos, Path::new("/d"), "ann")
+            .steps
+            .is_empty());
+        assert!(private_folder_plan(Os::Windows, Path::new("C:/d"), "")
+            .steps
+            .is_empty());
+    }
+
     use super::*;
     use crate::network::NetworkProfile;
     use crate::nodes::Layout;
