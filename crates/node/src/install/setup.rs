@@ -268,14 +268,8 @@ pub const SETUP_LOCK: &str = ".setup.lock";
 
 fn setup_lock(cx: &Context) -> Result<std::fs::File, SetupError> {
     std::fs::create_dir_all(&cx.layout.root).map_err(|e| io("create the data folder", e))?;
-    let f = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(cx.layout.root.join(SETUP_LOCK))
-        .map_err(|e| io("open the setup lock", e))?;
-    f.lock().map_err(|e| io("take the setup lock", e))?;
-    Ok(f)
+    crate::platform::fs::lock_exclusive(&cx.layout.root.join(SETUP_LOCK))
+        .map_err(|e| io("take the setup lock", e))
 }
 
 pub fn add_nodes(

@@ -174,6 +174,23 @@ pub fn rotate(log: &std::path::Path, max_bytes: u64, keep: u32) -> std::io::Resu
     Ok(true)
 }
 
+/// Open (creating, never truncating) a lock file: what it holds (a pid) stays readable.
+pub fn open_lock_file(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+}
+
+/// Open a lock file and wait for its exclusive lock, held as long as the file lives.
+pub fn lock_exclusive(path: &Path) -> io::Result<File> {
+    let f = open_lock_file(path)?;
+    f.lock()?;
+    Ok(f)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -42,12 +42,7 @@ pub fn lock_path(layout: &Layout) -> PathBuf {
 }
 
 fn open_lock(layout: &Layout) -> std::io::Result<std::fs::File> {
-    std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(lock_path(layout))
+    crate::platform::fs::open_lock_file(&lock_path(layout))
 }
 
 /// Whether a daemon holds the lock.

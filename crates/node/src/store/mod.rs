@@ -247,21 +247,13 @@ impl Store {
         }
         let _ = crate::platform::fs::set_mode(&path, crate::platform::fs::SECRET_MODE);
         let shown = path.display().to_string();
-        let take_lock = || -> Result<std::fs::File, StoreError> {
-            let lock = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(dir.join(MIGRATE_LOCK))
-                .map_err(|source| StoreError::CreateDir {
+        let take_lock = || {
+            crate::platform::fs::lock_exclusive(&dir.join(MIGRATE_LOCK)).map_err(|source| {
+                StoreError::CreateDir {
                     path: dir.display().to_string(),
                     source,
-                })?;
-            lock.lock().map_err(|source| StoreError::CreateDir {
-                path: dir.display().to_string(),
-                source,
-            })?;
-            Ok(lock)
+                }
+            })
         };
         // A new database is set up (WAL, tables) by one process at a time: switching a new
         // file to WAL while another process does the same fails at once ("locked").
