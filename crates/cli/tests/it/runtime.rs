@@ -846,3 +846,55 @@ fn node_stop_without_a_daemon_stops_the_process_itself() {
     });
     assert_eq!(e.runtime(1)["state"], "stopped");
 }
+
+/// The pids of `sleep 300` processes whose parent is `parent` (the stand-in docker hanging).
+fn hung_docker_calls(parent: u32) -> usize {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter(|d| {
+            let p = d.path();
+            let cmd = std::fs::read(p.join("cmdline")).unwrap_or_default();
+            let stat = std::fs::read_to_string(p.join("stat")).unwrap_or_default();
+            let ppid = stat
+                .rsplit_once(") ")
+                .and_then(|(_, rest)| rest.split(' ').nth(1))
+                .and_then(|v| v.parse::<u32>().ok());
+            cmd == b"sleep\x00300\x00" && ppid == Some(parent)
+        })
+        .count()
+}
+
+#[test]
+fn a_hung_docker_does_not_delay_a_restart() {
+    // Supervision runs apart from the monitor's probes: while a docker call hangs (it waits out
+    // the runner's 20 s timeout), a crashed node is restarted as fast as ever.
+    let mut e = Env::new(1);
+    std::fs::create_dir_all(&e.docker).unwrap();
+    std::fs::write(e.docker.join("HANG"), "").unwrap();
+    e.start_daemon(&[]);
+    e.ok(&["node", "start", "1"]);
+    wait_until("node 1 to run", Duration::from_secs(20), || e.pid(1).is_some());
+    let daemon = e.daemon.as_ref().unwrap().id();
+    wait_until(
+        "the monitor to be inside a hung docker call",
+        Duration::from_secs(40),
+        || hung_docker_calls(daemon) > 0,
+    );
+    let pid = e.pid(1).unwrap();
+    let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+    let t = Instant::now();
+    wait_until("node 1 to be restarted", Duration::from_secs(30), || {
+        e.pid(1).is_some_and(|p| p != pid && alive(p))
+    });
+    let took = t.elapsed();
+    assert!(
+        hung_docker_calls(daemon) > 0,
+        "the docker call must still hang, else the test proves nothing"
+    );
+    assert!(
+        took < Duration::from_secs(5),
+        "restart took {took:?} while docker hung"
+    );
+    std::fs::remove_file(e.docker.join("HANG")).unwrap();
+}

@@ -11,16 +11,57 @@ use crate::health::monitor::{self, Monitor};
 use crate::nodes::Layout;
 use crate::store::Store;
 
-/// Run until `stop`; returns with the nodes still running. `sup`: `None` to only watch.
-/// `probe` runs before each monitor pass (it records services run by the OS service manager);
-/// `after` gets each pass's snapshots.
-#[allow(clippy::too_many_arguments)]
 /// How often the logs of OS-service nodes are looked at for rotation.
 pub const LOG_ROTATION_EVERY: Duration = Duration::from_secs(5);
 
+/// Supervise until `stop`: tick the supervisor, retrying a store error with backoff, and set
+/// `wake` when a node started or stopped (the monitor then looks at once). It runs on a thread
+/// of its own, apart from the monitor's probes (docker, nvidia-smi, ports), so a hung tool never
+/// delays a restart. Returns with the nodes still running.
+pub fn supervise_loop(
+    sup: &mut Supervisor,
+    wake: &AtomicBool,
+    stop: &AtomicBool,
+) -> Result<(), DaemonError> {
+    let mut failures: u32 = 0;
+    let tick = sup.tick_interval();
+    while !stop.load(Ordering::SeqCst) {
+        // A store error (locked, disk full, damaged) is said and retried with backoff:
+        // the nodes keep running either way, and the daemon must outlive it.
+        match sup.tick() {
+            Ok(changed) => {
+                if changed {
+                    wake.store(true, Ordering::SeqCst);
+                }
+                failures = 0;
+            }
+            Err(e) => {
+                failures += 1;
+                let wait = Duration::from_millis(200 * 2u64.pow(failures.min(7)));
+                eprintln!("supervisor: {e}; trying again in {} ms", wait.as_millis());
+                sleep_unless(stop, wait);
+                continue;
+            }
+        }
+        std::thread::sleep(tick);
+    }
+    sup.tick().map(|_| ())
+}
+
+/// Sleep `d`, waking early when `stop` is set.
+fn sleep_unless(stop: &AtomicBool, d: Duration) {
+    let end = Instant::now() + d;
+    while !stop.load(Ordering::SeqCst) && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(50).min(end - Instant::now()));
+    }
+}
+
+/// Monitor until `stop`: every `sample_every` (and at once when `wake` is set) run `probe`
+/// (it records services run by the OS service manager) and a monitor pass, hand its snapshots
+/// to `after`, and keep the metrics text current. With OS services (`rotate_logs`) it also
+/// rotates the nodes' logs, as the supervisor does its own.
 #[allow(clippy::too_many_arguments)]
-pub fn run(
-    mut sup: Option<&mut Supervisor>,
+pub fn watch(
     monitor: &mut Monitor,
     layout: &Layout,
     store: &Store,
@@ -28,36 +69,17 @@ pub fn run(
     probe: &mut dyn FnMut(),
     after: &mut dyn FnMut(&[monitor::NodeHealth]),
     sample_every: Duration,
-    logs: &super::supervisor::Config,
+    rotate_logs: Option<&super::supervisor::Config>,
+    wake: &AtomicBool,
     stop: &AtomicBool,
-) -> Result<(), DaemonError> {
+) {
     let mut last_monitor: Option<Instant> = None;
     let mut last_rotation: Option<Instant> = None;
-    let mut failures: u32 = 0;
-    let tick = sup
-        .as_ref()
-        .map_or(Duration::from_millis(200), |s| s.tick_interval());
     while !stop.load(Ordering::SeqCst) {
-        let mut changed = false;
-        if let Some(s) = sup.as_deref_mut() {
-            // A store error (locked, disk full, damaged) is said and retried with backoff:
-            // the nodes keep running either way, and the daemon must outlive it.
-            match s.tick() {
-                Ok(c) => {
-                    changed = c;
-                    failures = 0;
-                }
-                Err(e) => {
-                    failures += 1;
-                    let wait = Duration::from_millis(200 * 2u64.pow(failures.min(7)));
-                    eprintln!("supervisor: {e}; trying again in {} ms", wait.as_millis());
-                    std::thread::sleep(wait);
-                    continue;
-                }
-            }
-        } else if last_rotation.is_none_or(|t| t.elapsed() >= LOG_ROTATION_EVERY) {
-            // With OS services the service manager appends to each node's log: the daemon
-            // rotates them (copy-truncate), as the supervisor does its own.
+        if let Some(logs) =
+            rotate_logs.filter(|_| last_rotation.is_none_or(|t| t.elapsed() >= LOG_ROTATION_EVERY))
+        {
+            // The service manager appends to each node's log: copy-truncate rotation here.
             last_rotation = Some(Instant::now());
             for n in store.nodes().unwrap_or_default() {
                 let _ = crate::platform::fs::rotate(
@@ -67,8 +89,8 @@ pub fn run(
                 );
             }
         }
-        // Every `sample_every`, and at once when a node started or stopped.
-        if changed || last_monitor.is_none_or(|t| t.elapsed() >= sample_every) {
+        let woken = wake.swap(false, Ordering::SeqCst);
+        if woken || last_monitor.is_none_or(|t| t.elapsed() >= sample_every) {
             last_monitor = Some(Instant::now());
             probe();
             let health = monitor.tick(layout, store, now_unix());
@@ -80,9 +102,8 @@ pub fn run(
                 }
             }
         }
-        std::thread::sleep(tick);
+        std::thread::sleep(Duration::from_millis(100));
     }
-    sup.map_or(Ok(()), |s| s.tick().map(|_| ()))
 }
 
 /// Options of `cortensor-manager daemon` (the app's headless mode takes the same).
@@ -231,22 +252,74 @@ pub fn run_foreground(
     let m = crate::machine::Machine::open(data_dir, None)?;
     let supervise = m.backend == crate::install::setup::Backend::Supervisor;
     // With OS services the daemon only watches; it still holds the lock (one daemon per folder).
-    let (mut sup, _lock) = if supervise {
-        let s = Supervisor::new(
-            &m.layout,
-            &m.store,
-            m.keychain.as_ref().ok(),
-            &m.profile,
-            opts.supervisor.clone(),
-        )
-        .map_err(UserError::new)?;
-        (Some(s), None)
+    // The supervisor takes it itself, on its own thread (below).
+    let _lock = if supervise {
+        None
     } else {
-        (
-            None,
-            Some(super::supervisor::take_lock(&m.layout).map_err(UserError::new)?),
-        )
+        Some(super::supervisor::take_lock(&m.layout).map_err(UserError::new)?)
     };
+    let wake = AtomicBool::new(false);
+    let (layout, profile, keychain) = (&m.layout, &m.profile, m.keychain.as_ref().ok());
+    std::thread::scope(|scope| {
+        // Supervision runs on a thread of its own, with its own connection to the store, so
+        // the monitor's slow probes (a hung docker waits out its timeout) never delay a restart.
+        let supervision = if supervise {
+            let (ready, started) = std::sync::mpsc::channel::<Result<(), String>>();
+            let (cfg, wake) = (opts.supervisor.clone(), &wake);
+            let handle = scope.spawn(move || -> Result<(), DaemonError> {
+                let store = match Store::open(&layout.root) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        let _ = ready.send(Err(e.to_string()));
+                        return Ok(());
+                    }
+                };
+                let mut sup = match Supervisor::new(layout, &store, keychain, profile, cfg) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        let _ = ready.send(Err(e.to_string()));
+                        return Ok(());
+                    }
+                };
+                let _ = ready.send(Ok(()));
+                let r = supervise_loop(&mut sup, wake, stop);
+                // Ending on its own (it does not) would leave the nodes unwatched: stop all.
+                stop.store(true, Ordering::SeqCst);
+                r
+            });
+            match started.recv() {
+                Ok(Ok(())) => Some(handle),
+                Ok(Err(e)) => return Err(UserError::new(e)),
+                Err(_) => return Err(UserError::new("the supervisor thread ended at start")),
+            }
+        } else {
+            None
+        };
+        let r = serve_watch(&m, &opts, supervise, &wake, stop);
+        // Whatever ended the watch ends the supervision too.
+        stop.store(true, Ordering::SeqCst);
+        let s = supervision.map(|h| h.join());
+        r?;
+        match s {
+            Some(Ok(Err(e))) => Err(UserError::new(e)),
+            Some(Err(_)) => Err(UserError::new("the supervisor thread panicked")),
+            _ => Ok(()),
+        }
+    })?;
+    eprintln!("supervisor stopped; nodes left running");
+    Ok(())
+}
+
+/// The daemon's other half, on the calling thread: its background threads (updates, balances,
+/// the report outbox), the metrics endpoint, the first start's release, and the monitor loop.
+fn serve_watch(
+    m: &crate::machine::Machine,
+    opts: &Options,
+    supervise: bool,
+    wake: &AtomicBool,
+    stop: &AtomicBool,
+) -> Result<(), crate::UserError> {
+    use crate::UserError;
     // A newer release is looked for on a thread of its own (a minute after start, then as set).
     let updates_stop = Arc::new(AtomicBool::new(false));
     struct StopOnDrop(Arc<AtomicBool>);
@@ -356,8 +429,7 @@ pub fn run_foreground(
             }
         }
     };
-    run(
-        sup.as_mut(),
+    watch(
         &mut mon,
         &m.layout,
         &m.store,
@@ -365,10 +437,9 @@ pub fn run_foreground(
         &mut probe,
         &mut release,
         opts.sample_every,
-        &opts.supervisor,
+        (!supervise).then_some(&opts.supervisor),
+        wake,
         stop,
-    )
-    .map_err(UserError::new)?;
-    eprintln!("supervisor stopped; nodes left running");
+    );
     Ok(())
 }
