@@ -97,6 +97,8 @@ pub struct AdoptResponse {
 pub struct UninstallResponse {
     pub removed_nodes: u32,
     pub keys_deleted: bool,
+    /// The folder the encrypted copy of the keys was written to, first.
+    pub key_backup: Option<String>,
     pub warnings: Vec<String>,
 }
 
@@ -235,25 +237,49 @@ pub fn node_count(s: &Session) -> Result<u32, UserError> {
     Ok(s.machine()?.store.nodes().map_err(user)?.len() as u32)
 }
 
-/// Stop and remove the nodes, their services and `cortensord`. With `export_keys`, the keys are
-/// written there first; `delete_keys` needs that export.
+/// Stop and remove the nodes, their services and `cortensord`. First the keys are written,
+/// encrypted with `passphrase`, to a new folder in the home folder (said in the response): an
+/// uninstall never leaves a key only where it is about to go. With `export_keys` they are also
+/// written there in plain text. `delete_keys` removes them from the keychain, once a copy exists.
 pub fn uninstall(
     s: &Session,
     export_keys: Option<&Path>,
     delete_keys: bool,
+    passphrase: Option<&str>,
 ) -> Result<UninstallResponse, UserError> {
     let m = s.machine()?;
     let cx = m.context()?;
     let n = m.store.nodes().map_err(user)?.len() as u32;
+    let passphrase = passphrase.filter(|p| !p.is_empty());
+    if n > 0 && passphrase.is_none() && !(delete_keys && export_keys.is_some()) {
+        return Err(UserError::new(
+            "uninstall first keeps an encrypted copy of the node keys: give a passphrase for it \
+             (--passphrase-file FILE, or type it when asked); nothing was removed",
+        ));
+    }
+    let key_backup = match passphrase.filter(|_| n > 0) {
+        Some(p) => {
+            let dir = m.home.join(format!(
+                "cortensor-key-backup-{}",
+                cortensor_node::platform::clock::file_stamp(
+                    cortensor_node::platform::clock::now_unix()
+                )
+            ));
+            setup::export_keystores(&cx, &dir, p).map_err(user)?;
+            Some(dir.display().to_string())
+        }
+        None => None,
+    };
     if let Some(path) = export_keys {
         setup::export_keys(&cx, path).map_err(user)?;
     }
     let mut runner = m.runner.clone();
-    let report =
-        setup::uninstall(&cx, delete_keys, export_keys.is_some(), &mut runner).map_err(user)?;
+    let exported = export_keys.is_some() || key_backup.is_some();
+    let report = setup::uninstall(&cx, delete_keys, exported, &mut runner).map_err(user)?;
     Ok(UninstallResponse {
         removed_nodes: n,
         keys_deleted: delete_keys,
+        key_backup,
         warnings: report.warnings,
     })
 }

@@ -103,13 +103,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Stop and remove the nodes, their services and the binary. Keys stay in the keychain
-    /// unless --delete-keys (which needs --export-keys first).
+    /// Stop and remove the nodes, their services and the binary: only what the app made. The
+    /// keys are first copied, encrypted, to a new folder in your home (it says where); they stay
+    /// in the keychain, labeled, unless --delete-keys.
     Uninstall {
+        /// Also write the keys, unencrypted, to this file (mode 0600).
         #[arg(long)]
         export_keys: Option<PathBuf>,
+        /// Remove the keys from the OS keychain too (needs a copy: the encrypted one, or
+        /// --export-keys).
         #[arg(long)]
         delete_keys: bool,
+        /// The passphrase of the encrypted copy of the keys kept first, from this file's first
+        /// line (else it is asked for).
+        #[arg(long)]
+        passphrase_file: Option<PathBuf>,
         #[arg(long)]
         yes: bool,
         #[arg(long)]
@@ -331,9 +339,10 @@ fn run(cli: Cli) -> Result<(), UserError> {
         Command::Uninstall {
             export_keys,
             delete_keys,
+            passphrase_file,
             yes,
             json,
-        } => setup::uninstall(&s, export_keys, delete_keys, yes, json),
+        } => setup::uninstall(&s, export_keys, delete_keys, passphrase_file, yes, json),
         Command::Node { command } => match command {
             NodeCommand::Add(args) => setup::node_add(&s, args),
             NodeCommand::Rpc {

@@ -177,13 +177,42 @@ impl Keychain {
         )
     }
 
+    /// An entry to create, labeled for people (what the keychain's own app lists), so a key
+    /// left behind after an uninstall is never an unnamed secret: on Linux the Secret Service
+    /// label; the macOS and Windows stores show the service name and account.
+    fn labeled(&self, user: &str, label: &str) -> Result<Entry, KeyError> {
+        #[cfg(target_os = "linux")]
+        {
+            let mods = std::collections::HashMap::from([("label", label)]);
+            // A store that takes no label (the test's mock) gets the entry without one.
+            Entry::new_in_store_with_modifiers(
+                &self.store,
+                KEYCHAIN_SERVICE,
+                &user.to_ascii_lowercase(),
+                &mods,
+            )
+            .or_else(|_| self.entry(user))
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            let _ = label;
+            self.entry(user)
+        }
+    }
+
     pub fn save(&self, key: &NodeKey) -> Result<(), KeyError> {
-        self.entry(&key.address)?
-            .set_password(key.private_key.expose())
-            .map_err(|e| KeyError::Keychain {
-                address: key.address.clone(),
-                message: e.to_string(),
-            })
+        self.labeled(
+            &key.address,
+            &format!(
+                "Cortensor node key {} (Cortensor Node Manager)",
+                key.address
+            ),
+        )?
+        .set_password(key.private_key.expose())
+        .map_err(|e| KeyError::Keychain {
+            address: key.address.clone(),
+            message: e.to_string(),
+        })
     }
 
     pub fn load(&self, address: &str) -> Result<NodeKey, KeyError> {
@@ -211,12 +240,15 @@ impl Keychain {
 
     /// Store another secret (the RPC URL with its API key) under `name`.
     pub fn save_secret(&self, name: &str, secret: &Secret) -> Result<(), KeyError> {
-        self.entry(name)?
-            .set_password(secret.expose())
-            .map_err(|e| KeyError::Keychain {
-                address: name.into(),
-                message: e.to_string(),
-            })
+        self.labeled(
+            name,
+            &format!("Cortensor node secret {name} (Cortensor Node Manager)"),
+        )?
+        .set_password(secret.expose())
+        .map_err(|e| KeyError::Keychain {
+            address: name.into(),
+            message: e.to_string(),
+        })
     }
 
     pub fn load_secret(&self, name: &str) -> Result<Secret, KeyError> {

@@ -286,6 +286,7 @@ impl Machine {
                 installed: None,
             });
         }
+        let bin_made = !self.layout.bin_dir().exists();
         let installed = crate::install::kubo::install(
             &self.layout,
             &self.profile.ipfs,
@@ -293,6 +294,13 @@ impl Machine {
             &crate::install::download::DownloadOptions::default(),
             cancel,
             progress,
+        )
+        .map_err(UserError::new)?;
+        crate::install::binary::record_bin(
+            &self.store,
+            &self.layout,
+            bin_made,
+            &[std::path::PathBuf::from(&installed.path)],
         )
         .map_err(UserError::new)?;
         Ok(IpfsOutcome {
@@ -325,7 +333,10 @@ impl Machine {
     pub fn set_autostart(&self, on: bool, exe: &Path) -> Result<(), UserError> {
         let plan = crate::services::autostart::plan(&self.target(), exe, on);
         let mut runner = self.runner.clone();
-        crate::services::apply::apply(&plan, &mut runner).map_err(UserError::new)?;
+        let done = crate::services::apply::apply(&plan, &mut runner).map_err(UserError::new)?;
+        self.store
+            .record_written(&done.made)
+            .map_err(UserError::new)?;
         self.store
             .set_setting(AUTOSTART_SETTING, if on { "1" } else { "" })
             .map_err(UserError::new)

@@ -3,4 +3,8 @@
 /**
  * `uninstall`.
  */
-export type UninstallResponse = { removed_nodes: number, keys_deleted: boolean, warnings: Array<string>, };
+export type UninstallResponse = { removed_nodes: number, keys_deleted: boolean, 
+/**
+ * The folder the encrypted copy of the keys was written to, first.
+ */
+key_backup: string | null, warnings: Array<string>, };

@@ -315,7 +315,12 @@ fn install_nodes_register_update_rollback_uninstall() {
         !out.status.success(),
         "deleting keys without an export is refused"
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--export-keys"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--passphrase-file"),
+        "a copy first: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(b.binary().exists(), "nothing removed");
     let un = b.ok_json(&[
         "uninstall",
         "--export-keys",
@@ -613,8 +618,15 @@ fn os_service_nodes_are_watched_by_a_monitor_service() {
     let server = FixtureServer::start();
     let v1 = publish(&server, "1.0", wrapper("TEST_NODE_TICK_MS=100"));
     let b = Box_::new();
+    // The binary folder is there before the app, with a file of the user's in it.
+    std::fs::create_dir_all(b.data.join("bin")).unwrap();
+    std::fs::write(b.data.join("bin/my-notes.txt"), "mine").unwrap();
     b.ok_json(&["install", "--source", &v1, "--json"]);
-    b.ok_json(&["node", "add", "--count", "1", "--json"]);
+    let added = b.ok_json(&["node", "add", "--count", "1", "--json"]);
+    let address = added["nodes"][0]["address"]
+        .as_str()
+        .unwrap()
+        .to_ascii_lowercase();
 
     // Starting the nodes installs and starts the monitor as a service of its own.
     let out = b.run(&["node", "start", "all"]);
@@ -688,9 +700,82 @@ fn os_service_nodes_are_watched_by_a_monitor_service() {
         status()["health"][0]["state"] == "stopped"
     });
 
-    // Uninstalling removes the monitor too.
+    // Uninstalling first keeps an encrypted copy of the keys: without a passphrase for it,
+    // nothing is removed.
     let monitor = daemon_pid(&b).unwrap();
-    b.ok_json(&["uninstall", "--yes", "--json"]);
+    let out = b.run(&["uninstall", "--yes", "--json"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--passphrase-file"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(b.binary().exists(), "nothing removed");
+    let pass = b.home.join("pass.txt");
+    std::fs::write(&pass, "correct horse battery staple\n").unwrap();
+    let un = b.ok_json(&[
+        "uninstall",
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+        "--yes",
+        "--json",
+    ]);
+    // The copy: one V3 keystore for the node, in a new folder of the home, the user's alone.
+    let backup = PathBuf::from(un["key_backup"].as_str().expect("a key backup"));
+    assert!(backup.starts_with(&b.home), "{backup:?}");
+    assert_eq!(mode(&backup), 0o700);
+    let files: Vec<PathBuf> = std::fs::read_dir(&backup)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(mode(&files[0]), 0o600);
+    let keystore: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+    assert!(
+        files[0]
+            .to_string_lossy()
+            .to_ascii_lowercase()
+            .contains(&address),
+        "{files:?}"
+    );
+    assert_eq!(keystore["version"], 3);
+    assert_eq!(keystore["crypto"]["kdf"], "scrypt");
+    // Only what the app made went: the binary, the node's folder, the units; the folder the
+    // user made, and their file in it, stay (and the uninstall says so).
+    assert!(!b.binary().exists() && !b.data.join("nodes/node-1").exists());
+    assert_eq!(
+        std::fs::read_to_string(b.data.join("bin/my-notes.txt")).unwrap(),
+        "mine"
+    );
+    assert!(
+        un["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("kept the folder")),
+        "{un}"
+    );
+    // The key stays in the keychain, labeled for people.
+    let found = std::process::Command::new("secret-tool")
+        .args([
+            "search",
+            "--all",
+            "service",
+            "network.cortensor.manager.node-key",
+            "username",
+            &address,
+        ])
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&found.stdout).into_owned()
+        + &String::from_utf8_lossy(&found.stderr);
+    assert!(
+        listing.to_ascii_lowercase().contains(&format!(
+            "label = cortensor node key {address} (cortensor node manager)"
+        )),
+        "{listing}"
+    );
     assert!(!b
         .home
         .join(".config/systemd/user/cortensor-manager-monitor.service")

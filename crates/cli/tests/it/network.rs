@@ -196,9 +196,11 @@ fn without_a_keychain_node_add_names_the_choice_and_the_file_store_works() {
     let bad = h.run(&["node", "rpc", "set", "http://rpc.example/plain"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("https://"));
 
-    // Uninstall would delete the only copy of file-store keys: refused without an export.
+    // Uninstall would delete the only copy of file-store keys: refused until it can keep an
+    // encrypted copy first (a passphrase for it); nothing is removed.
     let out = h.run(&["uninstall", "--yes"]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--export-keys"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--passphrase-file"));
+    assert!(h.sb.data.join("nodes/node-1/.env").exists());
 }
 
 #[test]
@@ -922,8 +924,16 @@ fn three_nodes_one_uptime_no_false_alerts_and_docker_stops_earning() {
         "--json",
     ]);
     h.ok(&["node", "start", "all"]);
+    // Running, and seen so by the monitor (which runs apart from the supervisor).
     wait_until("three nodes running", Duration::from_secs(30), || {
         h.running() == [1, 2, 3]
+            && h.json(&["node", "status", "--json"])["health"]
+                .as_array()
+                .is_some_and(|a| {
+                    a.len() == 3
+                        && a.iter()
+                            .all(|n| n["uptime"]["seen_minutes_24h"].as_i64() >= Some(1))
+                })
     });
     let status = h.json(&["node", "status", "--json"]);
     for n in status["health"].as_array().unwrap() {

@@ -874,7 +874,9 @@ fn a_hung_docker_does_not_delay_a_restart() {
     std::fs::write(e.docker.join("HANG"), "").unwrap();
     e.start_daemon(&[]);
     e.ok(&["node", "start", "1"]);
-    wait_until("node 1 to run", Duration::from_secs(20), || e.pid(1).is_some());
+    wait_until("node 1 to run", Duration::from_secs(20), || {
+        e.pid(1).is_some()
+    });
     let daemon = e.daemon.as_ref().unwrap().id();
     wait_until(
         "the monitor to be inside a hung docker call",

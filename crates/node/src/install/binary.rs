@@ -198,6 +198,26 @@ pub fn fetch(
     Ok(dest)
 }
 
+/// Remember what the app put in its binary folder (and the folder, when the app made it), for
+/// uninstall; `files` that do not exist are not recorded.
+pub fn record_bin(
+    store: &Store,
+    layout: &Layout,
+    made_folder: bool,
+    files: &[PathBuf],
+) -> Result<(), BinaryError> {
+    let mut made: Vec<crate::store::Written> = files
+        .iter()
+        .filter(|f| f.exists())
+        .map(crate::store::Written::file)
+        .collect();
+    if made_folder {
+        made.push(crate::store::Written::dir(layout.bin_dir()));
+    }
+    store.record_written(&made)?;
+    Ok(())
+}
+
 /// Install (or update) the binary from `source`. Returns early when the installed binary is the
 /// same release and still intact.
 pub fn install(
@@ -226,13 +246,26 @@ pub fn install(
     }
     check_not_older(installed.as_ref(), &resolved, flags.allow_downgrade)?;
     let (signature, new_key) = signing_for(store, source, &resolved, flags)?;
+    let bin_made = !layout.bin_dir().exists();
     let new = fetch(layout, &resolved, signature, opts, cancel, progress)?;
     swap_in(layout, &new)?;
+    record_bin(
+        store,
+        layout,
+        bin_made,
+        &[layout.binary(), layout.previous_binary()],
+    )?;
     let mut warnings = resolved.warnings.clone();
     if let Some(key) = new_key {
         warnings.push(pin_key(store, source, &key)?);
     }
     keep_env_example(layout, resolved.env_example_url.as_deref());
+    record_bin(
+        store,
+        layout,
+        false,
+        &[layout.bin_dir().join("env-example")],
+    )?;
     let record = InstallRecord {
         version: resolved.version.clone(),
         sha256: resolved.artifact.sha256.clone(),

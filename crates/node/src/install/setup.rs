@@ -353,8 +353,7 @@ pub fn add_nodes(
                 .map_err(|why| SetupError::Refused(why.clone()))?
                 .save(key)?;
         }
-        std::fs::create_dir_all(cx.layout.log_dir(spec.id))
-            .map_err(|e| io("create the node's folders", e))?;
+        make_node_dir(cx, spec.id)?;
         write_node_env(cx, &sources, spec, key, chain_id, &opts.gpu_devices)?;
         cx.store
             .add_node(spec, crate::platform::clock::now_unix())?;
@@ -363,6 +362,7 @@ pub fn add_nodes(
         Backend::OsService => exec::apply(&plan::install_plan(&cx.target, &specs), runner)?,
         Backend::Supervisor => exec::Report::default(),
     };
+    cx.store.record_written(&report.made)?;
     if rpc.is_empty() {
         if let Some(url) = &profile.rpc_default {
             report.warnings.push(format!(
@@ -715,8 +715,7 @@ pub fn adopt(
     if let (nodes::KeyStore::Keychain, Ok(kc)) = (spec.key_store, &cx.keychain) {
         kc.save(&key)?;
     }
-    std::fs::create_dir_all(cx.layout.log_dir(spec.id))
-        .map_err(|e| io("create the node's folders", e))?;
+    make_node_dir(cx, spec.id)?;
     let chain = env.get("CHAINID").and_then(|c| c.parse().ok());
     write_node_env(cx, &EnvSources::load(cx)?, &spec, &key, chain, "")?;
     cx.store
@@ -726,10 +725,11 @@ pub fn adopt(
     cx.store
         .set_registration(spec.id, Some("ok (by the official install)"), None)?;
     if cx.backend == Backend::OsService && cx.layout.binary().exists() {
-        exec::apply(
+        let done = exec::apply(
             &plan::install_plan(&cx.target, std::slice::from_ref(&spec)),
             runner,
         )?;
+        cx.store.record_written(&done.made)?;
     }
     Ok(Some(spec))
 }
@@ -750,6 +750,47 @@ pub fn export_keystores(
     }
     mark_backed_up(cx, out.len());
     Ok(out)
+}
+
+/// What the app made, as recorded; an install from before the record was kept gets it from the
+/// layout: each node's folder (`nodes/node-<id>`, a name only the app uses) and the files the
+/// app puts in its binary folder — never the binary folder itself, which may predate the app.
+fn written_or_known(
+    cx: &Context,
+    specs: &[NodeSpec],
+) -> Result<Vec<crate::store::Written>, SetupError> {
+    let written = cx.store.written()?;
+    if !written.is_empty() {
+        return Ok(written);
+    }
+    let bin = cx.layout.bin_dir();
+    let known: Vec<crate::store::Written> = specs
+        .iter()
+        .map(|s| crate::store::Written::dir(cx.layout.node_dir(s.id)))
+        .chain(
+            [
+                cx.layout.binary(),
+                cx.layout.previous_binary(),
+                bin.join("env-example"),
+                bin.join(cx.layout.exe("ipfs")),
+            ]
+            .into_iter()
+            .map(crate::store::Written::file),
+        )
+        .collect();
+    cx.store.record_written(&known)?;
+    Ok(known)
+}
+
+/// Make a node's folders (and remember which the app made, and its `.env`, for uninstall).
+fn make_node_dir(cx: &Context, id: u32) -> Result<(), SetupError> {
+    let made = crate::platform::fs::create_dirs(&cx.layout.log_dir(id))
+        .map_err(|e| io("create the node's folders", e))?;
+    let mut written: Vec<crate::store::Written> =
+        made.into_iter().map(crate::store::Written::dir).collect();
+    written.push(crate::store::Written::file(cx.layout.env_file(id)));
+    cx.store.record_written(&written)?;
+    Ok(())
 }
 
 /// Write every node's key to `out` (mode 0600) as `address,private_key` lines.
@@ -801,8 +842,8 @@ pub fn uninstall(
         )));
     }
     let specs: Vec<NodeSpec> = records.iter().map(|r| r.spec.clone()).collect();
-    let mut report = match cx.backend {
-        Backend::OsService => exec::apply(&plan::uninstall_plan(&cx.target, &specs), runner)?,
+    let mut whole = match cx.backend {
+        Backend::OsService => plan::uninstall_plan(&cx.target, &specs),
         Backend::Supervisor => {
             let mut steps: Vec<plan::Step> = specs
                 .iter()
@@ -813,15 +854,37 @@ pub fn uninstall(
             steps.push(plan::Step::Remove {
                 path: cx.layout.bin_dir(),
             });
-            exec::apply(
-                &plan::Plan {
-                    os: cx.target.os,
-                    steps,
-                },
-                runner,
-            )?
+            plan::Plan {
+                os: cx.target.os,
+                steps,
+            }
         }
     };
+    whole.steps.push(plan::Step::RemoveIfEmpty {
+        path: cx.layout.root.join("nodes"),
+    });
+    // Only what the app made goes: the folders it created, the files it wrote, and its own
+    // service units; a folder it did not make keeps whatever else is in it.
+    let written = written_or_known(cx, &specs)?;
+    let ours: Vec<std::path::PathBuf> = specs
+        .iter()
+        .map(|s| plan::service_file(&cx.target, s.id))
+        .chain(std::iter::once(plan::monitor_file(&cx.target)))
+        .collect();
+    let scoped = plan::scope_removals(whole, &written, &ours);
+    let mut report = exec::apply(&scoped, runner)?;
+    let mut gone = Vec::new();
+    for step in &scoped.steps {
+        match step {
+            plan::Step::Remove { path } => gone.push(path.clone()),
+            plan::Step::RemoveIfEmpty { path } if path.exists() => report.warnings.push(format!(
+                "kept the folder {}: it holds files the app did not put there",
+                path.display()
+            )),
+            _ => {}
+        }
+    }
+    cx.store.forget_written(&gone)?;
     for r in &records {
         if let (true, nodes::KeyStore::Keychain, Ok(kc)) =
             (delete_keys, r.spec.key_store, &cx.keychain)

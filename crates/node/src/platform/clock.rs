@@ -21,6 +21,27 @@ pub fn describe_age(secs: i64) -> String {
     }
 }
 
+/// A UTC time stamp for file names: `20261127-024501` (civil date from days since the epoch,
+/// after Howard Hinnant's algorithm).
+pub fn file_stamp(unix: i64) -> String {
+    let (days, secs) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
 /// Days since 1970-01-01 of an ISO 8601 date-time (`2026-04-29T12:34:56Z`), as GitHub's API
 /// prints commit dates.
 pub fn iso_days(text: &str) -> Option<i64> {
@@ -68,6 +89,17 @@ pub fn iso_secs(text: &str) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn file_stamps_are_utc_civil_times() {
+        use super::file_stamp;
+        assert_eq!(file_stamp(0), "19700101-000000");
+        // 2000-02-29 (a leap day in a century year), 23:59:59.
+        assert_eq!(file_stamp(951_868_799), "20000229-235959");
+        // 2026-11-27 02:45:01, and the second before the epoch.
+        assert_eq!(file_stamp(1_795_747_501), "20261127-024501");
+        assert_eq!(file_stamp(-1), "19691231-235959");
+    }
+
     #[test]
     fn now_is_after_2024() {
         // 2024-01-01T00:00:00Z

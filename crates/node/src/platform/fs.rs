@@ -56,6 +56,19 @@ pub fn write_atomic(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
     result
 }
 
+/// `create_dir_all`, returning the folders it made (outermost first): those, and only those,
+/// are the app's to remove.
+pub fn create_dirs(path: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut missing: Vec<PathBuf> = path
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+        .map(Path::to_path_buf)
+        .collect();
+    missing.reverse();
+    fs::create_dir_all(path)?;
+    Ok(missing)
+}
+
 /// Create a new file (never opening an existing one) born with `mode`.
 pub fn create_new_with_mode(path: &Path, mode: u32) -> io::Result<File> {
     let mut o = OpenOptions::new();

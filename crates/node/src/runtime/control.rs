@@ -275,8 +275,9 @@ pub fn ensure_daemon(m: &Machine, exe: &Path) -> Result<Option<String>, UserErro
         }
         Backend::OsService => {
             let mut runner = m.runner.clone();
-            exec::apply(&plan::monitor_plan(&m.target(), exe), &mut runner)
+            let done = exec::apply(&plan::monitor_plan(&m.target(), exe), &mut runner)
                 .map_err(UserError::new)?;
+            m.store.record_written(&done.made).map_err(UserError::new)?;
             Ok(Some("started the node monitor as a service (health, alerts and uptime go on while the app is closed)".into()))
         }
     }

@@ -20,7 +20,7 @@ pub const LOG_ROTATION_EVERY: Duration = Duration::from_secs(5);
 /// delays a restart. Returns with the nodes still running.
 pub fn supervise_loop(
     sup: &mut Supervisor,
-    wake: &AtomicBool,
+    wake: &std::sync::mpsc::Sender<()>,
     stop: &AtomicBool,
 ) -> Result<(), DaemonError> {
     let mut failures: u32 = 0;
@@ -31,7 +31,7 @@ pub fn supervise_loop(
         match sup.tick() {
             Ok(changed) => {
                 if changed {
-                    wake.store(true, Ordering::SeqCst);
+                    let _ = wake.send(());
                 }
                 failures = 0;
             }
@@ -70,7 +70,7 @@ pub fn watch(
     after: &mut dyn FnMut(&[monitor::NodeHealth]),
     sample_every: Duration,
     rotate_logs: Option<&super::supervisor::Config>,
-    wake: &AtomicBool,
+    wake: &std::sync::mpsc::Receiver<()>,
     stop: &AtomicBool,
 ) {
     let mut last_monitor: Option<Instant> = None;
@@ -89,7 +89,17 @@ pub fn watch(
                 );
             }
         }
-        let woken = wake.swap(false, Ordering::SeqCst);
+        // Asleep until the next pass is due or a node started or stopped (then at once), waking
+        // at least every 250 ms to see `stop`.
+        let due = last_monitor.map_or(Duration::ZERO, |t| sample_every.saturating_sub(t.elapsed()));
+        let woken = !due.is_zero()
+            && match wake.recv_timeout(due.min(Duration::from_millis(250))) {
+                Ok(()) => {
+                    while wake.try_recv().is_ok() {}
+                    true
+                }
+                Err(_) => false,
+            };
         if woken || last_monitor.is_none_or(|t| t.elapsed() >= sample_every) {
             last_monitor = Some(Instant::now());
             probe();
@@ -102,7 +112,6 @@ pub fn watch(
                 }
             }
         }
-        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
@@ -258,14 +267,14 @@ pub fn run_foreground(
     } else {
         Some(super::supervisor::take_lock(&m.layout).map_err(UserError::new)?)
     };
-    let wake = AtomicBool::new(false);
+    let (wake, woken) = std::sync::mpsc::channel::<()>();
     let (layout, profile, keychain) = (&m.layout, &m.profile, m.keychain.as_ref().ok());
     std::thread::scope(|scope| {
         // Supervision runs on a thread of its own, with its own connection to the store, so
         // the monitor's slow probes (a hung docker waits out its timeout) never delay a restart.
         let supervision = if supervise {
             let (ready, started) = std::sync::mpsc::channel::<Result<(), String>>();
-            let (cfg, wake) = (opts.supervisor.clone(), &wake);
+            let (cfg, wake) = (opts.supervisor.clone(), wake);
             let handle = scope.spawn(move || -> Result<(), DaemonError> {
                 let store = match Store::open(&layout.root) {
                     Ok(s) => s,
@@ -282,7 +291,7 @@ pub fn run_foreground(
                     }
                 };
                 let _ = ready.send(Ok(()));
-                let r = supervise_loop(&mut sup, wake, stop);
+                let r = supervise_loop(&mut sup, &wake, stop);
                 // Ending on its own (it does not) would leave the nodes unwatched: stop all.
                 stop.store(true, Ordering::SeqCst);
                 r
@@ -295,7 +304,7 @@ pub fn run_foreground(
         } else {
             None
         };
-        let r = serve_watch(&m, &opts, supervise, &wake, stop);
+        let r = serve_watch(&m, &opts, supervise, &woken, stop);
         // Whatever ended the watch ends the supervision too.
         stop.store(true, Ordering::SeqCst);
         let s = supervision.map(|h| h.join());
@@ -316,7 +325,7 @@ fn serve_watch(
     m: &crate::machine::Machine,
     opts: &Options,
     supervise: bool,
-    wake: &AtomicBool,
+    wake: &std::sync::mpsc::Receiver<()>,
     stop: &AtomicBool,
 ) -> Result<(), crate::UserError> {
     use crate::UserError;

@@ -9,6 +9,8 @@ pub struct Report {
     pub steps_done: usize,
     /// Optional steps that failed, in words.
     pub warnings: Vec<String>,
+    /// The folders this plan created and the files it wrote (uninstall removes only those).
+    pub made: Vec<crate::store::Written>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -30,19 +32,53 @@ pub fn apply(plan: &Plan, runner: &mut dyn Runner) -> Result<Report, ExecError> 
             steps_done: report.steps_done,
         };
         match step {
-            Step::CreateDir { path } => std::fs::create_dir_all(path).map_err(|e| {
-                fail(
-                    format!("create the folder {}", path.display()),
-                    fsutil::explain_io(&e),
-                )
-            })?,
+            Step::CreateDir { path } => {
+                let made = fsutil::create_dirs(path).map_err(|e| {
+                    fail(
+                        format!("create the folder {}", path.display()),
+                        fsutil::explain_io(&e),
+                    )
+                })?;
+                report
+                    .made
+                    .extend(made.into_iter().map(crate::store::Written::dir));
+            }
             Step::WriteFile {
                 path,
                 contents,
                 mode,
                 ..
-            } => fsutil::write_atomic(path, contents.as_bytes(), *mode)
-                .map_err(|e| fail(format!("write {}", path.display()), fsutil::explain_io(&e)))?,
+            } => {
+                let made = path
+                    .parent()
+                    .map(fsutil::create_dirs)
+                    .transpose()
+                    .and_then(|m| {
+                        fsutil::write_atomic(path, contents.as_bytes(), *mode)?;
+                        Ok(m.unwrap_or_default())
+                    })
+                    .map_err(|e| {
+                        fail(format!("write {}", path.display()), fsutil::explain_io(&e))
+                    })?;
+                report
+                    .made
+                    .extend(made.into_iter().map(crate::store::Written::dir));
+                report.made.push(crate::store::Written::file(path));
+            }
+            Step::RemoveIfEmpty { path } => match std::fs::remove_dir(path) {
+                Ok(()) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::DirectoryNotEmpty
+                    ) => {}
+                Err(e) => {
+                    return Err(fail(
+                        format!("remove the folder {}", path.display()),
+                        fsutil::explain_io(&e),
+                    ))
+                }
+            },
             Step::Remove { path } => {
                 let r = if path.is_dir() {
                     std::fs::remove_dir_all(path)

@@ -44,6 +44,10 @@ pub enum Step {
     Remove {
         path: PathBuf,
     },
+    /// Remove a folder only if nothing is left in it (one the app did not make).
+    RemoveIfEmpty {
+        path: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -90,6 +94,9 @@ impl fmt::Display for Plan {
                     if *optional { " (optional)" } else { "" }
                 )?,
                 Step::Remove { path } => writeln!(f, "remove {}", path.display())?,
+                Step::RemoveIfEmpty { path } => {
+                    writeln!(f, "remove {} if it is empty", path.display())?
+                }
             }
         }
         Ok(())
@@ -245,6 +252,47 @@ pub fn start_plan(t: &Target, nodes: &[NodeSpec]) -> Plan {
     control_plan(t, nodes, true)
 }
 
+/// Limit a plan's removals to what the app made. A `Remove` of a path in `written` (a folder
+/// the app created, a file it wrote) or in `ours` (files only the app names, such as its
+/// service units) stays. A `Remove` of any other folder — one the app did not make, which may
+/// hold the user's files — becomes the removal of what the app made inside it, deepest first,
+/// then of each folder on the way only if nothing else is left in it.
+pub fn scope_removals(plan: Plan, written: &[crate::store::Written], ours: &[PathBuf]) -> Plan {
+    let mut steps = Vec::with_capacity(plan.steps.len());
+    for step in plan.steps {
+        let Step::Remove { path } = &step else {
+            steps.push(step);
+            continue;
+        };
+        if ours.contains(path) || written.iter().any(|w| &w.path == path) {
+            steps.push(step);
+            continue;
+        }
+        let mut inside: Vec<&PathBuf> = written
+            .iter()
+            .map(|w| &w.path)
+            .filter(|p| p.starts_with(path) && *p != path)
+            .collect();
+        // Deepest first, so a folder's contents go before it is looked at.
+        inside.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
+        let mut folders: Vec<PathBuf> = Vec::new();
+        for p in &inside {
+            steps.push(Step::Remove { path: (*p).clone() });
+            for a in p.ancestors().skip(1).take_while(|a| a.starts_with(path)) {
+                if !folders.iter().any(|f| f == a) {
+                    folders.push(a.to_path_buf());
+                }
+            }
+        }
+        folders.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
+        if !folders.contains(path) {
+            folders.push(path.clone());
+        }
+        steps.extend(folders.into_iter().map(|path| Step::RemoveIfEmpty { path }));
+    }
+    Plan { os: plan.os, steps }
+}
+
 /// Stop and unregister the services, then remove the app's files. Keys in the keychain are not
 /// touched here (the caller offers an export and asks).
 pub fn uninstall_plan(t: &Target, nodes: &[NodeSpec]) -> Plan {
@@ -318,7 +366,7 @@ fn monitor_name(os: Os) -> String {
     }
 }
 
-fn monitor_file(t: &Target) -> PathBuf {
+pub fn monitor_file(t: &Target) -> PathBuf {
     match t.os {
         Os::Linux => t
             .home
@@ -552,6 +600,121 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn removals_are_limited_to_what_the_app_made() {
+        use crate::store::Written;
+        let rm = |p: &str| Step::Remove { path: p.into() };
+        let rm_empty = |p: &str| Step::RemoveIfEmpty { path: p.into() };
+        let stop = run("systemctl", &["--user", "stop", "x"], "stop", true);
+        let plan = Plan {
+            os: Os::Linux,
+            steps: vec![
+                stop.clone(),
+                rm("/u/.config/systemd/user/cortensor-node-1.service"),
+                rm("/d/nodes/node-1"),
+                rm("/d/nodes/node-2"),
+                rm("/d/bin"),
+            ],
+        };
+        let written = [
+            Written::dir("/d/nodes/node-1"),
+            Written::file("/d/nodes/node-2/.env"),
+            Written::dir("/d/nodes/node-2/logs/old"),
+            Written::file("/d/bin/cortensord"),
+            Written::file("/elsewhere/x"),
+        ];
+        let ours = [PathBuf::from(
+            "/u/.config/systemd/user/cortensor-node-1.service",
+        )];
+        let scoped = scope_removals(plan, &written, &ours);
+        assert_eq!(
+            scoped.steps,
+            vec![
+                stop,
+                rm("/u/.config/systemd/user/cortensor-node-1.service"),
+                // A folder the app made goes whole.
+                rm("/d/nodes/node-1"),
+                // One it did not make: what the app made in it, deepest first, then the
+                // folders on the way if they are left empty.
+                rm("/d/nodes/node-2/logs/old"),
+                rm("/d/nodes/node-2/.env"),
+                rm_empty("/d/nodes/node-2/logs"),
+                rm_empty("/d/nodes/node-2"),
+                rm("/d/bin/cortensord"),
+                rm_empty("/d/bin"),
+            ]
+        );
+        // With nothing recorded, nothing is removed but empty folders.
+        let bare = scope_removals(
+            Plan {
+                os: Os::Linux,
+                steps: vec![rm("/home/u")],
+            },
+            &[],
+            &[],
+        );
+        assert_eq!(bare.steps, vec![rm_empty("/home/u")]);
+    }
+
+    #[test]
+    fn removing_only_what_was_made_keeps_the_users_files() {
+        // Through the executor, on a real folder: the user's file in the binary folder stays.
+        let d = tempfile::tempdir().unwrap();
+        let bin = d.path().join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::write(bin.join("users-own-tool"), "mine").unwrap();
+        let made = crate::services::apply::apply(
+            &Plan {
+                os: Os::Linux,
+                steps: vec![
+                    Step::WriteFile {
+                        path: bin.join("cortensord"),
+                        contents: "x".into(),
+                        mode: 0o755,
+                        secret: false,
+                    },
+                    Step::CreateDir {
+                        path: d.path().join("nodes/node-1/logs"),
+                    },
+                ],
+            },
+            &mut crate::platform::exec::SystemRunner::default(),
+        )
+        .unwrap()
+        .made;
+        assert_eq!(
+            made,
+            vec![
+                crate::store::Written::file(bin.join("cortensord")),
+                crate::store::Written::dir(d.path().join("nodes")),
+                crate::store::Written::dir(d.path().join("nodes/node-1")),
+                crate::store::Written::dir(d.path().join("nodes/node-1/logs")),
+            ],
+            "the folder that existed is not counted as made"
+        );
+        let plan = scope_removals(
+            Plan {
+                os: Os::Linux,
+                steps: vec![
+                    Step::Remove { path: bin.clone() },
+                    Step::Remove {
+                        path: d.path().join("nodes/node-1"),
+                    },
+                ],
+            },
+            &made,
+            &[],
+        );
+        crate::services::apply::apply(&plan, &mut crate::platform::exec::SystemRunner::default())
+            .unwrap();
+        assert!(!bin.join("cortensord").exists());
+        assert_eq!(
+            std::fs::read_to_string(bin.join("users-own-tool")).unwrap(),
+            "mine"
+        );
+        assert!(!d.path().join("nodes/node-1").exists());
+    }
     use crate::network::NetworkProfile;
     use crate::nodes::Layout;
 

@@ -12,6 +12,7 @@ pub mod recover;
 mod reports;
 mod runtime;
 mod settings;
+mod written;
 
 pub use alerts::AlertRecord;
 pub use balances::BalanceRecord;
@@ -20,6 +21,7 @@ pub use install::InstallRecord;
 pub use nodes::NodeRecord;
 pub use reports::{Delivery, DeliveryStatus, ReportRecord};
 pub use runtime::RuntimeRecord;
+pub use written::Written;
 
 use std::path::{Path, PathBuf};
 
@@ -167,6 +169,15 @@ fn migrations() -> Migrations<'static> {
         ),
         // When the installed release was made: an older one is not installed over it unasked.
         M::up("ALTER TABLE install ADD COLUMN released_at INTEGER;"),
+        // What the app made on disk (folders it created, files it wrote): uninstall removes
+        // only these, never a whole folder the app did not make.
+        M::up(
+            "CREATE TABLE written (
+                 path TEXT PRIMARY KEY,
+                 dir INTEGER NOT NULL,
+                 at INTEGER NOT NULL
+             );",
+        ),
     ])
 }
 
