@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "start_nodes",
     "fix_check",
     "export_keys",
+    "choose_path",
     "report_check",
     "report_prepare",
     "report_view",

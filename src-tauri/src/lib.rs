@@ -22,6 +22,8 @@ pub struct AppState {
     pub cancel_install: AtomicBool,
     /// The node log the window shows; its new lines are pushed as `node-log` events.
     pub live_log: Mutex<Option<NodeLog>>,
+    /// The files and folders the user chose in the app's dialogs (the page names them by token).
+    pub grants: cortensor_api::paths::Grants,
 }
 
 pub fn run() {
@@ -30,6 +32,7 @@ pub fn run() {
         rules: Ruleset::phase3(),
         cancel_install: AtomicBool::new(false),
         live_log: Mutex::new(None),
+        grants: Default::default(),
     };
     tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
@@ -62,6 +65,7 @@ pub fn run() {
             commands::setup::start_nodes,
             commands::setup::fix_check,
             commands::setup::export_keys,
+            commands::paths::choose_path,
             commands::reports::report_check,
             commands::reports::report_prepare,
             commands::reports::report_view,

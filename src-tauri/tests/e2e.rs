@@ -176,6 +176,41 @@ impl Session<'_> {
     }
 }
 
+/// Answer the native file dialog titled `title` as a user would: wait for its window, focus it,
+/// type `path` into its name field (GTK's chooser takes a whole path there) and press Enter.
+/// The dialog is the real one the app's shell opens (tauri-plugin-dialog, GTK).
+fn answer_file_dialog(title: &str, path: &std::path::Path) {
+    let xdotool = |args: &[&str]| {
+        Command::new("timeout")
+            .arg("20")
+            .arg("xdotool")
+            .args(args)
+            .output()
+            .expect("xdotool")
+    };
+    let found = xdotool(&["search", "--sync", "--onlyvisible", "--name", title]);
+    let window = String::from_utf8_lossy(&found.stdout)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string();
+    assert!(!window.is_empty(), "no dialog titled {title:?} appeared");
+    assert!(xdotool(&["windowfocus", "--sync", &window])
+        .status
+        .success());
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(xdotool(&["key", "--clearmodifiers", "ctrl+a"])
+        .status
+        .success());
+    assert!(
+        xdotool(&["type", "--delay", "15", &path.display().to_string()])
+            .status
+            .success()
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(xdotool(&["key", "Return"]).status.success());
+}
+
 fn on_path(tool: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
@@ -245,6 +280,7 @@ fn tools_present() -> bool {
         ("tauri-driver", on_path("tauri-driver")),
         ("WebKitWebDriver", on_path("WebKitWebDriver")),
         ("DISPLAY", std::env::var_os("DISPLAY").is_some()),
+        ("xdotool", on_path("xdotool")),
     ]
     .into_iter()
     .filter(|(_, ok)| !ok)
@@ -479,6 +515,28 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
             None
         ),
         Value::Bool(false)
+    );
+    // The backup goes where the user chooses in the real save dialog (the page never names a
+    // path: the shell opens the dialog and hands the page a token).
+    let backup = sb.home.join("backups/my-node-keys.csv");
+    std::fs::create_dir_all(backup.parent().unwrap()).unwrap();
+    s.click("#wizard-backup");
+    answer_file_dialog("Save your node keys", &backup);
+    s.wait_until("the keys backed up", |s| {
+        s.text("#backup-done")
+            .is_some_and(|t| t.contains("2 key(s) saved to") && t.contains("my-node-keys.csv"))
+    });
+    s.screenshot("e2e-wizard-4c-backup.png");
+    let text = std::fs::read_to_string(&backup).unwrap();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&backup).unwrap().permissions())
+            & 0o777,
+        0o600
+    );
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("0x")).count(),
+        2,
+        "both keys"
     );
     s.click("#keys-saved input");
     s.click("#wizard-next-keys");

@@ -28,6 +28,8 @@ import type { UiSetting } from "./bindings/UiSetting";
 import type { NodeHealth } from "./bindings/NodeHealth";
 import type { UptimePoint } from "./bindings/UptimePoint";
 import type { AlertRecord } from "./bindings/AlertRecord";
+import type { ChosenPath } from "./bindings/ChosenPath";
+import type { PathPurpose } from "./bindings/PathPurpose";
 import type { SystemHealth } from "./bindings/SystemHealth";
 import type { Action } from "./bindings/Action";
 import type { AddNodesRequest } from "./bindings/AddNodesRequest";
@@ -93,7 +95,10 @@ export const setRedactionPatterns = (text: string) => invoke<void>("set_redactio
 export const redactText = (text: string) => invoke<string>("redact_text", { text });
 export const updateAvailable = () => invoke<string | null>("update_available");
 export const updateBinary = () => invoke<UpdateOutcome>("update_binary");
-export const exportKeys = (path: string) => invoke<number>("export_keys", { path });
+/** The native file dialog for `purpose`, opened by the shell: tokens for what was chosen (none: cancelled). */
+export const choosePath = (purpose: PathPurpose) => invoke<ChosenPath[]>("choose_path", { purpose });
+/** Write the keys to the file chosen in the `key_backup` dialog (its token). */
+export const exportKeys = (token: string) => invoke<number>("export_keys", { token });
 export const onInstallProgress = (f: (p: Progress) => void): Promise<UnlistenFn> =>
   listen<Progress>("install-progress", (e) => f(e.payload));
 

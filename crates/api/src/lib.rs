@@ -10,6 +10,7 @@
 //! - [`daemon`]: the daemon's options (one parser for the CLI and the app's headless mode) and
 //!   the Prometheus setting.
 //! - [`reports`]: bug reports: the form, the redacted bundle, the outbox, destinations.
+//! - [`paths`]: the files the window may name: only those chosen in a native dialog (tokens).
 //! - [`events`]: the names of the events the desktop shell pushes to the window.
 //!
 //! Architecture invariant: nothing here spawns a process or touches a file by itself; it calls
@@ -19,6 +20,7 @@ pub mod contest;
 pub mod daemon;
 pub mod events;
 pub mod nodes;
+pub mod paths;
 pub mod reports;
 pub mod session;
 pub mod settings;

@@ -1,6 +1,7 @@
 //! One small file per group of commands; each command is one call into `cortensor_api`.
 
 pub mod nodes;
+pub mod paths;
 pub mod rank;
 pub mod reports;
 pub mod rewards;

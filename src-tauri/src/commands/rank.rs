@@ -10,6 +10,14 @@ pub fn project_rank(
     request: RankRequest,
     state: State<'_, AppState>,
 ) -> Result<RankResponse, UserError> {
+    // A web address, or a file the user chose in the dialog (never a typed path).
+    let request = RankRequest {
+        leaderboard: state.grants.source(
+            &request.leaderboard,
+            cortensor_api::paths::PathPurpose::LeaderboardFile,
+        )?,
+        ..request
+    };
     let store = state.session.store()?;
     contest::project_rank(&request, &state.rules, Some(&store), None)
 }

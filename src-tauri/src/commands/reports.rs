@@ -11,17 +11,32 @@ use tauri_plugin_opener::OpenerExt;
 
 use crate::AppState;
 
+/// The form with its attachments turned from tokens (files chosen in the dialog) into paths.
+fn with_chosen_files(mut form: ReportForm, state: &AppState) -> Result<ReportForm, UserError> {
+    form.attachments = form
+        .attachments
+        .iter()
+        .map(|t| {
+            state
+                .grants
+                .resolve(t, cortensor_api::paths::PathPurpose::Attachments)
+                .map(|p| p.display().to_string())
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(form)
+}
+
 #[tauri::command(async)]
 pub fn report_check(
     form: ReportForm,
     state: State<'_, AppState>,
 ) -> Result<Vec<FieldProblem>, UserError> {
-    reports::check(&state.session, &form)
+    reports::check(&state.session, &with_chosen_files(form, &state)?)
 }
 
 #[tauri::command(async)]
 pub fn report_prepare(form: ReportForm, state: State<'_, AppState>) -> Result<Draft, UserError> {
-    reports::prepare(&state.session, &form)
+    reports::prepare(&state.session, &with_chosen_files(form, &state)?)
 }
 
 #[tauri::command(async)]

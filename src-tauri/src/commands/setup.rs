@@ -31,6 +31,10 @@ pub fn install_binary(
     let mut emit = |p: &Progress| {
         let _ = app.emit(events::INSTALL_PROGRESS, p);
     };
+    // `official`, a web address, or a folder the user chose in the dialog (never a typed path).
+    let source = state
+        .grants
+        .source(&source, cortensor_api::paths::PathPurpose::ReleaseFolder)?;
     // The window never installs an older release over a newer one (the CLI can, when asked).
     setup::install(
         &state.session,
@@ -77,8 +81,22 @@ pub fn adopt_official(
     env_file: String,
     state: State<'_, AppState>,
 ) -> Result<Option<NodeSpec>, UserError> {
+    // An install the app found itself, or a `.env` the user chose in the dialog.
+    let path = if env_file.starts_with(cortensor_api::paths::TOKEN_PREFIX) {
+        state
+            .grants
+            .resolve(&env_file, cortensor_api::paths::PathPurpose::OfficialEnv)?
+    } else {
+        let found = setup::machine_status(&state.session)?.official_installs;
+        if !found.iter().any(|o| o.env_file == env_file) {
+            return Err(UserError::new(
+                "that is not an official install the app found; choose its .env with Choose…",
+            ));
+        }
+        std::path::PathBuf::from(env_file)
+    };
     // The wizard's "Import the existing install" checkbox is the consent to stop its node.
-    setup::adopt(&state.session, Some(env_file.into()), true).map(|r| r.adopted)
+    setup::adopt(&state.session, Some(path), true).map(|r| r.adopted)
 }
 
 #[tauri::command(async)]
@@ -93,10 +111,13 @@ pub fn fix_check(id: String, state: State<'_, AppState>) -> Result<Vec<String>, 
     setup::fix(&state.session, &id)
 }
 
-/// Back up every node's key to `path` (mode 0600).
+/// Back up every node's key (mode 0600) to the file the user chose in the save dialog (`token`).
 #[tauri::command(async)]
-pub fn export_keys(path: String, state: State<'_, AppState>) -> Result<usize, UserError> {
-    setup::export_keys(&state.session, std::path::Path::new(&path))
+pub fn export_keys(token: String, state: State<'_, AppState>) -> Result<usize, UserError> {
+    let path = state
+        .grants
+        .resolve(&token, cortensor_api::paths::PathPurpose::KeyBackup)?;
+    setup::export_keys(&state.session, &path)
 }
 
 /// A newer `cortensord` the daemon saw at the install's source, if any.

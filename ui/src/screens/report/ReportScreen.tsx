@@ -1,5 +1,4 @@
 import { useCallback, useEffect, useState } from "react";
-import { open as openFiles } from "@tauri-apps/plugin-dialog";
 import type { ReportForm } from "../../bindings/ReportForm";
 import type { ErrorContext } from "../../bindings/ErrorContext";
 import type { Category } from "../../bindings/Category";
@@ -8,7 +7,8 @@ import type { FieldProblem } from "../../bindings/FieldProblem";
 import type { Draft } from "../../bindings/Draft";
 import type { ReportResult } from "../../bindings/ReportResult";
 import type { UserError } from "../../bindings/UserError";
-import { asUserError, machineStatus, reportCheck, reportDestinations, reportPrepare, reportSubmit, reportView } from "../../api";
+import type { ChosenPath } from "../../bindings/ChosenPath";
+import { asUserError, choosePath, machineStatus, reportCheck, reportDestinations, reportPrepare, reportSubmit, reportView } from "../../api";
 import { ErrorBox } from "../../components/ErrorBox";
 import { ReportHistoryList, useReportHistory } from "./ReportHistory";
 import { bytes, deliveryText } from "./words";
@@ -56,6 +56,8 @@ function empty(context: ErrorContext | null): ReportForm {
 export function ReportScreen({ prefill }: { prefill: ErrorContext | null }) {
   const [form, setForm] = useState<ReportForm>(() => empty(prefill));
   const [problems, setProblems] = useState<FieldProblem[]>([]);
+  // Files chosen in the shell's dialog, by token (the form carries the tokens, never paths).
+  const [chosen, setChosen] = useState<Record<string, ChosenPath>>({});
   const [nodeIds, setNodeIds] = useState<number[]>([]);
   const [step, setStep] = useState<"form" | "preparing" | "preview" | "sending" | "done">("form");
   const [draft, setDraft] = useState<Draft | null>(null);
@@ -125,9 +127,13 @@ export function ReportScreen({ prefill }: { prefill: ErrorContext | null }) {
   }
 
   async function attach() {
-    const picked = await openFiles({ multiple: true, title: "Attach files to the report" }).catch(() => null);
-    const list = Array.isArray(picked) ? picked : picked ? [picked] : [];
-    if (list.length) set("attachments", [...form.attachments, ...list.filter((p) => !form.attachments.includes(p))]);
+    const picked = await choosePath("attachments").catch(() => [] as ChosenPath[]);
+    // The same file chosen twice is attached once.
+    const shown = new Set(form.attachments.map((t) => chosen[t]?.shown));
+    const fresh = picked.filter((p) => !shown.has(p.shown));
+    if (!fresh.length) return;
+    setChosen((c) => ({ ...c, ...Object.fromEntries(fresh.map((p) => [p.token, p])) }));
+    set("attachments", [...form.attachments, ...fresh.map((p) => p.token)]);
   }
 
   // The result follows the outbox: the history's copy of this report, once it is read.
@@ -222,8 +228,8 @@ export function ReportScreen({ prefill }: { prefill: ErrorContext | null }) {
             <span>Attachments (optional; text files are checked for secrets too)</span>
             <ul className="attachments">
               {form.attachments.map((a) => (
-                <li key={a}>
-                  {a}{" "}
+                <li key={a} title={chosen[a]?.shown}>
+                  {chosen[a]?.shown ?? a}{" "}
                   <button type="button" className="small" onClick={() => set("attachments", form.attachments.filter((x) => x !== a))}>
                     Remove
                   </button>

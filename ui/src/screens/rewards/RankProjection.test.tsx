@@ -74,7 +74,7 @@ describe("RankProjection", () => {
     const user = userEvent.setup();
     render(<RankProjection onRankRewards={onRank} />);
     await user.type(screen.getByLabelText(/operator address/i), "0xdead");
-    await user.type(screen.getByLabelText(/leaderboard/i), "board.json");
+    await user.type(screen.getByLabelText(/leaderboard/i), "https://backend.example/board.json");
     await user.click(screen.getByRole("button", { name: "Project" }));
     await waitFor(() => expect(screen.getByRole("alert")).toHaveTextContent("no nodes on this leaderboard"));
     expect(onRank).toHaveBeenLastCalledWith(null);
@@ -143,13 +143,39 @@ describe("RankProjection", () => {
   it("says under the leaderboard field what is wrong with a typed address", () => {
     expect(leaderboardProblem("")).toBeNull();
     expect(leaderboardProblem("https://backend.example/leaderboard")).toBeNull();
-    expect(leaderboardProblem("/home/ann/board.json")).toBeNull();
-    expect(leaderboardProblem("board.json")).toBeNull();
-    expect(leaderboardProblem("C:\\Users\\ann\\board.json")).toBeNull();
+    // A path typed by hand: files are chosen in the dialog (the shell refuses typed paths too).
+    expect(leaderboardProblem("/home/ann/board.json")).toMatch("button beside");
+    expect(leaderboardProblem("board.json")).toMatch("button beside");
+    expect(leaderboardProblem("C:\\Users\\ann\\board.json")).toMatch("button beside");
     expect(leaderboardProblem("https://")).toMatch("not complete");
     expect(leaderboardProblem("ftp://x.example/lb")).toMatch("https://");
     expect(leaderboardProblem("htps:/backend.example/lb")).toMatch("typo");
     expect(leaderboardProblem("backend.example/leaderboard")).toMatch("typo");
+  });
+
+  it("opens a leaderboard file through the shell's dialog and projects it by its token", async () => {
+    const asked: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "choose_path") {
+        asked.push(args);
+        return [{ token: "grant:abc", name: "board.json", shown: "/home/ann/board.json" }];
+      }
+      if (cmd === "project_rank") {
+        asked.push((args as { request: { leaderboard: string } }).request.leaderboard);
+        return response(2, "35.00");
+      }
+      return null;
+    });
+    const onRank = vi.fn();
+    const user = userEvent.setup();
+    render(<RankProjection onRankRewards={onRank} />);
+    await user.type(screen.getByLabelText(/operator address/i), ME);
+    await user.click(screen.getByRole("button", { name: "Open a file…" }));
+    await waitFor(() => expect(screen.getByText("board.json")).toBeInTheDocument());
+    expect(screen.queryByLabelText(/leaderboard/i, { selector: "input" })).toBeNull();
+    await user.click(screen.getByRole("button", { name: "Project" }));
+    await waitFor(() => expect(onRank).toHaveBeenLastCalledWith("35.00"));
+    expect(asked).toEqual([{ purpose: "leaderboard_file" }, "grant:abc"]);
   });
 
   it("projects a board it projected before again when it opens", async () => {

@@ -2,7 +2,8 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import type { RankResponse } from "../../bindings/RankResponse";
 import type { WhatIf } from "../../bindings/WhatIf";
 import type { WhatIfField } from "../../bindings/WhatIfField";
-import { asUserError, errorMessage, getSetting, leaderboardAddress, projectRank, setLeaderboardAddress, setSetting } from "../../api";
+import { asUserError, choosePath, errorMessage, getSetting, leaderboardAddress, projectRank, setLeaderboardAddress, setSetting } from "../../api";
+import type { ChosenPath } from "../../bindings/ChosenPath";
 import { ErrorBox } from "../../components/ErrorBox";
 import type { UserError } from "../../bindings/UserError";
 import { age, shortAddress, useDebounced } from "../../format";
@@ -34,19 +35,22 @@ export function leaderboardProblem(raw: string): string | null {
     } catch {
       return "That web address is not complete: write it as https://host/path.";
     }
-    if (u.protocol !== "https:" && u.protocol !== "http:") return "Use an https:// address, or a file on this computer.";
+    if (u.protocol !== "https:" && u.protocol !== "http:") return "Use an https:// address; a file on this computer is chosen with the button beside.";
     return null;
   }
   // A scheme without "//" (two letters or more: "C:" is a Windows drive), "www.", or a host
   // name before the first "/".
   if (/^[a-z][a-z0-9+.-]+:/i.test(t) || /^www\./i.test(t) || /^[a-z0-9-]+(\.[a-z0-9-]+)+\//i.test(t))
     return "That looks like a web address with a typo: start it with https://.";
-  return null;
+  // A path typed by hand: the app opens only files chosen in its dialog.
+  return "Write a web address (https://…); a file on this computer is chosen with the button beside.";
 }
 
 export function RankProjection({ onRankRewards }: Props) {
   const [operator, setOperator] = useState("");
   const [source, setSource] = useState("");
+  // A leaderboard file chosen in the dialog (its token stands for the path).
+  const [boardFile, setBoardFile] = useState<ChosenPath | null>(null);
   const [baseline, setBaseline] = useState<RankResponse | null>(null);
   const [current, setCurrent] = useState<RankResponse | null>(null);
   const [error, setError] = useState<UserError | null>(null);
@@ -75,20 +79,33 @@ export function RankProjection({ onRankRewards }: Props) {
   }, []);
   const [autoProject, setAutoProject] = useState(false);
   useEffect(() => {
-    if (autoProject && source.trim() && (operator.trim() || fleet.length)) {
+    if (autoProject && source.trim() && !leaderboardProblem(source) && (operator.trim() || fleet.length)) {
       setAutoProject(false);
       void project();
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [autoProject, source, operator, fleet.length]);
-  const boardProblem = leaderboardProblem(source);
+  const boardProblem = boardFile ? null : leaderboardProblem(source);
+  const board = boardFile?.token ?? source.trim();
+
+  async function openBoardFile() {
+    try {
+      const chosen = await choosePath("leaderboard_file");
+      if (chosen[0]) {
+        setBoardFile(chosen[0]);
+        setError(null);
+      }
+    } catch (e) {
+      setError(asUserError(e));
+    }
+  }
 
   async function project() {
     const id = ++seq.current;
     setBusy(true);
     setError(null);
     try {
-      const r = await projectRank({ leaderboard: source.trim(), operator: operator.trim(), what_ifs: [], local_nodes: localNodes, others: {} });
+      const r = await projectRank({ leaderboard: board, operator: operator.trim(), what_ifs: [], local_nodes: localNodes, others: {} });
       if (id !== seq.current) return;
       setBaseline(r);
       setCurrent(r);
@@ -96,9 +113,12 @@ export function RankProjection({ onRankRewards }: Props) {
       setWiNode(r.nodes[0]?.node ?? "");
       onRankRewards(r.rank_rewards);
       setSetting("rank.operator", operator.trim()).catch(() => {});
-      setSetting("rank.leaderboard", source.trim()).catch(() => {});
-      // A web address that worked becomes the network's leaderboard address (the CLI's too).
-      if (/^https?:\/\//.test(source.trim())) setLeaderboardAddress(source.trim()).catch(() => {});
+      // A web address that worked is remembered, and becomes the network's leaderboard address
+      // (the CLI's too); a chosen file is not (it is chosen again next time).
+      if (!boardFile && /^https?:\/\//.test(source.trim())) {
+        setSetting("rank.leaderboard", source.trim()).catch(() => {});
+        setLeaderboardAddress(source.trim()).catch(() => {});
+      }
       setUnknownBoard(null);
     } catch (e) {
       if (id !== seq.current) return;
@@ -123,7 +143,7 @@ export function RankProjection({ onRankRewards }: Props) {
     }
     const id = ++seq.current;
     projectRank({
-      leaderboard: source.trim(),
+      leaderboard: board,
       operator: operator.trim() ? baseline.operator : "",
       what_ifs: debouncedWhatIfs,
       local_nodes: operator.trim() ? [] : localNodes,
@@ -183,23 +203,35 @@ export function RankProjection({ onRankRewards }: Props) {
           />
         </label>
         <label className="grow">
-          <span>Leaderboard (URL or file)</span>
-          <input
-            id="leaderboard"
-            name="leaderboard"
-            placeholder="https://… or /path/to/leaderboard.json"
-            value={source}
-            onChange={(e) => setSource(e.target.value)}
-            spellCheck={false}
-            aria-invalid={boardProblem !== null}
-          />
+          <span>Leaderboard (web address, or a saved file)</span>
+          {boardFile ? (
+            <span className="chosen" id="leaderboard-file">
+              File: <code title={boardFile.shown}>{boardFile.name}</code>{" "}
+              <button type="button" className="small" onClick={() => setBoardFile(null)} aria-label="Use a web address instead of the file">
+                ✕
+              </button>
+            </span>
+          ) : (
+            <input
+              id="leaderboard"
+              name="leaderboard"
+              placeholder="https://…"
+              value={source}
+              onChange={(e) => setSource(e.target.value)}
+              spellCheck={false}
+              aria-invalid={boardProblem !== null}
+            />
+          )}
           {boardProblem && (
             <span className="field-error" id="leaderboard-error" role="alert">
               {boardProblem}
             </span>
           )}
         </label>
-        <button id="project" type="submit" className="primary" disabled={busy || (!operator.trim() && !fleet.length) || !source.trim() || boardProblem !== null}>
+        <button type="button" id="leaderboard-open" onClick={() => void openBoardFile()} disabled={busy}>
+          Open a file…
+        </button>
+        <button id="project" type="submit" className="primary" disabled={busy || (!operator.trim() && !fleet.length) || !board || boardProblem !== null}>
           {busy ? "Projecting…" : "Project"}
         </button>
       </form>

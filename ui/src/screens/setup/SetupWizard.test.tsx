@@ -85,6 +85,10 @@ describe("SetupWizard", () => {
           }
           case "start_nodes":
             return { started: [1, 2], notes: ["started the node monitor as a service"], survives_reboot: true };
+          case "choose_path":
+            return [{ token: "grant:k1", name: "keys.csv", shown: "/home/ann/keys.csv" }];
+          case "export_keys":
+            return 2;
           default:
             return null;
         }
@@ -144,6 +148,10 @@ describe("SetupWizard", () => {
     expect(screen.getByRole("button", { name: "Continue" })).toBeDisabled();
     expect(screen.getByRole("button", { name: "Copy node 1's address" })).toBeInTheDocument();
     expect(screen.getByRole("button", { name: /Copy all addresses/ })).toBeInTheDocument();
+    // The backup: the shell's save dialog chooses the file; the page passes on its token only.
+    await user.click(screen.getByRole("button", { name: "Back up keys to a file…" }));
+    await waitFor(() => expect(document.getElementById("backup-done")).toHaveTextContent("2 key(s) saved to /home/ann/keys.csv"));
+    expect(calls.filter((c) => c.cmd === "choose_path" || c.cmd === "export_keys").map((c) => c.args)).toEqual([{ purpose: "key_backup" }, { token: "grant:k1" }]);
     await user.click(screen.getByRole("checkbox", { name: /I saved my keys somewhere safe/ }));
     await user.click(screen.getByRole("button", { name: "Continue" }));
 

@@ -8,7 +8,9 @@ import type { Registration } from "../../bindings/Registration";
 import type { StartReport } from "../../bindings/StartReport";
 import type { KeyStore } from "../../bindings/KeyStore";
 import type { UserError } from "../../bindings/UserError";
+import type { ChosenPath } from "../../bindings/ChosenPath";
 import {
+  choosePath,
   addNodes,
   adoptOfficial,
   asUserError,
@@ -62,7 +64,7 @@ export function useWizard(onDone: () => void) {
   const [registrations, setRegistrations] = useState<Record<number, Registration | string>>({});
   const [started, setStarted] = useState<StartReport | null>(null);
   const [adopt, setAdopt] = useState(true);
-  const [backupPath, setBackupPath] = useState("");
+  const [folder, setFolder] = useState<ChosenPath | null>(null);
   const [backedUp, setBackedUp] = useState<string | null>(null);
   const [network, setNetwork] = useState<string | null>(null);
   const [rpcUrl, setRpcUrl] = useState("");
@@ -76,7 +78,6 @@ export function useWizard(onDone: () => void) {
       (s) => {
         setStatus(s);
         if (s.installed) setInstalled(s.installed.version);
-        setBackupPath(`${s.data_dir}/cortensor-keys-backup.csv`);
         setCreated(s.nodes.map((n) => n.spec));
         // No keychain here (a headless server): keys go to each node's 0600 settings file.
         if (s.keychain_error) setKeyStore("file");
@@ -124,9 +125,19 @@ export function useWizard(onDone: () => void) {
     }
   }
 
+  /** Back up the keys to a file the user chooses in the save dialog (one click). */
   async function backup() {
-    const n = await act(() => exportKeys(backupPath.trim()));
-    if (n !== undefined) setBackedUp(`${n} key(s) saved to ${backupPath.trim()} (readable by you only). Keep a copy offline.`);
+    const chosen = await act(() => choosePath("key_backup"));
+    const to = chosen?.[0];
+    if (!to) return;
+    const n = await act(() => exportKeys(to.token));
+    if (n !== undefined) setBackedUp(`${n} key(s) saved to ${to.shown} (readable by you only). Keep a copy offline.`);
+  }
+
+  /** Install from a folder the user chooses (a mirror copied to this computer). */
+  async function chooseFolder() {
+    const chosen = await act(() => choosePath("release_folder"));
+    if (chosen?.[0]) setFolder(chosen[0]);
   }
 
   async function install() {
@@ -134,7 +145,7 @@ export function useWizard(onDone: () => void) {
     const unlisten = await onInstallProgress(setProgress);
     try {
       setInstalling("cortensord");
-      const r = await act(() => installBinary(source.trim() || "official"));
+      const r = await act(() => installBinary(folder?.token ?? (source.trim() || "official")));
       if (r) {
         setInstalled(r.version);
         setReleaseWarnings(r.warnings ?? []);
@@ -207,7 +218,7 @@ export function useWizard(onDone: () => void) {
   const toolkit = doctor?.checks.find((c) => c.id === "gpu_toolkit") ?? null;
   const gpuOn = gpuCheck !== null && (gpu ?? toolkit?.status === "ok");
 
-  return { adopt, affordable, backedUp, backup, backupPath, busy, check, count, create, created, doctor, error, failed, fix, gpuCheck, gpuOn, install, installed, installedFrom, installing, ipfs, releaseWarnings, keyStore, setGpu, toolkit, maxNodes, network, notes, official, onDone, progress, registerAll, registrations, rpcError, rpcUrl, setAdopt, setBackupPath, setCount, setKeyStore, setNetwork, setRpcUrl, setSource, setStep, source, start, started, status, step };
+  return { adopt, affordable, backedUp, backup, busy, chooseFolder, check, count, create, created, doctor, error, failed, fix, folder, gpuCheck, gpuOn, install, installed, installedFrom, installing, ipfs, releaseWarnings, keyStore, setGpu, toolkit, maxNodes, network, notes, official, onDone, progress, registerAll, registrations, rpcError, rpcUrl, setAdopt, setCount, setFolder, setKeyStore, setNetwork, setRpcUrl, setSource, setStep, source, start, started, status, step };
 }
 
 export type Wizard = ReturnType<typeof useWizard>;

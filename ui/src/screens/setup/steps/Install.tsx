@@ -6,8 +6,8 @@ import { leaderboardProblem } from "../../rewards/RankProjection";
 /** Step 3 of the setup wizard: install. */
 export function InstallStep({ w }: { w: Wizard }) {
   // The same reading of a web address as the leaderboard field (the core refuses it too).
-  const sourceProblem = w.source.trim() === "official" ? null : leaderboardProblem(w.source);
-  const { busy, created, install, installed, installedFrom, installing, ipfs, progress, releaseWarnings, setSource, setStep, source } = w;
+  const sourceProblem = w.folder || w.source.trim() === "official" ? null : leaderboardProblem(w.source);
+  const { busy, chooseFolder, created, folder, install, installed, installedFrom, installing, ipfs, progress, releaseWarnings, setFolder, setSource, setStep, source } = w;
   return (
     <div className="step" id="step-install">
       <p>
@@ -17,9 +17,32 @@ export function InstallStep({ w }: { w: Wizard }) {
       <details>
         <summary>Download source</summary>
         <label className="field">
-          <span>Release source (official, a mirror's manifest URL, or a folder)</span>
-          <input id="install-source" value={source} onChange={(e) => setSource(e.target.value)} spellCheck={false} aria-invalid={sourceProblem !== null} />
+          <span>Release source (official, or a mirror's manifest URL)</span>
+          <input
+            id="install-source"
+            value={source}
+            onChange={(e) => {
+              setFolder(null);
+              setSource(e.target.value);
+            }}
+            spellCheck={false}
+            aria-invalid={sourceProblem !== null}
+            disabled={folder !== null}
+          />
         </label>
+        <div className="row">
+          <button type="button" id="install-folder" onClick={() => void chooseFolder()} disabled={busy}>
+            Use a folder on this computer…
+          </button>
+          {folder && (
+            <span id="install-folder-chosen">
+              Folder: <code>{folder.shown}</code>{" "}
+              <button type="button" className="small" onClick={() => setFolder(null)} aria-label="Use the address instead of the folder">
+                ✕
+              </button>
+            </span>
+          )}
+        </div>
         {sourceProblem && (
           <p className="field-error" id="install-source-error" role="alert">
             {sourceProblem}

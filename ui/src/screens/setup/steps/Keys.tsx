@@ -1,24 +1,15 @@
 import { useState } from "react";
-import { save } from "@tauri-apps/plugin-dialog";
 import type { Wizard } from "../useWizard";
 
 /** Step 5 of the setup wizard: keys. */
 export function KeysStep({ w }: { w: Wizard }) {
-  const { backedUp, backup, backupPath, busy, created, notes, setBackupPath, setStep, status } = w;
+  const { backedUp, backup, busy, created, notes, setStep, status } = w;
   // The keys cannot be recovered if this computer is lost: Continue needs this confirmed.
   const [saved, setSaved] = useState(false);
   const [copied, setCopied] = useState<string | null>(null);
   const copy = (text: string, what: string) => {
     navigator.clipboard?.writeText(text).then(() => setCopied(what), () => setCopied(null));
   };
-  async function choose() {
-    try {
-      const p = await save({ title: "Save your node keys", defaultPath: backupPath || "cortensor-keys-backup.csv", filters: [{ name: "CSV", extensions: ["csv"] }] });
-      if (p) setBackupPath(p);
-    } catch {
-      // No dialog here (a headless test, an old desktop): the path field stays usable.
-    }
-  }
   return (
     <div className="step" id="step-keys">
       <p>
@@ -57,13 +48,10 @@ export function KeysStep({ w }: { w: Wizard }) {
         )}
       </p>
       <div className="row backup">
-        <input aria-label="Backup file" value={backupPath} onChange={(e) => setBackupPath(e.target.value)} spellCheck={false} />
-        <button type="button" onClick={() => void choose()} disabled={busy}>
-          Choose…
+        <button id="wizard-backup" type="button" onClick={() => void backup()} disabled={busy}>
+          Back up keys to a file…
         </button>
-        <button id="wizard-backup" type="button" onClick={() => void backup()} disabled={busy || !backupPath.trim()}>
-          Back up keys
-        </button>
+        <span className="muted">A plain-text file (readable by you only) where you choose; keep it offline.</span>
       </div>
       {backedUp && (
         <p className="ok" id="backup-done">
