@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The fault suite: kill -9 of nodes and of the daemon at random moments, a hung docker, a
 # database locked for 10 s, a full disk (a small tmpfs when run as root), the release server
-# dying mid-download, a dashboard answering garbage, and bad input to every CLI command —
-# against real processes and loopback servers. Prints a table (record it in BENCHMARKS.md).
+# dying mid-download, a dashboard answering garbage, and bad input to every CLI command and to
+# every app command (the real app, through its window) — against real processes and loopback
+# servers. Prints a table (record it in BENCHMARKS.md).
 # FAULT_KILLS=N sets how many node kills (default 20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,4 +21,15 @@ if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
   unshare -m bash -c "mount -t tmpfs -o size=64m tmpfs '$TMPDIR' && $(declare -f run); run"
 else
   run
+fi
+
+# Bad input to every app command that takes arguments: the real app under Xvfb (the e2e test's
+# corpus prints its row).
+if command -v xvfb-run >/dev/null && command -v tauri-driver >/dev/null; then
+  (cd ui && npm run build --silent >/dev/null)
+  dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
+    cargo test -p cortensor-manager-app --test e2e --locked -- rewards_and_rank_in_the_real_app --nocapture 2>&1 \
+    | sed -n 's/^FAULT-ROW /| /p' | sed 's/$/ |/'
+else
+  echo "| bad input to app commands | – | – | – | skipped: needs xvfb-run and tauri-driver (the README's test command installs them) |"
 fi

@@ -409,8 +409,184 @@ fn rewards_and_rank_in_the_real_app() {
            .then(() => done('allowed'), (e) => done('refused: ' + JSON.stringify(e)));",
     );
     assert!(said.starts_with("refused"), "{said}");
+    // The page opens no file dialog of its own any more (the shell does, for a purpose).
+    let said = refused(
+        "const done = arguments[arguments.length - 1];\
+         window.__TAURI_INTERNALS__.invoke('plugin:dialog|open', {options: {}})\
+           .then(() => done('allowed'), (e) => done('refused: ' + e));",
+    );
+    assert!(said.starts_with("refused"), "{said}");
+
+    // Absurd arguments to every app command that takes any: each is answered (an error in
+    // words, or a harmless value), none hangs, none takes the app down, none reaches a file the
+    // user did not choose.
+    let (answered, refused_paths) = absurd_app_commands(&driver, &s);
+    eprintln!("FAULT-ROW bad input to app commands | {answered} | {answered} | – | every call answered, 0 panics, {refused_paths} typed paths refused");
 
     driver.call("DELETE", &s.path(""), None);
+}
+
+/// Call every app command that takes arguments with absurd ones; returns how many calls were
+/// answered and how many typed paths were refused. Fails on a hang, a dead app, or a typed path
+/// that was used.
+fn absurd_app_commands(driver: &Driver, s: &Session) -> (usize, usize) {
+    let big = "A".repeat(200_000);
+    let strings = json!([
+        "",
+        "\u{0}",
+        "../../etc/passwd",
+        "/etc/shadow",
+        "grant:0",
+        "C:\\Windows\\win.ini",
+        big
+    ]);
+    let ints = json!([
+        -1,
+        0,
+        4294967295u64,
+        4294967296u64,
+        9223372036854775807i64,
+        -9223372036854775807i64,
+        1e300,
+        "7",
+        null
+    ]);
+    let mut calls: Vec<Value> = Vec::new();
+    let each = |calls: &mut Vec<Value>, cmd: &str, key: &str, values: &Value| {
+        for v in values.as_array().unwrap() {
+            calls.push(json!([cmd, {key: v}]));
+        }
+    };
+    for (cmd, key) in [
+        ("register_node", "id"),
+        ("dismiss_alert", "id"),
+        ("recent_alerts", "hours"),
+        ("set_metrics_port", "port"),
+    ] {
+        each(&mut calls, cmd, key, &ints);
+    }
+    for (cmd, key) in [
+        ("set_leaderboard_address", "url"),
+        ("set_redaction_patterns", "text"),
+        ("open_report_page", "id"),
+        ("redact_text", "text"),
+        ("install_binary", "source"),
+        ("adopt_official", "envFile"),
+        ("fix_check", "id"),
+        ("export_keys", "token"),
+    ] {
+        each(&mut calls, cmd, key, &strings);
+    }
+    for v in ints.as_array().unwrap() {
+        calls.push(json!(["watch_node_log", {"id": v, "lines": v}]));
+        calls.push(json!(["uptime_timeline", {"id": v, "hours": v}]));
+    }
+    for v in strings.as_array().unwrap() {
+        calls.push(json!(["report_view", {"id": v, "path": v}]));
+        calls.push(json!(["report_submit", {"id": v, "leaveOut": [v], "saveOnly": true}]));
+        calls.push(json!(["set_report_destination", {"kind": v, "value": v}]));
+        calls.push(json!(["set_setting", {"key": v, "value": v}]));
+        calls.push(json!(["get_setting", {"key": v}]));
+        calls.push(json!(["choose_path", {"purpose": v}]));
+        calls.push(json!(["project_rank", {"request": {"leaderboard": v, "operator": v, "what_ifs": [], "local_nodes": [v], "others": {}}}]));
+    }
+    for v in [json!(null), json!({}), json!([]), json!("x")] {
+        for (cmd, key) in [
+            ("compute_rewards", "input"),
+            ("project_rank", "request"),
+            ("report_check", "form"),
+            ("report_prepare", "form"),
+            ("add_nodes", "request"),
+            ("node_control", "selection"),
+        ] {
+            calls.push(json!([cmd, {key: v}]));
+        }
+    }
+    calls.push(json!(["compute_rewards", {"input": {"nodes": 4294967295u64, "months": 4294967295u64, "rank_rewards": "1e400"}}]));
+    calls.push(json!(["add_nodes", {"request": {"count": 4294967295u64, "network": null, "rpc_urls": [], "key_store": "file", "gpu": false}}]));
+    calls.push(json!(["add_nodes", {"request": {"count": 0, "network": "../../x", "rpc_urls": ["file:///etc/passwd"], "key_store": "file", "gpu": false}}]));
+    calls.push(
+        json!(["node_control", {"selection": {"ids": [4294967295u64, 0]}, "action": "start"}]),
+    );
+    calls.push(json!(["report_prepare", {"form": {"title": "t", "what": "w", "expected": "", "steps": "", "category": "other", "severity": "minor", "nodes": [4294967295u64], "contact": "", "attachments": ["/etc/shadow", "grant:0"], "context": null}}]));
+    driver.call(
+        "POST",
+        &s.path("/timeouts"),
+        Some(json!({"script": 900_000})),
+    );
+    let out = driver.call(
+        "POST",
+        &s.path("/execute/async"),
+        Some(json!({
+            "script": "const done = arguments[arguments.length - 1];\
+                (async () => {\
+                  const results = [];\
+                  for (const [cmd, args] of arguments[0]) {\
+                    const timeout = new Promise((r) => setTimeout(() => r(['timeout', '']), 20000));\
+                    const call = window.__TAURI_INTERNALS__.invoke(cmd, args).then(\
+                      (v) => ['ok', JSON.stringify(v ?? null).slice(0, 200)],\
+                      (e) => ['err', String(e && e.message ? e.message : JSON.stringify(e)).slice(0, 300)]);\
+                    const [outcome, said] = await Promise.race([call, timeout]);\
+                    results.push([cmd, JSON.stringify(args).slice(0, 120), outcome, said]);\
+                  }\
+                  done(JSON.stringify(results));\
+                })();",
+            "args": [calls],
+        })),
+    );
+    let results: Vec<(String, String, String, String)> =
+        serde_json::from_str(out.as_str().expect("the corpus finished")).unwrap();
+    assert_eq!(results.len(), calls.len());
+    let hung: Vec<_> = results.iter().filter(|r| r.2 == "timeout").collect();
+    assert!(hung.is_empty(), "calls that hung: {hung:?}");
+    // A typed path reaches nothing: every command that takes one refuses it.
+    let typed = |r: &&(String, String, String, String)| {
+        [
+            "export_keys",
+            "adopt_official",
+            "install_binary",
+            "report_view",
+        ]
+        .contains(&r.0.as_str())
+            && ["../../etc/passwd", "/etc/shadow", "win.ini"]
+                .iter()
+                .any(|p| r.1.contains(p))
+    };
+    let used: Vec<_> = results
+        .iter()
+        .filter(typed)
+        .filter(|r| r.2 != "err")
+        .collect();
+    assert!(used.is_empty(), "typed paths were used: {used:?}");
+    let refused_paths = results.iter().filter(typed).count();
+    assert!(refused_paths >= 8, "{refused_paths}");
+    // Absurd numbers that type-check are refused in words, not served.
+    for r in results.iter().filter(|r| {
+        (r.0 == "compute_rewards" && r.1.contains("4294967295"))
+            || (r.0 == "add_nodes" && r.1.contains("4294967295"))
+    }) {
+        assert_eq!(r.2, "err", "{r:?}");
+        assert!(!r.3.is_empty() && !r.3.contains("panicked"), "{r:?}");
+    }
+    assert!(
+        results.iter().all(|r| !r.3.contains("panicked")),
+        "a command panicked"
+    );
+    // The app is alive and answers.
+    let alive = driver.call(
+        "POST",
+        &s.path("/execute/async"),
+        Some(json!({
+            "script": "const done = arguments[arguments.length - 1];\
+                window.__TAURI_INTERNALS__.invoke('ruleset').then((r) => done(r.name), (e) => done('err ' + e));",
+            "args": [],
+        })),
+    );
+    assert!(
+        alive.as_str().is_some_and(|n| !n.starts_with("err")),
+        "{alive}"
+    );
+    (results.len(), refused_paths)
 }
 
 #[test]

@@ -82,6 +82,11 @@ const SECRET_QUERY: [&str; 12] = [
     "x-api-key",
 ];
 
+/// The longest extra redaction pattern, in characters.
+pub const MAX_PATTERN_CHARS: usize = 256;
+/// The most extra redaction patterns.
+pub const MAX_PATTERNS: usize = 64;
+
 /// The shortest mnemonic BIP-39 defines.
 pub const MNEMONIC_WORDS: usize = 12;
 
@@ -121,10 +126,33 @@ impl Redactor {
         }
     }
 
-    /// Also remove what these regular expressions match (the user's extra patterns).
+    /// Also remove what these regular expressions match (the user's extra patterns). Each is
+    /// bounded ([`MAX_PATTERN_CHARS`], [`MAX_PATTERNS`], a compiled size limit): a huge pattern
+    /// makes matching slow enough to stall every report (a 200,000-character one took minutes
+    /// over a 200 KB text).
     pub fn with_patterns(mut self, patterns: &[String]) -> Result<Redactor, String> {
-        for p in patterns.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
-            let re = Regex::new(p)
+        let patterns: Vec<&str> = patterns
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+            .collect();
+        if patterns.len() > MAX_PATTERNS {
+            return Err(format!(
+                "{} redaction patterns is too many: at most {MAX_PATTERNS}",
+                patterns.len()
+            ));
+        }
+        for p in patterns {
+            let n = p.chars().count();
+            if n > MAX_PATTERN_CHARS {
+                let start: String = p.chars().take(40).collect();
+                return Err(format!(
+                    "the redaction pattern '{start}…' has {n} characters: at most {MAX_PATTERN_CHARS}"
+                ));
+            }
+            let re = regex::RegexBuilder::new(p)
+                .size_limit(1 << 20)
+                .build()
                 .map_err(|e| format!("the redaction pattern '{p}' is not valid: {e}"))?;
             self.extra.push(re);
         }
@@ -396,6 +424,25 @@ pub fn redact_url(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extra_patterns_are_bounded() {
+        let r = Redactor::new::<&str>(&[]);
+        let long = "A".repeat(MAX_PATTERN_CHARS + 1);
+        let e = r.clone().with_patterns(&[long]).unwrap_err();
+        assert!(e.contains("257 characters") && e.contains("at most 256"), "{e}");
+        let many: Vec<String> = (0..=MAX_PATTERNS).map(|i| format!("x{i}")).collect();
+        assert!(r.clone().with_patterns(&many).unwrap_err().contains("too many"));
+        // At the bounds: accepted, and used.
+        let ok = r
+            .with_patterns(&["B".repeat(MAX_PATTERN_CHARS), "secret-[0-9]+".into()])
+            .unwrap();
+        assert_eq!(ok.redact("a secret-42 b").text, "a …[redacted] b");
+        // A pattern whose compiled program is huge is refused, not built.
+        assert!(Redactor::default()
+            .with_patterns(&["\\w{200}\\w{200}\\w{200}".into()])
+            .is_err());
+    }
 
     #[test]
     fn urls_keep_only_scheme_and_host() {

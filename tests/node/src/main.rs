@@ -25,6 +25,8 @@
 //! `TEST_NODE_VERSION` sets the version printed; `TEST_NODE_TICK_MS` the log period (default 1000).
 //! `TEST_NODE_WORKERS=N` runs N worker child processes holding 16 MiB each (as a packaged
 //! Python node runs its interpreter in a child); they end with the node.
+//! `TEST_NODE_LINE_TALLY=FILE` appends one byte to FILE after each line printed (a side channel
+//! for the fault suite's "lines lost"; the log lines themselves keep upstream's shapes).
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -290,10 +292,20 @@ fn run(role: &str, env: &HashMap<String, String>) -> ExitCode {
         .cloned()
         .unwrap_or_else(|| "0.0.1-test".into());
     let out = std::io::stdout();
+    let tally = env.get("TEST_NODE_LINE_TALLY").and_then(|p| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(p)
+            .ok()
+    });
     let say = |line: &str| {
         let mut o = out.lock();
         let _ = writeln!(o, "{line}");
         let _ = o.flush();
+        if let Some(mut t) = tally.as_ref() {
+            let _ = t.write_all(b".");
+        }
     };
     say(&format!(
         "cortensord {version} starting role {role} for node {}",
