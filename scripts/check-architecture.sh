@@ -57,4 +57,10 @@ else
   bad "the app's commands disagree: registered but not declared: $(comm -23 <(echo "$handlers") <(echo "$declared") | tr '\n' ' '); declared but not granted: $(comm -23 <(echo "$declared") <(echo "$granted") | tr '\n' ' '); granted but not registered: $(comm -13 <(echo "$handlers") <(echo "$granted") | tr '\n' ' '); called but not granted: $(comm -23 <(echo "$called") <(echo "$granted") | tr '\n' ' ')"
 fi
 
+# 7. The page names no path: it has no file-dialog permission or package of its own (the shell
+# opens dialogs for a purpose and hands the page tokens, `api::paths`).
+hits=$( (grep -n '"dialog:' src-tauri/capabilities/default.json; git grep -n 'plugin-dialog' -- ui/src ui/package.json) || true)
+[ -z "$hits" ] && ok "the page opens no file dialog and names no path (tokens from choose_path)" || bad "the page may choose paths itself:
+$hits"
+
 [ "$fail" -eq 0 ] || exit 1
