@@ -430,9 +430,16 @@ mod tests {
         let r = Redactor::new::<&str>(&[]);
         let long = "A".repeat(MAX_PATTERN_CHARS + 1);
         let e = r.clone().with_patterns(&[long]).unwrap_err();
-        assert!(e.contains("257 characters") && e.contains("at most 256"), "{e}");
+        assert!(
+            e.contains("257 characters") && e.contains("at most 256"),
+            "{e}"
+        );
         let many: Vec<String> = (0..=MAX_PATTERNS).map(|i| format!("x{i}")).collect();
-        assert!(r.clone().with_patterns(&many).unwrap_err().contains("too many"));
+        assert!(r
+            .clone()
+            .with_patterns(&many)
+            .unwrap_err()
+            .contains("too many"));
         // At the bounds: accepted, and used.
         let ok = r
             .with_patterns(&["B".repeat(MAX_PATTERN_CHARS), "secret-[0-9]+".into()])
