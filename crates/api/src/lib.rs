@@ -11,6 +11,7 @@
 //!   the Prometheus setting.
 //! - [`reports`]: bug reports: the form, the redacted bundle, the outbox, destinations.
 //! - [`paths`]: the files the window may name: only those chosen in a native dialog (tokens).
+//! - [`stress`]: the stress test for testers (cycles in sandboxes, the report).
 //! - [`events`]: the names of the events the desktop shell pushes to the window.
 //!
 //! Architecture invariant: nothing here spawns a process or touches a file by itself; it calls
@@ -25,6 +26,7 @@ pub mod reports;
 pub mod session;
 pub mod settings;
 pub mod setup;
+pub mod stress;
 
 pub use cortensor_node::UserError;
 pub use session::Session;

@@ -12,7 +12,7 @@ use cortensor_api::{Session, UserError};
 mod commands;
 mod output;
 
-use commands::{contest, daemon, nodes, report, setup};
+use commands::{contest, daemon, nodes, report, setup, stress};
 
 #[derive(Parser)]
 #[command(
@@ -159,6 +159,10 @@ enum Command {
     /// File a bug report: a redacted diagnostics bundle, saved and sent to the destinations
     /// (queued and retried until delivered when offline). `report outbox` lists them.
     Report(report::ReportCli),
+    /// Stress-test install and launch: cycles of install → launch → healthy → stop → uninstall,
+    /// each in a sandbox of its own (your nodes, keys and services are never touched), timed,
+    /// with a report (report.json, report.md, chart.svg). `--clean` removes what a killed run left.
+    Stress(stress::StressArgs),
     /// Import an official install's key and settings (default: ~/.cortensor/.env).
     Adopt {
         env_file: Option<PathBuf>,
@@ -381,6 +385,7 @@ fn run(cli: Cli) -> Result<(), UserError> {
             json,
         } => setup::adopt(&s, env_file, yes, json),
         Command::Report(r) => report::run(&s, r),
+        Command::Stress(a) => stress::run(&s, &a),
         Command::Daemon(args) => daemon::run(&s, &args),
     }
 }

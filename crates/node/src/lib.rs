@@ -29,5 +29,6 @@ pub mod report;
 pub mod runtime;
 pub mod services;
 pub mod store;
+pub mod stress;
 
 pub use error::UserError;

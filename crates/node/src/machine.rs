@@ -131,6 +131,34 @@ impl Machine {
         })
     }
 
+    /// A machine of its own in `dir` for a stress sandbox: the embedded supervisor (never the
+    /// OS's services, so no service of the user's is touched), no keychain (keys stay in the
+    /// sandbox's files), and `profile` as given (the stress run's own ports).
+    pub fn sandbox(dir: PathBuf, profile: NetworkProfile) -> Result<Machine, UserError> {
+        let store = Store::open(&dir).map_err(UserError::new)?;
+        let home = directories::BaseDirs::new()
+            .map(|b| b.home_dir().to_path_buf())
+            .unwrap_or_else(|| PathBuf::from("."));
+        Ok(Machine {
+            layout: Layout::new(dir),
+            store,
+            keychain: Err(UserError::new(
+                "a stress sandbox keeps its throwaway keys in its own files",
+            )),
+            profile,
+            home,
+            user: std::env::var("USER")
+                .or_else(|_| std::env::var("USERNAME"))
+                .unwrap_or_default(),
+            uid: uid(),
+            backend: Backend::Supervisor,
+            runner: SystemRunner {
+                path: std::env::var_os(PATH_ENV),
+                timeout: None,
+            },
+        })
+    }
+
     pub fn target(&self) -> Target<'_> {
         Target {
             os: Os::current(),

@@ -29,6 +29,9 @@ pub enum Behaviour {
     },
     /// A binary file, as a release server or CDN serves it.
     File(FileSpec),
+    /// Like `File`, but every `n`-th request (the n-th, 2n-th…) gets the file with one byte
+    /// changed: a mirror that sometimes serves a damaged copy.
+    CorruptEvery(FileSpec, u32),
     /// 302 to this `Location` (absolute or relative), as GitHub's LFS media links do.
     Redirect(String),
 }
@@ -114,22 +117,33 @@ impl FixtureServer {
                             .ok()
                     });
                 let behaviour = r.lock().unwrap().get(&path).cloned();
-                if let Some(Behaviour::File(spec)) = &behaviour {
-                    let cut = {
+                let file = match &behaviour {
+                    Some(Behaviour::File(spec)) => Some((spec, 0u32)),
+                    Some(Behaviour::CorruptEvery(spec, n)) => Some((spec, *n)),
+                    _ => None,
+                };
+                if let Some((spec, corrupt_every)) = file {
+                    let (cut, corrupt) = {
                         let mut f = failures.lock().unwrap();
                         let count = f.entry(path.clone()).or_insert(0);
                         *count += 1;
-                        spec.cut_after.filter(|_| *count <= spec.cuts)
+                        (
+                            spec.cut_after.filter(|_| *count <= spec.cuts),
+                            corrupt_every > 0 && *count % corrupt_every == 0,
+                        )
                     };
                     let len = spec.bytes.len() as u64;
                     let from = range_from.filter(|_| spec.ranges).unwrap_or(0);
                     let (status, body) = if from > len {
                         (416, Vec::new())
                     } else {
-                        (
-                            if from > 0 { 206 } else { 200 },
-                            spec.bytes[from as usize..].to_vec(),
-                        )
+                        let mut body = spec.bytes[from as usize..].to_vec();
+                        if corrupt {
+                            if let Some(b) = body.last_mut() {
+                                *b ^= 0xff;
+                            }
+                        }
+                        (if from > 0 { 206 } else { 200 }, body)
                     };
                     log.lock().unwrap().push(Seen {
                         path: path.clone(),
@@ -172,7 +186,9 @@ impl FixtureServer {
                         location = Some(to);
                         (302, String::new(), None, None)
                     }
-                    Some(Behaviour::File(_)) => unreachable!("served above"),
+                    Some(Behaviour::File(_) | Behaviour::CorruptEvery(..)) => {
+                        unreachable!("served above")
+                    }
                     Some(Behaviour::Status(code)) => (code, format!("status {code}"), None, None),
                     Some(Behaviour::StatusBody(code, body)) => (code, body, None, None),
                     Some(Behaviour::Slow { delay, body }) => (200, body, None, Some(delay)),

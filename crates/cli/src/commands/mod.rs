@@ -5,3 +5,4 @@ pub mod daemon;
 pub mod nodes;
 pub mod report;
 pub mod setup;
+pub mod stress;

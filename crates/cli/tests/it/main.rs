@@ -7,3 +7,4 @@ mod install;
 mod network;
 mod report;
 mod runtime;
+mod stress;

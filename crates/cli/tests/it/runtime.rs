@@ -55,7 +55,9 @@ impl Env {
             daemon: None,
         };
         e.ok(&["install", "--source", release.to_str().unwrap()]);
-        e.ok(&["node", "add", "--count", &nodes.to_string()]);
+        if nodes > 0 {
+            e.ok(&["node", "add", "--count", &nodes.to_string()]);
+        }
         for n in 1..=nodes {
             e.set_env(n, "TEST_NODE_TICK_MS", "100");
         }

@@ -123,6 +123,40 @@ pub fn children_map() -> Option<std::collections::HashMap<u32, Vec<u32>>> {
     }
 }
 
+/// Kill (SIGKILL / TerminateProcess) every process whose executable or working folder is inside
+/// `dir`, other than this one; how many. For sandboxes the app made and is removing (a stress
+/// run's nodes: the supervisor starts each in its node folder).
+pub fn kill_running_from(dir: &std::path::Path) -> usize {
+    use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, System, UpdateKind};
+    let Ok(mut sys) = System::new() else {
+        return 0;
+    };
+    sys.refresh_processes_specifics(
+        ProcessesToUpdate::All,
+        true,
+        ProcessRefreshKind::nothing()
+            .with_exe(UpdateKind::Always)
+            .with_cmd(UpdateKind::Always)
+            .with_cwd(UpdateKind::Always),
+    );
+    let me = std::process::id();
+    let mut killed = 0;
+    for (pid, p) in sys.processes() {
+        if pid.as_u32() == me {
+            continue;
+        }
+        let from_dir = p.exe().is_some_and(|e| e.starts_with(dir))
+            || p.cwd().is_some_and(|c| c.starts_with(dir))
+            || p.cmd()
+                .first()
+                .is_some_and(|c| std::path::Path::new(c).starts_with(dir));
+        if from_dir && p.kill() {
+            killed += 1;
+        }
+    }
+    killed
+}
+
 /// Whether `id` is still the very process we know (same pid, same start time).
 pub fn is_alive(id: ProcId) -> bool {
     start_time(id.pid) == Some(id.start_time)
