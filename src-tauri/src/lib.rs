@@ -20,6 +20,8 @@ pub struct AppState {
     pub rules: Ruleset,
     /// Set by `cancel_install`; the download stops and keeps its partial file for a resume.
     pub cancel_install: AtomicBool,
+    /// Set by `stress_cancel`; the stress run cleans up and stops.
+    pub cancel_stress: AtomicBool,
     /// The node log the window shows; its new lines are pushed as `node-log` events.
     pub live_log: Mutex<Option<NodeLog>>,
     /// The files and folders the user chose in the app's dialogs (the page names them by token).
@@ -31,6 +33,7 @@ pub fn run() {
         session: Session::new(None),
         rules: Ruleset::phase3(),
         cancel_install: AtomicBool::new(false),
+        cancel_stress: AtomicBool::new(false),
         live_log: Mutex::new(None),
         grants: Default::default(),
     };
@@ -66,6 +69,10 @@ pub fn run() {
             commands::setup::fix_check,
             commands::setup::export_keys,
             commands::paths::choose_path,
+            commands::stress::stress_run,
+            commands::stress::stress_cancel,
+            commands::stress::stress_latest,
+            commands::stress::stress_clean,
             commands::reports::report_check,
             commands::reports::report_prepare,
             commands::reports::report_view,

@@ -1065,3 +1065,94 @@ fn a_bug_report_from_an_error_reaches_its_endpoint_once_even_when_offline_at_fir
     drop(busy);
     driver.call("DELETE", &s.path(""), None);
 }
+
+#[test]
+fn the_stress_page_runs_cycles_and_reports_them() {
+    if !tools_present() {
+        return;
+    }
+    use sha2::Digest;
+    let server = FixtureServer::start();
+    let bytes = std::fs::read(test_node_bin()).unwrap();
+    let sha = hex::encode(sha2::Sha256::digest(&bytes));
+    let size = bytes.len();
+    server.route(
+        "/cortensord",
+        Behaviour::File(FileSpec {
+            bytes: std::sync::Arc::new(bytes),
+            ranges: true,
+            ..Default::default()
+        }),
+    );
+    let manifest_url = server.route(
+        "/manifest.json",
+        Behaviour::Json {
+            body: format!(
+                r#"{{"format": 1, "version": "4.5.6", "artifacts": [{{"os": "linux", "arch": "{}", "url": "cortensord", "size": {size}, "sha256": "{sha}"}}]}}"#,
+                std::env::consts::ARCH
+            ),
+            etag: "\"m\"".into(),
+        },
+    );
+    let sb = Sandbox::new(Backend::Supervisor);
+    let data = sb.data.clone();
+    let owned = sb.env();
+    let mut env: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    env.push(("LANG", "en_US.UTF-8"));
+    let (driver, id) = start_app(&env);
+    let s = Session { d: &driver, id };
+    s.wait_present("#step-welcome");
+
+    s.click("#tab-stress");
+    s.wait_present("#stress-form");
+    s.type_into("#stress-cycles", "2");
+    s.type_into("#stress-parallel", "2");
+    s.type_into("#stress-timeout", "60");
+    s.type_into("#stress-source", &manifest_url);
+    s.click("#stress-start");
+    // Live progress, then a row per cycle as it ends.
+    s.wait_present("#stress-progress");
+    s.screenshot("e2e-stress-1-running.png");
+    s.wait_until("the run's report", |s| {
+        s.text("#stress-summary")
+            .is_some_and(|t| t.contains("2 of 2 cycles passed · 2 node(s) per cycle"))
+    });
+    assert_eq!(s.count("#stress-cycles tbody tr.passed"), 2);
+    assert_eq!(s.count("#stress-stats tbody tr"), 5, "every phase timed");
+    assert!(s
+        .text("#stress-notes")
+        .unwrap()
+        .contains("earning needs Docker"));
+    s.screenshot("e2e-stress-2-report.png");
+    s.d.call(
+        "POST",
+        &s.path("/execute/sync"),
+        Some(json!({"script": "document.getElementById('stress-chart').scrollIntoView();", "args": []})),
+    );
+    s.screenshot("e2e-stress-3-chart.png");
+
+    // The report the page shows is the one on disk, and the run left nothing behind.
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(data.join("stress/latest/report.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(report["cycles"].as_array().unwrap().len(), 2);
+    assert_eq!(report["environment"]["cortensord_version"], "4.5.6");
+    assert!(s
+        .text("#stress-result h3")
+        .unwrap()
+        .contains(report["id"].as_str().unwrap()));
+    assert_eq!(
+        std::fs::read_dir(data.join("stress/sandboxes")).map_or(0, |d| d.count()),
+        0
+    );
+
+    // "Report this run" opens the bug report with the run's summary; the bundle attaches it.
+    s.click("#stress-report");
+    s.wait_present(".report-context");
+    assert!(s
+        .text(".report-context")
+        .unwrap()
+        .contains("2 of 2 cycles passed"));
+    driver.call("DELETE", &s.path(""), None);
+}

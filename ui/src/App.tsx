@@ -15,13 +15,15 @@ import { ReportScreen } from "./screens/report/ReportScreen";
 import { ReportDestinations } from "./screens/report/ReportDestinations";
 import { ReportContext } from "./screens/report/reportContext";
 import type { ErrorContext } from "./bindings/ErrorContext";
+import { StressScreen } from "./screens/stress/StressScreen";
 
-type Tab = "overview" | "setup" | "nodes" | "rewards" | "settings" | "report";
+type Tab = "overview" | "setup" | "nodes" | "rewards" | "stress" | "settings" | "report";
 const SCREEN: Record<Tab, string> = {
   overview: "Overview",
   setup: "Setup",
   nodes: "Nodes",
   rewards: "Rewards & Rank",
+  stress: "Stress test",
   settings: "Settings",
   report: "Report",
 };
@@ -72,6 +74,9 @@ export function App() {
           <button type="button" id="tab-rewards" className={`tab ${tab === "rewards" ? "active" : ""}`} aria-current={tab === "rewards" ? "page" : undefined} onClick={() => setTab("rewards")}>
             Rewards &amp; Rank
           </button>
+          <button type="button" id="tab-stress" className={`tab ${tab === "stress" ? "active" : ""}`} aria-current={tab === "stress" ? "page" : undefined} onClick={() => setTab("stress")}>
+            Stress test
+          </button>
           <button type="button" id="tab-settings" className={`tab ${tab === "settings" ? "active" : ""}`} aria-current={tab === "settings" ? "page" : undefined} onClick={() => setTab("settings")}>
             Settings
           </button>
@@ -114,6 +119,10 @@ export function App() {
             <MetricsSettings />
             <ReportDestinations />
           </section>
+        </main>
+      ) : tab === "stress" ? (
+        <main className="single wide">
+          <StressScreen />
         </main>
       ) : tab === "report" ? (
         <main className="single wide">

@@ -29,6 +29,10 @@ import type { NodeHealth } from "./bindings/NodeHealth";
 import type { UptimePoint } from "./bindings/UptimePoint";
 import type { AlertRecord } from "./bindings/AlertRecord";
 import type { ChosenPath } from "./bindings/ChosenPath";
+import type { StressRequest } from "./bindings/StressRequest";
+import type { StressOutcome } from "./bindings/StressOutcome";
+import type { StressProgress } from "./bindings/StressProgress";
+import type { Cleaned } from "./bindings/Cleaned";
 import type { PathPurpose } from "./bindings/PathPurpose";
 import type { SystemHealth } from "./bindings/SystemHealth";
 import type { Action } from "./bindings/Action";
@@ -99,6 +103,13 @@ export const updateBinary = () => invoke<UpdateOutcome>("update_binary");
 export const choosePath = (purpose: PathPurpose) => invoke<ChosenPath[]>("choose_path", { purpose });
 /** Write the keys to the file chosen in the `key_backup` dialog (its token). */
 export const exportKeys = (token: string) => invoke<number>("export_keys", { token });
+/** Run the stress test (its progress arrives as `stress-progress` events). */
+export const stressRun = (request: StressRequest) => invoke<StressOutcome>("stress_run", { request });
+export const stressCancel = () => invoke<void>("stress_cancel");
+export const stressLatest = () => invoke<StressOutcome | null>("stress_latest");
+export const stressClean = () => invoke<Cleaned>("stress_clean");
+export const onStressProgress = (f: (p: StressProgress) => void): Promise<UnlistenFn> =>
+  listen<StressProgress>("stress-progress", (e) => f(e.payload));
 export const onInstallProgress = (f: (p: Progress) => void): Promise<UnlistenFn> =>
   listen<Progress>("install-progress", (e) => f(e.payload));
 

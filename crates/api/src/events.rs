@@ -13,3 +13,6 @@ pub const SYSTEM_HEALTH: &str = "system-health";
 pub const NODE_LOG: &str = "node-log";
 /// `Progress`: the download of `cortensord`.
 pub const INSTALL_PROGRESS: &str = "install-progress";
+
+/// A stress run's progress (`stress::StressProgress`): each phase and each finished cycle.
+pub const STRESS_PROGRESS: &str = "stress-progress";

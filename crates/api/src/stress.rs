@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use cortensor_node::doctor::DockerState;
 use cortensor_node::stress::run::{self, Options, Progress};
-use cortensor_node::stress::sandbox::{self, Cleaned};
+use cortensor_node::stress::sandbox;
+pub use cortensor_node::stress::sandbox::Cleaned;
 use cortensor_node::stress::{Environment, Phase, Report};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -37,6 +38,8 @@ pub struct StressRequest {
 pub struct StressOutcome {
     pub report: Report,
     pub dir: String,
+    /// `chart.svg`, for the app to show.
+    pub chart_svg: String,
 }
 
 pub use cortensor_node::stress::run::Progress as StressProgress;
@@ -106,6 +109,7 @@ pub fn run(
     let (report, dir) = run::run(&m.layout.root, &m.profile, &opts, env, progress, cancel)
         .map_err(UserError::new)?;
     Ok(StressOutcome {
+        chart_svg: cortensor_node::stress::render_svg(&report),
         report,
         dir: dir.display().to_string(),
     })
@@ -131,6 +135,7 @@ pub fn latest(s: &Session) -> Result<Option<StressOutcome>, UserError> {
         ))
     })?;
     Ok(Some(StressOutcome {
+        chart_svg: cortensor_node::stress::render_svg(&report),
         report,
         dir: dir.display().to_string(),
     }))

@@ -7,3 +7,4 @@ pub mod reports;
 pub mod rewards;
 pub mod settings;
 pub mod setup;
+pub mod stress;

@@ -17,6 +17,7 @@ use ts_rs::TS;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
+#[ts(rename = "StressPhase")]
 pub enum Phase {
     Install,
     Launch,
@@ -206,6 +207,7 @@ pub struct PhaseTime {
 /// A failure, as the report lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[ts(rename = "StressFailure")]
 pub struct Failure {
     pub cycle: u32,
     pub phase: Phase,
@@ -280,6 +282,7 @@ pub fn phase_stats(cycles: &[CycleResult]) -> Vec<PhaseStats> {
 /// The machine the run was on.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[ts(rename = "StressEnvironment")]
 pub struct Environment {
     pub os: String,
     pub os_version: String,
@@ -318,6 +321,7 @@ pub const SCHEMA: u32 = 1;
 /// A stress run's report (`report.json`; its schema is in the README).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[ts(rename = "StressReport")]
 pub struct Report {
     pub schema: u32,
     pub id: String,
@@ -503,8 +507,10 @@ pub fn render_svg(r: &Report) -> String {
         r.cycles.len(),
         r.failures.len()
     );
-    for i in 0..=4u64 {
-        let v = top_ms * i / 4;
+    // Ticks at round steps: a top of 1, 2 or 5 × 10^k is cut in 5, 4 or 5 (0.2, 0.5, 1 × 10^k).
+    let ticks = if top_ms.to_string().starts_with('2') { 4 } else { 5 };
+    for i in 0..=ticks {
+        let v = top_ms * i / ticks;
         let yy = y(v);
         s.push_str(&format!(
             "<line x1=\"{left}\" y1=\"{yy:.1}\" x2=\"{:.1}\" y2=\"{yy:.1}\" stroke=\"#dddddd\"/>\n<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n",
@@ -775,8 +781,10 @@ mod tests {
         assert!(svg.contains("<title>cycle 1: healthy 2.500 s</title>"));
         assert_eq!(svg.matches("class=\"failure\"").count(), 1);
         assert!(svg.contains("cycle 2 failed in launch: port"));
-        // The axis tops at a round value above the tallest bar (4.0 s → 5.0 s).
-        assert!(svg.contains(">5.0 s</text>"), "{svg}");
+        // The axis tops at a round value above the tallest bar (4.0 s → 5.0 s), in round steps.
+        for t in ["0.0 s", "1.0 s", "2.0 s", "3.0 s", "4.0 s", "5.0 s"] {
+            assert!(svg.contains(&format!(">{t}</text>")), "{t}: {svg}");
+        }
         // Text is escaped.
         let mut r = report();
         r.id = "<script>".into();

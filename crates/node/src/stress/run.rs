@@ -79,6 +79,7 @@ impl Options {
 /// Where a run is, for a progress bar and the app's table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[ts(rename = "StressProgress")]
 pub struct Progress {
     pub id: String,
     /// The cycle under way (1-based); `cycles` when done.

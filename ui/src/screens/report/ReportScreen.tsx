@@ -42,7 +42,7 @@ function empty(context: ErrorContext | null): ReportForm {
     what: "",
     expected: "",
     steps: "",
-    category: context?.screen === "Setup" ? "install" : context?.screen === "Rewards & Rank" ? "rewards_rank" : "other",
+    category: context?.screen === "Setup" || context?.screen === "Stress test" ? "install" : context?.screen === "Rewards & Rank" ? "rewards_rank" : "other",
     severity: "minor",
     nodes: context?.node != null ? [context.node] : [],
     contact: "",

@@ -3,7 +3,7 @@
 /**
  * The machine the run was on.
  */
-export type Environment = { os: string, os_version: string, kernel: string, arch: string, cpu: string, cores: number, ram_bytes: number, disk_free_bytes: number, 
+export type StressEnvironment = { os: string, os_version: string, kernel: string, arch: string, cpu: string, cores: number, ram_bytes: number, disk_free_bytes: number, 
 /**
  * Docker's version, or why there is none.
  */

@@ -3,4 +3,4 @@
 /**
  * The phases of a cycle, in order.
  */
-export type Phase = "install" | "launch" | "healthy" | "stop" | "uninstall";
+export type StressPhase = "install" | "launch" | "healthy" | "stop" | "uninstall";
