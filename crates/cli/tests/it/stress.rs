@@ -437,3 +437,50 @@ fn a_cancelled_run_and_a_killed_one_leave_nothing() {
     });
     assert_eq!(sandboxes_left(&e.data), 0);
 }
+
+#[test]
+fn the_workflows_release_script_makes_a_source_stress_runs_from() {
+    // What .github/workflows/stress.yml does on each runner, here on Linux: a release folder
+    // from the test node (scripts/stress-release.sh), then one stress cycle from it.
+    let e = Env::new(0);
+    let dir = e.sb.home.join("ci-release");
+    let out = std::process::Command::new("bash")
+        .arg(workspace_path("scripts/stress-release.sh"))
+        .arg(&dir)
+        .arg(test_node_bin())
+        .arg("0.0.1-ci.7")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["artifacts"][0]["os"], "linux");
+    assert_eq!(
+        manifest["artifacts"][0]["size"].as_u64(),
+        Some(std::fs::metadata(test_node_bin()).unwrap().len())
+    );
+    let report = e.sb.home.join("stress-report/ubuntu-latest");
+    let (ok, v, err) = stress(
+        &e,
+        &[
+            "--cycles",
+            "1",
+            "--source",
+            dir.to_str().unwrap(),
+            "--timeout",
+            "60",
+            "--out",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(
+        v["report"]["environment"]["cortensord_version"],
+        "0.0.1-ci.7"
+    );
+    assert!(report.join("report.json").is_file() && report.join("chart.svg").is_file());
+}

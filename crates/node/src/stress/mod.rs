@@ -508,7 +508,11 @@ pub fn render_svg(r: &Report) -> String {
         r.failures.len()
     );
     // Ticks at round steps: a top of 1, 2 or 5 × 10^k is cut in 5, 4 or 5 (0.2, 0.5, 1 × 10^k).
-    let ticks = if top_ms.to_string().starts_with('2') { 4 } else { 5 };
+    let ticks = if top_ms.to_string().starts_with('2') {
+        4
+    } else {
+        5
+    };
     for i in 0..=ticks {
         let v = top_ms * i / ticks;
         let yy = y(v);
