@@ -185,6 +185,27 @@ fn stress_cycles_run_beside_real_nodes_and_touch_none_of_them() {
         calls_before,
         "no service manager called"
     );
+
+    // A bug report filed now carries the run's report.
+    let filed: Value = serde_json::from_str(&e.ok(&[
+        "report",
+        "--title",
+        "stress run",
+        "--what",
+        "see the stress report",
+        "--save-only",
+        "--json",
+    ]))
+    .unwrap();
+    let files: Vec<&str> = filed["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    for f in ["stress/report.json", "stress/report.md", "stress/chart.svg"] {
+        assert!(files.contains(&f), "{f} in {files:?}");
+    }
 }
 
 #[test]
