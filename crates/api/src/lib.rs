@@ -31,6 +31,12 @@ pub mod stress;
 pub use cortensor_node::UserError;
 pub use session::Session;
 
+/// What a command-line front end does first: a closed standard output (`… | head`) ends the
+/// process quietly instead of a panic.
+pub fn cli_start() {
+    cortensor_node::platform::process::default_sigpipe();
+}
+
 /// Map any displayable error into a [`UserError`].
 pub(crate) fn user<E: std::fmt::Display>(e: E) -> UserError {
     UserError::new(e)

@@ -266,6 +266,7 @@ enum KeysCommand {
 }
 
 fn main() -> ExitCode {
+    cortensor_api::cli_start();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

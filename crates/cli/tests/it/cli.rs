@@ -677,3 +677,33 @@ fn every_cli_number_refuses_absurd_values_without_panicking() {
     }
     assert_eq!(runs, commands.len() * values.len());
 }
+
+#[test]
+fn a_closed_output_pipe_ends_the_cli_quietly() {
+    // `cortensor-manager … | head -1`: the reader is gone when the CLI writes. Here the pipe's
+    // read end is closed before the CLI starts, so every write fails (no race).
+    let data = tempfile::tempdir().unwrap();
+    for args in [
+        &["rewards", "--nodes", "3", "--json"][..],
+        &["rank", "--help"][..],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("cortensor-manager"))
+            .arg("--data-dir")
+            .arg(data.path())
+            .args(args)
+            .env("RUST_BACKTRACE", "0")
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_ne!(
+            out.status.code(),
+            Some(101),
+            "{args:?}: a panic's exit code"
+        );
+    }
+}

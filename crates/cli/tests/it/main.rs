@@ -5,6 +5,7 @@ mod cli;
 mod faults;
 mod install;
 mod network;
+mod package;
 mod report;
 mod runtime;
 mod stress;

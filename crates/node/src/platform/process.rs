@@ -123,6 +123,17 @@ pub fn children_map() -> Option<std::collections::HashMap<u32, Vec<u32>>> {
     }
 }
 
+/// Let a closed standard output end the process quietly, as it does other command-line tools
+/// (`cortensor-manager … | head`): Rust ignores SIGPIPE, so a write to a closed pipe would
+/// otherwise panic in `println!`. Unix only; elsewhere nothing to do.
+pub fn default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: restoring a signal's default disposition at start-up, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Kill (SIGKILL / TerminateProcess) every process whose executable or working folder is inside
 /// `dir`, other than this one; how many. For sandboxes the app made and is removing (a stress
 /// run's nodes: the supervisor starts each in its node folder).
