@@ -37,7 +37,27 @@ pub fn run() {
         live_log: Mutex::new(None),
         grants: Default::default(),
     };
+    // One window per data folder: a second launch on the same folder hands over to the first,
+    // which shows and focuses its window (on Linux the lock is a D-Bus name with the folder's
+    // key; on macOS and Windows the plugin's own lock for the app). The CLI is another program.
+    let instance = state
+        .session
+        .instance_key()
+        .map(|k| format!("network.cortensor.manager.d{k}"))
+        .unwrap_or_else(|_| "network.cortensor.manager".into());
     tauri::Builder::default()
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(instance)
+                .callback(|app, _argv, _cwd| {
+                    if let Some(w) = tauri::Manager::get_webview_window(app, "main") {
+                        let _ = w.unminimize();
+                        let _ = w.show();
+                        let _ = w.set_focus();
+                    }
+                })
+                .build(),
+        )
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())

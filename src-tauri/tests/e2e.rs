@@ -180,21 +180,43 @@ impl Session<'_> {
 /// type `path` into its name field (GTK's chooser takes a whole path there) and press Enter.
 /// The dialog is the real one the app's shell opens (tauri-plugin-dialog, GTK).
 fn answer_file_dialog(title: &str, path: &std::path::Path) {
+    // Generous: under the whole suite (four apps and a stress run on two cores) GTK can take a
+    // while to map the dialog.
     let xdotool = |args: &[&str]| {
         Command::new("timeout")
-            .arg("20")
+            .arg("90")
             .arg("xdotool")
             .args(args)
             .output()
             .expect("xdotool")
     };
-    let found = xdotool(&["search", "--sync", "--onlyvisible", "--name", title]);
-    let window = String::from_utf8_lossy(&found.stdout)
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .to_string();
-    assert!(!window.is_empty(), "no dialog titled {title:?} appeared");
+    // Searched again and again rather than with --sync: a search dies on an X error when
+    // another test's window vanishes under it.
+    let until = Instant::now() + Duration::from_secs(90);
+    let window = loop {
+        let found = xdotool(&["search", "--onlyvisible", "--name", title]);
+        let w = String::from_utf8_lossy(&found.stdout)
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .to_string();
+        if !w.is_empty() || Instant::now() > until {
+            break w;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    if window.is_empty() {
+        let all = xdotool(&["search", "--name", "."]);
+        let names: Vec<String> = String::from_utf8_lossy(&all.stdout)
+            .lines()
+            .map(|w| {
+                String::from_utf8_lossy(&xdotool(&["getwindowname", w]).stdout)
+                    .trim()
+                    .to_string()
+            })
+            .collect();
+        panic!("no dialog titled {title:?} appeared; windows: {names:?}");
+    }
     assert!(xdotool(&["windowfocus", "--sync", &window])
         .status
         .success());
@@ -1154,5 +1176,46 @@ fn the_stress_page_runs_cycles_and_reports_them() {
         .text(".report-context")
         .unwrap()
         .contains("2 of 2 cycles passed"));
+
+    // One window per data folder: a second launch on this folder hands over to this window and
+    // ends at once; a launch on another folder is another app and runs.
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_cortensor-manager-app"));
+    let launch = |data: &std::path::Path| {
+        let mut c = Command::new(&app);
+        c.envs(owned.iter().map(|(k, v)| (*k, v.as_str())))
+            .env("CORTENSOR_MANAGER_DATA_DIR", data)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        c.spawn().unwrap()
+    };
+    let mut second = launch(&data);
+    let t = Instant::now();
+    let status = loop {
+        if let Some(st) = second.try_wait().unwrap() {
+            break Some(st);
+        }
+        if t.elapsed() > Duration::from_secs(20) {
+            let _ = second.kill();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "a second launch on the same data folder must hand over and exit: {status:?}"
+    );
+    // The first window still answers.
+    assert_eq!(s.count("#stress-title"), 0, "on the report screen now");
+    s.click("#tab-stress");
+    s.wait_present("#stress-title");
+    let other = sb.home.join("other-data");
+    let mut third = launch(&other);
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(
+        third.try_wait().unwrap().is_none(),
+        "another data folder is another app: it keeps running"
+    );
+    let _ = third.kill();
+    let _ = third.wait();
     driver.call("DELETE", &s.path(""), None);
 }

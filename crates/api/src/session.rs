@@ -42,6 +42,15 @@ impl Session {
         Ok(m)
     }
 
+    /// The name of this session's data folder for "one window per data folder" (the desktop
+    /// shell's single-instance lock): the same for every process that uses the folder.
+    pub fn instance_key(&self) -> Result<String, UserError> {
+        let dir = paths::data_dir(self.data_dir.clone()).map_err(user)?;
+        // Made first, so the key is the same before and after the first run made it.
+        let _ = std::fs::create_dir_all(&dir);
+        Ok(paths::folder_key(&dir))
+    }
+
     /// The store alone (settings, caches), without probing the machine.
     pub fn store(&self) -> Result<Store, UserError> {
         let dir = paths::data_dir(self.data_dir.clone()).map_err(user)?;

@@ -75,6 +75,14 @@ pub fn migrate(old: &Path, new: &Path) -> Result<Option<String>, String> {
     )))
 }
 
+/// A short name for a data folder, the same for every process that uses it: the app is one
+/// window per data folder (a second launch on the same folder hands over to the first).
+pub fn folder_key(dir: &Path) -> String {
+    use sha2::Digest;
+    let abs = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    hex::encode(&sha2::Sha256::digest(abs.to_string_lossy().as_bytes())[..6])
+}
+
 pub fn data_dir(explicit: Option<PathBuf>) -> Result<PathBuf, String> {
     if let Some(p) = explicit {
         return Ok(p);
@@ -107,6 +115,15 @@ pub fn data_dir(explicit: Option<PathBuf>) -> Result<PathBuf, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_has_one_key_however_it_is_named() {
+        let d = tempfile::tempdir().unwrap();
+        let a = folder_key(d.path());
+        assert_eq!(a.len(), 12);
+        assert_eq!(folder_key(&d.path().join(".")), a, "the same folder");
+        assert_ne!(folder_key(&d.path().join("other")), a);
+    }
 
     #[test]
     fn each_os_has_its_folder_named_after_the_app() {
