@@ -28,6 +28,36 @@ pub struct AppState {
     pub grants: cortensor_api::paths::Grants,
 }
 
+/// Save the window's size and place half a second after it was last moved or resized, so a
+/// crash or a killed app keeps them too (the plugin itself saves when the app exits).
+fn remember_window(app: &tauri::AppHandle) {
+    use std::sync::atomic::AtomicU64;
+    use std::sync::Arc;
+    use tauri::Manager;
+    use tauri_plugin_window_state::{AppHandleExt, StateFlags};
+    let Some(window) = app.get_webview_window("main") else {
+        return;
+    };
+    let generation = Arc::new(AtomicU64::new(0));
+    let handle = app.clone();
+    window.on_window_event(move |e| {
+        if !matches!(
+            e,
+            tauri::WindowEvent::Resized(_) | tauri::WindowEvent::Moved(_)
+        ) {
+            return;
+        }
+        let mine = generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        let (generation, handle) = (generation.clone(), handle.clone());
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            if generation.load(std::sync::atomic::Ordering::SeqCst) == mine {
+                let _ = handle.save_window_state(StateFlags::all());
+            }
+        });
+    });
+}
+
 pub fn run() {
     let state = AppState {
         session: Session::new(None),
@@ -58,11 +88,14 @@ pub fn run() {
                 })
                 .build(),
         )
+        // The window's size, position and maximized state, restored at the next start.
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .manage(state)
         .setup(|app| {
+            remember_window(app.handle());
             health_feed::spawn(app.handle().clone());
             commands::reports::spawn_outbox(app.handle().clone());
             Ok(())

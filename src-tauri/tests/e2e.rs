@@ -1219,3 +1219,52 @@ fn the_stress_page_runs_cycles_and_reports_them() {
     let _ = third.wait();
     driver.call("DELETE", &s.path(""), None);
 }
+
+#[test]
+fn the_window_comes_back_the_size_it_was_left() {
+    if !tools_present() {
+        return;
+    }
+    let sb = Sandbox::new(Backend::Supervisor);
+    let owned = sb.env();
+    let env: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let state_file = sb
+        .home
+        .join(".config/network.cortensor.manager/.window-state.json");
+    let rect = |s: &Session| -> (i64, i64) {
+        let r = s.d.call("GET", &s.path("/window/rect"), None);
+        (r["width"].as_i64().unwrap(), r["height"].as_i64().unwrap())
+    };
+    {
+        let (driver, id) = start_app(&env);
+        let s = Session { d: &driver, id };
+        s.wait_present("#step-welcome");
+        assert_eq!(
+            rect(&s),
+            (1200, 800),
+            "the first start: the configured size"
+        );
+        s.d.call(
+            "POST",
+            &s.path("/window/rect"),
+            Some(json!({"width": 1000, "height": 700})),
+        );
+        assert_eq!(rect(&s), (1000, 700));
+        // Saved soon after the resize (not only at a clean exit: the app is killed below).
+        let t = Instant::now();
+        while !std::fs::read_to_string(&state_file).is_ok_and(|t| t.contains("1000")) {
+            assert!(
+                t.elapsed() < Duration::from_secs(10),
+                "the window state was not saved"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        driver.call("DELETE", &s.path(""), None);
+    }
+    let (driver, id) = start_app(&env);
+    let s = Session { d: &driver, id };
+    s.wait_present("#step-welcome");
+    assert_eq!(rect(&s), (1000, 700), "the size it was left at");
+    s.screenshot("e2e-window-restored.png");
+    driver.call("DELETE", &s.path(""), None);
+}
