@@ -10,6 +10,7 @@ const COMMANDS: &[&str] = &[
     "set_leaderboard_address",
     "get_setting",
     "set_setting",
+    "open_data_folder",
     "machine_status",
     "run_doctor",
     "install_binary",

@@ -17,8 +17,14 @@ pub fn spawn(app: AppHandle) {
         loop {
             if let Some((health, alerts)) = feed.poll() {
                 let _ = app.emit(events::NODE_HEALTH, &health);
+                // Notifications as the user set them (read once per batch of alerts).
+                let notify =
+                    !alerts.is_empty() && cortensor_api::settings::notifications_on(&state.session);
                 for a in alerts {
                     let _ = app.emit(events::ALERT, &a);
+                    if !notify {
+                        continue;
+                    }
                     // A desktop notification too (ignored where the desktop has no notification service).
                     let _ = app
                         .notification()

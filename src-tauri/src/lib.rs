@@ -108,6 +108,7 @@ pub fn run() {
             commands::rank::set_leaderboard_address,
             commands::settings::get_setting,
             commands::settings::set_setting,
+            commands::settings::open_data_folder,
             commands::setup::machine_status,
             commands::setup::run_doctor,
             commands::setup::install_binary,

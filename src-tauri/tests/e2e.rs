@@ -1250,6 +1250,12 @@ fn the_window_comes_back_the_size_it_was_left() {
             Some(json!({"width": 1000, "height": 700})),
         );
         assert_eq!(rect(&s), (1000, 700));
+        // Settings: the data folder shown, and dark colours chosen.
+        s.click("#tab-settings");
+        s.wait_present("#general-settings");
+        s.wait_text("#data-dir", &sb.data.display().to_string());
+        s.click("#theme option[value='dark']");
+        s.screenshot("e2e-settings-dark.png");
         // Saved soon after the resize (not only at a clean exit: the app is killed below).
         let t = Instant::now();
         while !std::fs::read_to_string(&state_file).is_ok_and(|t| t.contains("1000")) {
@@ -1265,6 +1271,17 @@ fn the_window_comes_back_the_size_it_was_left() {
     let s = Session { d: &driver, id };
     s.wait_present("#step-welcome");
     assert_eq!(rect(&s), (1000, 700), "the size it was left at");
+    // The colours chosen last time, before anything else is drawn.
+    let theme = s.d.call(
+        "POST",
+        &s.path("/execute/sync"),
+        Some(json!({"script": "return [document.documentElement.dataset.theme || '', getComputedStyle(document.documentElement).getPropertyValue('--bg').trim()];", "args": []})),
+    );
+    assert_eq!(
+        theme,
+        json!(["dark", "#12141b"]),
+        "dark colours after a restart"
+    );
     s.screenshot("e2e-window-restored.png");
     driver.call("DELETE", &s.path(""), None);
 }

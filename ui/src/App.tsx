@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import type { Ruleset } from "./bindings/Ruleset";
-import { errorMessage, machineStatus, ruleset as loadRuleset } from "./api";
+import { errorMessage, getSetting, machineStatus, ruleset as loadRuleset } from "./api";
 import { UpdateBanner } from "./components/UpdateBanner";
 import { RewardsCalculator } from "./screens/rewards/RewardsCalculator";
 import { RankProjection } from "./screens/rewards/RankProjection";
@@ -16,6 +16,8 @@ import { ReportDestinations } from "./screens/report/ReportDestinations";
 import { ReportContext } from "./screens/report/reportContext";
 import type { ErrorContext } from "./bindings/ErrorContext";
 import { StressScreen } from "./screens/stress/StressScreen";
+import { GeneralSettings } from "./screens/settings/GeneralSettings";
+import { applyTheme, asTheme } from "./screens/settings/theme";
 
 type Tab = "overview" | "setup" | "nodes" | "rewards" | "stress" | "settings" | "report";
 const SCREEN: Record<Tab, string> = {
@@ -43,6 +45,8 @@ export function App() {
   };
 
   useEffect(() => {
+    // The colours the user chose (Settings), before anything else is drawn.
+    getSetting("ui.theme").then((v) => applyTheme(asTheme(v)), () => {});
     loadRuleset().then(setRules, (e) => setRulesError(errorMessage(e)));
     // First run (nothing installed yet): open on the setup wizard.
     machineStatus().then(
@@ -113,6 +117,7 @@ export function App() {
         <main className="single wide">
           <section className="settings" aria-labelledby="settings-title">
             <h2 id="settings-title">Settings</h2>
+            <GeneralSettings />
             <div className="card">
               <Autostart />
             </div>

@@ -50,6 +50,8 @@ export const setLeaderboardAddress = (url: string) => invoke<LeaderboardAddress>
 export const projectRank = (request: RankRequest) => invoke<RankResponse>("project_rank", { request });
 export const getSetting = (key: UiSetting) => invoke<string | null>("get_setting", { key });
 export const setSetting = (key: UiSetting, value: string) => invoke<void>("set_setting", { key, value });
+/** Open the app's data folder in the file manager (the shell knows where it is). */
+export const openDataFolder = () => invoke<void>("open_data_folder");
 export const metricsPort = () => invoke<number | null>("metrics_port");
 export const setMetricsPort = (port: number | null) => invoke<void>("set_metrics_port", { port });
 

@@ -19,6 +19,12 @@ pub enum UiSetting {
     /// The rewards calculator's inputs (JSON).
     #[serde(rename = "calc.inputs")]
     CalcInputs,
+    /// The window's colours: `system` (the default), `light` or `dark`.
+    #[serde(rename = "ui.theme")]
+    Theme,
+    /// Desktop notifications of new alerts: `on` (the default) or `off`.
+    #[serde(rename = "ui.notifications")]
+    Notifications,
 }
 
 impl UiSetting {
@@ -27,8 +33,24 @@ impl UiSetting {
             UiSetting::RankOperator => "rank.operator",
             UiSetting::RankLeaderboard => "rank.leaderboard",
             UiSetting::CalcInputs => "calc.inputs",
+            UiSetting::Theme => "ui.theme",
+            UiSetting::Notifications => "ui.notifications",
         }
     }
+
+    /// The values a key takes, where they are few (`None`: free text).
+    pub fn choices(self) -> Option<&'static [&'static str]> {
+        match self {
+            UiSetting::Theme => Some(&["system", "light", "dark"]),
+            UiSetting::Notifications => Some(&["on", "off"]),
+            _ => None,
+        }
+    }
+}
+
+/// Whether new alerts are shown as desktop notifications (on unless the user turned them off).
+pub fn notifications_on(s: &Session) -> bool {
+    !matches!(get(s, UiSetting::Notifications), Ok(Some(v)) if v == "off")
 }
 
 /// The largest value a screen may keep.
@@ -44,6 +66,13 @@ pub fn set(s: &Session, key: UiSetting, value: &str) -> Result<(), UserError> {
             "the value for {} is {} bytes; at most {VALUE_MAX} are kept",
             key.key(),
             value.len()
+        )));
+    }
+    if let Some(choices) = key.choices().filter(|c| !c.contains(&value)) {
+        return Err(UserError::new(format!(
+            "'{value}' is not a value of {}: one of {}",
+            key.key(),
+            choices.join(", ")
         )));
     }
     s.store()?.set_setting(key.key(), value).map_err(user)
@@ -69,5 +98,21 @@ mod tests {
             serde_json::from_str::<UiSetting>("\"calc.inputs\"").unwrap(),
             UiSetting::CalcInputs
         );
+    }
+
+    #[test]
+    fn theme_and_notifications_take_their_values_only() {
+        let d = tempfile::tempdir().unwrap();
+        let s = Session::new(Some(d.path().to_path_buf()));
+        assert!(notifications_on(&s), "on by default");
+        set(&s, UiSetting::Notifications, "off").unwrap();
+        assert!(!notifications_on(&s));
+        set(&s, UiSetting::Notifications, "on").unwrap();
+        assert!(notifications_on(&s));
+        let e = set(&s, UiSetting::Notifications, "maybe").unwrap_err();
+        assert!(e.to_string().contains("one of on, off"), "{e}");
+        set(&s, UiSetting::Theme, "dark").unwrap();
+        assert!(set(&s, UiSetting::Theme, "purple").is_err());
+        assert_eq!(get(&s, UiSetting::Theme).unwrap().as_deref(), Some("dark"));
     }
 }

@@ -32,3 +32,17 @@ pub fn metrics_port(state: State<'_, AppState>) -> Result<Option<u16>, UserError
 pub fn set_metrics_port(port: Option<u16>, state: State<'_, AppState>) -> Result<(), UserError> {
     daemon::set_metrics_port(&state.session, port)
 }
+
+/// Open the data folder in the system's file manager (the folder the app uses; the page names
+/// no path).
+#[tauri::command(async)]
+pub fn open_data_folder(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+) -> Result<(), UserError> {
+    use tauri_plugin_opener::OpenerExt;
+    let dir = cortensor_api::setup::machine_status(&state.session)?.data_dir;
+    app.opener()
+        .open_path(dir, None::<&str>)
+        .map_err(|e| UserError::new(format!("cannot open the data folder: {e}")))
+}

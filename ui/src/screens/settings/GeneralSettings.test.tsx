@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { GeneralSettings } from "./GeneralSettings";
+
+describe("GeneralSettings", () => {
+  it("shows and opens the data folder, turns notifications off, and applies the chosen colours", async () => {
+    const calls: { cmd: string; args: unknown }[] = [];
+    const saved: Record<string, string> = { "ui.theme": "light" };
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args });
+      const a = args as { key?: string; value?: string };
+      if (cmd === "machine_status") return { data_dir: "/home/ann/.local/share/cortensor-manager" };
+      if (cmd === "get_setting") return saved[a.key!] ?? null;
+      if (cmd === "set_setting") {
+        if (a.key === "ui.theme" && !["system", "light", "dark"].includes(a.value!)) throw { message: "bad" };
+        saved[a.key!] = a.value!;
+        return null;
+      }
+      return null;
+    });
+    const user = userEvent.setup();
+    render(<GeneralSettings />);
+    await waitFor(() => expect(document.getElementById("data-dir")).toHaveTextContent("/home/ann/.local/share/cortensor-manager"));
+    await waitFor(() => expect(screen.getByLabelText("Colours")).toHaveValue("light"));
+    await user.click(screen.getByRole("button", { name: "Open" }));
+    expect(calls.some((c) => c.cmd === "open_data_folder")).toBe(true);
+
+    const box = screen.getByRole("checkbox", { name: "Desktop notifications of new alerts" });
+    expect(box).toBeChecked();
+    await user.click(box);
+    expect(saved["ui.notifications"]).toBe("off");
+
+    await user.selectOptions(screen.getByLabelText("Colours"), "dark");
+    expect(document.documentElement.dataset.theme).toBe("dark");
+    expect(saved["ui.theme"]).toBe("dark");
+    await user.selectOptions(screen.getByLabelText("Colours"), "system");
+    expect(document.documentElement.dataset.theme).toBeUndefined();
+    expect(saved["ui.theme"]).toBe("system");
+  });
+});
