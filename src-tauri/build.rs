@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "get_setting",
     "set_setting",
     "open_data_folder",
+    "app_logs",
     "machine_status",
     "run_doctor",
     "install_binary",

@@ -67,6 +67,14 @@ pub fn run() {
         live_log: Mutex::new(None),
         grants: Default::default(),
     };
+    // The app's own log (<data>/logs/app.log, rotated), which bug reports include.
+    if let Some(log) = state.session.start_log("app") {
+        tracing::info!(
+            "Cortensor Node Manager {} started (log {})",
+            env!("CARGO_PKG_VERSION"),
+            log.display()
+        );
+    }
     // One window per data folder: a second launch on the same folder hands over to the first,
     // which shows and focuses its window (on Linux the lock is a D-Bus name with the folder's
     // key; on macOS and Windows the plugin's own lock for the app). The CLI is another program.
@@ -80,6 +88,7 @@ pub fn run() {
             tauri_plugin_single_instance::Builder::new()
                 .dbus_id(instance)
                 .callback(|app, _argv, _cwd| {
+                    tracing::info!("a second launch on this data folder: showing this window");
                     if let Some(w) = tauri::Manager::get_webview_window(app, "main") {
                         let _ = w.unminimize();
                         let _ = w.show();
@@ -109,6 +118,7 @@ pub fn run() {
             commands::settings::get_setting,
             commands::settings::set_setting,
             commands::settings::open_data_folder,
+            commands::settings::app_logs,
             commands::setup::machine_status,
             commands::setup::run_doctor,
             commands::setup::install_binary,

@@ -1254,6 +1254,15 @@ fn the_window_comes_back_the_size_it_was_left() {
         s.click("#tab-settings");
         s.wait_present("#general-settings");
         s.wait_text("#data-dir", &sb.data.display().to_string());
+        // The app's own log: started, listed in Settings.
+        let log = std::fs::read_to_string(sb.data.join("logs/app.log")).unwrap_or_default();
+        assert!(
+            log.contains("Cortensor Node Manager 0.1.0 started"),
+            "{log}"
+        );
+        s.wait_until("the log listed", |s| {
+            s.text("#app-logs").is_some_and(|t| t.contains("app.log"))
+        });
         s.click("#theme option[value='dark']");
         s.screenshot("e2e-settings-dark.png");
         // Saved soon after the resize (not only at a clean exit: the app is killed below).

@@ -33,6 +33,7 @@ import type { StressRequest } from "./bindings/StressRequest";
 import type { StressOutcome } from "./bindings/StressOutcome";
 import type { StressProgress } from "./bindings/StressProgress";
 import type { Cleaned } from "./bindings/Cleaned";
+import type { LogFile } from "./bindings/LogFile";
 import type { PathPurpose } from "./bindings/PathPurpose";
 import type { SystemHealth } from "./bindings/SystemHealth";
 import type { Action } from "./bindings/Action";
@@ -52,6 +53,8 @@ export const getSetting = (key: UiSetting) => invoke<string | null>("get_setting
 export const setSetting = (key: UiSetting, value: string) => invoke<void>("set_setting", { key, value });
 /** Open the app's data folder in the file manager (the shell knows where it is). */
 export const openDataFolder = () => invoke<void>("open_data_folder");
+/** The app's own log files (name, size), newest first. */
+export const appLogs = () => invoke<LogFile[]>("app_logs");
 export const metricsPort = () => invoke<number | null>("metrics_port");
 export const setMetricsPort = (port: number | null) => invoke<void>("set_metrics_port", { port });
 

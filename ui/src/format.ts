@@ -31,6 +31,7 @@ export const GIB = 1024 ** 3;
 export function bytes(n: number): string {
   if (n >= GIB) return `${(n / GIB).toFixed(2)} GB`;
   if (n >= 1 << 20) return `${(n / MIB).toFixed(1)} MB`;
+  if (n < 1024) return `${n} B`;
   return `${Math.round(n / 1024)} kB`;
 }
 

@@ -166,7 +166,12 @@ impl DaemonArgs {
 /// Run the daemon in the foreground until `stop` (the nodes keep running after it).
 pub fn run(s: &Session, args: &DaemonArgs, stop: &AtomicBool) -> Result<(), UserError> {
     let opts = args.options()?;
-    daemon::run_foreground(s.data_dir(), opts, stop)
+    s.start_log("daemon-events");
+    let r = daemon::run_foreground(s.data_dir(), opts, stop);
+    if let Err(e) = &r {
+        tracing::error!(target: "daemon", "stopped: {e}");
+    }
+    r
 }
 
 /// Where the Prometheus endpoint stands.

@@ -51,9 +51,50 @@ impl Session {
         Ok(paths::folder_key(&dir))
     }
 
+    /// Send this process's log (`tracing`) to `<data>/logs/<name>.log` (size-bounded, rotated);
+    /// the file, or `None` when it cannot be written (the process runs on without it).
+    pub fn start_log(&self, name: &str) -> Option<PathBuf> {
+        let dir = paths::data_dir(self.data_dir.clone()).ok()?;
+        cortensor_node::platform::logs::init(&dir, name)
+    }
+
+    /// The app's own logs (`<data>/logs/`): each file's name and size, newest first.
+    pub fn log_files(&self) -> Result<Vec<LogFile>, UserError> {
+        let dir = cortensor_node::platform::logs::dir(
+            &paths::data_dir(self.data_dir.clone()).map_err(user)?,
+        );
+        let mut v: Vec<(std::time::SystemTime, LogFile)> = std::fs::read_dir(&dir)
+            .map(|rd| {
+                rd.flatten()
+                    .filter_map(|e| {
+                        let m = e.metadata().ok().filter(|m| m.is_file())?;
+                        Some((
+                            m.modified().unwrap_or(std::time::UNIX_EPOCH),
+                            LogFile {
+                                name: e.file_name().to_string_lossy().into_owned(),
+                                bytes: m.len(),
+                            },
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.name.cmp(&b.1.name)));
+        Ok(v.into_iter().map(|(_, f)| f).collect())
+    }
+
     /// The store alone (settings, caches), without probing the machine.
     pub fn store(&self) -> Result<Store, UserError> {
         let dir = paths::data_dir(self.data_dir.clone()).map_err(user)?;
         Store::open(&dir).map_err(user)
     }
+}
+
+/// One of the app's own log files.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct LogFile {
+    pub name: String,
+    #[ts(type = "number")]
+    pub bytes: u64,
 }

@@ -46,3 +46,11 @@ pub fn open_data_folder(
         .open_path(dir, None::<&str>)
         .map_err(|e| UserError::new(format!("cannot open the data folder: {e}")))
 }
+
+/// The app's own log files (Settings lists them; bug reports include them).
+#[tauri::command(async)]
+pub fn app_logs(
+    state: State<'_, AppState>,
+) -> Result<Vec<cortensor_api::session::LogFile>, UserError> {
+    state.session.log_files()
+}

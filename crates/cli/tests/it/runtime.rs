@@ -875,6 +875,11 @@ fn a_hung_docker_does_not_delay_a_restart() {
     std::fs::create_dir_all(&e.docker).unwrap();
     std::fs::write(e.docker.join("HANG"), "").unwrap();
     e.start_daemon(&[]);
+    // The daemon's own log (tracing, rotated) says it started.
+    wait_until("the daemon's log", Duration::from_secs(10), || {
+        std::fs::read_to_string(e.data.join("logs/daemon-events.log"))
+            .is_ok_and(|l| l.contains("started (version 0.1.0, supervisor)"))
+    });
     e.ok(&["node", "start", "1"]);
     wait_until("node 1 to run", Duration::from_secs(20), || {
         e.pid(1).is_some()

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod exec;
 pub mod fs;
 pub mod http;
+pub mod logs;
 pub mod paths;
 pub mod process;
 pub mod tail;

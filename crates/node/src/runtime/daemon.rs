@@ -39,6 +39,7 @@ pub fn supervise_loop(
                 failures += 1;
                 let wait = Duration::from_millis(200 * 2u64.pow(failures.min(7)));
                 eprintln!("supervisor: {e}; trying again in {} ms", wait.as_millis());
+                tracing::warn!(target: "daemon", "supervisor: {e}; trying again in {} ms", wait.as_millis());
                 sleep_unless(stop, wait);
                 continue;
             }
@@ -316,6 +317,7 @@ pub fn run_foreground(
         }
     })?;
     eprintln!("supervisor stopped; nodes left running");
+    tracing::info!(target: "daemon", "stopped; nodes left running");
     Ok(())
 }
 
@@ -373,6 +375,13 @@ fn serve_watch(
     }
     let fixed = opts.metrics_port.is_some();
     let mut mon = Monitor::new(opts.monitor.clone()).with_docker(Box::new(m.runner.clone()));
+    tracing::info!(
+        target: "daemon",
+        "started (version {}, {}) for {}",
+        env!("CARGO_PKG_VERSION"),
+        if supervise { "supervisor" } else { "monitor of OS services" },
+        m.layout.root.display()
+    );
     if supervise {
         eprintln!(
             "supervisor running for {} (stopping the supervisor leaves the nodes running)",
@@ -417,6 +426,7 @@ fn serve_watch(
         }
         let go: Vec<u32> = f.held.iter().copied().filter(|id| wanted(*id)).collect();
         eprintln!("first start over ({why}): starting {go:?}");
+        tracing::info!(target: "daemon", "first start over ({why}): starting {go:?}");
         if !supervise && !go.is_empty() {
             let specs: Vec<_> = m
                 .store

@@ -13,6 +13,7 @@ describe("GeneralSettings", () => {
       const a = args as { key?: string; value?: string };
       if (cmd === "machine_status") return { data_dir: "/home/ann/.local/share/cortensor-manager" };
       if (cmd === "get_setting") return saved[a.key!] ?? null;
+      if (cmd === "app_logs") return [{ name: "app.log", bytes: 2048 }, { name: "daemon-events.log", bytes: 10 }];
       if (cmd === "set_setting") {
         if (a.key === "ui.theme" && !["system", "light", "dark"].includes(a.value!)) throw { message: "bad" };
         saved[a.key!] = a.value!;
@@ -24,6 +25,8 @@ describe("GeneralSettings", () => {
     render(<GeneralSettings />);
     await waitFor(() => expect(document.getElementById("data-dir")).toHaveTextContent("/home/ann/.local/share/cortensor-manager"));
     await waitFor(() => expect(screen.getByLabelText("Colours")).toHaveValue("light"));
+    await waitFor(() => expect(document.getElementById("app-logs")).toHaveTextContent("app.log · 2 kB"));
+    expect(document.getElementById("app-logs")).toHaveTextContent("daemon-events.log · 10 B");
     await user.click(screen.getByRole("button", { name: "Open" }));
     expect(calls.some((c) => c.cmd === "open_data_folder")).toBe(true);
 

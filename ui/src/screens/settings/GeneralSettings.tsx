@@ -1,6 +1,8 @@
 import { useEffect, useState } from "react";
 import type { UserError } from "../../bindings/UserError";
-import { asUserError, getSetting, machineStatus, openDataFolder, setSetting } from "../../api";
+import { appLogs, asUserError, getSetting, machineStatus, openDataFolder, setSetting } from "../../api";
+import type { LogFile } from "../../bindings/LogFile";
+import { bytes } from "../../format";
 import { ErrorBox } from "../../components/ErrorBox";
 import { applyTheme, asTheme, type Theme } from "./theme";
 
@@ -10,11 +12,13 @@ export function GeneralSettings() {
   const [notifications, setNotifications] = useState(true);
   const [theme, setTheme] = useState<Theme>("system");
   const [error, setError] = useState<UserError | null>(null);
+  const [logs, setLogs] = useState<LogFile[]>([]);
 
   useEffect(() => {
     machineStatus().then((s) => setDataDir(s?.data_dir ?? null), (e) => setError(asUserError(e)));
     getSetting("ui.notifications").then((v) => setNotifications(v !== "off"), () => {});
     getSetting("ui.theme").then((v) => setTheme(asTheme(v)), () => {});
+    appLogs().then((l) => setLogs(l ?? []), () => {});
   }, []);
 
   async function save(key: "ui.notifications" | "ui.theme", value: string) {
@@ -37,6 +41,17 @@ export function GeneralSettings() {
             Open
           </button>
         </div>
+      </div>
+      <div className="field">
+        <span>The app's own logs (in the data folder's logs/; bug reports include them)</span>
+        <ul className="logs" id="app-logs">
+          {logs.length === 0 && <li className="muted">None yet.</li>}
+          {logs.map((l) => (
+            <li key={l.name}>
+              <code>{l.name}</code> · {bytes(l.bytes)}
+            </li>
+          ))}
+        </ul>
       </div>
       <label className="check">
         <input
