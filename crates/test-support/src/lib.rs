@@ -129,7 +129,7 @@ impl FixtureServer {
                         *count += 1;
                         (
                             spec.cut_after.filter(|_| *count <= spec.cuts),
-                            corrupt_every > 0 && *count % corrupt_every == 0,
+                            corrupt_every > 0 && (*count).is_multiple_of(corrupt_every),
                         )
                     };
                     let len = spec.bytes.len() as u64;
