@@ -12,6 +12,7 @@ const COMMANDS: &[&str] = &[
     "set_setting",
     "open_data_folder",
     "app_logs",
+    "tray_action",
     "machine_status",
     "run_doctor",
     "install_binary",

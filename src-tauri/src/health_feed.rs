@@ -17,6 +17,7 @@ pub fn spawn(app: AppHandle) {
         loop {
             if let Some((health, alerts)) = feed.poll() {
                 let _ = app.emit(events::NODE_HEALTH, &health);
+                crate::tray::show_fleet(&app, &health);
                 // Notifications as the user set them (read once per batch of alerts).
                 let notify =
                     !alerts.is_empty() && cortensor_api::settings::notifications_on(&state.session);

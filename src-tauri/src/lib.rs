@@ -4,6 +4,7 @@
 
 mod commands;
 mod health_feed;
+mod tray;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -104,6 +105,7 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .manage(state)
         .setup(|app| {
+            tray::build(app.handle());
             remember_window(app.handle());
             health_feed::spawn(app.handle().clone());
             commands::reports::spawn_outbox(app.handle().clone());
@@ -119,6 +121,7 @@ pub fn run() {
             commands::settings::set_setting,
             commands::settings::open_data_folder,
             commands::settings::app_logs,
+            commands::desktop::tray_action,
             commands::setup::machine_status,
             commands::setup::run_doctor,
             commands::setup::install_binary,
@@ -163,8 +166,22 @@ pub fn run() {
             commands::nodes::active_alerts,
             commands::nodes::dismiss_alert,
         ])
-        .run(tauri::generate_context!())
-        .expect("error while running the Cortensor Node Manager window");
+        // The close button hides the window to the tray; the app keeps watching the nodes.
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                tray::on_close(window, api);
+            }
+        })
+        .build(tauri::generate_context!())
+        .expect("error while building the Cortensor Node Manager window")
+        .run(|_app, event| {
+            // No window left is no reason to stop: only Quit (or the system) ends the app.
+            if let tauri::RunEvent::ExitRequested { api, code, .. } = event {
+                if code.is_none() && !tray::QUITTING.load(std::sync::atomic::Ordering::SeqCst) {
+                    api.prevent_exit();
+                }
+            }
+        });
 }
 
 /// `cortensor-manager-app [--data-dir DIR] daemon [OPTIONS]`: the daemon without a window

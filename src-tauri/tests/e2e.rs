@@ -6,7 +6,7 @@
 //! into a failure instead of a skip. Screenshots go to `artifacts/`.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -935,11 +935,112 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
         }
         s.screenshot(shot);
     }
-    driver.call("DELETE", &s.path(""), None);
+
+    // The tray, through its menu's actions (WebDriver cannot reach a tray).
+    let cli = test_node_bin().with_file_name("cortensor-manager");
+    let pids = || -> Vec<Option<i64>> {
+        let out = Command::new(&cli)
+            .args(["node", "status", "--json"])
+            .envs(owned.iter().map(|(k, v)| (*k, v.as_str())))
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        v["runtime"]
+            .as_array()
+            .map(|a| a.iter().map(|r| r["pid"].as_i64()).collect())
+            .unwrap_or_default()
+    };
+    let tray = |action: &str| -> String {
+        s.d.call(
+            "POST",
+            &s.path("/execute/async"),
+            Some(json!({"script": format!("const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke('tray_action', {{action: '{action}'}}).then(done, (e) => done('error: ' + JSON.stringify(e)));"), "args": []})),
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    };
+    let said = tray("stop_all");
+    assert!(!said.starts_with("error"), "{said}");
+    s.wait_until("the nodes stopped from the tray", |_| {
+        pids().iter().all(|p| p.is_none())
+    });
+    let said = tray("start_all");
+    assert!(!said.starts_with("error"), "{said}");
+    s.wait_until("the nodes started from the tray", |_| {
+        let p = pids();
+        p.len() == 2 && p.iter().all(|p| p.is_some())
+    });
+    let said = tray("check_updates");
+    assert!(
+        said.contains("up to date") || said.contains("is available"),
+        "{said}"
+    );
+
+    // Closing the window hides it to the tray; the app keeps running.
+    let app_exe = PathBuf::from(env!("CARGO_BIN_EXE_cortensor-manager-app"));
+    let app_pid = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|d| d.file_name().to_str()?.parse::<u32>().ok())
+        .find(|pid| {
+            std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|e| e == app_exe)
+                && std::fs::read(format!("/proc/{pid}/environ")).is_ok_and(|env| {
+                    String::from_utf8_lossy(&env).contains(&*data.to_string_lossy())
+                })
+        })
+        .expect("the app's process");
+    let visible = || {
+        let out = Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--pid", &app_pid.to_string()])
+            .output()
+            .unwrap();
+        !String::from_utf8_lossy(&out.stdout).trim().is_empty()
+    };
+    assert!(visible(), "the window is shown");
+    s.d.call(
+        "POST",
+        &s.path("/execute/async"),
+        Some(json!({"script": "const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke('plugin:window|close', {label: 'main'}).then(() => done('ok'), (e) => done('error: ' + e));", "args": []})),
+    );
+    s.wait_until("the window hidden to the tray", |_| !visible());
+    assert!(
+        Path::new(&format!("/proc/{app_pid}")).exists(),
+        "the app runs on"
+    );
+    // Opening it again (a second launch hands over) shows the same window.
+    let second = Command::new(&app_exe)
+        .envs(owned.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(second.success());
+    s.wait_until("the window shown again", |_| visible());
+    // Quit from the tray: the app ends, the nodes run on.
+    let running = pids();
+    s.d.call(
+        "POST",
+        &s.path("/execute/sync"),
+        Some(json!({"script": "window.__TAURI_INTERNALS__.invoke('tray_action', {action: 'quit'}); return 1;", "args": []})),
+    );
+    let t = Instant::now();
+    while Path::new(&format!("/proc/{app_pid}")).exists()
+        && !std::fs::read_to_string(format!("/proc/{app_pid}/stat"))
+            .unwrap_or_default()
+            .contains(") Z ")
+    {
+        assert!(
+            t.elapsed() < Duration::from_secs(15),
+            "the app did not quit"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(pids(), running, "the nodes keep running after Quit");
+    drop(driver);
 
     // Clean up through the CLI: stops the nodes (SIGINT) and removes everything.
-    let cli = test_node_bin().with_file_name("cortensor-manager");
-    let out = Command::new(cli)
+    let out = Command::new(&cli)
         .args(["uninstall", "--yes", "--delete-keys", "--export-keys"])
         .arg(sb.home.join("keys.csv"))
         .envs(owned)

@@ -34,6 +34,7 @@ import type { StressOutcome } from "./bindings/StressOutcome";
 import type { StressProgress } from "./bindings/StressProgress";
 import type { Cleaned } from "./bindings/Cleaned";
 import type { LogFile } from "./bindings/LogFile";
+import type { TrayAction } from "./bindings/TrayAction";
 import type { PathPurpose } from "./bindings/PathPurpose";
 import type { SystemHealth } from "./bindings/SystemHealth";
 import type { Action } from "./bindings/Action";
@@ -55,6 +56,8 @@ export const setSetting = (key: UiSetting, value: string) => invoke<void>("set_s
 export const openDataFolder = () => invoke<void>("open_data_folder");
 /** The app's own log files (name, size), newest first. */
 export const appLogs = () => invoke<LogFile[]>("app_logs");
+/** The tray menu's actions (open, start all, stop all, check for updates, quit). */
+export const trayAction = (action: TrayAction) => invoke<string>("tray_action", { action });
 export const metricsPort = () => invoke<number | null>("metrics_port");
 export const setMetricsPort = (port: number | null) => invoke<void>("set_metrics_port", { port });
 

@@ -19,6 +19,7 @@
 
 pub mod contest;
 pub mod daemon;
+pub mod desktop;
 pub mod events;
 pub mod nodes;
 pub mod paths;

@@ -1,5 +1,6 @@
 //! One small file per group of commands; each command is one call into `cortensor_api`.
 
+pub mod desktop;
 pub mod nodes;
 pub mod paths;
 pub mod rank;

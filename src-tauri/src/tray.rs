@@ -1,0 +1,193 @@
+//! The tray: an icon that says how the fleet is (a red dot when something needs attention), a
+//! tooltip with the counts, and a menu — open, start all, stop all, check for updates, quit
+//! (the nodes keep running). Closing the window hides it here; the app keeps watching.
+//! `tray_action` runs the same actions as the menu (the end-to-end test drives them that way,
+//! since WebDriver cannot reach a tray).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use cortensor_api::desktop::{fleet_summary, TrayAction};
+use cortensor_api::nodes::{self, Action, NodeHealth, NodeSelection};
+use cortensor_api::UserError;
+use tauri::image::Image;
+use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Manager};
+use tauri_plugin_notification::NotificationExt;
+
+use crate::AppState;
+
+const TRAY: &str = "fleet";
+
+/// Set when the user quits (the tray's Quit): the window's close and the app's exit go ahead.
+pub static QUITTING: AtomicBool = AtomicBool::new(false);
+
+/// The app's icon with a red dot in its lower right corner: "something needs attention".
+fn with_dot(icon: &Image<'_>) -> Image<'static> {
+    let (w, h) = (icon.width(), icon.height());
+    let mut rgba = icon.rgba().to_vec();
+    let r = (w.min(h) as f32 * 0.22).max(3.0);
+    let (cx, cy) = (w as f32 - r - 0.5, h as f32 - r - 0.5);
+    for y in 0..h {
+        for x in 0..w {
+            let (dx, dy) = (x as f32 - cx, y as f32 - cy);
+            if dx * dx + dy * dy <= r * r {
+                let i = ((y * w + x) * 4) as usize;
+                rgba[i..i + 4].copy_from_slice(&[0xd5, 0x2b, 0x1e, 0xff]);
+            }
+        }
+    }
+    Image::new_owned(rgba, w, h)
+}
+
+/// Make the tray (where the desktop has one; elsewhere the app runs on without it).
+pub fn build(app: &AppHandle) {
+    let made = (|| -> tauri::Result<()> {
+        let items: Vec<MenuItem<tauri::Wry>> = TrayAction::ALL
+            .into_iter()
+            .map(|a| MenuItem::with_id(app, a.id(), a.label(), true, None::<&str>))
+            .collect::<tauri::Result<_>>()?;
+        let sep = || PredefinedMenuItem::separator(app);
+        let (s1, s2) = (sep()?, sep()?);
+        let menu = Menu::with_items(
+            app,
+            &[
+                &items[0], &s1, &items[1], &items[2], &items[3], &s2, &items[4],
+            ],
+        )?;
+        let mut b = TrayIconBuilder::with_id(TRAY)
+            .tooltip("Cortensor Node Manager")
+            .menu(&menu)
+            .on_menu_event(|app, e| {
+                if let Some(a) = TrayAction::from_id(e.id().as_ref()) {
+                    if let Err(err) = act(app, a) {
+                        tracing::warn!("tray: {err}");
+                    }
+                }
+            });
+        if let Some(icon) = app.default_window_icon() {
+            b = b.icon(icon.clone());
+        }
+        b.build(app)?;
+        Ok(())
+    })();
+    if let Err(e) = made {
+        tracing::warn!("no tray here ({e}); the app runs without one");
+    }
+}
+
+/// The fleet's state on the tray: the icon (a dot when a node needs attention) and the tooltip.
+pub fn show_fleet(app: &AppHandle, health: &[NodeHealth]) {
+    let Some(tray) = app.tray_by_id(TRAY) else {
+        return;
+    };
+    let healthy = health
+        .iter()
+        .filter(|n| n.state.name() == "healthy")
+        .count();
+    let wrong = health
+        .iter()
+        .filter(|n| matches!(n.state.name(), "down" | "degraded"))
+        .count();
+    let (tip, attention) = fleet_summary(health.len(), healthy, wrong);
+    // The feed comes every second: the tray changes only when what it says does.
+    static SHOWN: std::sync::Mutex<Option<(String, bool)>> = std::sync::Mutex::new(None);
+    {
+        let mut shown = SHOWN.lock().unwrap_or_else(|e| e.into_inner());
+        if shown.as_ref() == Some(&(tip.clone(), attention)) {
+            return;
+        }
+        *shown = Some((tip.clone(), attention));
+    }
+    let _ = tray.set_tooltip(Some(&tip));
+    if let Some(icon) = app.default_window_icon() {
+        let _ = tray.set_icon(Some(if attention {
+            with_dot(icon)
+        } else {
+            icon.clone().to_owned()
+        }));
+    }
+}
+
+/// Show and focus the main window.
+pub fn open(app: &AppHandle) {
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.unminimize();
+        let _ = w.show();
+        let _ = w.set_focus();
+    }
+}
+
+/// Run a tray action; what happened, in words.
+pub fn act(app: &AppHandle, action: TrayAction) -> Result<String, UserError> {
+    let state = app.state::<AppState>();
+    let said = match action {
+        TrayAction::Open => {
+            open(app);
+            "opened".to_string()
+        }
+        TrayAction::StartAll | TrayAction::StopAll => {
+            let exe = std::env::current_exe().map_err(UserError::new)?;
+            let what = if action == TrayAction::StartAll {
+                Action::Start
+            } else {
+                Action::Stop
+            };
+            let r = nodes::control(&state.session, NodeSelection::All, what, &exe)?;
+            let said = format!("{r:?}");
+            tracing::info!("tray: {} all nodes", action.id());
+            said
+        }
+        TrayAction::CheckUpdates => {
+            let said = match cortensor_api::setup::update_available(&state.session)? {
+                Some(v) => format!("cortensord {v} is available: update from the app's Overview"),
+                None => "cortensord is up to date".to_string(),
+            };
+            let _ = app
+                .notification()
+                .builder()
+                .title("Cortensor Node Manager")
+                .body(&said)
+                .show();
+            said
+        }
+        TrayAction::Quit => {
+            tracing::info!("quit from the tray; the nodes keep running");
+            QUITTING.store(true, Ordering::SeqCst);
+            app.exit(0);
+            "quitting; the nodes keep running".to_string()
+        }
+    };
+    Ok(said)
+}
+
+/// The window's close button: hide to the tray (the first time, a notification says where it
+/// went), unless the user is quitting.
+pub fn on_close(window: &tauri::Window, api: &tauri::CloseRequestApi) {
+    if QUITTING.load(Ordering::SeqCst) || window.label() != "main" {
+        return;
+    }
+    api.prevent_close();
+    let _ = window.hide();
+    let app = window.app_handle();
+    let state = app.state::<AppState>();
+    static TOLD: AtomicBool = AtomicBool::new(false);
+    let told = state
+        .session
+        .store()
+        .ok()
+        .and_then(|s| s.setting("ui.tray_hint_shown").ok().flatten())
+        .is_some();
+    if !told && !TOLD.swap(true, Ordering::SeqCst) {
+        let _ = app
+            .notification()
+            .builder()
+            .title("Cortensor Node Manager is still running")
+            .body("It keeps watching your nodes from the tray. Quit it from the tray's menu; the nodes keep running either way.")
+            .show();
+        if let Ok(s) = state.session.store() {
+            let _ = s.set_setting("ui.tray_hint_shown", "1");
+        }
+    }
+    tracing::info!("window closed: hidden to the tray");
+}
