@@ -13,6 +13,8 @@ const COMMANDS: &[&str] = &[
     "open_data_folder",
     "app_logs",
     "tray_action",
+    "app_autostart",
+    "set_app_autostart",
     "machine_status",
     "run_doctor",
     "install_binary",

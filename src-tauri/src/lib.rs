@@ -29,13 +29,23 @@ pub struct AppState {
     pub grants: cortensor_api::paths::Grants,
 }
 
+/// The argument the login item passes: start in the tray, the window hidden.
+pub const HIDDEN_FLAG: &str = "--hidden";
+
+/// What of the window is remembered: size, place, maximized — not whether it was shown (a
+/// window hidden to the tray when the app quit must not start hidden).
+fn window_flags() -> tauri_plugin_window_state::StateFlags {
+    use tauri_plugin_window_state::StateFlags;
+    StateFlags::all() & !StateFlags::VISIBLE
+}
+
 /// Save the window's size and place half a second after it was last moved or resized, so a
 /// crash or a killed app keeps them too (the plugin itself saves when the app exits).
 fn remember_window(app: &tauri::AppHandle) {
     use std::sync::atomic::AtomicU64;
     use std::sync::Arc;
     use tauri::Manager;
-    use tauri_plugin_window_state::{AppHandleExt, StateFlags};
+    use tauri_plugin_window_state::AppHandleExt;
     let Some(window) = app.get_webview_window("main") else {
         return;
     };
@@ -53,7 +63,7 @@ fn remember_window(app: &tauri::AppHandle) {
         std::thread::spawn(move || {
             std::thread::sleep(std::time::Duration::from_millis(500));
             if generation.load(std::sync::atomic::Ordering::SeqCst) == mine {
-                let _ = handle.save_window_state(StateFlags::all());
+                let _ = handle.save_window_state(window_flags());
             }
         });
     });
@@ -99,7 +109,18 @@ pub fn run() {
                 .build(),
         )
         // The window's size, position and maximized state, restored at the next start.
-        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(window_flags())
+                .build(),
+        )
+        // "Open the app when I log in": an autostart entry that starts it hidden in the tray.
+        .plugin(
+            tauri_plugin_autostart::Builder::new()
+                .args([HIDDEN_FLAG])
+                .app_name("cortensor-node-manager")
+                .build(),
+        )
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
@@ -107,6 +128,13 @@ pub fn run() {
         .setup(|app| {
             tray::build(app.handle());
             remember_window(app.handle());
+            // The window starts hidden (config) and is shown unless the app was started at
+            // login, where it waits in the tray.
+            if !std::env::args().any(|a| a == HIDDEN_FLAG) {
+                tray::open(app.handle());
+            } else {
+                tracing::info!("started at login: waiting in the tray");
+            }
             health_feed::spawn(app.handle().clone());
             commands::reports::spawn_outbox(app.handle().clone());
             Ok(())
@@ -122,6 +150,8 @@ pub fn run() {
             commands::settings::open_data_folder,
             commands::settings::app_logs,
             commands::desktop::tray_action,
+            commands::desktop::app_autostart,
+            commands::desktop::set_app_autostart,
             commands::setup::machine_status,
             commands::setup::run_doctor,
             commands::setup::install_binary,

@@ -1365,7 +1365,29 @@ fn the_window_comes_back_the_size_it_was_left() {
             s.text("#app-logs").is_some_and(|t| t.contains("app.log"))
         });
         s.click("#theme option[value='dark']");
+        // Opening at login: off by default; on writes a login item that starts it in the tray.
+        let item = sb
+            .home
+            .join(".config/autostart/cortensor-node-manager.desktop");
+        assert!(!item.exists(), "off by default");
+        s.click("#app-autostart");
+        s.wait_until("the login item", |_| item.exists());
+        let entry = std::fs::read_to_string(&item).unwrap();
+        assert!(
+            entry.contains("--hidden") && entry.contains("cortensor-manager-app"),
+            "{entry}"
+        );
+        // The switch says what the system now has (the screenshot shows it on).
+        s.wait_until("the switch on", |s| {
+            s.d.call(
+                "GET",
+                &s.path(&format!("/element/{}/selected", s.find("#app-autostart"))),
+                None,
+            ) == Value::Bool(true)
+        });
         s.screenshot("e2e-settings-dark.png");
+        s.click("#app-autostart");
+        s.wait_until("the login item removed", |_| !item.exists());
         // Saved soon after the resize (not only at a clean exit: the app is killed below).
         let t = Instant::now();
         while !std::fs::read_to_string(&state_file).is_ok_and(|t| t.contains("1000")) {
@@ -1393,5 +1415,39 @@ fn the_window_comes_back_the_size_it_was_left() {
         "dark colours after a restart"
     );
     s.screenshot("e2e-window-restored.png");
+    // Started as the login item starts it (on another data folder: another app): it waits in
+    // the tray, its window not shown.
+    let mut at_login = Command::new(env!("CARGO_BIN_EXE_cortensor-manager-app"))
+        .arg("--hidden")
+        .envs(owned.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("CORTENSOR_MANAGER_DATA_DIR", sb.home.join("login-data"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let t = Instant::now();
+    while !std::fs::read_to_string(sb.home.join("login-data/logs/app.log"))
+        .is_ok_and(|l| l.contains("started at login: waiting in the tray"))
+    {
+        assert!(t.elapsed() < Duration::from_secs(20), "the hidden start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(at_login.try_wait().unwrap().is_none(), "it runs");
+    let shown = Command::new("xdotool")
+        .args([
+            "search",
+            "--onlyvisible",
+            "--pid",
+            &at_login.id().to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&shown.stdout).trim().is_empty(),
+        "no window shown"
+    );
+    let _ = at_login.kill();
+    let _ = at_login.wait();
     driver.call("DELETE", &s.path(""), None);
 }

@@ -58,6 +58,9 @@ export const openDataFolder = () => invoke<void>("open_data_folder");
 export const appLogs = () => invoke<LogFile[]>("app_logs");
 /** The tray menu's actions (open, start all, stop all, check for updates, quit). */
 export const trayAction = (action: TrayAction) => invoke<string>("tray_action", { action });
+/** Whether the app opens (in the tray) at login; turn it on or off (the state after). */
+export const appAutostart = () => invoke<boolean>("app_autostart");
+export const setAppAutostart = (on: boolean) => invoke<boolean>("set_app_autostart", { on });
 export const metricsPort = () => invoke<number | null>("metrics_port");
 export const setMetricsPort = (port: number | null) => invoke<void>("set_metrics_port", { port });
 

@@ -10,3 +10,24 @@ use tauri::AppHandle;
 pub fn tray_action(action: TrayAction, app: AppHandle) -> Result<String, UserError> {
     crate::tray::act(&app, action)
 }
+
+/// Whether the app opens (in the tray) when the user logs in.
+#[tauri::command(async)]
+pub fn app_autostart(app: AppHandle) -> Result<bool, UserError> {
+    use tauri_plugin_autostart::ManagerExt;
+    app.autolaunch()
+        .is_enabled()
+        .map_err(|e| UserError::new(format!("cannot read the login item: {e}")))
+}
+
+/// Open the app (in the tray) when the user logs in, or not; the state now.
+#[tauri::command(async)]
+pub fn set_app_autostart(on: bool, app: AppHandle) -> Result<bool, UserError> {
+    use tauri_plugin_autostart::ManagerExt;
+    let l = app.autolaunch();
+    let r = if on { l.enable() } else { l.disable() };
+    r.map_err(|e| UserError::new(format!("cannot change the login item: {e}")))?;
+    tracing::info!("open at login: {}", if on { "on" } else { "off" });
+    l.is_enabled()
+        .map_err(|e| UserError::new(format!("cannot read the login item: {e}")))
+}

@@ -13,6 +13,11 @@ describe("GeneralSettings", () => {
       const a = args as { key?: string; value?: string };
       if (cmd === "machine_status") return { data_dir: "/home/ann/.local/share/cortensor-manager" };
       if (cmd === "get_setting") return saved[a.key!] ?? null;
+      if (cmd === "app_autostart") return saved["autostart"] === "on";
+      if (cmd === "set_app_autostart") {
+        saved["autostart"] = (args as { on: boolean }).on ? "on" : "off";
+        return (args as { on: boolean }).on;
+      }
       if (cmd === "app_logs") return [{ name: "app.log", bytes: 2048 }, { name: "daemon-events.log", bytes: 10 }];
       if (cmd === "set_setting") {
         if (a.key === "ui.theme" && !["system", "light", "dark"].includes(a.value!)) throw { message: "bad" };
@@ -29,6 +34,14 @@ describe("GeneralSettings", () => {
     expect(document.getElementById("app-logs")).toHaveTextContent("daemon-events.log · 10 B");
     await user.click(screen.getByRole("button", { name: "Open" }));
     expect(calls.some((c) => c.cmd === "open_data_folder")).toBe(true);
+
+    // Opening at login: off until turned on.
+    const login = screen.getByRole("checkbox", { name: /Open Cortensor Node Manager when I log in/ });
+    await waitFor(() => expect(login).toBeEnabled());
+    expect(login).not.toBeChecked();
+    await user.click(login);
+    await waitFor(() => expect(login).toBeChecked());
+    expect(saved["autostart"]).toBe("on");
 
     const box = screen.getByRole("checkbox", { name: "Desktop notifications of new alerts" });
     expect(box).toBeChecked();

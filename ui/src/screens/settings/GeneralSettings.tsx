@@ -3,6 +3,7 @@ import type { UserError } from "../../bindings/UserError";
 import { appLogs, asUserError, getSetting, machineStatus, openDataFolder, setSetting } from "../../api";
 import type { LogFile } from "../../bindings/LogFile";
 import { bytes } from "../../format";
+import { AppAutostart } from "../../components/AppAutostart";
 import { ErrorBox } from "../../components/ErrorBox";
 import { applyTheme, asTheme, type Theme } from "./theme";
 
@@ -53,6 +54,7 @@ export function GeneralSettings() {
           ))}
         </ul>
       </div>
+      <AppAutostart />
       <label className="check">
         <input
           type="checkbox"

@@ -1,5 +1,6 @@
 import type { Wizard } from "../useWizard";
 import { Autostart } from "../../../components/Autostart";
+import { AppAutostart } from "../../../components/AppAutostart";
 
 /** Step 7 of the setup wizard: start. */
 export function StartStep({ w }: { w: Wizard }) {
@@ -20,6 +21,7 @@ export function StartStep({ w }: { w: Wizard }) {
               : "They keep running when you close the app."}
           </p>
           {!started.survives_reboot && <Autostart />}
+          <AppAutostart />
           {started.notes.length > 0 && (
             <ul className="muted" id="start-notes">
               {started.notes.map((n) => (
