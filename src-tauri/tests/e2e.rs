@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use cortensor_test_support::{
-    fixture, secret_service, test_node_bin, Backend, Behaviour, FileSpec, FixtureServer, Sandbox,
-    ME,
+    fixture, publish_release, secret_service, test_node_bin, Backend, Behaviour, FixtureServer,
+    Sandbox, ME,
 };
 use serde_json::{json, Value};
 
@@ -616,30 +616,8 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
     if !tools_present() || !cortensor_test_support::require("Secret Service", secret_service()) {
         return;
     }
-    use sha2::Digest;
     let server = FixtureServer::start();
-    let bytes = std::fs::read(test_node_bin()).unwrap();
-    let sha = hex::encode(sha2::Sha256::digest(&bytes));
-    let size = bytes.len();
-    server.route(
-        "/cortensord",
-        Behaviour::File(FileSpec {
-            bytes: std::sync::Arc::new(bytes),
-            ranges: true,
-            ..Default::default()
-        }),
-    );
-    let manifest = format!(
-        r#"{{"format": 1, "version": "1.2.3", "artifacts": [{{"os": "linux", "arch": "{}", "url": "cortensord", "size": {size}, "sha256": "{sha}"}}]}}"#,
-        std::env::consts::ARCH
-    );
-    let manifest_url = server.route(
-        "/manifest.json",
-        Behaviour::Json {
-            body: manifest,
-            etag: "\"m\"".into(),
-        },
-    );
+    let manifest_url = publish_release(&server, "1.2.3", std::fs::read(test_node_bin()).unwrap());
 
     // The app's own machine: home, data, the stand-in systemd, the loopback network.
     let sb = Sandbox::new(Backend::OsServices);
@@ -1194,29 +1172,8 @@ fn the_stress_page_runs_cycles_and_reports_them() {
     if !tools_present() {
         return;
     }
-    use sha2::Digest;
     let server = FixtureServer::start();
-    let bytes = std::fs::read(test_node_bin()).unwrap();
-    let sha = hex::encode(sha2::Sha256::digest(&bytes));
-    let size = bytes.len();
-    server.route(
-        "/cortensord",
-        Behaviour::File(FileSpec {
-            bytes: std::sync::Arc::new(bytes),
-            ranges: true,
-            ..Default::default()
-        }),
-    );
-    let manifest_url = server.route(
-        "/manifest.json",
-        Behaviour::Json {
-            body: format!(
-                r#"{{"format": 1, "version": "4.5.6", "artifacts": [{{"os": "linux", "arch": "{}", "url": "cortensord", "size": {size}, "sha256": "{sha}"}}]}}"#,
-                std::env::consts::ARCH
-            ),
-            etag: "\"m\"".into(),
-        },
-    );
+    let manifest_url = publish_release(&server, "4.5.6", std::fs::read(test_node_bin()).unwrap());
     let sb = Sandbox::new(Backend::Supervisor);
     let data = sb.data.clone();
     let owned = sb.env();

@@ -397,7 +397,19 @@ pub struct Sandbox {
     /// The first node's LLM port in this sandbox (the profile's `ports.llm`).
     pub llm_port: u16,
     cleanups: std::sync::Mutex<Vec<Box<dyn FnOnce() + Send>>>,
+    /// Sandboxes of one test process share the session's Secret Service: a test that compares
+    /// its entries before and after holds it alone ([`Sandbox::with_keychain_alone`]).
+    _keychain: KeychainTurn,
 }
+
+/// This sandbox's turn at the shared Secret Service: shared with the other sandboxes, or alone.
+#[allow(dead_code)]
+enum KeychainTurn {
+    Shared(std::sync::RwLockReadGuard<'static, ()>),
+    Alone(std::sync::RwLockWriteGuard<'static, ()>),
+}
+
+static KEYCHAIN: std::sync::RwLock<()> = std::sync::RwLock::new(());
 
 /// Port blocks for sandboxes: 300 ports each (25 nodes at a stride of 10, and room), below
 /// Linux's ephemeral range (32768+) where loopback servers get theirs.
@@ -410,6 +422,18 @@ fn sandbox_ports() -> (u16, u16, u16) {
 
 impl Sandbox {
     pub fn new(backend: Backend) -> Sandbox {
+        let turn = KeychainTurn::Shared(KEYCHAIN.read().unwrap_or_else(|e| e.into_inner()));
+        Sandbox::with_turn(backend, turn)
+    }
+
+    /// A sandbox that has the Secret Service to itself while it lives: no other sandbox of this
+    /// process adds or removes entries meanwhile (for a test that compares them).
+    pub fn with_keychain_alone(backend: Backend) -> Sandbox {
+        let turn = KeychainTurn::Alone(KEYCHAIN.write().unwrap_or_else(|e| e.into_inner()));
+        Sandbox::with_turn(backend, turn)
+    }
+
+    fn with_turn(backend: Backend, keychain: KeychainTurn) -> Sandbox {
         // Our unlocked Secret Service first: an app process that reached the session bus before
         // it could have D-Bus start a locked one, failing every keychain test after it.
         let _ = secret_service();
@@ -444,6 +468,7 @@ impl Sandbox {
             backend,
             _root: root,
             cleanups: std::sync::Mutex::new(Vec::new()),
+            _keychain: keychain,
         }
     }
 
@@ -627,15 +652,52 @@ pub fn folder_release(dir: &std::path::Path, version: &str, bytes: Option<&[u8]>
     };
     std::fs::write(
         dir.join("manifest.json"),
-        format!(
-            r#"{{"format": 1, "version": "{version}", "artifacts": [{{"os": "linux", "arch": "{}", "url": "{url}", "size": {}, "sha256": "{}"}}]}}"#,
-            std::env::consts::ARCH,
+        manifest_json(
+            version,
+            &url,
             data.len(),
-            hex::encode(sha2::Sha256::digest(&data))
+            &hex::encode(sha2::Sha256::digest(&data)),
         ),
     )
     .expect("the manifest");
     dir.to_path_buf()
+}
+
+/// A release manifest (format 1) naming one artifact, for Linux on this machine's architecture,
+/// at `url` with this size and sha256 (hex).
+pub fn manifest_json(version: &str, url: &str, size: usize, sha256: &str) -> String {
+    format!(
+        r#"{{"format": 1, "version": "{version}", "artifacts": [{{"os": "linux", "arch": "{}", "url": "{url}", "size": {size}, "sha256": "{sha256}"}}]}}"#,
+        std::env::consts::ARCH
+    )
+}
+
+/// A release on `server`: `bytes` at /cortensord-VERSION (ranges honoured) and its manifest at
+/// /manifest-VERSION.json, whose URL is returned.
+pub fn publish_release(server: &FixtureServer, version: &str, bytes: Vec<u8>) -> String {
+    use sha2::Digest;
+    let name = format!("cortensord-{version}");
+    let manifest = manifest_json(
+        version,
+        &name,
+        bytes.len(),
+        &hex::encode(sha2::Sha256::digest(&bytes)),
+    );
+    server.route(
+        &format!("/{name}"),
+        Behaviour::File(FileSpec {
+            bytes: std::sync::Arc::new(bytes),
+            ranges: true,
+            ..Default::default()
+        }),
+    );
+    server.route(
+        &format!("/manifest-{version}.json"),
+        Behaviour::Json {
+            body: manifest,
+            etag: format!("\"{version}\""),
+        },
+    )
 }
 
 /// The stand-in `ipfs` program (`tests/fake-services/ipfs`): answers `ipfs version --number` as

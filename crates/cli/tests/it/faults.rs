@@ -272,11 +272,7 @@ fn fault_suite() {
             stall: None,
         };
         server.route("/c", Behaviour::File(spec));
-        let manifest = format!(
-            r#"{{"format": 1, "version": "9.9.9", "artifacts": [{{"os": "linux", "arch": "{}", "url": "c", "size": {}, "sha256": "{sha}"}}]}}"#,
-            std::env::consts::ARCH,
-            bytes.len()
-        );
+        let manifest = manifest_json("9.9.9", "c", bytes.len(), &sha);
         let url = server.route(
             "/m.json",
             Behaviour::Json {

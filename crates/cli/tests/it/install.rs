@@ -63,32 +63,6 @@ impl Box_ {
     }
 }
 
-/// A "release": bytes served at /NAME plus a manifest at /manifest-VERSION.json.
-fn publish(server: &FixtureServer, version: &str, bytes: Vec<u8>) -> String {
-    let name = format!("cortensord-{version}");
-    let sha = hex::encode(Sha256::digest(&bytes));
-    let size = bytes.len();
-    server.route(
-        &format!("/{name}"),
-        Behaviour::File(FileSpec {
-            bytes: Arc::new(bytes),
-            ranges: true,
-            ..Default::default()
-        }),
-    );
-    let manifest = format!(
-        r#"{{"format": 1, "version": "{version}", "artifacts": [{{"os": "linux", "arch": "{arch}", "url": "{name}", "size": {size}, "sha256": "{sha}"}}]}}"#,
-        arch = std::env::consts::ARCH
-    );
-    server.route(
-        &format!("/manifest-{version}.json"),
-        Behaviour::Json {
-            body: manifest,
-            etag: format!("\"{version}\""),
-        },
-    )
-}
-
 /// A release that runs the test node with extra environment (a different file, so a new sha).
 fn wrapper(env: &str) -> Vec<u8> {
     format!(
@@ -109,7 +83,7 @@ fn install_nodes_register_update_rollback_uninstall() {
         return;
     }
     let server = FixtureServer::start();
-    let v1 = publish(&server, "1.0", std::fs::read(test_node_bin()).unwrap());
+    let v1 = publish_release(&server, "1.0", std::fs::read(test_node_bin()).unwrap());
     let b = Box_::new();
 
     // Install.
@@ -205,7 +179,7 @@ fn install_nodes_register_update_rollback_uninstall() {
     assert_eq!(list["nodes"][1]["registered"], Value::Null);
 
     // A healthy update: nodes restart on 2.0.
-    let v2 = publish(
+    let v2 = publish_release(
         &server,
         "2.0",
         wrapper("TEST_NODE_VERSION=2.0 TEST_NODE_TICK_MS=100"),
@@ -242,7 +216,7 @@ fn install_nodes_register_update_rollback_uninstall() {
     );
 
     // A bad update: 3.0 crashes at start, so 2.0 comes back by itself.
-    let v3 = publish(
+    let v3 = publish_release(
         &server,
         "3.0",
         wrapper("TEST_NODE_BEHAVIOUR=crash_after_ms:200 TEST_NODE_TICK_MS=100"),
@@ -283,7 +257,7 @@ fn install_nodes_register_update_rollback_uninstall() {
 
     // An update whose node prints a Python exception but goes on making progress within the
     // grace: not a crash, no rollback.
-    let v4 = publish(
+    let v4 = publish_release(
         &server,
         "4.0",
         wrapper("TEST_NODE_BEHAVIOUR=traceback_ms:300 TEST_NODE_TICK_MS=100"),
@@ -366,11 +340,7 @@ fn bad_downloads_install_nothing() {
             ..Default::default()
         }),
     );
-    let manifest = format!(
-        r#"{{"format": 1, "version": "6.6.6", "artifacts": [{{"os": "linux", "arch": "{}", "url": "evil", "size": {}, "sha256": "{sha}"}}]}}"#,
-        std::env::consts::ARCH,
-        bytes.len()
-    );
+    let manifest = manifest_json("6.6.6", "evil", bytes.len(), &sha);
     let url = server.route(
         "/evil.json",
         Behaviour::Json {
@@ -388,10 +358,11 @@ fn bad_downloads_install_nothing() {
     assert!(!b.binary().exists());
 
     // A manifest that sends the download to plain http elsewhere is refused.
-    let plain = format!(
-        r#"{{"format": 1, "version": "6.6.7", "artifacts": [{{"os": "linux", "arch": "{}", "url": "http://mirror.example/cortensord", "size": {}, "sha256": "{sha}"}}]}}"#,
-        std::env::consts::ARCH,
-        bytes.len()
+    let plain = manifest_json(
+        "6.6.7",
+        "http://mirror.example/cortensord",
+        bytes.len(),
+        &sha,
     );
     let plain_url = server.route(
         "/plain.json",
@@ -447,11 +418,7 @@ fn an_installer_killed_mid_download_never_leaves_a_runnable_half_binary() {
             stall: Some(Duration::from_secs(30)),
         }),
     );
-    let manifest = format!(
-        r#"{{"format": 1, "version": "1.0", "artifacts": [{{"os": "linux", "arch": "{}", "url": "slow", "size": {}, "sha256": "{sha}"}}]}}"#,
-        std::env::consts::ARCH,
-        bytes.len()
-    );
+    let manifest = manifest_json("1.0", "slow", bytes.len(), &sha);
     let url = server.route(
         "/m.json",
         Behaviour::Json {
@@ -496,7 +463,7 @@ fn an_official_install_is_adopted() {
         return;
     }
     let server = FixtureServer::start();
-    let url = publish(&server, "1.0", std::fs::read(test_node_bin()).unwrap());
+    let url = publish_release(&server, "1.0", std::fs::read(test_node_bin()).unwrap());
     let b = Box_::new();
     // Private key 2 (a textbook key: never funded) and its address.
     let (private_key, address) = (
@@ -616,7 +583,7 @@ fn os_service_nodes_are_watched_by_a_monitor_service() {
         return;
     }
     let server = FixtureServer::start();
-    let v1 = publish(&server, "1.0", wrapper("TEST_NODE_TICK_MS=100"));
+    let v1 = publish_release(&server, "1.0", wrapper("TEST_NODE_TICK_MS=100"));
     let b = Box_::new();
     // The binary folder is there before the app, with a file of the user's in it.
     std::fs::create_dir_all(b.data.join("bin")).unwrap();
@@ -794,7 +761,7 @@ fn a_running_official_node_is_stopped_before_its_key_is_imported() {
         return;
     }
     let server = FixtureServer::start();
-    let url = publish(&server, "1.0", std::fs::read(test_node_bin()).unwrap());
+    let url = publish_release(&server, "1.0", std::fs::read(test_node_bin()).unwrap());
     let b = Box_::new();
     b.ok_json(&["install", "--source", &url, "--json"]);
     // The official install: ~/.cortensor/.env, its node running, the pid file its scripts write,
@@ -896,7 +863,7 @@ fn os_services_first_start_node_1_alone_then_the_monitor_starts_the_rest() {
         return;
     }
     let server = FixtureServer::start();
-    let v1 = publish(&server, "1.0", wrapper("TEST_NODE_TICK_MS=200"));
+    let v1 = publish_release(&server, "1.0", wrapper("TEST_NODE_TICK_MS=200"));
     let b = Box_::new();
     b.ok_json(&["install", "--source", &v1, "--json"]);
     b.ok_json(&["node", "add", "--count", "2", "--json"]);

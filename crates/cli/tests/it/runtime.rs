@@ -43,8 +43,18 @@ impl Drop for Env {
 impl Env {
     /// Installed (from a folder source) with `nodes` nodes, supervisor backend.
     pub(crate) fn new(nodes: u32) -> Env {
+        Env::in_sandbox(nodes, Sandbox::new)
+    }
+
+    /// Like [`Env::new`], with the Secret Service to itself (no other test adds or removes
+    /// entries meanwhile), for a test that compares them before and after.
+    pub(crate) fn with_keychain_alone(nodes: u32) -> Env {
+        Env::in_sandbox(nodes, Sandbox::with_keychain_alone)
+    }
+
+    fn in_sandbox(nodes: u32, make: fn(Backend) -> Sandbox) -> Env {
         let serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
-        let sb = Sandbox::new(Backend::Supervisor);
+        let sb = make(Backend::Supervisor);
         let (data, docker) = (sb.data.clone(), sb.docker.clone());
         let release = folder_release(&sb.home.join("release"), "t", None);
         let e = Env {

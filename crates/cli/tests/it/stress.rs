@@ -81,7 +81,8 @@ fn stress_cycles_run_beside_real_nodes_and_touch_none_of_them() {
     if !require("Secret Service", secret_service()) {
         return;
     }
-    let mut e = Env::new(1);
+    // The keychain to itself: other tests' keys come and go in the same Secret Service.
+    let mut e = Env::with_keychain_alone(1);
     e.start_daemon(&[]);
     e.ok(&["node", "start", "1"]);
     wait_until("the real node running", Duration::from_secs(20), || {
@@ -233,11 +234,7 @@ fn stress_failures_are_classified() {
     let manifest = server.route(
         "/m.json",
         Behaviour::Json {
-            body: format!(
-                r#"{{"format": 1, "version": "6.0", "artifacts": [{{"os": "linux", "arch": "{}", "url": "c", "size": {}, "sha256": "{sha}"}}]}}"#,
-                std::env::consts::ARCH,
-                bytes.len()
-            ),
+            body: manifest_json("6.0", "c", bytes.len(), &sha),
             etag: "\"m\"".into(),
         },
     );
@@ -327,7 +324,7 @@ fn stress_failures_are_classified() {
 
     // A port taken by another program between the node's setup and its start.
     let slow = wrapper_release(&home.join("slow"), "sleep 1");
-    let mut child = e
+    let child = e
         .cmd()
         .args([
             "stress",
