@@ -1,4 +1,5 @@
 import { useContext, useEffect, useState } from "react";
+import { FolderChoice } from "../../components/FolderChoice";
 import type { StressOutcome } from "../../bindings/StressOutcome";
 import type { StressProgress } from "../../bindings/StressProgress";
 import type { StressPhase } from "../../bindings/StressPhase";
@@ -183,19 +184,7 @@ export function StressScreen() {
             {sourceProblem}
           </p>
         )}
-        <div className="row">
-          <button type="button" onClick={() => void chooseFolder()} disabled={running}>
-            Use a folder on this computer…
-          </button>
-          {folder && (
-            <span>
-              Folder: <code>{folder.shown}</code>{" "}
-              <button type="button" className="small" onClick={() => setFolder(null)} aria-label="Use the address instead of the folder">
-                ✕
-              </button>
-            </span>
-          )}
-        </div>
+        <FolderChoice folder={folder} onChoose={() => void chooseFolder()} onClear={() => setFolder(null)} disabled={running} />
         <div className="actions">
           <button type="button" id="stress-clean" onClick={() => void clean()} disabled={running}>
             Clean up after an interrupted run

@@ -1,4 +1,5 @@
 import { bytes } from "../../../format";
+import { FolderChoice } from "../../../components/FolderChoice";
 import { cancelInstall } from "../../../api";
 import type { Wizard } from "../useWizard";
 import { leaderboardProblem } from "../../rewards/RankProjection";
@@ -30,19 +31,7 @@ export function InstallStep({ w }: { w: Wizard }) {
             disabled={folder !== null}
           />
         </label>
-        <div className="row">
-          <button type="button" id="install-folder" onClick={() => void chooseFolder()} disabled={busy}>
-            Use a folder on this computer…
-          </button>
-          {folder && (
-            <span id="install-folder-chosen">
-              Folder: <code>{folder.shown}</code>{" "}
-              <button type="button" className="small" onClick={() => setFolder(null)} aria-label="Use the address instead of the folder">
-                ✕
-              </button>
-            </span>
-          )}
-        </div>
+        <FolderChoice id="install-folder" folder={folder} onChoose={() => void chooseFolder()} onClear={() => setFolder(null)} disabled={busy} />
         {sourceProblem && (
           <p className="field-error" id="install-source-error" role="alert">
             {sourceProblem}
