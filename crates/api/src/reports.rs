@@ -80,13 +80,7 @@ fn facts(m: &mut Machine) -> Facts {
         server,
     );
     let checks = cortensor_node::doctor::evaluate(&f);
-    let cpu = sysinfo::System::new()
-        .ok()
-        .and_then(|mut sys| {
-            sys.refresh_cpu_list(sysinfo::CpuRefreshKind::nothing());
-            sys.cpus().first().map(|c| c.brand().to_string())
-        })
-        .unwrap_or_default();
+    let cpu = cortensor_node::doctor::cpu_brand();
     Facts {
         system: serde_json::json!({
             "app": {"name": "cortensor-manager", "version": env!("CARGO_PKG_VERSION"), "build": option_env!("CORTENSOR_MANAGER_BUILD").unwrap_or("dev")},

@@ -52,13 +52,7 @@ fn environment(s: &Session) -> Result<Environment, UserError> {
     let mut m = s.machine()?;
     let f =
         cortensor_node::doctor::gather(&mut m.runner, &m.layout.root, &m.profile, None, None, None);
-    let cpu = sysinfo::System::new()
-        .ok()
-        .and_then(|mut sys| {
-            sys.refresh_cpu_list(sysinfo::CpuRefreshKind::nothing());
-            sys.cpus().first().map(|c| c.brand().trim().to_string())
-        })
-        .unwrap_or_default();
+    let cpu = cortensor_node::doctor::cpu_brand().trim().to_string();
     Ok(Environment {
         os: sysinfo::System::name().unwrap_or_default(),
         os_version: sysinfo::System::os_version().unwrap_or_default(),

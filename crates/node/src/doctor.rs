@@ -187,6 +187,17 @@ pub fn has_nvidia_runtime(json: &str) -> bool {
         .is_ok_and(|m| m.keys().any(|k| k == "nvidia" || k.starts_with("nvidia-")))
 }
 
+/// The CPU's brand as the OS names it (empty when it does not say).
+pub fn cpu_brand() -> String {
+    sysinfo::System::new()
+        .ok()
+        .and_then(|mut sys| {
+            sys.refresh_cpu_list(sysinfo::CpuRefreshKind::nothing());
+            sys.cpus().first().map(|c| c.brand().to_string())
+        })
+        .unwrap_or_default()
+}
+
 /// Gather the facts of this machine. `app_ipfs` is the app's own `ipfs` (in its `bin/`), and
 /// `ipfs_server_node` the node that runs the machine's IPFS server.
 pub fn gather(

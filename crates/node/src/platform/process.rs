@@ -134,6 +134,12 @@ pub fn default_sigpipe() {
     }
 }
 
+/// Whether `p`'s executable or working folder is inside `dir` (a sandbox's processes: the
+/// supervisor starts each node in its folder). `p` must have been refreshed with both.
+pub fn runs_in(p: &sysinfo::Process, dir: &std::path::Path) -> bool {
+    p.exe().is_some_and(|e| e.starts_with(dir)) || p.cwd().is_some_and(|c| c.starts_with(dir))
+}
+
 /// Kill (SIGKILL / TerminateProcess) every process whose executable or working folder is inside
 /// `dir`, other than this one; how many. For sandboxes the app made and is removing (a stress
 /// run's nodes: the supervisor starts each in its node folder).
@@ -156,8 +162,7 @@ pub fn kill_running_from(dir: &std::path::Path) -> usize {
         if pid.as_u32() == me {
             continue;
         }
-        let from_dir = p.exe().is_some_and(|e| e.starts_with(dir))
-            || p.cwd().is_some_and(|c| c.starts_with(dir))
+        let from_dir = runs_in(p, dir)
             || p.cmd()
                 .first()
                 .is_some_and(|c| std::path::Path::new(c).starts_with(dir));

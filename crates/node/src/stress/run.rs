@@ -603,9 +603,7 @@ fn sample_peaks(sandboxes: &Path, stop: &AtomicBool) -> Peaks {
             .processes()
             .iter()
             .filter(|(pid, p)| {
-                pid.as_u32() == me
-                    || p.exe().is_some_and(|e| e.starts_with(sandboxes))
-                    || p.cwd().is_some_and(|c| c.starts_with(sandboxes))
+                pid.as_u32() == me || crate::platform::process::runs_in(p, sandboxes)
             })
             .map(|(_, p)| p.memory())
             .sum();
