@@ -39,18 +39,24 @@ struct Session<'a> {
 
 impl Driver {
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.try_call(method, path, body)
+            .unwrap_or_else(|e| panic!("{method} {path} → {e}"))
+    }
+
+    /// The call's value, or the driver's error (status and body).
+    fn try_call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
         let url = format!("{}{}", self.base, path);
         let resp = match (method, body) {
             ("GET", _) => self.agent.get(&url).call(),
             ("DELETE", _) => self.agent.delete(&url).call(),
             (_, b) => self.agent.post(&url).send_json(b.unwrap_or(json!({}))),
         };
-        let mut resp = resp.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let mut resp = resp.map_err(|e| e.to_string())?;
         let v: Value = resp.body_mut().read_json().unwrap_or(Value::Null);
         if resp.status().as_u16() >= 400 {
-            panic!("{method} {path} → {}: {v}", resp.status());
+            return Err(format!("{}: {v}", resp.status()));
         }
-        v["value"].clone()
+        Ok(v["value"].clone())
     }
 }
 
@@ -80,10 +86,25 @@ impl Session<'_> {
         v.as_array().map_or(0, Vec::len)
     }
 
+    /// Click `css` as soon as it can be clicked (a loaded machine may still be laying it out).
     fn click(&self, css: &str) {
-        let e = self.find(css);
-        self.d
-            .call("POST", &self.path(&format!("/element/{e}/click")), None);
+        let start = Instant::now();
+        loop {
+            let e = self.find(css);
+            match self
+                .d
+                .try_call("POST", &self.path(&format!("/element/{e}/click")), None)
+            {
+                Ok(_) => return,
+                Err(err)
+                    if err.contains("not interactable")
+                        && start.elapsed() < Duration::from_secs(20) =>
+                {
+                    std::thread::sleep(Duration::from_millis(100))
+                }
+                Err(err) => panic!("click {css} → {err}"),
+            }
+        }
     }
 
     /// Replace the text of an input the way a person would: focus, erase, type.
@@ -1000,7 +1021,7 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
     s.d.call(
         "POST",
         &s.path("/execute/sync"),
-        Some(json!({"script": "window.__TAURI_INTERNALS__.invoke('tray_action', {action: 'quit'}); return 1;", "args": []})),
+        Some(json!({"script": "setTimeout(() => window.__TAURI_INTERNALS__.invoke('tray_action', {action: 'quit'}), 300); return 1;", "args": []})),
     );
     let t = Instant::now();
     while Path::new(&format!("/proc/{app_pid}")).exists()
