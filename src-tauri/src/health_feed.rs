@@ -1,12 +1,17 @@
-//! Pushes node health to the window as `node-health` events (at once when a node's state
-//! changes, else once a second), new alerts as `alert` events and desktop notifications,
-//! machine health as `system-health` events every ten seconds, and the watched node's new log
-//! lines as `node-log`. Event names live in `cortensor_api::events`.
+//! Pushes node health to the window as `node-health` events when what it says changed (an idle
+//! window gets nothing), new alerts as `alert` events and desktop notifications, machine health
+//! as `system-health` events every ten seconds, and the watched node's new log lines as
+//! `node-log`; keeps the tray's icon and tooltip. With the window closed to the tray it looks
+//! once a second and sends nothing to a page. Event names live in `cortensor_api::events`.
 
 use cortensor_api::events;
 use cortensor_api::nodes::{Feed, FEED_POLL_EVERY};
+use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
+
+/// How often the feed looks while the window is closed (the tray and notifications only).
+const IN_TRAY_EVERY: Duration = Duration::from_secs(1);
 
 pub fn spawn(app: AppHandle) {
     std::thread::spawn(move || {
@@ -15,14 +20,19 @@ pub fn spawn(app: AppHandle) {
             return;
         };
         loop {
+            let window = app.get_webview_window(crate::tray::MAIN).is_some();
             if let Some((health, alerts)) = feed.poll() {
-                let _ = app.emit(events::NODE_HEALTH, &health);
+                if window {
+                    let _ = app.emit(events::NODE_HEALTH, &health);
+                }
                 crate::tray::show_fleet(&app, &health);
                 // Notifications as the user set them (read once per batch of alerts).
                 let notify =
                     !alerts.is_empty() && cortensor_api::settings::notifications_on(&state.session);
                 for a in alerts {
-                    let _ = app.emit(events::ALERT, &a);
+                    if window {
+                        let _ = app.emit(events::ALERT, &a);
+                    }
                     if !notify {
                         continue;
                     }
@@ -34,6 +44,11 @@ pub fn spawn(app: AppHandle) {
                         .body(&a.message)
                         .show();
                 }
+            }
+            if !window {
+                // In the tray: the icon and notifications only, at a calmer pace.
+                std::thread::sleep(IN_TRAY_EVERY);
+                continue;
             }
             if let Some(active) = feed.active_alerts() {
                 let _ = app.emit(events::ACTIVE_ALERTS, &active);

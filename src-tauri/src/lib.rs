@@ -31,6 +31,9 @@ pub struct AppState {
 
 /// The argument the login item passes: start in the tray, the window hidden.
 pub const HIDDEN_FLAG: &str = "--hidden";
+/// Given to a second launch: the running app quits (the nodes keep running) — for scripts and
+/// installers that replace the app.
+pub const QUIT_FLAG: &str = "--quit";
 
 /// What of the window is remembered: size, place, maximized — not whether it was shown (a
 /// window hidden to the tray when the app quit must not start hidden).
@@ -41,16 +44,13 @@ fn window_flags() -> tauri_plugin_window_state::StateFlags {
 
 /// Save the window's size and place half a second after it was last moved or resized, so a
 /// crash or a killed app keeps them too (the plugin itself saves when the app exits).
-fn remember_window(app: &tauri::AppHandle) {
+pub(crate) fn remember_window(window: &tauri::WebviewWindow) {
     use std::sync::atomic::AtomicU64;
     use std::sync::Arc;
     use tauri::Manager;
     use tauri_plugin_window_state::AppHandleExt;
-    let Some(window) = app.get_webview_window("main") else {
-        return;
-    };
     let generation = Arc::new(AtomicU64::new(0));
-    let handle = app.clone();
+    let handle = window.app_handle().clone();
     window.on_window_event(move |e| {
         if !matches!(
             e,
@@ -98,12 +98,13 @@ pub fn run() {
         .plugin(
             tauri_plugin_single_instance::Builder::new()
                 .dbus_id(instance)
-                .callback(|app, _argv, _cwd| {
-                    tracing::info!("a second launch on this data folder: showing this window");
-                    if let Some(w) = tauri::Manager::get_webview_window(app, "main") {
-                        let _ = w.unminimize();
-                        let _ = w.show();
-                        let _ = w.set_focus();
+                .callback(|app, argv, _cwd| {
+                    if argv.iter().any(|a| a == QUIT_FLAG) {
+                        tracing::info!("a second launch asked this app to quit");
+                        tray::quit(app);
+                    } else {
+                        tracing::info!("a second launch on this data folder: showing this window");
+                        tray::open(app);
                     }
                 })
                 .build(),
@@ -126,10 +127,13 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .manage(state)
         .setup(|app| {
+            if std::env::args().any(|a| a == QUIT_FLAG) {
+                tracing::info!("--quit with no app running on this data folder: nothing to do");
+                std::process::exit(0);
+            }
             tray::build(app.handle());
-            remember_window(app.handle());
-            // The window starts hidden (config) and is shown unless the app was started at
-            // login, where it waits in the tray.
+            // The window is made here (the config's `create: false`), unless the app was
+            // started at login: it waits in the tray with no web view until opened.
             if !std::env::args().any(|a| a == HIDDEN_FLAG) {
                 tray::open(app.handle());
             } else {

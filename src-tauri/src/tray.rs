@@ -109,13 +109,55 @@ pub fn show_fleet(app: &AppHandle, health: &[NodeHealth]) {
     }
 }
 
-/// Show and focus the main window.
+/// Show and focus the main window, creating it (and its web view) when it was closed to the
+/// tray.
 pub fn open(app: &AppHandle) {
-    if let Some(w) = app.get_webview_window("main") {
-        let _ = w.unminimize();
-        let _ = w.show();
-        let _ = w.set_focus();
+    let window = match app.get_webview_window(MAIN) {
+        Some(w) => w,
+        None => match create_main(app) {
+            Ok(w) => w,
+            Err(e) => {
+                tracing::error!("could not open the window: {e}");
+                return;
+            }
+        },
+    };
+    let _ = window.unminimize();
+    let _ = window.show();
+    let _ = window.set_focus();
+}
+
+/// The main window's label (its settings are the config's first window, `create: false`).
+pub const MAIN: &str = "main";
+
+/// Create the main window from the config (hidden; [`open`] shows it). The window-state plugin
+/// gives it the size and place it was left at.
+fn create_main(app: &AppHandle) -> tauri::Result<tauri::WebviewWindow> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == MAIN)
+        .cloned()
+        .ok_or_else(|| tauri::Error::WindowNotFound)?;
+    let window = tauri::WebviewWindowBuilder::from_config(app, &config)?.build()?;
+    crate::remember_window(&window);
+    tracing::info!("window opened");
+    Ok(window)
+}
+
+/// Say once (a notification, remembered in `setting`) what the user may not expect.
+fn tell_once(app: &AppHandle, setting: &str, title: &str, body: &str) {
+    let state = app.state::<AppState>();
+    let Ok(store) = state.session.store() else {
+        return;
+    };
+    if store.setting(setting).ok().flatten().is_some() {
+        return;
     }
+    let _ = app.notification().builder().title(title).body(body).show();
+    let _ = store.set_setting(setting, "1");
 }
 
 /// Run a tray action; what happened, in words.
@@ -152,42 +194,54 @@ pub fn act(app: &AppHandle, action: TrayAction) -> Result<String, UserError> {
             said
         }
         TrayAction::Quit => {
-            tracing::info!("quit from the tray; the nodes keep running");
-            QUITTING.store(true, Ordering::SeqCst);
-            app.exit(0);
+            quit(app);
             "quitting; the nodes keep running".to_string()
         }
     };
     Ok(said)
 }
 
-/// The window's close button: hide to the tray (the first time, a notification says where it
-/// went), unless the user is quitting.
-pub fn on_close(window: &tauri::Window, api: &tauri::CloseRequestApi) {
-    if QUITTING.load(Ordering::SeqCst) || window.label() != "main" {
-        return;
-    }
-    api.prevent_close();
-    let _ = window.hide();
-    let app = window.app_handle();
-    let state = app.state::<AppState>();
-    static TOLD: AtomicBool = AtomicBool::new(false);
-    let told = state
+/// End the app (the tray's Quit, or `--quit` given to a second launch); the nodes keep
+/// running, which the first Quit says in a notification.
+pub fn quit(app: &AppHandle) {
+    let running = app
+        .state::<AppState>()
         .session
         .store()
         .ok()
-        .and_then(|s| s.setting("ui.tray_hint_shown").ok().flatten())
-        .is_some();
-    if !told && !TOLD.swap(true, Ordering::SeqCst) {
-        let _ = app
-            .notification()
-            .builder()
-            .title("Cortensor Node Manager is still running")
-            .body("It keeps watching your nodes from the tray. Quit it from the tray's menu; the nodes keep running either way.")
-            .show();
-        if let Ok(s) = state.session.store() {
-            let _ = s.set_setting("ui.tray_hint_shown", "1");
-        }
+        .and_then(|s| s.runtime().ok())
+        .map(|r| r.iter().filter(|r| r.pid.is_some()).count())
+        .unwrap_or(0);
+    tracing::info!("quit; {running} node(s) keep running");
+    if running > 0 {
+        tell_once(
+            app,
+            "ui.quit_hint_shown",
+            "Your nodes keep running",
+            &format!("Cortensor Node Manager has quit; your {running} node(s) keep running and keep earning. Open the app again to watch them."),
+        );
     }
-    tracing::info!("window closed: hidden to the tray");
+    QUITTING.store(true, Ordering::SeqCst);
+    app.exit(0);
+}
+
+/// The window's close button: the window goes, with its web view (a month in the tray costs
+/// the core process only), and the app stays in the tray; the first time, a notification
+/// says where it went. [`open`] makes the window again.
+pub fn on_close(window: &tauri::Window, _api: &tauri::CloseRequestApi) {
+    if QUITTING.load(Ordering::SeqCst) || window.label() != MAIN {
+        return;
+    }
+    let app = window.app_handle();
+    // Nobody reads the node log the window showed.
+    if let Ok(mut l) = app.state::<AppState>().live_log.lock() {
+        *l = None;
+    }
+    tell_once(
+        app,
+        "ui.tray_hint_shown",
+        "Cortensor Node Manager is still running",
+        "It keeps watching your nodes from the tray. Quit it from the tray's menu; the nodes keep running either way.",
+    );
+    tracing::info!("window closed: the app waits in the tray");
 }

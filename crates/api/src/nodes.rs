@@ -119,7 +119,7 @@ impl StatusWatch {
     }
 }
 
-/// The live feed of the desktop app: node health on a change (else once a second), new
+/// The live feed of the desktop app: node health when what it says changed, new
 /// alerts, machine health every ten seconds. Poll it every [`FEED_POLL_EVERY`].
 pub struct Feed {
     machine: Machine,

@@ -13,11 +13,8 @@ pub struct Feed {
     last_alert: i64,
     sys: Option<sysinfo::System>,
     last_system: Option<Instant>,
-    /// When the last batch went out, and the states it carried.
-    last_sent: Option<(
-        Instant,
-        Vec<(u32, crate::health::state::NodeState, String, Option<u32>)>,
-    )>,
+    /// What the last batch carried, without its time stamps ([`content`]).
+    last_sent: Option<Vec<serde_json::Value>>,
     last_own_pass: Option<Instant>,
     /// The ids of the open alerts last sent.
     last_active: Option<Vec<i64>>,
@@ -61,8 +58,23 @@ pub fn system_now(
 pub const SYSTEM_EVERY: Duration = Duration::from_secs(10);
 /// How often the app looks for new snapshots ([`Feed::poll`]'s intended cadence).
 pub const POLL_EVERY: Duration = Duration::from_millis(250);
-/// A batch is sent at least this often, changed or not (the UI's charts are per second).
-const HEARTBEAT: Duration = Duration::from_secs(1);
+/// Without a daemon, the feed's own monitor pass runs at most this often.
+const OWN_PASS_EVERY: Duration = Duration::from_secs(1);
+
+/// What a batch says, without the time each snapshot was taken: two batches with the same
+/// content are the same news (push, don't poll: a window with nothing changing gets nothing).
+pub fn content(health: &[NodeHealth]) -> Vec<serde_json::Value> {
+    health
+        .iter()
+        .map(|h| {
+            let mut v = serde_json::to_value(h).unwrap_or(serde_json::Value::Null);
+            if let Some(o) = v.as_object_mut() {
+                o.remove("at");
+            }
+            v
+        })
+        .collect()
+}
 
 impl Feed {
     pub fn new(m: &Machine) -> Feed {
@@ -91,7 +103,9 @@ impl Feed {
     /// daemon its snapshots are read; without one this feed runs a monitor pass itself (at
     /// most once a second).
     pub fn next(&mut self, m: &Machine) -> (Vec<NodeHealth>, Vec<AlertRecord>) {
-        let passed_recently = self.last_own_pass.is_some_and(|t| t.elapsed() < HEARTBEAT);
+        let passed_recently = self
+            .last_own_pass
+            .is_some_and(|t| t.elapsed() < OWN_PASS_EVERY);
         let health = if passed_recently || daemon_running(&m.layout) {
             monitor::snapshots(&m.store)
         } else {
@@ -118,23 +132,53 @@ impl Feed {
         Some(active)
     }
 
-    /// For a caller polling every [`POLL_EVERY`]: a batch when a node's state, reason or pid
-    /// changed, when there are new alerts, or once a second; else `None`. A state change
-    /// reaches the UI a fraction of a second after the daemon saw it.
+    /// For a caller polling every [`POLL_EVERY`]: a batch when anything a node's health says
+    /// changed (its state, pid, CPU, log age…, not the time it was taken) or there are new
+    /// alerts; else `None`. Nothing changing, nothing is sent: an idle window is not woken.
+    /// A state change reaches the UI a fraction of a second after the daemon saw it.
     pub fn poll(&mut self, m: &Machine) -> Option<(Vec<NodeHealth>, Vec<AlertRecord>)> {
         let (health, alerts) = self.next(m);
-        let key: Vec<(u32, crate::health::state::NodeState, String, Option<u32>)> = health
-            .iter()
-            .map(|h| (h.id, h.state, h.reason.clone(), h.pid))
-            .collect();
-        let due = self
-            .last_sent
-            .as_ref()
-            .is_none_or(|(t, k)| t.elapsed() >= HEARTBEAT || *k != key);
-        if !due && alerts.is_empty() {
+        let now = content(&health);
+        if alerts.is_empty() && self.last_sent.as_ref() == Some(&now) {
             return None;
         }
-        self.last_sent = Some((Instant::now(), key));
+        self.last_sent = Some(now);
         Some((health, alerts))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(id: u32, at: i64, cpu: Option<f32>) -> NodeHealth {
+        let mut h: NodeHealth = serde_json::from_value(serde_json::json!({
+            "id": id, "address": "0xabc", "state": "healthy", "reason": "", "pid": 42,
+            "restarts": 0, "up_since": 100, "cpu_pct": null, "rss_bytes": null, "threads": null,
+            "open_files": null, "processes": null, "log_age_secs": 3,
+            "log": serde_json::to_value(crate::health::logs::LogSummary::default()).unwrap(),
+            "uptime": null, "containers": null, "container_restarts": 0, "ports": [],
+            "balance": null,
+            "earning": {"earning": true, "blocker": null, "action": null},
+            "at": at
+        }))
+        .expect("a NodeHealth");
+        h.cpu_pct = cpu;
+        h
+    }
+
+    #[test]
+    fn the_same_health_taken_later_is_no_news_and_any_change_is() {
+        let a = content(&[node(1, 100, Some(1.0))]);
+        assert_eq!(
+            a,
+            content(&[node(1, 105, Some(1.0))]),
+            "only the time differs"
+        );
+        assert_ne!(a, content(&[node(1, 100, Some(2.0))]), "CPU changed");
+        assert_ne!(a, content(&[node(2, 100, Some(1.0))]), "another node");
+        assert_ne!(a, content(&[]), "the node went away");
+        assert_eq!(content(&[]), content(&[]));
+        assert!(a[0].get("at").is_none() && a[0].get("id").is_some());
     }
 }
