@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
-# Package the headless CLI (`cortensor-manager`) for servers without a desktop: a `.deb` with no
-# WebKit dependency, a `.tar.gz` for this OS/arch, and SHA256SUMS, in dist/ (or --out DIR).
+# Package the headless CLI (`cortensor-manager`) for servers without a desktop: a `.deb` and an
+# `.rpm` with no WebKit dependency (where dpkg-deb / rpmbuild exist), a `.tar.gz` for this
+# OS/arch, and SHA256SUMS, in dist/ (or --out DIR). The release workflow then signs the
+# `.tar.gz` (zipsign) and writes the self-update feed (scripts/release-manifest.sh).
 # The desktop packages are built by `npx --prefix ui tauri build` (installers/README.md).
 # Usage: scripts/package.sh [--profile release|debug] [--binary PATH (already built)] [--out DIR]
+#        [--version V (default: the CLI crate's)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=release
 out=dist
 prebuilt=""
+version=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) profile=${2:?}; shift 2 ;;
     --out) out=${2:?}; shift 2 ;;
     --binary) prebuilt=${2:?}; shift 2 ;;
-    *) echo "unknown option: $1 (use --profile release|debug, --out DIR)" >&2; exit 2 ;;
+    --version) version=${2:?}; shift 2 ;;
+    *) echo "unknown option: $1 (use --profile release|debug, --binary PATH, --out DIR, --version V)" >&2; exit 2 ;;
   esac
 done
 case "$profile" in
@@ -25,7 +30,11 @@ if [ -z "$prebuilt" ]; then
   else cargo build --locked --quiet -p cortensor-manager; fi
   prebuilt="target/$profile/cortensor-manager"
 fi
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' crates/cli/Cargo.toml | head -1)
+[ -n "$version" ] || version=$(sed -n 's/^version = "\(.*\)"/\1/p' crates/cli/Cargo.toml | head -1)
+case "$version" in
+  [0-9]*.[0-9]*.[0-9]*) ;;
+  *) echo "--version must be a semantic version such as 1.2.3 (got '$version')" >&2; exit 2 ;;
+esac
 case "$(uname -m)" in
   x86_64 | amd64) arch=x86_64 deb_arch=amd64 ;;
   aarch64 | arm64) arch=aarch64 deb_arch=arm64 ;;
@@ -72,6 +81,36 @@ CONTROL
   dpkg-deb --root-owner-group --build "$root" "$out/$deb" >/dev/null
 fi
 
-(cd "$out" && sha256sum -- *.tar.gz *.deb 2>/dev/null >SHA256SUMS)
+# The .rpm (Fedora, RHEL, openSUSE): the same file, built from a spec with rpmbuild.
+if command -v rpmbuild >/dev/null; then
+  top="$work/rpm"
+  mkdir -p "$top/SPECS" "$top/BUILDROOT"
+  rpm_version=${version//-/\~}
+  cat >"$top/SPECS/cli.spec" <<SPEC
+Name: cortensor-manager-cli
+Version: $rpm_version
+Release: 1
+Summary: Run Cortensor nodes from the command line (headless servers)
+License: MIT
+URL: https://github.com/cortensor/installer
+AutoReqProv: no
+Requires: glibc
+%description
+cortensor-manager installs cortensord, creates node keys, runs and watches nodes, projects
+contest rank and rewards, files bug reports and stress-tests install and launch.
+%install
+install -Dm755 "$bin" %{buildroot}/usr/bin/cortensor-manager
+install -Dm644 "$PWD/README.md" %{buildroot}/usr/share/doc/cortensor-manager-cli/README.md
+%files
+/usr/bin/cortensor-manager
+/usr/share/doc/cortensor-manager-cli/README.md
+SPEC
+  rpmbuild --quiet -bb --target "$arch" --define "_topdir $top" \
+    --define "_build_id_links none" --define "__strip /bin/true" "$top/SPECS/cli.spec" >/dev/null 2>&1 \
+    || { echo "rpmbuild failed" >&2; exit 1; }
+  cp "$top"/RPMS/*/cortensor-manager-cli-*.rpm "$out/"
+fi
+
+(cd "$out" && sha256sum -- *.tar.gz *.deb *.rpm 2>/dev/null >SHA256SUMS)
 echo "packages in $out:"
-(cd "$out" && ls -1 -- *.tar.gz *.deb SHA256SUMS 2>/dev/null)
+(cd "$out" && ls -1 -- *.tar.gz *.deb *.rpm SHA256SUMS 2>/dev/null)

@@ -11,6 +11,7 @@
 //!   the Prometheus setting.
 //! - [`reports`]: bug reports: the form, the redacted bundle, the outbox, destinations.
 //! - [`paths`]: the files the window may name: only those chosen in a native dialog (tokens).
+//! - [`self_update`]: the manager updating itself from its signed release feed.
 //! - [`stress`]: the stress test for testers (cycles in sandboxes, the report).
 //! - [`events`]: the names of the events the desktop shell pushes to the window.
 //!
@@ -24,6 +25,7 @@ pub mod events;
 pub mod nodes;
 pub mod paths;
 pub mod reports;
+pub mod self_update;
 pub mod session;
 pub mod settings;
 pub mod setup;

@@ -25,6 +25,9 @@ pub enum UiSetting {
     /// Desktop notifications of new alerts: `on` (the default) or `off`.
     #[serde(rename = "ui.notifications")]
     Notifications,
+    /// Which releases the manager updates itself to: `stable` (the default) or `beta`.
+    #[serde(rename = "update.channel")]
+    UpdateChannel,
 }
 
 impl UiSetting {
@@ -35,6 +38,7 @@ impl UiSetting {
             UiSetting::CalcInputs => "calc.inputs",
             UiSetting::Theme => "ui.theme",
             UiSetting::Notifications => "ui.notifications",
+            UiSetting::UpdateChannel => "update.channel",
         }
     }
 
@@ -43,6 +47,7 @@ impl UiSetting {
         match self {
             UiSetting::Theme => Some(&["system", "light", "dark"]),
             UiSetting::Notifications => Some(&["on", "off"]),
+            UiSetting::UpdateChannel => Some(&["stable", "beta"]),
             _ => None,
         }
     }

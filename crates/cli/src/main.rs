@@ -12,7 +12,7 @@ use cortensor_api::{Session, UserError};
 mod commands;
 mod output;
 
-use commands::{contest, daemon, nodes, report, setup, stress};
+use commands::{contest, daemon, nodes, report, self_update, setup, stress};
 
 #[derive(Parser)]
 #[command(
@@ -163,6 +163,9 @@ enum Command {
     /// each in a sandbox of its own (your nodes, keys and services are never touched), timed,
     /// with a report (report.json, report.md, chart.svg). `--clean` removes what a killed run left.
     Stress(stress::StressArgs),
+    /// Update this program from its signed release feed (the channel in Settings, stable by
+    /// default); `--check` only says whether a newer release exists.
+    SelfUpdate(self_update::SelfUpdateArgs),
     /// Import an official install's key and settings (default: ~/.cortensor/.env).
     Adopt {
         env_file: Option<PathBuf>,
@@ -387,6 +390,7 @@ fn run(cli: Cli) -> Result<(), UserError> {
         } => setup::adopt(&s, env_file, yes, json),
         Command::Report(r) => report::run(&s, r),
         Command::Stress(a) => stress::run(&s, &a),
+        Command::SelfUpdate(a) => self_update::run(&s, &a),
         Command::Daemon(args) => daemon::run(&s, &args),
     }
 }

@@ -772,3 +772,25 @@ pub fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// Sign the `.tar.gz` at `path` in place as the release workflow's `zipsign sign tar` does
+/// (ed25519ph over the archive, the file name as context), with the key made from `seed`.
+/// Returns the public key, base64 (what `CORTENSOR_MANAGER_UPDATE_KEY` takes in debug builds).
+pub fn zipsign_tar(path: &std::path::Path, seed: [u8; 32]) -> String {
+    use base64::Engine;
+    let key = zipsign_api::SigningKey::from_bytes(&seed);
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let mut input = std::fs::File::open(path).unwrap();
+    let signed = path.with_extension("signed");
+    let mut output = std::fs::File::create(&signed).unwrap();
+    zipsign_api::sign::copy_and_sign_tar(
+        &mut input,
+        &mut output,
+        std::slice::from_ref(&key),
+        Some(name.as_bytes()),
+    )
+    .expect("sign the archive");
+    drop(output);
+    std::fs::rename(&signed, path).unwrap();
+    base64::engine::general_purpose::STANDARD.encode(key.verifying_key().as_bytes())
+}

@@ -4,5 +4,6 @@ pub mod contest;
 pub mod daemon;
 pub mod nodes;
 pub mod report;
+pub mod self_update;
 pub mod setup;
 pub mod stress;

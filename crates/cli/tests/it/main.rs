@@ -8,4 +8,5 @@ mod network;
 mod package;
 mod report;
 mod runtime;
+mod self_update;
 mod stress;

@@ -5,6 +5,7 @@
 pub mod binary;
 pub mod download;
 pub mod kubo;
+pub mod manager_update;
 pub mod manifest;
 pub mod official;
 pub mod setup;
