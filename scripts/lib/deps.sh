@@ -9,7 +9,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # Debian/Ubuntu packages to build the Tauri shell (WebKitGTK) and, for tests, to drive it.
 BUILD_PKGS=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev pkg-config
   libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libxdo-dev libdbus-1-dev build-essential curl)
-TEST_PKGS=(xvfb xauth xdotool webkit2gtk-driver dbus-x11 dbus-daemon at-spi2-core fonts-dejavu-core gnome-keyring libsecret-tools gcc-mingw-w64-x86-64 prometheus)
+TEST_PKGS=(xvfb xauth xdotool rpm webkit2gtk-driver dbus-x11 dbus-daemon at-spi2-core fonts-dejavu-core gnome-keyring libsecret-tools gcc-mingw-w64-x86-64 prometheus)
 
 apt_install() {
   local missing=()

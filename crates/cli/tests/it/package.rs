@@ -117,4 +117,42 @@ fn the_cli_packages_install_into_a_clean_root_and_run() {
         run(Command::new(dir.join("cortensor-manager")).arg("--version")).trim(),
         "cortensor-manager 0.1.0"
     );
+
+    // The .rpm (where rpmbuild exists): the same command, needing the C library only.
+    if Command::new("rpm").arg("--version").output().is_err() {
+        assert!(std::env::var("CM_E2E_REQUIRED").is_err(), "rpm required");
+        eprintln!("SKIPPED: the .rpm check (no rpm)");
+        return;
+    }
+    let rpm = names.iter().find(|n| n.ends_with(".rpm")).expect("an .rpm");
+    assert!(rpm.starts_with("cortensor-manager-cli-0.1.0-1."), "{rpm}");
+    let requires = run(Command::new("rpm").arg("-qpR").arg(out.join(rpm)));
+    let needs: Vec<&str> = requires
+        .lines()
+        .filter(|l| !l.starts_with("rpmlib("))
+        .collect();
+    assert_eq!(needs, ["glibc"], "{requires}");
+    let files = run(Command::new("rpm").arg("-qpl").arg(out.join(rpm)));
+    assert!(
+        files.lines().any(|l| l == "/usr/bin/cortensor-manager"),
+        "{files}"
+    );
+    // Installed by rpm into a clean root (its own database), the command runs from there.
+    let r = tmp.path().join("rpmroot");
+    std::fs::create_dir_all(&r).unwrap();
+    run(Command::new("rpm").arg("--root").arg(&r).arg("--initdb"));
+    run(Command::new("rpm")
+        .arg("--root")
+        .arg(&r)
+        .args(["-i", "--nodeps", "--noscripts"])
+        .arg(out.join(rpm)));
+    assert!(run(Command::new("rpm")
+        .arg("--root")
+        .arg(&r)
+        .args(["-q", "cortensor-manager-cli"]))
+    .starts_with("cortensor-manager-cli-0.1.0-1"));
+    assert_eq!(
+        run(Command::new(r.join("usr/bin/cortensor-manager")).arg("--version")).trim(),
+        "cortensor-manager 0.1.0"
+    );
 }
