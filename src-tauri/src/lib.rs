@@ -5,6 +5,7 @@
 mod commands;
 mod health_feed;
 mod tray;
+mod updater;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -122,6 +123,9 @@ pub fn run() {
                 .app_name("cortensor-node-manager")
                 .build(),
         )
+        // The app's own updates (minisign-signed, the public key in tauri.conf.json).
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .manage(updater::Updates::default())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
@@ -140,6 +144,7 @@ pub fn run() {
                 tracing::info!("started at login: waiting in the tray");
             }
             health_feed::spawn(app.handle().clone());
+            updater::spawn_checks(app.handle().clone());
             commands::reports::spawn_outbox(app.handle().clone());
             Ok(())
         })
@@ -156,6 +161,9 @@ pub fn run() {
             commands::desktop::tray_action,
             commands::desktop::app_autostart,
             commands::desktop::set_app_autostart,
+            commands::desktop::app_update_check,
+            commands::desktop::app_update_install,
+            commands::desktop::app_restart,
             commands::setup::machine_status,
             commands::setup::run_doctor,
             commands::setup::install_binary,

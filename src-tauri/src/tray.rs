@@ -40,6 +40,18 @@ fn with_dot(icon: &Image<'_>) -> Image<'static> {
     Image::new_owned(rgba, w, h)
 }
 
+/// The menu's "Check for updates", which says "Update available" once one is found.
+static CHECK_ITEM: std::sync::OnceLock<MenuItem<tauri::Wry>> = std::sync::OnceLock::new();
+
+/// An app update was found: the tray's menu says so (Settings installs it).
+pub fn update_available(_app: &AppHandle, version: &str) {
+    if let Some(item) = CHECK_ITEM.get() {
+        let _ = item.set_text(format!(
+            "Update available: {version} (install it in Settings)"
+        ));
+    }
+}
+
 /// Make the tray (where the desktop has one; elsewhere the app runs on without it).
 pub fn build(app: &AppHandle) {
     let made = (|| -> tauri::Result<()> {
@@ -59,16 +71,27 @@ pub fn build(app: &AppHandle) {
             .tooltip("Cortensor Node Manager")
             .menu(&menu)
             .on_menu_event(|app, e| {
-                if let Some(a) = TrayAction::from_id(e.id().as_ref()) {
-                    if let Err(err) = act(app, a) {
+                let Some(a) = TrayAction::from_id(e.id().as_ref()) else {
+                    return;
+                };
+                // Starting, stopping and checking take a while: off the UI thread.
+                let app = app.clone();
+                let run = move || {
+                    if let Err(err) = act(&app, a) {
                         tracing::warn!("tray: {err}");
                     }
+                };
+                if matches!(a, TrayAction::Open | TrayAction::Quit) {
+                    run();
+                } else {
+                    std::thread::spawn(run);
                 }
             });
         if let Some(icon) = app.default_window_icon() {
             b = b.icon(icon.clone());
         }
         b.build(app)?;
+        let _ = CHECK_ITEM.set(items[3].clone());
         Ok(())
     })();
     if let Err(e) = made {
@@ -185,6 +208,19 @@ pub fn act(app: &AppHandle, action: TrayAction) -> Result<String, UserError> {
                 Some(v) => format!("cortensord {v} is available: update from the app's Overview"),
                 None => "cortensord is up to date".to_string(),
             };
+            let app_said = match tauri::async_runtime::block_on(crate::updater::check(app)) {
+                Ok(u) => match u.available {
+                    Some(v) if u.installed => {
+                        format!("the app's update {v} runs from the next start")
+                    }
+                    Some(v) => {
+                        format!("Cortensor Node Manager {v} is available: install it in Settings")
+                    }
+                    None => "the app is up to date".to_string(),
+                },
+                Err(e) => e.message,
+            };
+            let said = format!("{said}; {app_said}");
             let _ = app
                 .notification()
                 .builder()

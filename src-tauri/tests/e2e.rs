@@ -280,6 +280,11 @@ fn start_app(env: &[(&str, &str)]) -> (Driver, String) {
     ])
     .stdout(Stdio::null())
     .stderr(Stdio::inherit());
+    // The app's update checks stay on this machine (a closed port) unless a test serves a feed.
+    cmd.env(
+        "CORTENSOR_MANAGER_APP_FEED",
+        "http://127.0.0.1:9/latest.json",
+    );
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -1508,4 +1513,151 @@ fn the_window_comes_back_the_size_it_was_left() {
     let _ = at_login.kill();
     let _ = at_login.wait();
     driver.call("DELETE", &s.path(""), None);
+}
+
+/// Settings' "Check for updates", waited out: the feed offers 0.2.0 and the install button
+/// can be pressed.
+fn check_again(s: &Session) {
+    s.click("#app-update-check");
+    s.wait_until("the check done", |s| {
+        s.text("#app-update-check").as_deref() == Some("Check for updates")
+            && s.text("#app-update-state p").as_deref() == Some("Version 0.2.0 is available.")
+            && s.count("#app-update-install:enabled") == 1
+    });
+}
+
+/// The Tauri CLI's signer (`npx tauri signer …`, from ui/node_modules), as the release
+/// workflow signs the app's update artifacts.
+fn tauri_signer(args: &[&str], dir: &Path) -> String {
+    let out = Command::new("npx")
+        .arg("--prefix")
+        .arg(cortensor_test_support::workspace_path("ui"))
+        .args(["tauri", "signer"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("npx tauri signer");
+    assert!(
+        out.status.success(),
+        "tauri signer {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_app_installs_a_signed_update_and_refuses_tampered_or_foreign_ones() {
+    if !tools_present() {
+        return;
+    }
+    let sb = Sandbox::new(Backend::Supervisor);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // The release key (its public half given to the app as its updater key) and another key.
+    tauri_signer(&["generate", "--ci", "-p", "", "-w", "release.key"], dir);
+    tauri_signer(&["generate", "--ci", "-p", "", "-w", "other.key"], dir);
+    let pubkey = std::fs::read_to_string(dir.join("release.key.pub")).unwrap();
+    // The installed app (a stand-in AppImage) and the 0.2.0 build, signed by each key.
+    let installed = sb.home.join("Applications/Cortensor_Node_Manager.AppImage");
+    std::fs::create_dir_all(installed.parent().unwrap()).unwrap();
+    let old: &[u8] = b"\x7fELF installed Cortensor Node Manager 0.1.0\n";
+    std::fs::write(&installed, old).unwrap();
+    // (An ELF header's worth of bytes: the updater takes only an executable for an AppImage.)
+    let new: &[u8] = &[
+        b"\x7fELF Cortensor Node Manager 0.2.0".as_slice(),
+        &[0u8; 96],
+    ]
+    .concat();
+    let artifact = "cortensor-node-manager_0.2.0_amd64.AppImage";
+    std::fs::write(dir.join(artifact), new).unwrap();
+    let sign = |key: &str| -> String {
+        tauri_signer(&["sign", "-f", key, "-p", "", artifact], dir);
+        std::fs::read_to_string(dir.join(format!("{artifact}.sig"))).unwrap()
+    };
+    let by_release = sign("release.key");
+    let by_other = sign("other.key");
+
+    let server = FixtureServer::start();
+    let publish = |bytes: &[u8], signature: &str| {
+        let url = server.route(
+            &format!("/{artifact}"),
+            Behaviour::File(cortensor_test_support::FileSpec {
+                bytes: std::sync::Arc::new(bytes.to_vec()),
+                ..Default::default()
+            }),
+        );
+        let feed = json!({
+            "version": "0.2.0",
+            "notes": "Faster start.",
+            "pub_date": "2026-11-27T00:00:00Z",
+            "platforms": {
+                format!("linux-{}", std::env::consts::ARCH): {"signature": signature, "url": url}
+            }
+        });
+        server.route(
+            "/latest.json",
+            Behaviour::Json {
+                body: feed.to_string(),
+                etag: format!("\"{}\"", signature.len() + bytes.len()),
+            },
+        )
+    };
+    let mut tampered = new.to_vec();
+    tampered.extend_from_slice(b"#");
+    let feed = publish(&tampered, &by_release);
+
+    let owned = sb.env();
+    let mut env: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let installed_s = installed.display().to_string();
+    env.extend([
+        ("CORTENSOR_MANAGER_APP_FEED", feed.as_str()),
+        ("CORTENSOR_MANAGER_APP_UPDATE_KEY", pubkey.trim()),
+        ("CORTENSOR_MANAGER_APP_INSTALL_PATH", installed_s.as_str()),
+    ]);
+    let (driver, id) = start_app(&env);
+    let s = Session { d: &driver, id };
+    s.wait_present("#step-welcome");
+    s.click("#tab-settings");
+    s.wait_present("#app-updates");
+
+    // Tampered (the release key's signature over other bytes), then signed by another key:
+    // each refused, the installed app untouched, the window working on.
+    for (case, bytes, signature) in [
+        ("tampered", tampered.as_slice(), by_release.as_str()),
+        ("another key", new, by_other.as_str()),
+    ] {
+        publish(bytes, signature);
+        check_again(&s);
+        s.click("#app-update-install");
+        s.wait_until(&format!("{case}: refused"), |s| {
+            s.text("[role=alert]").is_some_and(|t| {
+                t.contains("The update was refused: it is not signed by the app's release key")
+                    && t.contains("Nothing was changed")
+            })
+        });
+        assert_eq!(std::fs::read(&installed).unwrap(), old, "{case}: untouched");
+    }
+    s.screenshot("e2e-app-update-1-refused.png");
+
+    // Signed by the release key: downloaded, checked and installed; it runs from the next start.
+    publish(new, &by_release);
+    check_again(&s);
+    assert!(s
+        .text("#app-update-state")
+        .unwrap()
+        .contains("Faster start."));
+    s.click("#app-update-install");
+    s.wait_until("installed", |s| {
+        s.text("#app-update-state")
+            .is_some_and(|t| t.contains("Version 0.2.0 is installed (its signature checked)"))
+    });
+    assert_eq!(
+        std::fs::read(&installed).unwrap(),
+        new,
+        "the new build is in place"
+    );
+    assert!(s.count("#app-restart") == 1 && s.count("[role=alert]") == 0);
+    s.screenshot("e2e-app-update-2-installed.png");
+    let log = std::fs::read_to_string(sb.data.join("logs/app.log")).unwrap_or_default();
+    assert!(log.contains("app update 0.2.0 installed"), "{log}");
 }

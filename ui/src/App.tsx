@@ -17,6 +17,7 @@ import { ReportContext } from "./screens/report/reportContext";
 import type { ErrorContext } from "./bindings/ErrorContext";
 import { StressScreen } from "./screens/stress/StressScreen";
 import { GeneralSettings } from "./screens/settings/GeneralSettings";
+import { AppUpdates } from "./screens/settings/AppUpdates";
 import { applyTheme, asTheme } from "./screens/settings/theme";
 
 type Tab = "overview" | "setup" | "nodes" | "rewards" | "stress" | "settings" | "report";
@@ -118,6 +119,7 @@ export function App() {
           <section className="settings" aria-labelledby="settings-title">
             <h2 id="settings-title">Settings</h2>
             <GeneralSettings />
+            <AppUpdates />
             <div className="card">
               <Autostart />
             </div>

@@ -1,5 +1,7 @@
 // Typed calls into the Rust backend. Every request and response type is generated from the
 // Rust types by ts-rs (src/bindings/, `cargo test` regenerates them); nothing here is hand-copied.
+import type { AppUpdate } from "./bindings/AppUpdate";
+import type { AppUpdateProgress } from "./bindings/AppUpdateProgress";
 import { invoke } from "@tauri-apps/api/core";
 import type { LogLines } from "./bindings/LogLines";
 import type { RewardsInput } from "./bindings/RewardsInput";
@@ -61,6 +63,12 @@ export const trayAction = (action: TrayAction) => invoke<string>("tray_action", 
 /** Whether the app opens (in the tray) at login; turn it on or off (the state after). */
 export const appAutostart = () => invoke<boolean>("app_autostart");
 export const setAppAutostart = (on: boolean) => invoke<boolean>("set_app_autostart", { on });
+/** The app's own update: check the channel's feed, download-check-install the one found, restart into it. */
+export const appUpdateCheck = () => invoke<AppUpdate>("app_update_check");
+export const appUpdateInstall = () => invoke<AppUpdate>("app_update_install");
+export const appRestart = () => invoke<void>("app_restart");
+export const onAppUpdateProgress = (f: (p: AppUpdateProgress) => void): Promise<UnlistenFn> =>
+  listen<AppUpdateProgress>("app-update-progress", (e) => f(e.payload));
 export const metricsPort = () => invoke<number | null>("metrics_port");
 export const setMetricsPort = (port: number | null) => invoke<void>("set_metrics_port", { port });
 

@@ -1,4 +1,4 @@
-//! The desktop shell's own vocabulary: what the tray's menu does.
+//! The desktop shell's own vocabulary: what the tray's menu does, and the app's own updates.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -89,5 +89,50 @@ mod tests {
                 true
             )
         );
+    }
+}
+
+/// The app's own update, as Settings and the tray show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AppUpdate {
+    /// This app's version.
+    pub current: String,
+    /// A newer release on the channel (`None`: up to date).
+    pub available: Option<String>,
+    /// Its release notes, when the feed has them.
+    pub notes: Option<String>,
+    /// Downloaded, checked and installed: it runs from the next start.
+    pub installed: bool,
+}
+
+/// How far the download of the app's update is.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AppUpdateProgress {
+    #[ts(type = "number")]
+    pub downloaded: u64,
+    #[ts(type = "number | null")]
+    pub total: Option<u64>,
+}
+
+/// The app's update feed (`latest.json`, Tauri's updater format, minisign-signed artifacts) for
+/// the channel chosen in Settings. GUESS (marked): the project's GitHub release page, as for the
+/// CLI's feed.
+pub fn app_feed(channel: cortensor_node::install::manager_update::Channel) -> &'static str {
+    use cortensor_node::install::manager_update::Channel;
+    match channel {
+        Channel::Stable => "https://github.com/cortensor-community/cortensor-node-manager/releases/latest/download/latest.json",
+        Channel::Beta => "https://github.com/cortensor-community/cortensor-node-manager/releases/download/beta/latest.json",
+    }
+}
+
+/// Why the app's update failed, in words, from the updater's error and whether it came from
+/// the signature check (`signature`): a refusal says nothing changed.
+pub fn update_failure(signature: bool, detail: &str) -> String {
+    if signature {
+        format!("The update was refused: it is not signed by the app's release key ({detail}). Nothing was changed; this version keeps running.")
+    } else {
+        format!("The update could not be installed: {detail}. This version keeps running.")
     }
 }

@@ -1,7 +1,7 @@
 //! The names of the events the desktop shell pushes to the window, in one place. The payload
 //! types are generated to TypeScript like every other type of the door.
 
-/// `Vec<NodeHealth>`: every node, at once when a state changes, else once a second.
+/// `Vec<NodeHealth>`: every node, when what their health says changed.
 pub const NODE_HEALTH: &str = "node-health";
 /// `AlertRecord`: a new alert (also shown as a desktop notification).
 pub const ALERT: &str = "alert";
@@ -16,3 +16,6 @@ pub const INSTALL_PROGRESS: &str = "install-progress";
 
 /// A stress run's progress (`stress::StressProgress`): each phase and each finished cycle.
 pub const STRESS_PROGRESS: &str = "stress-progress";
+
+/// `AppUpdateProgress`: the download of the app's own update.
+pub const APP_UPDATE_PROGRESS: &str = "app-update-progress";

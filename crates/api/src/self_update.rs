@@ -1,8 +1,8 @@
 //! The manager updating itself: the headless CLI's `self-update [--check]` against the signed
 //! release feed of the channel set in Settings (`update.channel`) or a mirror given by address.
 
-use cortensor_node::install::manager_update::{self as mu, Channel};
-pub use cortensor_node::install::manager_update::{Applied, Offer};
+use cortensor_node::install::manager_update as mu;
+pub use cortensor_node::install::manager_update::{Applied, Channel, Offer};
 
 use crate::settings::UiSetting;
 use crate::{user, Session, UserError};

@@ -1,6 +1,7 @@
-//! The desktop shell's own commands: the tray menu's actions.
+//! The desktop shell's own commands: the tray menu's actions, opening at login, the app's own
+//! updates.
 
-use cortensor_api::desktop::TrayAction;
+use cortensor_api::desktop::{AppUpdate, TrayAction};
 use cortensor_api::UserError;
 use tauri::AppHandle;
 
@@ -30,4 +31,25 @@ pub fn set_app_autostart(on: bool, app: AppHandle) -> Result<bool, UserError> {
     tracing::info!("open at login: {}", if on { "on" } else { "off" });
     l.is_enabled()
         .map_err(|e| UserError::new(format!("cannot read the login item: {e}")))
+}
+
+/// Whether a newer app exists on the update channel (Settings' "Check for updates").
+#[tauri::command]
+pub async fn app_update_check(app: AppHandle) -> Result<AppUpdate, UserError> {
+    crate::updater::check(&app).await
+}
+
+/// Download, check and install the update the last check found (progress as
+/// `app-update-progress` events); it runs from the next start.
+#[tauri::command]
+pub async fn app_update_install(app: AppHandle) -> Result<AppUpdate, UserError> {
+    crate::updater::install(&app).await
+}
+
+/// Start again now, into the installed update (the nodes keep running).
+#[tauri::command]
+pub fn app_restart(app: AppHandle) {
+    tracing::info!("restarting into the installed update");
+    crate::tray::QUITTING.store(true, std::sync::atomic::Ordering::SeqCst);
+    app.restart();
 }

@@ -1,0 +1,162 @@
+//! The app's own updates: tauri-plugin-updater against the release's `latest.json` for the
+//! channel in Settings; every artifact must carry a minisign signature by the key in
+//! `tauri.conf.json` (`plugins.updater.pubkey`), else it is refused and nothing changes. Found
+//! updates show in Settings and the tray; the download reports its progress; the installed
+//! update runs from the next start.
+//!
+//! Debug builds only (the tests' builds): `CORTENSOR_MANAGER_APP_FEED` names another feed,
+//! `CORTENSOR_MANAGER_APP_UPDATE_KEY` another public key, and
+//! `CORTENSOR_MANAGER_APP_INSTALL_PATH` the file an update replaces (a stand-in AppImage);
+//! release builds ignore them.
+
+use std::sync::Mutex;
+
+use cortensor_api::desktop::{app_feed, update_failure, AppUpdate, AppUpdateProgress};
+use cortensor_api::{events, UserError};
+use tauri::{AppHandle, Emitter, Manager};
+use tauri_plugin_updater::{Error as UpdaterError, Update, UpdaterExt};
+
+use crate::AppState;
+
+/// The update found by the last check (downloaded and installed by [`install`]), and whether
+/// one was installed (it runs from the next start).
+#[derive(Default)]
+pub struct Updates {
+    found: Mutex<Option<Update>>,
+    installed: Mutex<Option<String>>,
+}
+
+fn debug_var(name: &str) -> Option<String> {
+    if cfg!(debug_assertions) {
+        std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    } else {
+        None
+    }
+}
+
+fn updater(app: &AppHandle) -> Result<tauri_plugin_updater::Updater, UserError> {
+    let session = &app.state::<AppState>().session;
+    let feed = debug_var("CORTENSOR_MANAGER_APP_FEED")
+        .unwrap_or_else(|| app_feed(cortensor_api::self_update::channel(session)).to_string());
+    let url = feed
+        .parse()
+        .map_err(|e| UserError::new(format!("the update feed '{feed}' is not an address: {e}")))?;
+    let mut b = app
+        .updater_builder()
+        .endpoints(vec![url])
+        .map_err(|e| UserError::new(format!("the update feed '{feed}': {e}")))?;
+    if let Some(key) = debug_var("CORTENSOR_MANAGER_APP_UPDATE_KEY") {
+        b = b.pubkey(key);
+    }
+    if let Some(path) = debug_var("CORTENSOR_MANAGER_APP_INSTALL_PATH") {
+        b = b.executable_path(path);
+    }
+    b.build()
+        .map_err(|e| UserError::new(format!("cannot check for app updates here: {e}")))
+}
+
+fn is_signature(e: &UpdaterError) -> bool {
+    matches!(
+        e,
+        UpdaterError::Minisign(_)
+            | UpdaterError::Base64(_)
+            | UpdaterError::SignatureUtf8(_)
+            | UpdaterError::SignedVersionMismatch { .. }
+            | UpdaterError::MissingSignedVersion
+    )
+}
+
+fn state(app: &AppHandle, found: Option<&Update>) -> AppUpdate {
+    let updates = app.state::<Updates>();
+    let installed = updates
+        .installed
+        .lock()
+        .map(|i| i.clone())
+        .unwrap_or_default();
+    AppUpdate {
+        current: app.package_info().version.to_string(),
+        available: installed
+            .clone()
+            .or_else(|| found.map(|u| u.version.clone())),
+        notes: found.and_then(|u| u.body.clone()),
+        installed: installed.is_some(),
+    }
+}
+
+/// Ask the feed whether a newer app exists; the tray's menu says so when one does.
+pub async fn check(app: &AppHandle) -> Result<AppUpdate, UserError> {
+    let found = updater(app)?.check().await.map_err(|e| {
+        tracing::warn!("app update check: {e}");
+        UserError::new(format!("could not check for app updates: {e}"))
+    })?;
+    let shown = state(app, found.as_ref());
+    if let Some(u) = &found {
+        tracing::info!("app update {} available", u.version);
+        crate::tray::update_available(app, &u.version);
+    }
+    if let Ok(mut f) = app.state::<Updates>().found.lock() {
+        *f = found;
+    }
+    Ok(shown)
+}
+
+/// Download the update found by [`check`] (progress as `app-update-progress` events), check
+/// its signature, and install it; it runs from the next start.
+pub async fn install(app: &AppHandle) -> Result<AppUpdate, UserError> {
+    let update = app
+        .state::<Updates>()
+        .found
+        .lock()
+        .ok()
+        .and_then(|f| f.clone());
+    let Some(update) = update else {
+        return Err(UserError::new(
+            "there is no app update to install: check for updates first",
+        ));
+    };
+    let mut downloaded = 0u64;
+    let handle = app.clone();
+    let result = update
+        .download_and_install(
+            move |chunk, total| {
+                downloaded += chunk as u64;
+                let _ = handle.emit(
+                    events::APP_UPDATE_PROGRESS,
+                    AppUpdateProgress { downloaded, total },
+                );
+            },
+            || {},
+        )
+        .await;
+    match result {
+        Ok(()) => {
+            tracing::info!(
+                "app update {} installed; it runs from the next start",
+                update.version
+            );
+            if let Ok(mut i) = app.state::<Updates>().installed.lock() {
+                *i = Some(update.version.clone());
+            }
+            Ok(state(app, Some(&update)))
+        }
+        Err(e) => {
+            let said = update_failure(is_signature(&e), &e.to_string());
+            tracing::warn!("app update {}: {said}", update.version);
+            Err(UserError::new(said))
+        }
+    }
+}
+
+/// Look for an app update a minute after start, then once a day (the tray says when one is
+/// found; failures, e.g. offline, are only logged).
+pub fn spawn_checks(app: AppHandle) {
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(60));
+        loop {
+            if let Err(e) = tauri::async_runtime::block_on(check(&app)) {
+                tracing::info!("app update check: {}", e.message);
+            }
+            std::thread::sleep(std::time::Duration::from_secs(24 * 3600));
+        }
+    });
+}
