@@ -25,10 +25,16 @@ case "$profile" in
   release | debug) ;;
   *) echo "--profile is release or debug" >&2; exit 2 ;;
 esac
+case "$(uname -s)" in
+  Linux) os=linux exe="" ;;
+  Darwin) os=darwin exe="" ;;
+  MINGW* | MSYS* | CYGWIN*) os=windows exe=.exe ;;
+  *) echo "unknown OS $(uname -s)" >&2; exit 1 ;;
+esac
 if [ -z "$prebuilt" ]; then
   if [ "$profile" = release ]; then cargo build --release --locked --quiet -p cortensor-manager
   else cargo build --locked --quiet -p cortensor-manager; fi
-  prebuilt="target/$profile/cortensor-manager"
+  prebuilt="target/$profile/cortensor-manager$exe"
 fi
 [ -n "$version" ] || version=$(sed -n 's/^version = "\(.*\)"/\1/p' crates/cli/Cargo.toml | head -1)
 case "$version" in
@@ -40,11 +46,10 @@ case "$(uname -m)" in
   aarch64 | arm64) arch=aarch64 deb_arch=arm64 ;;
   *) echo "unknown architecture $(uname -m)" >&2; exit 1 ;;
 esac
-os=$(uname -s | tr '[:upper:]' '[:lower:]')
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-bin="$work/cortensor-manager"
+bin="$work/cortensor-manager$exe"
 cp "$prebuilt" "$bin"
 strip "$bin" 2>/dev/null || true
 
@@ -57,7 +62,7 @@ tarball="cortensor-manager-$version-$os-$arch.tar.gz"
 tar -C "$work" -czf "$out/$tarball" "$(basename "$tar_dir")"
 
 # The .deb (Debian, Ubuntu): /usr/bin/cortensor-manager; it needs only the C library.
-if command -v dpkg-deb >/dev/null; then
+if [ "$os" = linux ] && command -v dpkg-deb >/dev/null; then
   root="$work/deb"
   install -Dm755 "$bin" "$root/usr/bin/cortensor-manager"
   install -Dm644 README.md "$root/usr/share/doc/cortensor-manager-cli/README.md"
@@ -82,7 +87,7 @@ CONTROL
 fi
 
 # The .rpm (Fedora, RHEL, openSUSE): the same file, built from a spec with rpmbuild.
-if command -v rpmbuild >/dev/null; then
+if [ "$os" = linux ] && command -v rpmbuild >/dev/null; then
   top="$work/rpm"
   mkdir -p "$top/SPECS" "$top/BUILDROOT"
   rpm_version=${version//-/\~}
@@ -111,6 +116,7 @@ SPEC
   cp "$top"/RPMS/*/cortensor-manager-cli-*.rpm "$out/"
 fi
 
-(cd "$out" && sha256sum -- *.tar.gz *.deb *.rpm 2>/dev/null >SHA256SUMS)
+if command -v sha256sum >/dev/null; then sums="sha256sum"; else sums="shasum -a 256"; fi
+(cd "$out" && $sums -- *.tar.gz *.deb *.rpm 2>/dev/null >SHA256SUMS || true)
 echo "packages in $out:"
 (cd "$out" && ls -1 -- *.tar.gz *.deb *.rpm SHA256SUMS 2>/dev/null)

@@ -3,11 +3,13 @@
 # for the (already signed) `cortensor-manager-<version>-<os>-<arch>.tar.gz` files in DIR: one
 # release with every archive as an asset (URLs relative to the manifest) and its sha256 digest.
 # `cortensor-manager self-update` reads it; the release workflow publishes it with the archives.
-# Usage: scripts/release-manifest.sh DIR VERSION [DATE (RFC 3339; default now)]
+# Usage: scripts/release-manifest.sh DIR VERSION [DATE (RFC 3339; default now)] [BASE_URL]
+# (BASE_URL, ending in /: absolute asset URLs, for a copy of the feed published elsewhere.)
 set -euo pipefail
 dir=${1:?usage: release-manifest.sh DIR VERSION [DATE]}
 version=${2:?usage: release-manifest.sh DIR VERSION [DATE]}
 date=${3:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}
+base=${4:-}
 case "$version" in
   [0-9]*.[0-9]*.[0-9]*) ;;
   *) echo "VERSION must be a semantic version such as 1.2.3 (got '$version')" >&2; exit 2 ;;
@@ -21,7 +23,7 @@ archives=("$dir"/cortensor-manager-"$version"-*.tar.gz)
   for a in "${archives[@]}"; do
     name=$(basename "$a")
     sum=$(sha256sum "$a" | cut -d' ' -f1)
-    printf '%s        {"name": "%s", "url": "%s", "digest": "sha256:%s"}' "$sep" "$name" "$name" "$sum"
+    printf '%s        {"name": "%s", "url": "%s", "digest": "sha256:%s"}' "$sep" "$name" "$base$name" "$sum"
     sep=$',\n'
   done
   printf '\n      ]\n    }\n  ]\n}\n'
