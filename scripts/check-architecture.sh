@@ -21,6 +21,14 @@ for front in cortensor-manager cortensor-manager-app; do
   [ -z "$other" ] && ok "$front depends on cortensor-api only" || bad "$front depends on $other besides the api"
 done
 
+# 2b. Every user-facing word of the UI comes from the catalog (en and es complete).
+if [ -d ui/node_modules ]; then
+  if (cd ui && npx vitest run src/i18n >/dev/null 2>&1); then ok "the UI's words all from the catalog, English and Spanish complete"
+  else bad "a word outside the catalog, or a catalog incomplete: cd ui && npx vitest run src/i18n"; fi
+else
+  bad "ui/node_modules is missing (npm ci --prefix ui) to check the catalog"
+fi
+
 # 3. Only the platform layer spawns processes (tests and the dev-only test crates aside).
 spawns=$(git grep -nE '^[^/]*Command::new' -- 'crates/*/src/**.rs' 'src-tauri/src/**.rs' \
   ':!crates/node/src/platform/' ':!crates/test-support/' | grep -v '#\[cfg(test)\]' || true)

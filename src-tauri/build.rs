@@ -18,6 +18,7 @@ const COMMANDS: &[&str] = &[
     "app_update_check",
     "app_update_install",
     "app_restart",
+    "ui_ready",
     "machine_status",
     "run_doctor",
     "install_binary",

@@ -30,7 +30,8 @@ pub struct AppState {
     pub grants: cortensor_api::paths::Grants,
 }
 
-/// The argument the login item passes: start in the tray, the window hidden.
+/// The argument the login item passes: start in the tray, the window hidden (given to a second
+/// launch: close the running app's window to the tray).
 pub const HIDDEN_FLAG: &str = "--hidden";
 /// Given to a second launch: the running app quits (the nodes keep running) — for scripts and
 /// installers that replace the app.
@@ -71,6 +72,7 @@ pub(crate) fn remember_window(window: &tauri::WebviewWindow) {
 }
 
 pub fn run() {
+    tray::started();
     let state = AppState {
         session: Session::new(None),
         rules: Ruleset::phase3(),
@@ -103,6 +105,9 @@ pub fn run() {
                     if argv.iter().any(|a| a == QUIT_FLAG) {
                         tracing::info!("a second launch asked this app to quit");
                         tray::quit(app);
+                    } else if argv.iter().any(|a| a == HIDDEN_FLAG) {
+                        tracing::info!("a second launch asked for the tray: closing the window");
+                        tray::close_to_tray(app);
                     } else {
                         tracing::info!("a second launch on this data folder: showing this window");
                         tray::open(app);
@@ -164,6 +169,7 @@ pub fn run() {
             commands::desktop::app_update_check,
             commands::desktop::app_update_install,
             commands::desktop::app_restart,
+            commands::desktop::ui_ready,
             commands::setup::machine_status,
             commands::setup::run_doctor,
             commands::setup::install_binary,

@@ -150,6 +150,28 @@ pub fn open(app: &AppHandle) {
     let _ = window.set_focus();
 }
 
+/// When the process started, or the window was last made: the start of "time to first paint".
+static OPENED: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
+
+/// Mark the process's start (first thing in `run`).
+pub fn started() {
+    if let Ok(mut o) = OPENED.lock() {
+        o.get_or_insert_with(std::time::Instant::now);
+    }
+}
+
+/// The page's first paint since the start or the window's opening, in the app's log (what the
+/// desktop benchmark reads).
+pub fn painted() {
+    let since = OPENED.lock().ok().and_then(|mut o| o.take());
+    if let Some(t) = since {
+        tracing::info!(
+            "first paint {} ms after the start or opening",
+            t.elapsed().as_millis()
+        );
+    }
+}
+
 /// The main window's label (its settings are the config's first window, `create: false`).
 pub const MAIN: &str = "main";
 
@@ -164,6 +186,9 @@ fn create_main(app: &AppHandle) -> tauri::Result<tauri::WebviewWindow> {
         .find(|w| w.label == MAIN)
         .cloned()
         .ok_or_else(|| tauri::Error::WindowNotFound)?;
+    if let Ok(mut o) = OPENED.lock() {
+        o.get_or_insert_with(std::time::Instant::now);
+    }
     let window = tauri::WebviewWindowBuilder::from_config(app, &config)?.build()?;
     crate::remember_window(&window);
     tracing::info!("window opened");
@@ -265,10 +290,20 @@ pub fn quit(app: &AppHandle) {
 /// the core process only), and the app stays in the tray; the first time, a notification
 /// says where it went. [`open`] makes the window again.
 pub fn on_close(window: &tauri::Window, _api: &tauri::CloseRequestApi) {
-    if QUITTING.load(Ordering::SeqCst) || window.label() != MAIN {
+    closed(window.app_handle(), window.label());
+}
+
+/// Close the main window to the tray (a second launch with `--hidden` does this too).
+pub fn close_to_tray(app: &AppHandle) {
+    if let Some(w) = app.get_webview_window(MAIN) {
+        let _ = w.close();
+    }
+}
+
+fn closed(app: &AppHandle, label: &str) {
+    if QUITTING.load(Ordering::SeqCst) || label != MAIN {
         return;
     }
-    let app = window.app_handle();
     // Nobody reads the node log the window showed.
     if let Ok(mut l) = app.state::<AppState>().live_log.lock() {
         *l = None;

@@ -173,9 +173,13 @@ impl Session<'_> {
     }
 
     fn wait_until(&self, what: &str, f: impl Fn(&Self) -> bool) {
+        self.wait_until_for(what, Duration::from_secs(30), f)
+    }
+
+    fn wait_until_for(&self, what: &str, limit: Duration, f: impl Fn(&Self) -> bool) {
         let start = Instant::now();
         while !f(self) {
-            if start.elapsed() > Duration::from_secs(30) {
+            if start.elapsed() > limit {
                 self.screenshot("e2e-failure.png");
                 panic!("timed out waiting for {what}");
             }
@@ -847,8 +851,9 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
             })
     });
     s.wait_text("#earning-total", "0 of 2 earning");
-    // A node's first ledger minute may land a moment after another's: wait, do not race.
-    s.wait_until("node 1's uptime measuring", |s| {
+    // A node's uptime is counted in whole minutes: its first figure comes when the minute it
+    // started in has turned, up to a minute after another node's. Wait, do not race.
+    s.wait_until_for("node 1's uptime measuring", Duration::from_secs(90), |s| {
         s.text(".node-card[data-node='1'] .uptime")
             .is_some_and(|t| t.starts_with("measuring (running"))
     });

@@ -1,4 +1,6 @@
 import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { applyLanguage } from "./i18n";
 import type { Ruleset } from "./bindings/Ruleset";
 import { errorMessage, getSetting, machineStatus, ruleset as loadRuleset } from "./api";
 import { UpdateBanner } from "./components/UpdateBanner";
@@ -32,6 +34,7 @@ const SCREEN: Record<Tab, string> = {
 };
 
 export function App() {
+  const { t } = useTranslation();
   const [rules, setRules] = useState<Ruleset | null>(null);
   const [rulesError, setRulesError] = useState<string | null>(null);
   const [projectedRankRewards, setProjectedRankRewards] = useState<string | null>(null);
@@ -48,6 +51,7 @@ export function App() {
   useEffect(() => {
     // The colours the user chose (Settings), before anything else is drawn.
     getSetting("ui.theme").then((v) => applyTheme(asTheme(v)), () => {});
+    getSetting("ui.language").then((v) => applyLanguage(v), () => {});
     loadRuleset().then(setRules, (e) => setRulesError(errorMessage(e)));
     // First run (nothing installed yet): open on the setup wizard.
     machineStatus().then(
@@ -66,24 +70,24 @@ export function App() {
           <img src="/icon.svg" alt="" width={28} height={28} />
           <span>Cortensor Node Manager</span>
         </div>
-        <nav aria-label="Sections">
+        <nav aria-label={t("app.sections")}>
           <button type="button" id="tab-overview" className={`tab ${tab === "overview" ? "active" : ""}`} aria-current={tab === "overview" ? "page" : undefined} onClick={() => setTab("overview")}>
-            Overview
+            {t("app.tab.overview")}
           </button>
           <button type="button" id="tab-setup" className={`tab ${tab === "setup" ? "active" : ""}`} aria-current={tab === "setup" ? "page" : undefined} onClick={() => setTab("setup")}>
-            Setup
+            {t("app.tab.setup")}
           </button>
           <button type="button" id="tab-nodes" className={`tab ${tab === "nodes" ? "active" : ""}`} aria-current={tab === "nodes" ? "page" : undefined} onClick={() => setTab("nodes")}>
-            Nodes
+            {t("app.tab.nodes")}
           </button>
           <button type="button" id="tab-rewards" className={`tab ${tab === "rewards" ? "active" : ""}`} aria-current={tab === "rewards" ? "page" : undefined} onClick={() => setTab("rewards")}>
-            Rewards &amp; Rank
+            {t("app.tab.rewards")}
           </button>
           <button type="button" id="tab-stress" className={`tab ${tab === "stress" ? "active" : ""}`} aria-current={tab === "stress" ? "page" : undefined} onClick={() => setTab("stress")}>
-            Stress test
+            {t("app.tab.stress")}
           </button>
           <button type="button" id="tab-settings" className={`tab ${tab === "settings" ? "active" : ""}`} aria-current={tab === "settings" ? "page" : undefined} onClick={() => setTab("settings")}>
-            Settings
+            {t("app.tab.settings")}
           </button>
           <button
             type="button"
@@ -95,10 +99,10 @@ export function App() {
               setTab("report");
             }}
           >
-            Report a problem
+            {t("app.tab.report")}
           </button>
         </nav>
-        <div className="ruleset" title="Contest ruleset in force">{rules ? rules.name : "…"}</div>
+        <div className="ruleset" title={t("app.ruleset")}>{rules ? rules.name : "…"}</div>
       </header>
       <UpdateBanner />
       {rulesError && (
@@ -117,7 +121,7 @@ export function App() {
       ) : tab === "settings" ? (
         <main className="single wide">
           <section className="settings" aria-labelledby="settings-title">
-            <h2 id="settings-title">Settings</h2>
+            <h2 id="settings-title">{t("app.tab.settings")}</h2>
             <GeneralSettings />
             <AppUpdates />
             <div className="card">

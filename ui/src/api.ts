@@ -67,6 +67,8 @@ export const setAppAutostart = (on: boolean) => invoke<boolean>("set_app_autosta
 export const appUpdateCheck = () => invoke<AppUpdate>("app_update_check");
 export const appUpdateInstall = () => invoke<AppUpdate>("app_update_install");
 export const appRestart = () => invoke<void>("app_restart");
+/** The page's first paint (the app's log says how long after the start it came). */
+export const uiReady = () => invoke<void>("ui_ready");
 export const onAppUpdateProgress = (f: (p: AppUpdateProgress) => void): Promise<UnlistenFn> =>
   listen<AppUpdateProgress>("app-update-progress", (e) => f(e.payload));
 export const metricsPort = () => invoke<number | null>("metrics_port");

@@ -28,6 +28,9 @@ pub enum UiSetting {
     /// Which releases the manager updates itself to: `stable` (the default) or `beta`.
     #[serde(rename = "update.channel")]
     UpdateChannel,
+    /// The window's language: `system` (the default), `en` or `es`.
+    #[serde(rename = "ui.language")]
+    Language,
 }
 
 impl UiSetting {
@@ -39,6 +42,7 @@ impl UiSetting {
             UiSetting::Theme => "ui.theme",
             UiSetting::Notifications => "ui.notifications",
             UiSetting::UpdateChannel => "update.channel",
+            UiSetting::Language => "ui.language",
         }
     }
 
@@ -48,6 +52,7 @@ impl UiSetting {
             UiSetting::Theme => Some(&["system", "light", "dark"]),
             UiSetting::Notifications => Some(&["on", "off"]),
             UiSetting::UpdateChannel => Some(&["stable", "beta"]),
+            UiSetting::Language => Some(&["system", "en", "es"]),
             _ => None,
         }
     }

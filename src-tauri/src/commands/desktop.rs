@@ -53,3 +53,10 @@ pub fn app_restart(app: AppHandle) {
     crate::tray::QUITTING.store(true, std::sync::atomic::Ordering::SeqCst);
     app.restart();
 }
+
+/// The page painted for the first time: the app's log says how long after the start (or the
+/// window's opening) — what the desktop benchmark reads.
+#[tauri::command]
+pub fn ui_ready() {
+    crate::tray::painted();
+}

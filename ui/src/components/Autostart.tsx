@@ -1,10 +1,12 @@
 import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { ErrorBox } from "./ErrorBox";
 import { autostartEnabled, errorMessage, setAutostart } from "../api";
 
 /** "Start my nodes when I log in": a login item running the app's daemon (for machines whose
  * nodes the app's supervisor runs; with OS services they come back by themselves). */
 export function Autostart() {
+  const { t } = useTranslation();
   const [on, setOn] = useState<boolean | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -23,7 +25,7 @@ export function Autostart() {
             setAutostart(want).then(setOn, (err) => setError(errorMessage(err)));
           }}
         />
-        Start my nodes when I log in
+        {t("autostart.nodes")}
       </label>
       {error && <ErrorBox message={error} action="Start my nodes when I log in" />}
     </div>

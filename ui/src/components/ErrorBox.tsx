@@ -1,4 +1,5 @@
 import { useContext, useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { UserError } from "../bindings/UserError";
 import { redactText } from "../api";
 import { ReportContext } from "../screens/report/reportContext";
@@ -20,6 +21,7 @@ export function ErrorBox({
   action?: string;
   node?: number | null;
 }) {
+  const { t } = useTranslation();
   const [copied, setCopied] = useState<string | null>(null);
   const report = useContext(ReportContext);
   const raw = error?.message ?? message ?? "";
@@ -27,11 +29,11 @@ export function ErrorBox({
   const hint = error?.hint ?? null;
   const copy = () =>
     redactText(raw)
-      .catch(() => "(details withheld: they could not be checked for secrets)")
+      .catch(() => t("error.withheld"))
       .then((safe) => navigator.clipboard?.writeText(safe))
       .then(
-        () => setCopied("Copied (secrets removed)"),
-        () => setCopied("Could not copy"),
+        () => setCopied(t("error.copied")),
+        () => setCopied(t("error.notCopied")),
       );
   return (
     <div role="alert" className="inline-error wizard-error">
@@ -40,10 +42,10 @@ export function ErrorBox({
         {hint && <p className="error-hint">{hint}</p>}
         {error && (
           <details className="error-details">
-            <summary>Details</summary>
+            <summary>{t("error.details")}</summary>
             <p className="error-raw">{raw}</p>
             <button type="button" className="small" onClick={() => void copy()}>
-              {copied ?? "Copy details"}
+              {copied ?? t("error.copy")}
             </button>
           </details>
         )}
@@ -51,12 +53,12 @@ export function ErrorBox({
       <div className="error-actions">
         {onRetry && error?.action !== "fix_input" && (
           <button type="button" className="primary" onClick={onRetry}>
-            Try again
+            {t("error.retry")}
           </button>
         )}
         {!error && (
           <button type="button" onClick={() => void copy()}>
-            {copied ?? "Copy details"}
+            {copied ?? t("error.copy")}
           </button>
         )}
         <button
@@ -64,7 +66,7 @@ export function ErrorBox({
           className="report-this"
           onClick={() => report.open({ screen: report.screen, action: action ?? "", node: node ?? null, error: raw })}
         >
-          Report this
+          {t("error.report")}
         </button>
       </div>
     </div>

@@ -1,3 +1,4 @@
+import { useTranslation } from "react-i18next";
 import type { ChosenPath } from "../bindings/ChosenPath";
 
 /** "Use a folder on this computer…" for a release source, and the folder chosen (with ✕ to go
@@ -15,15 +16,16 @@ export function FolderChoice({
   disabled: boolean;
   id?: string;
 }) {
+  const { t } = useTranslation();
   return (
     <div className="row">
       <button type="button" id={id} onClick={onChoose} disabled={disabled}>
-        Use a folder on this computer…
+        {t("folder.use")}
       </button>
       {folder && (
         <span id={id && `${id}-chosen`}>
-          Folder: <code>{folder.shown}</code>{" "}
-          <button type="button" className="small" onClick={onClear} aria-label="Use the address instead of the folder">
+          {t("folder.chosen")} <code>{folder.shown}</code>{" "}
+          <button type="button" className="small" onClick={onClear} aria-label={t("folder.clear")}>
             ✕
           </button>
         </span>

@@ -1,10 +1,12 @@
 import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { asUserError, onAlert, updateAvailable, updateBinary } from "../api";
 import type { UserError } from "../bindings/UserError";
 import { ErrorBox } from "./ErrorBox";
 
 /** "cortensord X is available" with an Update button: outdated nodes are refused by the network. */
 export function UpdateBanner() {
+  const { t } = useTranslation();
   const [available, setAvailable] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<string | null>(null);
@@ -26,7 +28,7 @@ export function UpdateBanner() {
     setFailure(null);
     try {
       const r = await updateBinary();
-      setResult(r.rolled_back ? `The update was rolled back: ${r.rolled_back}.` : `Updated to cortensord ${r.to}; your nodes restarted one at a time.`);
+      setResult(r.rolled_back ? t("update.rolledBack", { why: r.rolled_back }) : t("update.updated", { version: r.to }));
       if (!r.rolled_back) setAvailable(null);
     } catch (e) {
       setFailure(asUserError(e));
@@ -39,11 +41,9 @@ export function UpdateBanner() {
     <div className="notice update-banner" role="status" id="update-banner">
       {available && (
         <>
-          <span>
-            cortensord {available} is available. Nodes that are not up to date are refused by the network.
-          </span>{" "}
+          <span>{t("update.available", { version: available })}</span>{" "}
           <button type="button" className="primary small" onClick={() => void update()} disabled={busy}>
-            {busy ? "Updating…" : "Update"}
+            {busy ? t("update.updating") : t("update.update")}
           </button>
         </>
       )}

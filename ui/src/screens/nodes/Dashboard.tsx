@@ -1,4 +1,6 @@
+import i18n, { locale } from "../../i18n";
 import { useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { NodeHealth } from "../../bindings/NodeHealth";
 import type { AlertRecord } from "../../bindings/AlertRecord";
 import type { SystemHealth } from "../../bindings/SystemHealth";
@@ -11,7 +13,7 @@ import { activeAlerts, asUserError, dismissAlert, nodeControl, onActiveAlerts, o
 import { useNodeHealth } from "../../hooks/useNodeHealth";
 import { NodePage } from "./NodePage";
 import { earningText, fleetUptime, uptimeText } from "./words";
-import { GIB } from "../../format";
+import { GIB, num } from "../../format";
 
 /** Samples kept per node for the charts (10 minutes at 1 Hz). */
 const HISTORY = 600;
@@ -20,47 +22,52 @@ export type { Sample } from "./types";
 import type { Sample } from "./types";
 
 function mb(b: number | null | undefined): string {
-  return b == null ? "–" : `${(b / (1 << 20)).toFixed(0)} MB`;
+  return b == null ? "–" : `${num(b / (1 << 20), 0)} MB`;
 }
 
 function ping(l: Latency | null | undefined): string {
-  return !l ? "–" : l.ms == null ? "unreachable" : `${l.ms.toFixed(0)} ms`;
+  return !l ? "–" : l.ms == null ? i18n.t("dash.unreachable") : `${num(l.ms, 0)} ms`;
 }
 
 /** The node's LLM engine in a few words: its containers and their restarts, or its port. */
 export function llmSummary(n: NodeHealth): string {
-  const restarts = n.container_restarts ? ` · ${n.container_restarts} restart${n.container_restarts === 1 ? "" : "s"}` : "";
+  const t = i18n.t.bind(i18n);
+  const restarts = n.container_restarts ? ` · ${t("dash.restarts", { count: n.container_restarts })}` : "";
   if (n.containers && n.containers.length) {
     const up = n.containers.filter((c) => c.state === "running").length;
-    const word = up === n.containers.length ? "running" : n.containers.find((c) => c.state !== "running")?.state ?? "down";
+    const word = up === n.containers.length ? t("dash.running") : n.containers.find((c) => c.state !== "running")?.state ?? t("dash.down");
     return `${n.containers.length > 1 ? `${up}/${n.containers.length} ` : ""}${word}${restarts}`;
   }
   const llm = n.ports.find((p) => p.name === "llm");
-  if (llm) return `port ${llm.port} ${llm.listening ? "listening" : "closed"}${restarts}`;
+  if (llm) return (llm.listening ? t("dash.portListening", { port: llm.port }) : t("dash.portClosed", { port: llm.port })) + restarts;
   return "–";
 }
 
 /** Machine-wide facts: CPU, RAM, disk, GPU, LLM containers, pings. */
 function SystemBar({ s }: { s: SystemHealth }) {
-  const gb = (b: number | null) => (b == null ? "–" : `${(b / GIB).toFixed(1)} GB`);
+  const { t } = useTranslation();
+  const gb = (b: number | null) => (b == null ? "–" : `${num(b / GIB, 1)} GB`);
   const global = s.global_ping.filter((l) => l.ms != null).map((l) => l.ms as number);
   return (
     <div className="system" id="system">
-      <span>CPU {s.cpu_pct == null ? "–" : `${s.cpu_pct.toFixed(0)} %`}</span>
+      <span>CPU {s.cpu_pct == null ? "–" : `${num(s.cpu_pct, 0)} %`}</span>
       <span>
         RAM {gb(s.ram_used)} / {gb(s.ram_total)}
       </span>
-      <span>disk free {gb(s.disk_free)}</span>
-      <span>{s.gpus ? s.gpus.map((g) => `${g.name} ${g.utilization_pct} %`).join(", ") || "no GPU" : "no GPU (CPU mode)"}</span>
-      <span>{s.containers ? `${s.containers.filter((c) => c.state === "running").length}/${s.containers.length} LLM containers up` : "Docker not available"}</span>
-      <span>RPC ping {ping(s.ping)}</span>
-      <span>dashboard ping {ping(s.dashboard_ping)}</span>
-      <span>global ping {global.length ? `${Math.round(global.reduce((a, b) => a + b, 0) / global.length)} ms` : "–"}</span>
+      <span>{t("dash.diskFree", { size: gb(s.disk_free) })}</span>
+      <span>{s.gpus ? s.gpus.map((g) => `${g.name} ${num(g.utilization_pct)} %`).join(", ") || t("dash.noGpu") : t("dash.noGpuCpu")}</span>
+      <span>
+        {s.containers ? t("dash.containers", { up: s.containers.filter((c) => c.state === "running").length, all: s.containers.length }) : t("dash.noDocker")}
+      </span>
+      <span>{t("dash.rpcPing", { ping: ping(s.ping) })}</span>
+      <span>{t("dash.dashboardPing", { ping: ping(s.dashboard_ping) })}</span>
+      <span>{t("dash.globalPing", { ping: global.length ? `${num(Math.round(global.reduce((a, b) => a + b, 0) / global.length))} ms` : "–" })}</span>
     </div>
   );
 }
 
 export function Dashboard() {
+  const { t } = useTranslation();
   const [alerts, setAlerts] = useState<AlertRecord[]>([]);
   const [selected, setSelected] = useState<number | null>(null);
   const [system, setSystem] = useState<SystemHealth | null>(null);
@@ -112,33 +119,33 @@ export function Dashboard() {
   return (
     <section className="dashboard" aria-labelledby="dash-title">
       <div className="dash-head">
-        <h2 id="dash-title">Nodes</h2>
+        <h2 id="dash-title">{t("app.tab.nodes")}</h2>
         <div className="totals" id="totals">
           <span className={earning === nodes.length && nodes.length ? "state-healthy" : "state-degraded"} id="earning-total">
-            {earning} of {nodes.length} earning
+            {t("dash.earning", { earning, all: nodes.length })}
           </span>
-          <span className="state-healthy">{count("healthy")} healthy</span>
-          <span className="state-starting">{count("starting")} starting</span>
-          <span className="state-degraded">{count("degraded")} degraded</span>
-          <span className="state-down">{count("down")} down</span>
-          <span className="state-stopped">{count("stopped")} stopped</span>
-          <span>{tasks} tasks</span>
-          <span id="fleet-uptime">uptime 24 h {fleetUptime(nodes)}</span>
+          <span className="state-healthy">{t("dash.count.healthy", { n: count("healthy") })}</span>
+          <span className="state-starting">{t("dash.count.starting", { n: count("starting") })}</span>
+          <span className="state-degraded">{t("dash.count.degraded", { n: count("degraded") })}</span>
+          <span className="state-down">{t("dash.count.down", { n: count("down") })}</span>
+          <span className="state-stopped">{t("dash.count.stopped", { n: count("stopped") })}</span>
+          <span>{t("dash.tasks", { n: tasks })}</span>
+          <span id="fleet-uptime">{t("dash.fleetUptime", { uptime: fleetUptime(nodes) })}</span>
         </div>
         <div className="actions">
           <button type="button" onClick={() => void control("all", "start")} disabled={!nodes.some((n) => n.pid == null)}>
-            Start all
+            {t("dash.startAll")}
           </button>
           <button
             type="button"
             onClick={() => {
               const need = nodes.find((n) => n.uptime)?.uptime?.required_day_pct;
-              const cost = need != null ? ` Stopped minutes count against today's uptime: a day needs ${need} % to count towards qualification.` : "";
-              if (window.confirm(`Stop all ${nodes.length} nodes? While stopped they earn nothing.${cost}`)) void control("all", "stop");
+              const cost = need != null ? t("dash.stopCost", { pct: num(need) }) : "";
+              if (window.confirm(t("dash.confirmStop", { count: nodes.length }) + cost)) void control("all", "stop");
             }}
             disabled={!nodes.some((n) => n.pid != null)}
           >
-            Stop all
+            {t("dash.stopAll")}
           </button>
         </div>
       </div>
@@ -146,14 +153,14 @@ export function Dashboard() {
       {error && <ErrorBox error={error} />}
       {healthError && !error && <ErrorBox message={healthError} />}
       {alerts.length > 0 && (
-        <ul className="alerts" aria-label="Alerts">
+        <ul className="alerts" aria-label={t("overview.alerts")}>
           {alerts.slice(0, 3).map((a) => (
             <li key={a.id} className={`alert-${a.kind}`} data-alert={a.id}>
-              ⚠ {a.message} <span className="muted">· {new Date(a.at * 1000).toLocaleTimeString()}</span>{" "}
+              ⚠ {a.message} <span className="muted">· {new Date(a.at * 1000).toLocaleTimeString(locale())}</span>{" "}
               <button
                 type="button"
                 className="small"
-                aria-label={`Dismiss: ${a.message}`}
+                aria-label={t("overview.dismissLabel", { message: a.message })}
                 onClick={() => {
                   dismissAlert(a.id).then(
                     () => setAlerts((l) => l.filter((x) => x.id !== a.id)),
@@ -161,45 +168,45 @@ export function Dashboard() {
                   );
                 }}
               >
-                Dismiss
+                {t("overview.dismiss")}
               </button>
             </li>
           ))}
         </ul>
       )}
-      {nodes.length === 0 && <p className="muted">No nodes yet: the Setup tab creates them.</p>}
+      {nodes.length === 0 && <p className="muted">{t("dash.noNodes")}</p>}
       <div className="cards">
         {nodes.map((n) => (
           <button type="button" key={n.id} className={`node-card state-${n.state}`} data-node={n.id} onClick={() => setSelected(n.id)}>
             <div className="card-top">
-              <strong>Node {n.id}</strong>
-              <span className={`badge state-${n.state}`}>{n.state}</span>
+              <strong>{t("dash.node", { id: n.id })}</strong>
+              <span className={`badge state-${n.state}`}>{t(`state.${n.state}`)}</span>
             </div>
             <div className={`earning ${n.earning.earning ? "ok" : "bad"}`}>{earningText(n)}</div>
             <div className="reason">{n.reason}</div>
             <dl>
-              <dt title="Share of the last 24 hours the node was up, as the contest counts it">Uptime 24 h</dt>
+              <dt title={t("dash.uptimeHelp")}>{t("dash.uptime")}</dt>
               <dd className="uptime">{uptimeText(n.uptime)}</dd>
-              <dt title="Processor and memory the node uses, with its worker processes">CPU / RAM</dt>
+              <dt title={t("dash.cpuHelp")}>CPU / RAM</dt>
               <dd>
-                {n.cpu_pct == null ? "–" : `${n.cpu_pct.toFixed(0)} %`} / {mb(n.rss_bytes)}
+                {n.cpu_pct == null ? "–" : `${num(n.cpu_pct, 0)} %`} / {mb(n.rss_bytes)}
               </dd>
-              <dt title="The step of the network's current session the node is in">Phase</dt>
+              <dt title={t("dash.phaseHelp")}>{t("dash.phase")}</dt>
               <dd>{n.pid != null ? n.log.state_name ?? "–" : "–"}</dd>
-              <dt title="Tasks the node committed / tasks assigned to it">Tasks</dt>
+              <dt title={t("dash.tasksHelp")}>{t("dash.tasksLabel")}</dt>
               <dd>
                 {n.log.tasks_committed} / {n.log.tasks_assigned}
               </dd>
-              <dt title="Heartbeats the node sent to the network">Pings</dt>
+              <dt title={t("dash.pingsHelp")}>{t("dash.pings")}</dt>
               <dd>{n.log.pings}</dd>
-              <dt title="The node's AI model engine (Docker containers or its port)">LLM</dt>
+              <dt title={t("dash.llmHelp")}>LLM</dt>
               <dd className="llm">{n.pid != null ? llmSummary(n) : "–"}</dd>
-              <dt title="The node's cognitive level (0–10), as it prints it">Level</dt>
+              <dt title={t("dash.levelHelp")}>{t("dash.level")}</dt>
               <dd className="level">{n.log.cognitive_level ?? "–"}</dd>
-              <dt title="ETH on the node's network, to pay for its transactions">Balance</dt>
+              <dt title={t("dash.balanceHelp")}>{t("dash.balance")}</dt>
               <dd className={`balance${n.balance?.low ? " bad" : ""}`}>{n.balance?.eth ?? "–"}</dd>
             </dl>
-            {n.balance?.low && <div className="fund">⚠ Below {n.balance.min_eth}: send ETH to this address</div>}
+            {n.balance?.low && <div className="fund">{t("dash.fund", { min: n.balance.min_eth })}</div>}
             <code className="addr">{n.address}</code>
           </button>
         ))}

@@ -1,9 +1,11 @@
 import { useEffect, useState } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { ErrorBox } from "../../components/ErrorBox";
 import { errorMessage, metricsPort, setMetricsPort } from "../../api";
 
 /** Opt-in Prometheus endpoint on 127.0.0.1 (for operators with several machines). */
 export function MetricsSettings() {
+  const { t } = useTranslation();
   const [port, setPort] = useState<number | null>(null);
   const [draft, setDraft] = useState("9184");
   const [error, setError] = useState<string | null>(null);
@@ -36,27 +38,28 @@ export function MetricsSettings() {
   const valid = Number.isInteger(parsed) && parsed >= 1024 && parsed <= 65535;
   return (
     <details className="metrics-settings" id="metrics-settings">
-      <summary>Prometheus metrics {port != null ? <span className="ok">on, port {port}</span> : <span className="muted">off</span>}</summary>
+      <summary>
+        {t("metrics.title")} {port != null ? <span className="ok">{t("metrics.on", { port })}</span> : <span className="muted">{t("metrics.off")}</span>}
+      </summary>
       <p className="muted">
-        Serves every node's state, uptime, restarts and resources at <code>http://127.0.0.1:PORT/metrics</code> for Prometheus and Grafana (a dashboard ships in
-        monitoring/). Only this machine can reach it.
+        <Trans i18nKey="metrics.intro" components={{ code: <code /> }} />
       </p>
       <div className="actions">
         <label>
-          Port{" "}
-          <input type="number" min={1024} max={65535} value={draft} onChange={(e) => setDraft(e.target.value)} aria-label="Metrics port" />
+          {t("metrics.port")}{" "}
+          <input type="number" min={1024} max={65535} value={draft} onChange={(e) => setDraft(e.target.value)} aria-label={t("metrics.portLabel")} />
         </label>
         <button type="button" className="primary" disabled={busy || !valid} onClick={() => void apply(parsed)}>
-          {port == null ? "Turn on" : "Move"}
+          {port == null ? t("metrics.turnOn") : t("metrics.move")}
         </button>
         <button type="button" disabled={busy || port == null} onClick={() => void apply(null)}>
-          Turn off
+          {t("metrics.turnOff")}
         </button>
       </div>
-      {!valid && <p className="inline-error">Choose a port between 1024 and 65535.</p>}
+      {!valid && <p className="inline-error">{t("metrics.choose")}</p>}
       {port != null && (
         <p>
-          Serving at <code id="metrics-url">http://127.0.0.1:{port}/metrics</code> (within a few seconds).
+          <Trans i18nKey="metrics.serving" values={{ url: `http://127.0.0.1:${port}/metrics` }} components={{ code: <code id="metrics-url" /> }} />
         </p>
       )}
       {error && (

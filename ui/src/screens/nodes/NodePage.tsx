@@ -1,4 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
+import { Trans, useTranslation } from "react-i18next";
+import { locale } from "../../i18n";
+import { dateTime } from "../../format";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { NodeHealth } from "../../bindings/NodeHealth";
@@ -8,7 +11,7 @@ import { asUserError, onNodeLog, unwatchNodeLog, uptimeTimeline, watchNodeLog } 
 import type { UserError } from "../../bindings/UserError";
 import { ErrorBox } from "../../components/ErrorBox";
 import { registerNodes, startDocker } from "./actions";
-import { earningText, uptimeText } from "./words";
+import { earningText, uptimeText, actionLabel } from "./words";
 import type { Sample } from "./types";
 
 /** Lines kept in the live log view. */
@@ -78,6 +81,7 @@ function Chart({ title, xs, ys, unit, whole }: { title: string; xs: number[]; ys
 }
 
 export function NodePage({ node, history, onBack, onControl }: Props) {
+  const { t } = useTranslation();
   const [lines, setLines] = useState<string[]>([]);
   const [filter, setFilter] = useState("");
   const [timeline, setTimeline] = useState<UptimePoint[]>([]);
@@ -111,20 +115,20 @@ export function NodePage({ node, history, onBack, onControl }: Props) {
     <section className="node-page" aria-labelledby="node-title">
       <div className="dash-head">
         <button type="button" onClick={onBack}>
-          ← All nodes
+          {t("node.back")}
         </button>
         <h2 id="node-title">
-          Node {node.id} <span className={`badge state-${node.state}`}>{node.state}</span>
+          {t("dash.node", { id: node.id })} <span className={`badge state-${node.state}`}>{t(`state.${node.state}`)}</span>
         </h2>
         <div className="actions">
           <button type="button" onClick={() => onControl("start")} disabled={node.pid != null}>
-            Start
+            {t("overview.action.start")}
           </button>
           <button type="button" onClick={() => onControl("restart")}>
-            Restart
+            {t("overview.action.restart")}
           </button>
           <button type="button" onClick={() => onControl("stop")} disabled={node.pid == null}>
-            Stop
+            {t("node.stop")}
           </button>
         </div>
       </div>
@@ -134,63 +138,68 @@ export function NodePage({ node, history, onBack, onControl }: Props) {
       </p>
       <Funding node={node} />
       <details className="node-details" id="node-details">
-        <summary title="Process, session, containers and ports: for troubleshooting">Details</summary>
+        <summary title={t("node.detailsHelp")}>{t("error.details")}</summary>
       <p className="muted" id="node-tech">
         <code>{node.address}</code> · pid {node.pid ?? "–"}
-        {node.processes != null && node.processes > 1 ? ` (${node.processes} processes)` : ""} · {node.threads ?? "–"} threads · {node.open_files ?? "–"} open files ·{" "}
-        {node.restarts} restarts · session {node.log.session_id ?? "–"} ·{" "}
-        {node.log.malformed} unreadable log lines
+        {node.processes != null && node.processes > 1 ? ` ${t("node.processes", { n: node.processes })}` : ""} ·{" "}
+        {t("node.tech", {
+          threads: node.threads ?? "–",
+          files: node.open_files ?? "–",
+          restarts: node.restarts,
+          session: node.log.session_id ?? "–",
+          malformed: node.log.malformed,
+        })}
         {node.uptime && (
           <>
             {" "}
-            · qualified days {node.uptime.qualified_days}/{node.uptime.required_days}
+            · {t("node.qualifiedDays", { done: node.uptime.qualified_days, days: node.uptime.required_days })}
           </>
         )}
       </p>
       <div className="engine" id="node-engine">
-        <h3>LLM engine</h3>
+        <h3>{t("node.engine")}</h3>
         {node.containers == null ? (
-          <p className="muted">Containers: unknown (Docker is not reachable, or not checked yet).</p>
+          <p className="muted">{t("node.containersUnknown")}</p>
         ) : node.containers.length === 0 ? (
-          <p className="muted">No Docker containers for this node (GPU subprocess mode, or not created yet).</p>
+          <p className="muted">{t("node.noContainers")}</p>
         ) : (
           <ul>
             {node.containers.map((c) => (
               <li key={c.name}>
-                <code>{c.name}</code> <span className={c.state === "running" ? "ok" : "bad"}>{c.status}</span> · {c.restarts} Docker restarts
+                <code>{c.name}</code> <span className={c.state === "running" ? "ok" : "bad"}>{c.status}</span> · {t("node.dockerRestarts", { n: c.restarts })}
               </li>
             ))}
           </ul>
         )}
-        <p className="muted">{node.container_restarts} container restarts seen</p>
-        <ul className="ports" aria-label="Ports">
+        <p className="muted">{t("node.containerRestarts", { n: node.container_restarts })}</p>
+        <ul className="ports" aria-label={t("node.ports")}>
           {node.ports.map((p) => (
             <li key={p.name}>
-              {p.name} port {p.port}: <span className={p.listening ? "ok" : "muted"}>{p.listening ? "listening" : "not listening"}</span>
+              {t("node.port", { name: p.name, port: p.port })} <span className={p.listening ? "ok" : "muted"}>{p.listening ? t("node.listening") : t("node.notListening")}</span>
             </li>
           ))}
         </ul>
       </div>
       </details>
       <div className="charts">
-        <Chart title="CPU (%)" unit="%" xs={xs} ys={history.map((s) => s.cpu)} />
-        <Chart title="RAM (MB)" unit=" MB" xs={xs} ys={history.map((s) => (s.rss == null ? null : s.rss / (1 << 20)))} />
-        <Chart title="Tasks completed (count)" unit="" whole xs={xs} ys={history.map((s) => s.tasks)} />
+        <Chart title={t("node.chartCpu")} unit="%" xs={xs} ys={history.map((s) => s.cpu)} />
+        <Chart title={t("node.chartRam")} unit=" MB" xs={xs} ys={history.map((s) => (s.rss == null ? null : s.rss / (1 << 20)))} />
+        <Chart title={t("node.chartTasks")} unit="" whole xs={xs} ys={history.map((s) => s.tasks)} />
       </div>
       <figure className="timeline">
         <figcaption>
-          Uptime, last 24 h: {node.uptime && node.uptime.seen_minutes_24h > 0 ? uptimeText(node.uptime) : "no data yet"}
+          {t("node.uptimeTitle", { uptime: node.uptime && node.uptime.seen_minutes_24h > 0 ? uptimeText(node.uptime) : t("node.noData") })}
         </figcaption>
-        <div className="bar" aria-label="Uptime timeline">
+        <div className="bar" aria-label={t("node.timeline")}>
           {timeline.map((p) => (
-            <span key={p.at} className={p.up ? "up" : "down"} title={new Date(p.at * 1000).toLocaleString()} />
+            <span key={p.at} className={p.up ? "up" : "down"} title={dateTime(p.at)} />
           ))}
         </div>
       </figure>
       <div className="logview">
-        <input type="search" placeholder="Filter the log…" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter the log" />
+        <input type="search" placeholder={t("node.filterPlaceholder")} value={filter} onChange={(e) => setFilter(e.target.value)} aria-label={t("node.filter")} />
         <p className="muted" id="node-log-count">
-          {term ? `${shown.length} of ${lines.length} lines match` : `${lines.length} lines, live`}
+          {term ? t("node.matching", { n: shown.length, all: lines.length }) : t("node.lines", { n: lines.length })}
         </p>
         <pre
           id="node-log"
@@ -218,7 +227,7 @@ export function NodePage({ node, history, onBack, onControl }: Props) {
               if (logRef.current) logRef.current.scrollTop = logRef.current.scrollHeight;
             }}
           >
-            Jump to latest
+            {t("node.jump")}
           </button>
         )}
       </div>
@@ -228,27 +237,28 @@ export function NodePage({ node, history, onBack, onControl }: Props) {
 
 /** The node's gas money: its balance as the daemon last read it, and its address to fund. */
 function Funding({ node }: { node: NodeHealth }) {
+  const { t } = useTranslation();
   const [copied, setCopied] = useState(false);
   const b = node.balance;
   return (
     <div className="funding" id="node-funding">
-      <h3>Balance</h3>
+      <h3>{t("dash.balance")}</h3>
       {b == null ? (
-        <p className="muted">Not read yet (the node manager reads it every 15 minutes through the node's RPC).</p>
+        <p className="muted">{t("node.notRead")}</p>
       ) : (
         <p>
           <span className={b.low ? "bad" : "ok"} id="node-balance">
-            {b.eth ?? "unknown"}
+            {b.eth ?? t("words.unknown")}
           </span>{" "}
           <span className="muted">
-            · read {new Date(b.checked_at * 1000).toLocaleTimeString()}
-            {b.error ? ` · last read failed: ${b.error}` : ""}
+            · {t("node.readAt", { time: new Date(b.checked_at * 1000).toLocaleTimeString(locale()) })}
+            {b.error ? ` · ${t("node.readFailed", { why: b.error })}` : ""}
           </span>
         </p>
       )}
       {b?.low && (
         <p className="warning" role="alert" id="node-fund">
-          Below {b.min_eth}: the node cannot pay for its transactions for long. Send ETH on its network to <code>{node.address}</code>.
+          <Trans i18nKey="node.low" values={{ min: b.min_eth, address: node.address }} components={{ code: <code /> }} />
         </p>
       )}
       <button
@@ -258,7 +268,7 @@ function Funding({ node }: { node: NodeHealth }) {
           navigator.clipboard?.writeText(node.address).then(() => setCopied(true), () => setCopied(false));
         }}
       >
-        {copied ? "Copied" : "Copy address"}
+        {copied ? t("keys.copied") : t("node.copyAddress")}
       </button>
     </div>
   );
@@ -266,6 +276,7 @@ function Funding({ node }: { node: NodeHealth }) {
 
 /** Earning, or what stops the node, with the button that helps. */
 function EarningLine({ node, onControl }: { node: NodeHealth; onControl: (a: Action) => void }) {
+  useTranslation(); // its words come from the catalog: re-render when the language changes
   const [busy, setBusy] = useState(false);
   const [said, setSaid] = useState<string | null>(null);
   const [actionError, setActionError] = useState<UserError | null>(null);
@@ -293,7 +304,7 @@ function EarningLine({ node, onControl }: { node: NodeHealth; onControl: (a: Act
       {earningText(node).replace(/ — [^—]+$/, "")}{" "}
       {action && action !== "Fund it" && (
         <button type="button" className="small primary" onClick={() => void act()} disabled={busy}>
-          {action}
+          {actionLabel(action)}
         </button>
       )}
       {said && <span className="muted"> {said}</span>}

@@ -1,7 +1,10 @@
 // The home: are my nodes earning, and how much will I get? The fleet in one sentence, each
 // node as a plain sentence with its qualification progress, the alerts that matter, and the
 // one next action. Every figure comes from the core (node health, rewards) as elsewhere.
+import { actionLabel } from "../nodes/words";
+import i18n, { locale } from "../../i18n";
 import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { ErrorBox } from "../../components/ErrorBox";
 import type { NodeHealth } from "../../bindings/NodeHealth";
 import type { AlertRecord } from "../../bindings/AlertRecord";
@@ -10,26 +13,27 @@ import { activeAlerts, asUserError, computeRewards, dismissAlert, nodeControl, o
 import type { UserError } from "../../bindings/UserError";
 import { registerNodes, startDocker } from "../nodes/actions";
 import { useNodeHealth } from "../../hooks/useNodeHealth";
-import { usd } from "../rewards/RewardsCalculator";
+import { num, usd } from "../../format";
 
 type Props = { rules: Ruleset | null; onSetup: () => void; onNode: () => void };
 
 function day(unix: number): string {
-  return new Date(unix * 1000).toLocaleDateString(undefined, { day: "numeric", month: "short" });
+  return new Date(unix * 1000).toLocaleDateString(locale(), { day: "numeric", month: "short" });
 }
 
 /** A node's qualification progress in words. */
 export function progressText(n: NodeHealth): string {
   const u = n.uptime;
-  if (!u || u.measuring) return u?.seen_minutes_24h ? `measuring uptime (running ${u.seen_minutes_24h} min)` : "measuring uptime (just started)";
-  if (u.days_to_go === 0) return "qualifies";
-  const track = u.today_lost ? "today will not count" : "on track";
-  return `day ${u.qualified_days} of ${u.required_days} · ${track}${u.qualifies_at ? ` · qualifies ${day(u.qualifies_at)}` : ""}`;
+  const t = i18n.t.bind(i18n);
+  if (!u || u.measuring) return u?.seen_minutes_24h ? t("overview.measuringFor", { min: num(u.seen_minutes_24h) }) : t("overview.measuringJust");
+  if (u.days_to_go === 0) return t("qualification.qualifies");
+  const track = u.today_lost ? t("overview.todayLost") : t("overview.onTrack");
+  return t("overview.day", { done: u.qualified_days, days: u.required_days, track }) + (u.qualifies_at ? t("overview.qualifiesOn", { date: day(u.qualifies_at) }) : "");
 }
 
 /** The one thing to do next, if any: the first blocker shared by the most nodes. */
 export function nextAction(nodes: NodeHealth[]): { label: string; why: string } | null {
-  if (!nodes.length) return { label: "Set up your nodes", why: "No node yet." };
+  if (!nodes.length) return { label: "Set up your nodes", why: i18n.t("overview.noNodeYet") };
   const counts = new Map<string, number>();
   for (const n of nodes) if (!n.earning.earning && n.earning.action) counts.set(n.earning.action, (counts.get(n.earning.action) ?? 0) + 1);
   const order = ["Start Docker", "Start", "Restart", "Register", "Fund it"];
@@ -37,11 +41,12 @@ export function nextAction(nodes: NodeHealth[]): { label: string; why: string } 
   if (!label) return null;
   const many = counts.get(label) ?? 0;
   const first = nodes.find((n) => n.earning.action === label);
-  return { label, why: `${many} node${many === 1 ? "" : "s"}: ${first?.earning.blocker ?? ""}` };
+  return { label, why: i18n.t("overview.why", { count: many, blocker: first?.earning.blocker ?? "" }) };
 }
 
 export function Overview({ rules, onSetup, onNode }: Props) {
   const { nodes, error: healthError } = useNodeHealth();
+  const { t } = useTranslation();
   const [alerts, setAlerts] = useState<AlertRecord[]>([]);
   const [monthly, setMonthly] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -83,7 +88,7 @@ export function Overview({ rules, onSetup, onNode }: Props) {
         if (done) setSaid(done);
       } else if (label === "Start" || label === "Restart") {
         await nodeControl("all", label === "Start" ? "start" : "restart");
-        setSaid(`${label === "Start" ? "Started" : "Restarted"} your nodes.`);
+        setSaid(label === "Start" ? t("overview.started") : t("overview.restarted"));
       } else if (label === "Register") {
         setSaid(await registerNodes(nodes.filter((x) => x.earning.action === "Register").map((x) => x.id)));
       } else onNode();
@@ -97,17 +102,17 @@ export function Overview({ rules, onSetup, onNode }: Props) {
   return (
     <section className="overview" aria-labelledby="overview-title">
       <h2 id="overview-title" className="sr-only">
-        Overview
+        {t("app.tab.overview")}
       </h2>
       <div className="hero card" id="fleet">
         <p className="fleet-sentence" id="fleet-sentence">
           {nodes.length === 0
-            ? "No nodes yet."
+            ? t("overview.noNodes")
             : [
-                `${earning} of ${nodes.length} node${nodes.length === 1 ? "" : "s"} earning`,
-                `${qualifying} of ${nodes.length} qualify yet`,
-                qualifying < nodes.length && first ? `first qualifies ${day(first)}` : null,
-                monthly ? `projected ${usd(monthly)} / month` : null,
+                t("overview.earning", { count: nodes.length, earning }),
+                t("overview.qualify", { count: nodes.length, qualifying }),
+                qualifying < nodes.length && first ? t("overview.firstQualifies", { date: day(first) }) : null,
+                monthly ? t("overview.projected", { amount: usd(monthly) }) : null,
               ]
                 .filter(Boolean)
                 .join(" · ")}
@@ -116,7 +121,7 @@ export function Overview({ rules, onSetup, onNode }: Props) {
           <div className="next-action" id="next-action">
             <span>{next.why}</span>
             <button type="button" className="primary" onClick={() => void act(next.label)} disabled={busy}>
-              {next.label}
+              {actionLabel(next.label)}
             </button>
           </div>
         )}
@@ -127,27 +132,29 @@ export function Overview({ rules, onSetup, onNode }: Props) {
         )}
       </div>
       {alerts.length > 0 && (
-        <ul className="alerts card" aria-label="Alerts">
+        <ul className="alerts card" aria-label={t("overview.alerts")}>
           {alerts.slice(0, 5).map((a) => (
             <li key={a.id} data-alert={a.id}>
               ⚠ {a.message}{" "}
               <button
                 type="button"
                 className="small"
-                aria-label={`Dismiss: ${a.message}`}
+                aria-label={t("overview.dismissLabel", { message: a.message })}
                 onClick={() => void dismissAlert(a.id).then(() => setAlerts((l) => l.filter((x) => x.id !== a.id)), () => {})}
               >
-                Dismiss
+                {t("overview.dismiss")}
               </button>
             </li>
           ))}
         </ul>
       )}
-      <ul className="node-sentences card" aria-label="Your nodes">
+      <ul className="node-sentences card" aria-label={t("overview.yourNodes")}>
         {nodes.map((n) => (
           <li key={n.id} data-node={n.id}>
-            <strong>Node {n.id} (this PC)</strong>{" "}
-            <span className={n.earning.earning ? "ok" : "bad"}>{n.earning.earning ? "earning" : `not earning: ${n.earning.blocker ?? "unknown"}`}</span>
+            <strong>{t("overview.node", { id: n.id })}</strong>{" "}
+            <span className={n.earning.earning ? "ok" : "bad"}>
+              {n.earning.earning ? t("overview.isEarning") : t("overview.notEarning", { why: n.earning.blocker ?? t("words.unknown") })}
+            </span>
             <span className="muted"> · {progressText(n)}</span>
           </li>
         ))}

@@ -1,16 +1,19 @@
 import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { ErrorBox } from "../../components/ErrorBox";
 import type { Destinations } from "../../bindings/Destinations";
 import { errorMessage, redactionPatterns, reportDestinations, setRedactionPatterns, setReportDestination } from "../../api";
 
-const KINDS: { kind: "endpoint" | "discord" | "github"; label: string; placeholder: string; help: string }[] = [
-  { kind: "discord", label: "Discord webhook", placeholder: "https://discord.com/api/webhooks/…", help: "Channel settings → Integrations → Webhooks → Copy URL. The zip is attached to the message." },
-  { kind: "endpoint", label: "Report endpoint (HTTPS)", placeholder: "https://…", help: "Receives the report as JSON and the zip (schema in the README)." },
-  { kind: "github", label: "GitHub repository", placeholder: "cortensor/installer", help: "Opens a prefilled new-issue page; you attach the saved zip." },
+// Label and help are catalog keys (`destinations.<kind>.label`, `.help`).
+const KINDS: { kind: "endpoint" | "discord" | "github"; placeholder: string }[] = [
+  { kind: "discord", placeholder: "https://discord.com/api/webhooks/…" },
+  { kind: "endpoint", placeholder: "https://…" },
+  { kind: "github", placeholder: "cortensor/installer" },
 ];
 
 /** Where bug reports go (Settings). Tokens in saved addresses are never shown again. */
 export function ReportDestinations() {
+  const { t } = useTranslation();
   const [d, setD] = useState<Destinations | null>(null);
   const [drafts, setDrafts] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -23,7 +26,7 @@ export function ReportDestinations() {
   async function savePatterns() {
     try {
       await setRedactionPatterns(patterns);
-      setPatternsSaved("Saved: reports from now on remove these too.");
+      setPatternsSaved(t("destinations.patternsSaved"));
       setErrors((x) => ({ ...x, patterns: "" }));
     } catch (e) {
       setPatternsSaved(null);
@@ -41,22 +44,29 @@ export function ReportDestinations() {
   }
   return (
     <details className="card" id="report-destinations">
-      <summary>Bug reports: where they go</summary>
+      <summary>{t("destinations.title")}</summary>
       {errors.all && <ErrorBox message={errors.all} action="Read the bug-report destinations" />}
-      {KINDS.map(({ kind, label, placeholder, help }) => (
+      {KINDS.map(({ kind, placeholder }) => (
         <div key={kind} className="field destination" data-kind={kind}>
-          <label htmlFor={`dest-${kind}`}>{label}</label>
+          <label htmlFor={`dest-${kind}`}>{t(`destinations.${kind}.label`)}</label>
           <p className="muted small">
-            {d?.[kind] ? <>Now: <code>{d[kind]}</code></> : "Not set."} {help}
+            {d?.[kind] ? (
+              <>
+                {t("destinations.now")} <code>{d[kind]}</code>
+              </>
+            ) : (
+              t("destinations.notSet")
+            )}{" "}
+            {t(`destinations.${kind}.help`)}
           </p>
           <div className="actions">
             <input id={`dest-${kind}`} placeholder={placeholder} value={drafts[kind] ?? ""} onChange={(e) => setDrafts((x) => ({ ...x, [kind]: e.target.value }))} aria-describedby={`dest-${kind}-error`} />
             <button type="button" className="primary" disabled={!(drafts[kind] ?? "").trim()} onClick={() => void save(kind, drafts[kind] ?? "")}>
-              Save
+              {t("destinations.save")}
             </button>
             {d?.[kind] && (
               <button type="button" onClick={() => void save(kind, "")}>
-                Remove
+                {t("destinations.remove")}
               </button>
             )}
           </div>
@@ -68,11 +78,11 @@ export function ReportDestinations() {
         </div>
       ))}
       <div className="field">
-        <label htmlFor="redaction-patterns">More to remove from reports (optional; one regular expression per line)</label>
+        <label htmlFor="redaction-patterns">{t("destinations.patterns")}</label>
         <textarea id="redaction-patterns" rows={3} value={patterns} placeholder={"my-server-name\nACME-[0-9]+"} onChange={(e) => setPatterns(e.target.value)} aria-describedby="redaction-patterns-error" />
         <div className="actions">
           <button type="button" onClick={() => void savePatterns()}>
-            Save patterns
+            {t("destinations.savePatterns")}
           </button>
         </div>
         {patternsSaved && <p className="muted">{patternsSaved}</p>}

@@ -1,4 +1,6 @@
+import { dateTime } from "../../format";
 import { useCallback, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { ErrorBox } from "../../components/ErrorBox";
 import type { ReportHistory } from "../../bindings/ReportHistory";
 import { errorMessage, openReportPage, reportFlush, reportHistory } from "../../api";
@@ -21,15 +23,16 @@ export function useReportHistory(refreshKey: number) {
 /** Every report, its status per destination and reference; "Try now" for waiting ones. */
 export function ReportHistoryList({ history }: { history: ReturnType<typeof useReportHistory> }) {
   const { h, error, setError, load } = history;
+  const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
   if (!h) return error ? <ErrorBox message={error} action="Read the report history" /> : null;
   return (
     <section className="card report-history" id="report-history" aria-labelledby="report-history-h">
-      <h3 id="report-history-h">Your reports</h3>
+      <h3 id="report-history-h">{t("history.title")}</h3>
       <p id="report-count">
         {h.reports.length === 0
-          ? "No reports yet."
-          : `${h.reports.length} report${h.reports.length === 1 ? "" : "s"} · ${h.delivered} delivered${h.waiting ? ` · ${h.waiting} waiting` : ""}`}
+          ? t("history.none")
+          : t("history.count", { count: h.reports.length, delivered: h.delivered }) + (h.waiting ? t("history.waiting", { n: h.waiting }) : "")}
       </p>
       {h.waiting > 0 && (
         <button
@@ -43,22 +46,25 @@ export function ReportHistoryList({ history }: { history: ReturnType<typeof useR
               .finally(() => setBusy(false));
           }}
         >
-          {busy ? "Trying…" : "Try now"}
+          {busy ? t("history.trying") : t("history.tryNow")}
         </button>
       )}
       {error && <ErrorBox message={error} action="Deliver waiting reports" />}
       <ul className="history">
         {h.reports.map((r) => (
           <li key={r.id} data-report={r.id}>
-            <strong>{r.title}</strong> <span className="muted">{new Date(r.created_at * 1000).toLocaleString()} · {r.category.replace("-", " ")} · {r.severity}</span>
+            <strong>{r.title}</strong> <span className="muted">
+              {dateTime(r.created_at)} · {t(`report.categoryName.${r.category.replace("-", "_")}`, { defaultValue: r.category.replace("-", " ") })} ·{" "}
+              {t(`report.severityName.${r.severity}`, { defaultValue: r.severity })}
+            </span>
             <ul>
-              {r.deliveries.length === 0 && <li className="delivery status-saved">Saved on this computer{r.bundle ? `: ${r.bundle}` : ""}</li>}
+              {r.deliveries.length === 0 && <li className="delivery status-saved">{r.bundle ? t("history.savedAt", { bundle: r.bundle }) : t("history.saved")}</li>}
               {r.deliveries.map((d) => (
                 <li key={d.id} className={`delivery status-${d.status}`}>
                   {deliveryText(d)}
                   {d.kind === "github" && d.status === "manual" && (
                     <button type="button" className="small" onClick={() => void openReportPage(r.id).catch((e) => setError(errorMessage(e)))}>
-                      Open GitHub page
+                      {t("history.openGithub")}
                     </button>
                   )}
                 </li>

@@ -1,4 +1,6 @@
+import i18n from "../../i18n";
 import { useCallback, useEffect, useState } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import type { ReportForm } from "../../bindings/ReportForm";
 import type { ErrorContext } from "../../bindings/ErrorContext";
 import type { Category } from "../../bindings/Category";
@@ -13,27 +15,16 @@ import { ErrorBox } from "../../components/ErrorBox";
 import { ReportHistoryList, useReportHistory } from "./ReportHistory";
 import { bytes, deliveryText } from "./words";
 
-const CATEGORIES: [Category, string][] = [
-  ["install", "Install"],
-  ["node_crash", "Node crash"],
-  ["performance", "Performance"],
-  ["ui", "The app (UI)"],
-  ["rewards_rank", "Rewards / rank"],
-  ["other", "Other"],
-];
-const SEVERITIES: [Severity, string][] = [
-  ["blocker", "Blocker: nodes cannot run or earn"],
-  ["major", "Major"],
-  ["minor", "Minor"],
-  ["trivial", "Trivial: a wording, a suggestion"],
-];
+// Their names: `report.category.<id>` and `report.severity.<id>` in the catalog.
+const CATEGORIES: Category[] = ["install", "node_crash", "performance", "ui", "rewards_rank", "other"];
+const SEVERITIES: Severity[] = ["blocker", "major", "minor", "trivial"];
 
 function resultTitle(ds: { status: string }[]): string {
-  if (!ds.length) return "Report saved";
-  if (ds.some((d) => d.status === "sent")) return "Report sent";
-  if (ds.some((d) => d.status === "queued" || d.status === "sending")) return "Report queued";
-  if (ds.some((d) => d.status === "manual")) return "Report ready for GitHub";
-  return "Report refused";
+  if (!ds.length) return i18n.t("report.saved");
+  if (ds.some((d) => d.status === "sent")) return i18n.t("report.sent");
+  if (ds.some((d) => d.status === "queued" || d.status === "sending")) return i18n.t("report.queued");
+  if (ds.some((d) => d.status === "manual")) return i18n.t("report.readyGithub");
+  return i18n.t("report.refused");
 }
 
 function empty(context: ErrorContext | null): ReportForm {
@@ -54,6 +45,7 @@ function empty(context: ErrorContext | null): ReportForm {
 /** The Report screen: the form (checked field by field), then a preview of exactly what goes
  * (every file viewable, any left out), then where it went; the history below. */
 export function ReportScreen({ prefill }: { prefill: ErrorContext | null }) {
+  const { t } = useTranslation();
   const [form, setForm] = useState<ReportForm>(() => empty(prefill));
   const [problems, setProblems] = useState<FieldProblem[]>([]);
   // Files chosen in the shell's dialog, by token (the form carries the tokens, never paths).
@@ -144,11 +136,8 @@ export function ReportScreen({ prefill }: { prefill: ErrorContext | null }) {
 
   return (
     <section className="report" aria-labelledby="report-title-h">
-      <h2 id="report-title-h">Report a problem</h2>
-      <p className="muted">
-        Helpful reports count toward the contest's ranking. The app attaches diagnostics (system, nodes' settings and log ends, alerts) with every key, RPC key,
-        token and e-mail address removed; you see every file before anything goes.
-      </p>
+      <h2 id="report-title-h">{t("app.tab.report")}</h2>
+      <p className="muted">{t("report.intro")}</p>
       {error && <ErrorBox error={error} action="Report a problem" />}
       {(step === "form" || step === "preparing") && (
         <form
@@ -161,51 +150,55 @@ export function ReportScreen({ prefill }: { prefill: ErrorContext | null }) {
         >
           {form.context && (
             <div className="report-context" id="report-context">
-              <strong>The error</strong> on {form.context.screen || "the app"}
-              {form.context.action ? `, while: ${form.context.action}` : ""}
-              {form.context.node != null ? ` (node ${form.context.node})` : ""}
+              <strong>{t("report.theError")}</strong> {t("report.on", { screen: form.context.screen || t("report.theApp") })}
+              {form.context.action ? t("report.while", { action: form.context.action }) : ""}
+              {form.context.node != null ? t("report.ofNode", { id: form.context.node }) : ""}
               <pre>{form.context.error}</pre>
             </div>
           )}
           <label className="field">
-            Title
+            {t("report.title")}
             <input id="report-title" value={form.title} maxLength={200} onChange={(e) => set("title", e.target.value)} aria-invalid={!!problem("title")} aria-describedby="report-title-error" />
           </label>
           {problem("title") && <p className="field-error" id="report-title-error" role="alert">{problem("title")}</p>}
           <label className="field">
-            What happened
+            {t("report.what")}
             <textarea id="report-what" rows={4} value={form.what} onChange={(e) => set("what", e.target.value)} aria-invalid={!!problem("what")} aria-describedby="report-what-error" />
           </label>
           {problem("what") && <p className="field-error" id="report-what-error" role="alert">{problem("what")}</p>}
           <label className="field">
-            What you expected
+            {t("report.expected")}
             <textarea id="report-expected" rows={2} value={form.expected} onChange={(e) => set("expected", e.target.value)} />
           </label>
           <label className="field">
-            Steps to make it happen again
+            {t("report.steps")}
             <textarea id="report-steps" rows={3} value={form.steps} onChange={(e) => set("steps", e.target.value)} />
           </label>
           <div className="row">
             <label className="field">
-              Category
+              {t("report.categoryLabel")}
               <select id="report-category" value={form.category} onChange={(e) => set("category", e.target.value as Category)}>
-                {CATEGORIES.map(([v, l]) => (
-                  <option key={v} value={v}>{l}</option>
+                {CATEGORIES.map((v) => (
+                  <option key={v} value={v}>
+                    {t(`report.category.${v}`)}
+                  </option>
                 ))}
               </select>
             </label>
             <label className="field">
-              Severity
+              {t("report.severityLabel")}
               <select id="report-severity" value={form.severity} onChange={(e) => set("severity", e.target.value as Severity)}>
-                {SEVERITIES.map(([v, l]) => (
-                  <option key={v} value={v}>{l}</option>
+                {SEVERITIES.map((v) => (
+                  <option key={v} value={v}>
+                    {t(`report.severity.${v}`)}
+                  </option>
                 ))}
               </select>
             </label>
           </div>
           {nodeIds.length > 0 && (
             <fieldset className="field" id="report-nodes">
-              <legend>Nodes concerned (none ticked: all)</legend>
+              <legend>{t("report.nodes")}</legend>
               {nodeIds.map((id) => (
                 <label key={id} className="inline">
                   <input
@@ -213,57 +206,55 @@ export function ReportScreen({ prefill }: { prefill: ErrorContext | null }) {
                     checked={form.nodes.includes(id)}
                     onChange={(e) => set("nodes", e.target.checked ? [...form.nodes, id].sort((a, b) => a - b) : form.nodes.filter((n) => n !== id))}
                   />{" "}
-                  Node {id}
+                  {t("dash.node", { id })}
                 </label>
               ))}
             </fieldset>
           )}
           {problem("nodes") && <p className="field-error" role="alert">{problem("nodes")}</p>}
           <label className="field">
-            Contact (optional: your Discord handle or e-mail, for questions)
+            {t("report.contact")}
             <input id="report-contact" value={form.contact} onChange={(e) => set("contact", e.target.value)} aria-invalid={!!problem("contact")} aria-describedby="report-contact-error" />
           </label>
           {problem("contact") && <p className="field-error" id="report-contact-error" role="alert">{problem("contact")}</p>}
           <div className="field">
-            <span>Attachments (optional; text files are checked for secrets too)</span>
+            <span>{t("report.attachments")}</span>
             <ul className="attachments">
               {form.attachments.map((a) => (
                 <li key={a} title={chosen[a]?.shown}>
                   {chosen[a]?.shown ?? a}{" "}
                   <button type="button" className="small" onClick={() => set("attachments", form.attachments.filter((x) => x !== a))}>
-                    Remove
+                    {t("destinations.remove")}
                   </button>
                 </li>
               ))}
             </ul>
             <div className="actions">
               <button type="button" className="small" onClick={() => void attach()}>
-                Add files…
+                {t("report.addFiles")}
               </button>
             </div>
           </div>
           {problem("attachments") && <p className="field-error" role="alert">{problem("attachments")}</p>}
           <div className="actions">
             <button type="submit" className="primary" id="report-prepare" disabled={step === "preparing"}>
-              {step === "preparing" ? "Gathering diagnostics…" : "Next: see what will be sent"}
+              {step === "preparing" ? t("report.gathering") : t("report.next")}
             </button>
           </div>
-          {step === "preparing" && <progress aria-label="Gathering diagnostics" />}
+          {step === "preparing" && <progress aria-label={t("report.gatheringLabel")} />}
         </form>
       )}
       {(step === "preview" || step === "sending") && draft && (
         <div className="card report-preview" id="report-preview">
-          <h3>What will be sent</h3>
-          <p id="report-summary">
-            {kept.length} files · {bytes(total)} before compression · {removed} {removed === 1 ? "secret" : "secrets"} removed. Untick a file to leave it out.
-          </p>
+          <h3>{t("report.willBeSent")}</h3>
+          <p id="report-summary">{t("report.summary", { files: kept.length, size: bytes(total), count: removed })}</p>
           <table className="files">
             <thead>
               <tr>
-                <th scope="col">Send</th>
-                <th scope="col">File</th>
-                <th scope="col">Size</th>
-                <th scope="col">Secrets removed</th>
+                <th scope="col">{t("report.colSend")}</th>
+                <th scope="col">{t("report.colFile")}</th>
+                <th scope="col">{t("report.colSize")}</th>
+                <th scope="col">{t("report.colSecrets")}</th>
                 <th scope="col"></th>
               </tr>
             </thead>
@@ -273,7 +264,7 @@ export function ReportScreen({ prefill }: { prefill: ErrorContext | null }) {
                   <td>
                     <input
                       type="checkbox"
-                      aria-label={`Send ${f.path}`}
+                      aria-label={t("report.sendFile", { path: f.path })}
                       checked={!leaveOut.includes(f.path)}
                       disabled={f.path === "report.md"}
                       onChange={(e) => setLeaveOut((l) => (e.target.checked ? l.filter((p) => p !== f.path) : [...l, f.path]))}
@@ -287,7 +278,7 @@ export function ReportScreen({ prefill }: { prefill: ErrorContext | null }) {
                   <td className="redactions">{f.redactions}</td>
                   <td>
                     <button type="button" className="small" onClick={() => void view(f.path)}>
-                      View
+                      {t("report.view")}
                     </button>
                   </td>
                 </tr>
@@ -299,28 +290,28 @@ export function ReportScreen({ prefill }: { prefill: ErrorContext | null }) {
               <div className="card-top">
                 <strong>{viewing.path}</strong>
                 <button type="button" className="small" onClick={() => setViewing(null)}>
-                  Close
+                  {t("report.close")}
                 </button>
               </div>
               <pre id="report-file-view" tabIndex={0}>{viewing.text}</pre>
             </div>
           )}
           <p className="muted">
-            Everything stays saved on this computer in <code>{draft.dir}</code>.
+            <Trans i18nKey="report.savedIn" values={{ dir: draft.dir }} components={{ code: <code /> }} />
           </p>
           <div className="actions">
             <button type="button" onClick={() => setStep("form")} disabled={step === "sending"}>
-              Back
+              {t("report.back")}
             </button>
             <button type="button" id="report-save-only" onClick={() => void send(true)} disabled={step === "sending"}>
-              Save only
+              {t("report.saveOnly")}
             </button>
             {hasDestination ? (
               <button type="button" className="primary" id="report-send" onClick={() => void send(false)} disabled={step === "sending"}>
-                {step === "sending" ? "Sending…" : "Send report"}
+                {step === "sending" ? t("report.sending") : t("report.send")}
               </button>
             ) : (
-              <span className="muted">No destination set yet: add one in Settings → Bug reports, or save it and attach the zip yourself.</span>
+              <span className="muted">{t("report.noDestination")}</span>
             )}
           </div>
         </div>
@@ -329,7 +320,7 @@ export function ReportScreen({ prefill }: { prefill: ErrorContext | null }) {
         <div className="card" id="report-result">
           <h3>{resultTitle(deliveries)}</h3>
           <p>
-            Saved as <code>{result.bundle}</code>.
+            <Trans i18nKey="report.savedAs" values={{ bundle: result.bundle }} components={{ code: <code /> }} />
           </p>
           <ul>
             {deliveries.map((d) => (
@@ -339,7 +330,7 @@ export function ReportScreen({ prefill }: { prefill: ErrorContext | null }) {
             ))}
           </ul>
           <button type="button" onClick={() => { setForm(empty(null)); setStep("form"); }}>
-            Report something else
+            {t("report.another")}
           </button>
         </div>
       )}

@@ -1,39 +1,45 @@
+import { num } from "../../format";
+import { locale } from "../../i18n";
 import { useNodeHealth } from "../../hooks/useNodeHealth";
+import { useTranslation } from "react-i18next";
 
 type Props = { onUseCount: (n: number) => void };
 
 /** Which of this machine's nodes qualify for rewards (by measured uptime), and when the rest will. */
 export function Qualification({ onUseCount }: Props) {
   const { nodes } = useNodeHealth();
+  const { t } = useTranslation();
 
   if (nodes.length === 0) return null;
   const qualifying = nodes.filter((n) => n.uptime && n.uptime.days_to_go === 0);
   return (
     <section className="card" aria-labelledby="qual-title" id="qualification">
-      <h2 id="qual-title">Your nodes' uptime</h2>
+      <h2 id="qual-title">{t("qualification.title")}</h2>
       <p className="muted">
         {nodes[0].uptime
-          ? `A day counts when a node was up at least ${nodes[0].uptime.required_day_pct} % of it; ${nodes[0].uptime.required_days} days qualify a node.`
-          : "Uptime is measured once a node runs."}
+          ? t("qualification.rule", { pct: num(nodes[0].uptime.required_day_pct), days: nodes[0].uptime.required_days })
+          : t("qualification.notYet")}
       </p>
       <ul className="nodes">
         {nodes.map((n) => (
           <li key={n.id} data-node={n.id}>
-            Node {n.id}:{" "}
+            {t("keys.node", { id: n.id })}{" "}
             {!n.uptime || n.uptime.measuring
               ? n.uptime?.seen_minutes_24h
-                ? `measuring (running ${n.uptime.seen_minutes_24h} min)`
-                : "measuring (just started)"
+                ? t("words.measuringFor", { min: num(n.uptime.seen_minutes_24h) })
+                : t("qualification.justStarted")
               : n.uptime.days_to_go === 0
-                ? "qualifies"
-                : `${n.uptime.qualified_days}/${n.uptime.required_days} days, qualifies on ${
-                    n.uptime.qualifies_at ? new Date(n.uptime.qualifies_at * 1000).toLocaleDateString() : "–"
-                  } if it stays up`}
+                ? t("qualification.qualifies")
+                : t("qualification.progress", {
+                    done: n.uptime.qualified_days,
+                    days: n.uptime.required_days,
+                    date: n.uptime.qualifies_at ? new Intl.DateTimeFormat(locale(), { dateStyle: "medium" }).format(new Date(n.uptime.qualifies_at * 1000)) : "–",
+                  })}
           </li>
         ))}
       </ul>
       <button type="button" onClick={() => onUseCount(qualifying.length)} id="use-qualifying" disabled={qualifying.length === 0}>
-        {qualifying.length === 0 ? "No node qualifies yet" : `Calculate with ${qualifying.length} qualifying node${qualifying.length === 1 ? "" : "s"}`}
+        {qualifying.length === 0 ? t("qualification.none") : t("qualification.use", { count: qualifying.length })}
       </button>
     </section>
   );

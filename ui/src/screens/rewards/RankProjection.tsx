@@ -1,4 +1,6 @@
+import i18n from "../../i18n";
 import { useEffect, useMemo, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { RankResponse } from "../../bindings/RankResponse";
 import type { WhatIf } from "../../bindings/WhatIf";
 import type { WhatIfField } from "../../bindings/WhatIfField";
@@ -6,22 +8,22 @@ import { asUserError, choosePath, errorMessage, getSetting, leaderboardAddress, 
 import type { ChosenPath } from "../../bindings/ChosenPath";
 import { ErrorBox } from "../../components/ErrorBox";
 import type { UserError } from "../../bindings/UserError";
-import { age, shortAddress, useDebounced } from "../../format";
+import { age, num, shortAddress, usd, useDebounced } from "../../format";
 import { useNodeHealth } from "../../hooks/useNodeHealth";
 
 type Props = { onRankRewards: (usd: string | null) => void };
 
-/** Slider ranges of the what-if fields (display only; the backend validates). */
-const FIELDS: { field: WhatIfField; label: string; min: number; max: number; step: number; start: number }[] = [
-  { field: "score", label: "Score", min: 0, max: 100, step: 0.1, start: 90 }, // what-if start: not-a-contest-number
-  { field: "uptime", label: "Uptime", min: 0, max: 1, step: 0.001, start: 0.999 },
-  { field: "responsiveness", label: "Responsiveness", min: 0, max: 1, step: 0.001, start: 0.99 },
-  { field: "precommit", label: "Precommit success", min: 0, max: 1, step: 0.001, start: 0.99 },
-  { field: "commit", label: "Commit success", min: 0, max: 1, step: 0.001, start: 0.99 },
-  { field: "ping_ms", label: "Ping (ms)", min: 0, max: 2000, step: 1, start: 50 },
-  { field: "global_ping_ms", label: "Global ping (ms)", min: 0, max: 3000, step: 1, start: 150 }, // what-if start: not-a-contest-number
-  { field: "tasks_completed", label: "Tasks completed", min: 0, max: 5000, step: 10, start: 1000 },
-  { field: "task_accuracy", label: "Task accuracy", min: 0, max: 1, step: 0.001, start: 0.99 },
+/** Slider ranges of the what-if fields (display only; the backend validates); their names are `rank.field.<field>` in the catalog. */
+const FIELDS: { field: WhatIfField; min: number; max: number; step: number; start: number }[] = [
+  { field: "score", min: 0, max: 100, step: 0.1, start: 90 }, // what-if start: not-a-contest-number
+  { field: "uptime", min: 0, max: 1, step: 0.001, start: 0.999 },
+  { field: "responsiveness", min: 0, max: 1, step: 0.001, start: 0.99 },
+  { field: "precommit", min: 0, max: 1, step: 0.001, start: 0.99 },
+  { field: "commit", min: 0, max: 1, step: 0.001, start: 0.99 },
+  { field: "ping_ms", min: 0, max: 2000, step: 1, start: 50 },
+  { field: "global_ping_ms", min: 0, max: 3000, step: 1, start: 150 }, // what-if start: not-a-contest-number
+  { field: "tasks_completed", min: 0, max: 5000, step: 10, start: 1000 },
+  { field: "task_accuracy", min: 0, max: 1, step: 0.001, start: 0.99 },
 ];
 
 /** What is wrong with a leaderboard location the user typed (`null`: usable). */
@@ -33,20 +35,21 @@ export function leaderboardProblem(raw: string): string | null {
     try {
       u = new URL(t);
     } catch {
-      return "That web address is not complete: write it as https://host/path.";
+      return i18n.t("rank.incomplete");
     }
-    if (u.protocol !== "https:" && u.protocol !== "http:") return "Use an https:// address; a file on this computer is chosen with the button beside.";
+    if (u.protocol !== "https:" && u.protocol !== "http:") return i18n.t("rank.useHttps");
     return null;
   }
   // A scheme without "//" (two letters or more: "C:" is a Windows drive), "www.", or a host
   // name before the first "/".
   if (/^[a-z][a-z0-9+.-]+:/i.test(t) || /^www\./i.test(t) || /^[a-z0-9-]+(\.[a-z0-9-]+)+\//i.test(t))
-    return "That looks like a web address with a typo: start it with https://.";
+    return i18n.t("rank.typo");
   // A path typed by hand: the app opens only files chosen in its dialog.
-  return "Write a web address (https://…); a file on this computer is chosen with the button beside.";
+  return i18n.t("rank.writeAddress");
 }
 
 export function RankProjection({ onRankRewards }: Props) {
+  const { t } = useTranslation();
   const [operator, setOperator] = useState("");
   const [source, setSource] = useState("");
   // A leaderboard file chosen in the dialog (its token stands for the path).
@@ -65,7 +68,7 @@ export function RankProjection({ onRankRewards }: Props) {
   // This machine's nodes: with no operator address typed, they are "you" on the board.
   const { nodes: fleet } = useNodeHealth();
   const localNodes = operator.trim() ? [] : fleet.map((n) => n.address);
-  const nameOf = useMemo(() => new Map(fleet.map((n) => [n.address.toLowerCase(), `Node ${n.id} (this PC)`])), [fleet]);
+  const nameOf = useMemo(() => new Map(fleet.map((n) => [n.address.toLowerCase(), i18n.t("overview.node", { id: n.id })])), [fleet]);
 
   useEffect(() => {
     getSetting("rank.operator").then((v) => v && setOperator(v), () => {});
@@ -179,11 +182,8 @@ export function RankProjection({ onRankRewards }: Props) {
 
   return (
     <section className="card wide" aria-labelledby="rank-title">
-      <h2 id="rank-title">Projected rank</h2>
-      <p className="muted">
-        Estimated from a leaderboard under the contest's per-operator spot limits. Scores from raw metrics are an estimate: the
-        contest does not publish its formula.
-      </p>
+      <h2 id="rank-title">{t("rank.title")}</h2>
+      <p className="muted">{t("rank.intro")}</p>
       <form
         className="form inline"
         onSubmit={(e) => {
@@ -192,22 +192,24 @@ export function RankProjection({ onRankRewards }: Props) {
         }}
       >
         <label>
-          <span title="For a leaderboard that publishes operators. Empty: your nodes on this PC are you.">Operator address {fleet.length ? "(optional)" : ""}</span>
+          <span title={t("rank.operatorHelp")}>
+            {t("rank.operator")} {fleet.length ? t("rank.optional") : ""}
+          </span>
           <input
             id="operator"
             name="operator"
-            placeholder={fleet.length ? `your ${fleet.length} node${fleet.length === 1 ? "" : "s"} on this PC` : "0x…"}
+            placeholder={fleet.length ? t("rank.yourNodes", { count: fleet.length }) : "0x…"}
             value={operator}
             onChange={(e) => setOperator(e.target.value)}
             spellCheck={false}
           />
         </label>
         <label className="grow">
-          <span>Leaderboard (web address, or a saved file)</span>
+          <span>{t("rank.leaderboard")}</span>
           {boardFile ? (
             <span className="chosen" id="leaderboard-file">
-              File: <code title={boardFile.shown}>{boardFile.name}</code>{" "}
-              <button type="button" className="small" onClick={() => setBoardFile(null)} aria-label="Use a web address instead of the file">
+              {t("rank.file")} <code title={boardFile.shown}>{boardFile.name}</code>{" "}
+              <button type="button" className="small" onClick={() => setBoardFile(null)} aria-label={t("rank.useAddress")}>
                 ✕
               </button>
             </span>
@@ -229,10 +231,10 @@ export function RankProjection({ onRankRewards }: Props) {
           )}
         </label>
         <button type="button" id="leaderboard-open" onClick={() => void openBoardFile()} disabled={busy}>
-          Open a file…
+          {t("rank.openFile")}
         </button>
         <button id="project" type="submit" className="primary" disabled={busy || (!operator.trim() && !fleet.length) || !board || boardProblem !== null}>
-          {busy ? "Projecting…" : "Project"}
+          {busy ? t("rank.projecting") : t("rank.project")}
         </button>
       </form>
       {unknownBoard && !source.trim() && (
@@ -248,13 +250,14 @@ export function RankProjection({ onRankRewards }: Props) {
       {current && (
         <>
           <p className={`source ${current.source.warning ? "stale" : ""}`} id="rank-source">
-            {current.source.from_cache ? "Cached copy" : "Fetched"} {age(current.source.age_seconds)} · {current.table.length} nodes
+            {current.source.from_cache ? t("rank.cached", { age: age(current.source.age_seconds) }) : t("rank.fetched", { age: age(current.source.age_seconds) })} ·{" "}
+            {t("status.nodes", { count: current.table.length })}
             {current.source.warning && <span> · ⚠ {current.source.warning}</span>}
           </p>
           <div className="summary">
             <div>
-              <span className="muted">Your rank rewards</span>
-              <strong id="rank-rewards-total">${current.rank_rewards}</strong>
+              <span className="muted">{t("rank.yourRewards")}</span>
+              <strong id="rank-rewards-total">{usd(current.rank_rewards)}</strong>
             </div>
             <ul className="mine-list">
               {current.nodes.map((n) => {
@@ -262,8 +265,8 @@ export function RankProjection({ onRankRewards }: Props) {
                 const moved = whatIfs.length > 0 && before !== undefined && before !== n.rank;
                 return (
                   <li key={n.node}>
-                    <code title={n.node}>{shortAddress(n.node)}</code> {n.rank === null ? "unranked" : `#${n.rank}`} · ${n.reward}
-                    {moved && <span className="delta"> (was #{before ?? "–"})</span>}
+                    <code title={n.node}>{shortAddress(n.node)}</code> {n.rank === null ? t("rank.unranked") : `#${n.rank}`} · {usd(n.reward)}
+                    {moved && <span className="delta"> {t("rank.was", { rank: before ?? "–" })}</span>}
                   </li>
                 );
               })}
@@ -271,10 +274,10 @@ export function RankProjection({ onRankRewards }: Props) {
           </div>
 
           <fieldset className="whatif">
-            <legend>What if…</legend>
+            <legend>{t("rank.whatIf")}</legend>
             <div className="form inline">
               <label>
-                <span>Node</span>
+                <span>{t("rank.node")}</span>
                 <select id="whatif-node" value={wiNode} onChange={(e) => setWiNode(e.target.value)}>
                   {baseline?.nodes.map((n) => (
                     <option key={n.node} value={n.node}>
@@ -284,18 +287,18 @@ export function RankProjection({ onRankRewards }: Props) {
                 </select>
               </label>
               <label>
-                <span>Metric</span>
+                <span>{t("rank.metric")}</span>
                 <select id="whatif-field" value={wiField} onChange={(e) => setWiField(e.target.value as WhatIfField)}>
                   {FIELDS.map((f) => (
                     <option key={f.field} value={f.field}>
-                      {f.label}
+                      {t(`rank.field.${f.field}`)}
                     </option>
                   ))}
                 </select>
               </label>
               <label className="grow">
                 <span>
-                  Value: <output id="whatif-value">{sliderValue}</output>
+                  {t("rank.value")} <output id="whatif-value">{sliderValue}</output>
                 </span>
                 <input
                   id="whatif-slider"
@@ -308,17 +311,17 @@ export function RankProjection({ onRankRewards }: Props) {
                 />
               </label>
               <button type="button" onClick={() => setWhatIfs([])} disabled={whatIfs.length === 0}>
-                Reset
+                {t("rank.reset")}
               </button>
             </div>
             {whatIfs.length > 0 && (
               <ul className="chips">
                 {whatIfs.map((w) => (
                   <li key={`${w.node}-${w.field}`}>
-                    {shortAddress(w.node)} {w.field} = {w.value}
+                    {shortAddress(w.node)} {t(`rank.field.${w.field}`)} = {w.value}
                     <button
                       type="button"
-                      aria-label={`Remove what-if ${w.field} of ${w.node}`}
+                      aria-label={t("rank.removeWhatIf", { field: t(`rank.field.${w.field}`), node: w.node })}
                       onClick={() => setWhatIfs((l) => l.filter((x) => x !== w))}
                     >
                       ×
@@ -336,11 +339,11 @@ export function RankProjection({ onRankRewards }: Props) {
             <table id="rank-table">
               <thead>
                 <tr>
-                  <th>Rank</th>
-                  <th>Node</th>
-                  <th>Operator</th>
-                  <th className="r">Score</th>
-                  <th className="r">Reward</th>
+                  <th>{t("rank.colRank")}</th>
+                  <th>{t("rank.node")}</th>
+                  <th>{t("rank.colOperator")}</th>
+                  <th className="r">{t("rank.field.score")}</th>
+                  <th className="r">{t("rank.colReward")}</th>
                 </tr>
               </thead>
               <tbody>
@@ -350,7 +353,7 @@ export function RankProjection({ onRankRewards }: Props) {
                     <td>
                       {nameOf.get(r.node.toLowerCase()) ? <strong>{nameOf.get(r.node.toLowerCase())}</strong> : <code title={r.node}>{shortAddress(r.node)}</code>}
                       {r.limited && (
-                        <span className="limited" title={`Lower than its score alone: ${r.limited}`} aria-label={`limited: ${r.limited}`}>
+                        <span className="limited" title={t("rank.limitedHelp", { why: r.limited })} aria-label={t("rank.limited", { why: r.limited })}>
                           {" "}
                           †
                         </span>
@@ -359,21 +362,20 @@ export function RankProjection({ onRankRewards }: Props) {
                     <td>
                       <code title={r.operator}>{shortAddress(r.operator)}</code>
                     </td>
-                    <td className="r">{r.score.toFixed(2)}</td>
-                    <td className="r">${r.reward}</td>
+                    <td className="r">{num(r.score, 2)}</td>
+                    <td className="r">{usd(r.reward)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
-            {hidden > 0 && <p className="muted">{hidden} more unrewarded nodes not shown.</p>}
+            {hidden > 0 && <p className="muted">{t("rank.hidden", { n: hidden })}</p>}
             {rows.some((r) => r.limited) && (
               <p className="muted legend" id="rank-legend">
-                † placed lower than its score alone would put it: its operator had used up its spots in a tier (the contest's per-operator limits). Hover for the
-                tier.
+                {t("rank.legend")}
               </p>
             )}
             {current.vacant_spots.length > 0 && (
-              <p className="muted">{current.vacant_spots.length} rewarded spots stay vacant under the per-operator limits.</p>
+              <p className="muted">{t("rank.vacant", { n: current.vacant_spots.length })}</p>
             )}
           </div>
         </>

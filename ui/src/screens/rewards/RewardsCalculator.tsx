@@ -1,9 +1,11 @@
+import i18n, { locale } from "../../i18n";
 import { useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { ErrorBox } from "../../components/ErrorBox";
 import type { Ruleset } from "../../bindings/Ruleset";
 import type { RewardsBreakdown } from "../../bindings/RewardsBreakdown";
 import { computeRewards, errorMessage, getSetting, setSetting } from "../../api";
-import { useDebounced } from "../../format";
+import { num as fmt, usd, useDebounced } from "../../format";
 import { useNodeHealth } from "../../hooks/useNodeHealth";
 
 type Props = { rules: Ruleset | null; projectedRankRewards: string | null; nodeCount?: number | null };
@@ -22,38 +24,26 @@ export function inputProblems(i: { nodes: string; months: string; cap: string; r
   return {
     nodes:
       i.nodes.trim() === "" || !/^\s*\d+\s*$/.test(i.nodes) || n < 1
-        ? `Enter the number of nodes as a whole number from 1${maxNodes ? ` (the contest pays up to ${maxNodes})` : ""}.`
+        ? maxNodes
+          ? i18n.t("calc.nodesProblemMax", { max: maxNodes })
+          : i18n.t("calc.nodesProblem")
         : n > 1000
-          ? "At most 1,000 nodes."
+          ? i18n.t("calc.nodesAtMost", { max: fmt(1000) })
           : null,
-    months: Number.isNaN(months) || months <= 0 ? "Enter the months as a number above 0, such as 1 or 1.5." : months > 120 ? "At most 120 months." : null,
-    cap: Number.isNaN(cap) || cap > 100 ? "Enter a percentage from 0 to 100." : null,
-    rank: Number.isNaN(rank) ? "Enter an amount in dollars, such as 12.50." : rank > 1_000_000 ? "At most $1,000,000." : null,
+    months:
+      Number.isNaN(months) || months <= 0
+        ? i18n.t("calc.monthsProblem", { a: fmt(1), b: fmt(1.5) })
+        : months > 120
+          ? i18n.t("calc.monthsAtMost", { max: fmt(120) })
+          : null,
+    cap: Number.isNaN(cap) || cap > 100 ? i18n.t("calc.capProblem") : null,
+    rank: Number.isNaN(rank) ? i18n.t("calc.rankProblem", { example: fmt(12.5, 2) }) : rank > 1_000_000 ? i18n.t("calc.rankAtMost", { max: usd("1000000").replace(/[.,]00$/, "") }) : null,
   };
-}
-
-/** Money as the user's locale writes dollars: its grouping, decimal mark and the currency's
- * place, applied to the core's exact decimal string (no floating point touches the amount). */
-export function usd(amount: string, locale?: string): string {
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount.trim());
-  if (!m) return amount;
-  const parts = new Intl.NumberFormat(locale, { style: "currency", currency: "USD" }).formatToParts(1234.5);
-  const sym = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
-  const group = sym("group");
-  const decimal = sym("decimal") || ".";
-  const digits = m[2].replace(/^0+(?=\d)/, "");
-  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, group);
-  const number = `${grouped}${decimal}${(m[3] ?? "").padEnd(2, "0")}`;
-  // The currency where the locale puts it, with the spacing it uses.
-  const i = parts.findIndex((p) => p.type === "currency");
-  const first = parts.findIndex((p) => p.type === "integer");
-  const space = (j: number) => (parts[j]?.type === "literal" ? parts[j].value : "");
-  const body = i < first ? `${sym("currency")}${space(i + 1)}${number}` : `${number}${space(i - 1)}${sym("currency")}`;
-  return `${m[1]}${body}`;
 }
 
 export function RewardsCalculator({ rules, projectedRankRewards, nodeCount }: Props) {
   const { nodes: fleet } = useNodeHealth();
+  const { t } = useTranslation();
   const [nodes, setNodes] = useState("1");
   const [role, setRole] = useState("0");
   const [months, setMonths] = useState("1");
@@ -149,17 +139,19 @@ export function RewardsCalculator({ rules, projectedRankRewards, nodeCount }: Pr
 
   return (
     <section className="card" aria-labelledby="calc-title">
-      <h2 id="calc-title">Rewards calculator</h2>
-      <p className="muted">Your contest rewards under the rules in force. Money is exact to the cent.</p>
+      <h2 id="calc-title">{t("calc.title")}</h2>
+      <p className="muted">{t("calc.intro")}</p>
       {fleet.length > 0 && (
         <p id="fleet-summary">
-          {fleet.length} node{fleet.length === 1 ? "" : "s"} · {qualifying === 0 ? "0 qualify yet" : `${qualifying} qualif${qualifying === 1 ? "ies" : "y"}`}
-          {qualifying < fleet.length && firstQualifies ? ` · first qualifies on ${new Date(firstQualifies * 1000).toLocaleDateString(undefined, { day: "numeric", month: "short" })}` : ""}
+          {t("status.nodes", { count: fleet.length })} · {qualifying === 0 ? t("calc.noneQualify") : t("calc.qualify", { count: qualifying })}
+          {qualifying < fleet.length && firstQualifies
+            ? t("calc.firstQualifies", { date: new Date(firstQualifies * 1000).toLocaleDateString(locale(), { day: "numeric", month: "short" }) })
+            : ""}
         </p>
       )}
       <div className="form">
         <div className="field">
-          <label htmlFor="nodes">Qualifying nodes</label>
+          <label htmlFor="nodes">{t("calc.nodes")}</label>
           <div className="row">
             <input
               type="range"
@@ -167,7 +159,7 @@ export function RewardsCalculator({ rules, projectedRankRewards, nodeCount }: Pr
               max={maxNodes ?? undefined}
               value={Number(nodes) || 1}
               onChange={(e) => setNodes(e.target.value)}
-              aria-label="Qualifying nodes slider"
+              aria-label={t("calc.nodesSlider")}
             />
             <input
               id="nodes"
@@ -186,17 +178,19 @@ export function RewardsCalculator({ rules, projectedRankRewards, nodeCount }: Pr
           )}
         </div>
         <label>
-          <span title="The contest sets which role bonuses exist">Role bonus <small className="muted">(set by the contest)</small></span>
+          <span title={t("calc.roleHelp")}>
+            {t("calc.role")} <small className="muted">{t("calc.setByContest")}</small>
+          </span>
           <select id="role" name="role" value={role} onChange={(e) => setRole(e.target.value)}>
             {roles.map((r) => (
               <option key={r} value={r}>
-                {r === "0" ? "None (0 %)" : `${r} %`}
+                {r === "0" ? t("calc.roleNone") : `${r} %`}
               </option>
             ))}
           </select>
         </label>
         <label>
-          <span>Months</span>
+          <span>{t("calc.months")}</span>
           <input id="months" name="months" className="num" inputMode="decimal" value={months} onChange={(e) => setMonths(e.target.value)} aria-invalid={problems.months !== null} />
           {problems.months && (
             <span className="field-error" id="months-error" role="alert">
@@ -205,11 +199,11 @@ export function RewardsCalculator({ rules, projectedRankRewards, nodeCount }: Pr
           )}
         </label>
         <div className="field">
-          <label htmlFor="cap" title="The contest caps bonuses at a share of the base reward">
-            Bonus cap (% of base) <small className="muted">(set by the contest)</small>
+          <label htmlFor="cap" title={t("calc.capHelp")}>
+            {t("calc.cap")} <small className="muted">{t("calc.setByContest")}</small>
           </label>
           <div className="row">
-            <input type="range" min={0} max={100} value={Number(capValue) || 0} onChange={(e) => setCap(e.target.value)} aria-label="Bonus cap slider" />
+            <input type="range" min={0} max={100} value={Number(capValue) || 0} onChange={(e) => setCap(e.target.value)} aria-label={t("calc.capSlider")} />
             <input id="cap" name="cap" className="num" inputMode="decimal" value={capValue} onChange={(e) => setCap(e.target.value)} aria-invalid={problems.cap !== null} />
           </div>
           {problems.cap && (
@@ -219,12 +213,12 @@ export function RewardsCalculator({ rules, projectedRankRewards, nodeCount }: Pr
           )}
         </div>
         <div className="field">
-          <label htmlFor="rank-rewards">Rank rewards ($)</label>
+          <label htmlFor="rank-rewards">{t("calc.rankRewards")}</label>
           {projectedRankRewards !== null && useProjection ? (
             <div className="row">
               <output id="rank-rewards">{projectedRankRewards}</output>
               <button type="button" className="link" onClick={() => setUseProjection(false)}>
-                enter by hand
+                {t("calc.byHand")}
               </button>
             </div>
           ) : (
@@ -232,7 +226,7 @@ export function RewardsCalculator({ rules, projectedRankRewards, nodeCount }: Pr
               <input id="rank-rewards" name="rank-rewards" className="num" inputMode="decimal" value={rankRewards} onChange={(e) => setRankRewards(e.target.value)} aria-invalid={problems.rank !== null} />
               {projectedRankRewards !== null && (
                 <button type="button" className="link" onClick={() => setUseProjection(true)}>
-                  use projection
+                  {t("calc.useProjection")}
                 </button>
               )}
             </div>
@@ -255,30 +249,30 @@ export function RewardsCalculator({ rules, projectedRankRewards, nodeCount }: Pr
       {result && !(problems.nodes || problems.months || problems.cap || (problems.rank && !(useProjection && projectedRankRewards !== null))) && (
         <div className="breakdown" aria-live="polite">
           <dl>
-            <dt>Base</dt>
+            <dt>{t("calc.base")}</dt>
             <dd id="base">{usd(result.base)}</dd>
-            <dt>Multi-node bonus</dt>
+            <dt>{t("calc.multi")}</dt>
             <dd id="multi">{usd(result.multi_node_bonus)}</dd>
-            <dt>Role bonus</dt>
+            <dt>{t("calc.role")}</dt>
             <dd id="role-bonus">{usd(result.role_bonus)}</dd>
-            <dt>Rank rewards</dt>
+            <dt>{t("calc.rank")}</dt>
             <dd id="rank">{usd(result.rank_rewards)}</dd>
-            <dt className="total">Projected if they stay up</dt>
+            <dt className="total">{t("calc.total")}</dt>
             <dd className="total" id="total" data-testid="total">
               {usd(result.total)}
             </dd>
             {result.excess_nodes > 0 && (
               <>
-                <dt>Past the limit (not in the total)</dt>
+                <dt>{t("calc.excess")}</dt>
                 <dd id="excess">
-                  {result.excess_nodes} node{result.excess_nodes === 1 ? "" : "s"} · {usd(result.excess_base)}
+                  {t("status.nodes", { count: result.excess_nodes })} · {usd(result.excess_base)}
                 </dd>
               </>
             )}
             {fleet.length > 0 && (
               <>
-                <dt title="What the nodes that qualify today earn in a month (rank rewards only once one qualifies)">Qualifying now, per month</dt>
-                <dd id="qualifying-now">{now ? usd(now.total) : `${usd("0")} (no node qualifies yet)`}</dd>
+                <dt title={t("calc.nowHelp")}>{t("calc.now")}</dt>
+                <dd id="qualifying-now">{now ? usd(now.total) : t("calc.nowNone", { amount: usd("0") })}</dd>
               </>
             )}
           </dl>

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import type { AppUpdate } from "../../bindings/AppUpdate";
 import type { AppUpdateProgress } from "../../bindings/AppUpdateProgress";
 import type { UserError } from "../../bindings/UserError";
@@ -11,6 +12,7 @@ type Channel = "stable" | "beta";
 /** The app's own updates: the channel, a check, the download with its progress (the signature
  * is checked before anything is installed), and a restart into the new version. */
 export function AppUpdates() {
+  const { t } = useTranslation();
   const [channel, setChannel] = useState<Channel>("stable");
   const [update, setUpdate] = useState<AppUpdate | null>(null);
   const [busy, setBusy] = useState<"checking" | "installing" | null>(null);
@@ -38,9 +40,9 @@ export function AppUpdates() {
 
   return (
     <div className="card app-updates" id="app-updates">
-      <h3>App updates</h3>
+      <h3>{t("appUpdate.title")}</h3>
       <label className="field">
-        <span>Update channel</span>
+        <span>{t("appUpdate.channel")}</span>
         <select
           id="update-channel"
           value={channel}
@@ -51,40 +53,40 @@ export function AppUpdates() {
             setSetting("update.channel", c).catch((err) => setError(asUserError(err)));
           }}
         >
-          <option value="stable">Stable</option>
-          <option value="beta">Beta (earlier, less tested)</option>
+          <option value="stable">{t("appUpdate.stable")}</option>
+          <option value="beta">{t("appUpdate.beta")}</option>
         </select>
       </label>
       <div className="row">
         <button type="button" id="app-update-check" onClick={() => void run("checking")} disabled={busy !== null}>
-          {busy === "checking" ? "Checking…" : "Check for updates"}
+          {busy === "checking" ? t("appUpdate.checking") : t("appUpdate.check")}
         </button>
-        {update && <span className="muted">This is version {update.current}.</span>}
+        {update && <span className="muted">{t("appUpdate.current", { version: update.current })}</span>}
       </div>
       <div id="app-update-state" role="status">
-        {update && !update.available && <p>Cortensor Node Manager is up to date.</p>}
+        {update && !update.available && <p>{t("appUpdate.upToDate")}</p>}
         {update?.available && !update.installed && (
           <>
             <p>
-              Version <strong>{update.available}</strong> is available.
+              <Trans i18nKey="appUpdate.available" values={{ version: update.available }} components={{ b: <strong /> }} />
             </p>
             {update.notes && <p className="muted notes">{update.notes}</p>}
             <button type="button" id="app-update-install" className="primary" onClick={() => void run("installing")} disabled={busy !== null}>
-              Download and install
+              {t("appUpdate.install")}
             </button>
           </>
         )}
         {busy === "installing" && (
           <div className="progress">
-            <progress id="app-update-progress" aria-label="Downloading the update" max={progress?.total ?? 1} value={progress?.total ? progress.downloaded : undefined} />
-            <span>{progress ? `${bytes(progress.downloaded)}${progress.total ? ` of ${bytes(progress.total)}` : ""}` : "Starting…"}</span>
+            <progress id="app-update-progress" aria-label={t("appUpdate.downloading")} max={progress?.total ?? 1} value={progress?.total ? progress.downloaded : undefined} />
+            <span>{progress ? (progress.total ? t("appUpdate.progressOf", { done: bytes(progress.downloaded), total: bytes(progress.total) }) : bytes(progress.downloaded)) : t("appUpdate.starting")}</span>
           </div>
         )}
         {update?.installed && (
           <p>
-            ✓ Version {update.available} is installed (its signature checked); it runs from the next start. Your nodes keep running.{" "}
+            {t("appUpdate.installed", { version: update.available })}{" "}
             <button type="button" id="app-restart" onClick={() => void appRestart()}>
-              Restart now
+              {t("appUpdate.restart")}
             </button>
           </p>
         )}

@@ -54,5 +54,17 @@ describe("GeneralSettings", () => {
     await user.selectOptions(screen.getByLabelText("Colours"), "system");
     expect(document.documentElement.dataset.theme).toBeUndefined();
     expect(saved["ui.theme"]).toBe("system");
+
+    // Language: Spanish chosen, the screen speaks Spanish at once (and formats the Spanish way);
+    // "as the system" goes back to the system's (English here).
+    await user.selectOptions(screen.getByLabelText("Language"), "es");
+    expect(saved["ui.language"]).toBe("es");
+    await waitFor(() => expect(screen.getByLabelText("Colores")).toBeInTheDocument());
+    expect(document.documentElement.lang).toBe("es");
+    expect(screen.getByRole("checkbox", { name: "Notificaciones de escritorio de alertas nuevas" })).toBeInTheDocument();
+    expect(document.getElementById("app-logs")).toHaveTextContent("app.log · 2 kB");
+    await user.selectOptions(screen.getByLabelText("Idioma"), "system");
+    await waitFor(() => expect(screen.getByLabelText("Colours")).toBeInTheDocument());
+    expect(saved["ui.language"]).toBe("system");
   });
 });

@@ -1,4 +1,6 @@
 import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { applyLanguage } from "../../i18n";
 import type { UserError } from "../../bindings/UserError";
 import { appLogs, asUserError, getSetting, machineStatus, openDataFolder, setSetting } from "../../api";
 import type { LogFile } from "../../bindings/LogFile";
@@ -9,6 +11,8 @@ import { applyTheme, asTheme, type Theme } from "./theme";
 
 /** Settings: where the data is (and a way to open it), desktop notifications, colours. */
 export function GeneralSettings() {
+  const { t } = useTranslation();
+  const [language, setLanguage] = useState("system");
   const [dataDir, setDataDir] = useState<string | null>(null);
   const [notifications, setNotifications] = useState(true);
   const [theme, setTheme] = useState<Theme>("system");
@@ -19,10 +23,11 @@ export function GeneralSettings() {
     machineStatus().then((s) => setDataDir(s?.data_dir ?? null), (e) => setError(asUserError(e)));
     getSetting("ui.notifications").then((v) => setNotifications(v !== "off"), () => {});
     getSetting("ui.theme").then((v) => setTheme(asTheme(v)), () => {});
+    getSetting("ui.language").then((v) => setLanguage(v === "en" || v === "es" ? v : "system"), () => {});
     appLogs().then((l) => setLogs(l ?? []), () => {});
   }, []);
 
-  async function save(key: "ui.notifications" | "ui.theme", value: string) {
+  async function save(key: "ui.notifications" | "ui.theme" | "ui.language", value: string) {
     setError(null);
     try {
       await setSetting(key, value);
@@ -33,20 +38,20 @@ export function GeneralSettings() {
 
   return (
     <div className="card general-settings" id="general-settings">
-      <h3>General</h3>
+      <h3>{t("settings.general")}</h3>
       <div className="field">
-        <span>Data folder (nodes, keys kept in files, logs, reports)</span>
+        <span>{t("settings.dataFolder")}</span>
         <div className="row">
           <code id="data-dir">{dataDir ?? "…"}</code>
           <button type="button" id="open-data-dir" onClick={() => openDataFolder().catch((e) => setError(asUserError(e)))} disabled={!dataDir}>
-            Open
+            {t("settings.open")}
           </button>
         </div>
       </div>
       <div className="field">
-        <span>The app's own logs (in the data folder's logs/; bug reports include them)</span>
+        <span>{t("settings.logs")}</span>
         <ul className="logs" id="app-logs">
-          {logs.length === 0 && <li className="muted">None yet.</li>}
+          {logs.length === 0 && <li className="muted">{t("settings.noLogs")}</li>}
           {logs.map((l) => (
             <li key={l.name}>
               <code>{l.name}</code> · {bytes(l.bytes)}
@@ -65,10 +70,10 @@ export function GeneralSettings() {
             void save("ui.notifications", e.target.checked ? "on" : "off");
           }}
         />
-        Desktop notifications of new alerts
+        {t("settings.notifications")}
       </label>
       <label className="field">
-        <span>Colours</span>
+        <span>{t("settings.colours")}</span>
         <select
           id="theme"
           value={theme}
@@ -79,9 +84,26 @@ export function GeneralSettings() {
             void save("ui.theme", t);
           }}
         >
-          <option value="system">As the system</option>
-          <option value="light">Light</option>
-          <option value="dark">Dark</option>
+          <option value="system">{t("settings.asSystem")}</option>
+          <option value="light">{t("settings.light")}</option>
+          <option value="dark">{t("settings.dark")}</option>
+        </select>
+      </label>
+      <label className="field">
+        <span>{t("settings.language")}</span>
+        <select
+          id="language"
+          value={language}
+          onChange={(e) => {
+            const l = e.target.value;
+            setLanguage(l);
+            applyLanguage(l);
+            void save("ui.language", l);
+          }}
+        >
+          <option value="system">{t("settings.asSystem")}</option>
+          <option value="en" lang="en">English</option>
+          <option value="es" lang="es">Español</option>
         </select>
       </label>
       {error && <ErrorBox error={error} action="Change a setting" />}

@@ -1,8 +1,11 @@
 import type { Wizard } from "./useWizard";
+import { locale } from "../../i18n";
+import { useTranslation } from "react-i18next";
 
 /** Setup once something is installed: where the machine stands, and what to do next —
  * never onboarding again on top of existing nodes. */
 export function SetupStatus({ w, onWizardAt }: { w: Wizard; onWizardAt: (step: number) => void }) {
+  const { t } = useTranslation();
   const { busy, check, doctor, fix, status } = w;
   if (!status) return null;
   const nodes = status.nodes;
@@ -18,18 +21,21 @@ export function SetupStatus({ w, onWizardAt }: { w: Wizard; onWizardAt: (step: n
     <div className="setup-status" id="setup-status">
       <ul className="status-list">
         <li className={status.installed ? "ok" : "bad"}>
-          {mark(!!status.installed)} cortensord {status.installed?.version ?? "not installed"}
+          {mark(!!status.installed)} cortensord {status.installed?.version ?? t("status.notInstalled")}
         </li>
         <li className={nodes.length ? "ok" : "bad"}>
-          {mark(nodes.length > 0)} {nodes.length} node{nodes.length === 1 ? "" : "s"}
+          {mark(nodes.length > 0)} {t("status.nodes", { count: nodes.length })}
         </li>
         <li className={backed && backed[1] >= nodes.length ? "ok" : "bad"} id="status-backup">
           {mark(!!backed && backed[1] >= nodes.length)}{" "}
-          {backed ? `keys backed up ${new Date(backed[0] * 1000).toLocaleDateString()}${backed[1] < nodes.length ? ` (${backed[1]} of ${nodes.length})` : ""}` : "keys not backed up"}
+          {backed
+            ? t("status.backedUp", { date: new Intl.DateTimeFormat(locale(), { dateStyle: "medium" }).format(new Date(backed[0] * 1000)) }) +
+              (backed[1] < nodes.length ? t("status.backedUpOf", { done: backed[1], all: nodes.length }) : "")
+            : t("status.notBackedUp")}
         </li>
         <li className={registered === nodes.length ? "ok" : "bad"} id="status-registered">
-          {mark(registered === nodes.length)} registered {registered}/{nodes.length}
-          {waiting.length > 0 && <span className="muted"> · waiting for whitelisting: node {waiting.map((n) => n.spec.id).join(", ")} (staking and whitelisting take days)</span>}
+          {mark(registered === nodes.length)} {t("status.registered", { done: registered, all: nodes.length })}
+          {waiting.length > 0 && <span className="muted"> · {t("status.waiting", { nodes: waiting.map((n) => n.spec.id).join(", ") })}</span>}
         </li>
         {[docker, ipfs].map(
           (c) =>
@@ -39,7 +45,7 @@ export function SetupStatus({ w, onWizardAt }: { w: Wizard; onWizardAt: (step: n
                 {c.status !== "ok" && <span className="muted"> · {c.explanation}</span>}
                 {c.fix?.automatic && c.status !== "ok" && (
                   <button type="button" className="small" onClick={() => void fix(c.id, c.fix!.label)} disabled={busy}>
-                    Fix
+                    {t("status.fix")}
                   </button>
                 )}
               </li>
@@ -48,16 +54,16 @@ export function SetupStatus({ w, onWizardAt }: { w: Wizard; onWizardAt: (step: n
       </ul>
       <div className="actions">
         <button type="button" className={next === "add" ? "primary" : undefined} onClick={() => onWizardAt(3)}>
-          Add nodes
+          {t("status.add")}
         </button>
         <button type="button" className={next === "backup" ? "primary" : undefined} onClick={() => onWizardAt(4)} disabled={!nodes.length}>
-          Back up keys
+          {t("status.backup")}
         </button>
         <button type="button" className={next === "register" ? "primary" : undefined} onClick={() => onWizardAt(5)} disabled={!nodes.length}>
-          Register
+          {t("status.register")}
         </button>
         <button type="button" onClick={() => void check()} disabled={busy}>
-          Check again
+          {t("check.again")}
         </button>
       </div>
     </div>

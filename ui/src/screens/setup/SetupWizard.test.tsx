@@ -106,7 +106,7 @@ describe("SetupWizard", () => {
     await waitFor(() => expect(screen.getByText("Docker is not installed.")).toBeInTheDocument());
     expect(document.querySelector('[data-check="docker"]')).toHaveClass("check-fail");
     expect(screen.getByText("sudo apt-get install -y docker.io")).toBeInTheDocument();
-    expect(screen.getByText(/1 check\(s\) failed/)).toBeInTheDocument();
+    expect(screen.getByText(/1 check failed: you can install now, but nodes will not run until it is fixed/)).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Continue" }));
 
     await user.click(screen.getByRole("button", { name: "Install" }));

@@ -1,4 +1,5 @@
 import { ErrorBox } from "../../components/ErrorBox";
+import { useTranslation } from "react-i18next";
 import { useWizard } from "./useWizard";
 import { WelcomeStep } from "./steps/Welcome";
 import { CheckStep } from "./steps/Check";
@@ -10,13 +11,14 @@ import { StartStep } from "./steps/Start";
 import { SetupStatus } from "./SetupStatus";
 import { useEffect, useState } from "react";
 
-const STEPS = ["Welcome", "System check", "Install", "Nodes", "Keys", "Register", "Start"] as const;
+const STEPS = ["welcome", "check", "install", "nodes", "keys", "register", "start"] as const;
 
 type Props = { onDone: () => void };
 
 /** First run: check, install, create nodes, back up keys, register, start. */
 export function SetupWizard({ onDone }: Props) {
   const w = useWizard(onDone);
+  const { t } = useTranslation();
   // Once something is installed and nodes exist, Setup is a status page; the wizard opens at
   // a step from there. Steps reached once stay clickable.
   const [wizard, setWizard] = useState<boolean | null>(null);
@@ -35,7 +37,7 @@ export function SetupWizard({ onDone }: Props) {
   if (wizard === false) {
     return (
       <section className="card wizard" aria-labelledby="wizard-title">
-        <h2 id="wizard-title">Your setup</h2>
+        <h2 id="wizard-title">{t("wizard.yourSetup")}</h2>
         <SetupStatus
           w={w}
           onWizardAt={(step) => {
@@ -58,11 +60,11 @@ export function SetupWizard({ onDone }: Props) {
   };
   return (
     <section className="card wizard" aria-labelledby="wizard-title">
-      <h2 id="wizard-title">Set up your nodes</h2>
-      <ol className="steps" aria-label="Setup steps">
+      <h2 id="wizard-title">{t("wizard.title")}</h2>
+      <ol className="steps" aria-label={t("wizard.steps")}>
         {STEPS.map((s, i) => {
           const warn = i === 1 && w.failed > 0;
-          const label = `${warn ? "⚠ " : ""}${s}`;
+          const label = `${warn ? "⚠ " : ""}${t(`wizard.step.${s}`)}`;
           return (
             <li key={s} className={`${i === w.step ? "current" : i < w.step ? "done" : ""}${warn ? " warn" : ""}`} aria-current={i === w.step ? "step" : undefined}>
               {i <= reached && i !== w.step ? (

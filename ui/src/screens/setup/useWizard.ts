@@ -1,4 +1,5 @@
 // The setup wizard's state and actions; each step (steps/*.tsx) renders a part of it.
+import i18n from "../../i18n";
 import { useEffect, useState } from "react";
 import type { MachineStatus } from "../../bindings/MachineStatus";
 import type { DoctorReport } from "../../bindings/DoctorReport";
@@ -34,11 +35,11 @@ export function rpcUrlProblem(raw: string): string | null {
   try {
     u = new URL(t);
   } catch {
-    return "This is not a web address: it should start with https://";
+    return i18n.t("wizard.rpcNotAddress");
   }
   if (u.protocol === "https:") return null;
   if (u.protocol === "http:" && (u.hostname === "127.0.0.1" || u.hostname === "localhost")) return null;
-  return "Use an https:// address (http:// only for a node on this computer)";
+  return i18n.t("wizard.rpcHttps");
 }
 
 export function useWizard(onDone: () => void) {
@@ -117,7 +118,7 @@ export function useWizard(onDone: () => void) {
       id === "ipfs"
         ? "the app downloads it from its publisher, checks its checksum and keeps it in its own folder"
         : "the app will run the steps as administrator (your password is asked)";
-    if (!window.confirm(`${label}: ${how}. Continue?`)) return;
+    if (!window.confirm(i18n.t("wizard.confirmFix", { label, how }))) return;
     const r = await act(() => fixCheck(id));
     if (r) {
       setDoctor(null);
@@ -131,7 +132,7 @@ export function useWizard(onDone: () => void) {
     const to = chosen?.[0];
     if (!to) return;
     const n = await act(() => exportKeys(to.token));
-    if (n !== undefined) setBackedUp(`${n} key(s) saved to ${to.shown} (readable by you only). Keep a copy offline.`);
+    if (n !== undefined) setBackedUp(i18n.t("wizard.backedUp", { count: n, to: to.shown }));
   }
 
   /** Install from a folder the user chooses (a mirror copied to this computer). */
@@ -158,13 +159,13 @@ export function useWizard(onDone: () => void) {
           setIpfs({
             ok: true,
             text: o.installed
-              ? `IPFS (kubo ${o.installed.version}) is installed and verified.`
+              ? i18n.t("wizard.ipfsInstalled", { version: o.installed.version })
               : o.found
-                ? `IPFS (kubo ${o.found}) is already installed.`
-                : "An IPFS daemon already runs on this computer; your nodes use it.",
+                ? i18n.t("wizard.ipfsFound", { version: o.found })
+                : i18n.t("wizard.ipfsRunning"),
           });
         } catch (e) {
-          setIpfs({ ok: false, text: `IPFS could not be installed: ${errorMessage(e)}. Node 1 needs it to start; “Install kubo” in the checks retries.` });
+          setIpfs({ ok: false, text: i18n.t("wizard.ipfsFailed", { why: errorMessage(e) }) });
         } finally {
           setBusy(false);
         }

@@ -83,7 +83,7 @@ describe("StressScreen", () => {
     const cycles = screen.getByLabelText("Cycles");
     await user.clear(cycles);
     await user.type(cycles, "0");
-    expect(screen.getByRole("alert")).toHaveTextContent("Cycles: from 1 to 10000");
+    expect(screen.getByRole("alert")).toHaveTextContent("Cycles: from 1 to 10,000");
     expect(screen.getByRole("button", { name: "Start" })).toBeDisabled();
     await user.clear(cycles);
     await user.type(cycles, "2");

@@ -1,4 +1,7 @@
+import i18n from "../../i18n";
+import { num } from "../../format";
 import { useContext, useEffect, useState } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { FolderChoice } from "../../components/FolderChoice";
 import type { StressOutcome } from "../../bindings/StressOutcome";
 import type { StressProgress } from "../../bindings/StressProgress";
@@ -20,14 +23,16 @@ const PHASES: [StressPhase, string][] = [
 ];
 const NAME: Record<StressPhase, string> = Object.fromEntries(PHASES) as Record<StressPhase, string>;
 
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const secs = (ms: number) => `${num(ms / 1000, 1)} s`;
+/** A phase's name in the UI's language (the bug report's summary keeps `NAME`, in English). */
+const phaseName = (p: StressPhase) => i18n.t(`stress.phase.${p}`);
 
 /** A whole number in [min, max] typed in a field, or what is wrong with it. */
 function whole(raw: string, min: number, max: number, what: string): number | string {
   const t = raw.trim();
-  if (!/^\d+$/.test(t)) return `${what}: a whole number from ${min} to ${max}`;
+  if (!/^\d+$/.test(t)) return i18n.t("stress.wholeNumber", { what, min: num(min), max: num(max) });
   const n = Number(t);
-  return n < min || n > max ? `${what}: from ${min} to ${max}` : n;
+  return n < min || n > max ? i18n.t("stress.range", { what, min: num(min), max: num(max) }) : n;
 }
 
 function summary(o: StressOutcome): string {
@@ -43,6 +48,7 @@ function summary(o: StressOutcome): string {
  * a table per cycle, and the report with its chart, attachable to a bug report in one click. */
 export function StressScreen() {
   const report = useContext(ReportContext);
+  const { t } = useTranslation();
   const [cycles, setCycles] = useState("10");
   const [parallel, setParallel] = useState("1");
   const [timeout, setTimeoutSecs] = useState("600");
@@ -62,9 +68,9 @@ export function StressScreen() {
     machineStatus().then((s) => setMaxNodes(s?.max_nodes ?? null), () => {});
   }, []);
 
-  const nCycles = whole(cycles, 1, 10000, "Cycles"); // not-a-contest-number: the runner's own bound
-  const nParallel = whole(parallel, 1, maxNodes ?? 1, "Nodes per cycle");
-  const nTimeout = whole(timeout, 1, 86400, "Timeout (seconds)"); // not-a-contest-number: a day
+  const nCycles = whole(cycles, 1, 10000, t("stress.cycles")); // not-a-contest-number: the runner's own bound
+  const nParallel = whole(parallel, 1, maxNodes ?? 1, t("stress.parallel"));
+  const nTimeout = whole(timeout, 1, 86400, t("stress.timeoutShort")); // not-a-contest-number: a day
   const sourceProblem = folder || source.trim() === "official" ? null : leaderboardProblem(source);
   const problems = [nCycles, nParallel, nTimeout].filter((v): v is string => typeof v === "string");
   const canStart = !running && problems.length === 0 && !sourceProblem && phases.length > 0;
@@ -110,8 +116,8 @@ export function StressScreen() {
       const c = await stressClean();
       setCleaned(
         c.sandboxes === 0 && c.in_use === 0
-          ? "Nothing was left by earlier runs."
-          : `Removed ${c.sandboxes} sandbox(es) and ${c.processes} process(es) left by earlier runs${c.in_use ? `; ${c.in_use} belong to a run still going on` : ""}.`,
+          ? t("stress.nothingLeft")
+          : t("stress.removed", { sandboxes: c.sandboxes, processes: c.processes }) + (c.in_use ? t("stress.inUse", { n: c.in_use }) : "") + ".",
       );
     } catch (e) {
       setError(asUserError(e));
@@ -124,11 +130,8 @@ export function StressScreen() {
 
   return (
     <section className="stress" aria-labelledby="stress-title">
-      <h2 id="stress-title">Stress test</h2>
-      <p className="muted">
-        Installs and launches nodes over and over, unattended, and times each phase. Every cycle runs in a sandbox of its own: its own data folder, throwaway keys
-        in its own files, its own ports, the app's own supervisor — your nodes, keys and services are never touched.
-      </p>
+      <h2 id="stress-title">{t("app.tab.stress")}</h2>
+      <p className="muted">{t("stress.intro")}</p>
       <form
         className="card stress-form"
         id="stress-form"
@@ -139,15 +142,15 @@ export function StressScreen() {
       >
         <div className="row">
           <label className="field">
-            <span>Cycles</span>
+            <span>{t("stress.cycles")}</span>
             <input id="stress-cycles" inputMode="numeric" value={cycles} onChange={(e) => setCycles(e.target.value)} aria-invalid={typeof nCycles === "string"} disabled={running} />
           </label>
           <label className="field">
-            <span>Nodes per cycle</span>
+            <span>{t("stress.parallel")}</span>
             <input id="stress-parallel" inputMode="numeric" value={parallel} onChange={(e) => setParallel(e.target.value)} aria-invalid={typeof nParallel === "string"} disabled={running} />
           </label>
           <label className="field">
-            <span>Timeout per phase (seconds)</span>
+            <span>{t("stress.timeout")}</span>
             <input id="stress-timeout" inputMode="numeric" value={timeout} onChange={(e) => setTimeoutSecs(e.target.value)} aria-invalid={typeof nTimeout === "string"} disabled={running} />
           </label>
         </div>
@@ -157,16 +160,16 @@ export function StressScreen() {
           </p>
         ))}
         <fieldset className="phases" disabled={running}>
-          <legend>Phases timed</legend>
-          {PHASES.map(([p, label]) => (
+          <legend>{t("stress.phases")}</legend>
+          {PHASES.map(([p]) => (
             <label key={p} className="check">
               <input type="checkbox" checked={phases.includes(p)} onChange={(e) => setPhases((ps) => (e.target.checked ? [...ps, p] : ps.filter((x) => x !== p)))} />
-              {label}
+              {phaseName(p)}
             </label>
           ))}
         </fieldset>
         <label className="field">
-          <span>Release source (official, or a mirror's manifest URL)</span>
+          <span>{t("install.sourceLabel")}</span>
           <input
             id="stress-source"
             value={source}
@@ -187,10 +190,10 @@ export function StressScreen() {
         <FolderChoice folder={folder} onChoose={() => void chooseFolder()} onClear={() => setFolder(null)} disabled={running} />
         <div className="actions">
           <button type="button" id="stress-clean" onClick={() => void clean()} disabled={running}>
-            Clean up after an interrupted run
+            {t("stress.clean")}
           </button>
           <button type="submit" id="stress-start" className="primary" disabled={!canStart}>
-            {running ? "Running…" : "Start"}
+            {running ? t("stress.running") : t("welcome.start")}
           </button>
         </div>
         {cleaned && (
@@ -204,7 +207,15 @@ export function StressScreen() {
         <div className="card progress" id="stress-progress" aria-live="polite">
           <progress max={progress?.cycles ?? (nCycles as number)} value={progress?.done ?? 0} />
           <span id="stress-status">
-            {progress ? `Cycle ${Math.min(progress.cycle, progress.cycles)} of ${progress.cycles}${progress.phase ? `: ${NAME[progress.phase]}` : ""} · ${progress.done} done · ${progress.failed} failed` : "Looking at this machine (its description goes into the report)…"}
+            {progress
+              ? t("stress.progress", {
+                  cycle: Math.min(progress.cycle, progress.cycles),
+                  cycles: progress.cycles,
+                  phase: progress.phase ? `: ${phaseName(progress.phase)}` : "",
+                  done: progress.done,
+                  failed: progress.failed,
+                })
+              : t("stress.looking")}
           </span>
           <button
             type="button"
@@ -213,7 +224,7 @@ export function StressScreen() {
               void stressCancel();
             }}
           >
-            Cancel
+            {t("install.cancel")}
           </button>
         </div>
       )}
@@ -226,17 +237,17 @@ export function StressScreen() {
 
       {shownRows.length > 0 && (
         <div className="card">
-          <h3>Cycles</h3>
+          <h3>{t("stress.cycles")}</h3>
           <table className="stress-cycles" id="stress-cycles">
             <thead>
               <tr>
-                <th scope="col">Cycle</th>
+                <th scope="col">{t("stress.cycle")}</th>
                 {timed.map((p) => (
                   <th key={p} scope="col">
-                    {NAME[p]}
+                    {phaseName(p)}
                   </th>
                 ))}
-                <th scope="col">Result</th>
+                <th scope="col">{t("stress.result")}</th>
               </tr>
             </thead>
             <tbody>
@@ -244,10 +255,10 @@ export function StressScreen() {
                 <tr key={c.cycle} className={c.failure ? "failed" : "passed"} data-cycle={c.cycle}>
                   <td>{c.cycle}</td>
                   {timed.map((p) => {
-                    const t = c.phases.find((x) => x.phase === p);
-                    return <td key={p}>{t ? secs(t.ms) : "–"}</td>;
+                    const took = c.phases.find((x) => x.phase === p);
+                    return <td key={p}>{took ? secs(took.ms) : "–"}</td>;
                   })}
-                  <td>{c.failure ? `✗ ${NAME[c.failure.phase]}: ${c.failure.class.replace("_", " ")} — ${c.failure.message}` : "✓"}</td>
+                  <td>{c.failure ? `✗ ${phaseName(c.failure.phase)}: ${t(`stress.class.${c.failure.class}`)} — ${c.failure.message}` : "✓"}</td>
                 </tr>
               ))}
             </tbody>
@@ -257,26 +268,26 @@ export function StressScreen() {
 
       {outcome && !running && (
         <div className="card" id="stress-result">
-          <h3>Report {outcome.report.id}</h3>
+          <h3>{t("stress.report", { id: outcome.report.id })}</h3>
           <p id="stress-summary">
-            {outcome.report.cycles.filter((c) => !c.failure).length} of {outcome.report.cycles.length} cycles passed
-            {outcome.report.cancelled ? " (cancelled)" : ""} · {outcome.report.parallel} node(s) per cycle
+            {t("stress.passed", { ok: outcome.report.cycles.filter((c) => !c.failure).length, all: outcome.report.cycles.length })}
+            {outcome.report.cancelled ? t("stress.cancelled") : ""} · {t("stress.perCycle", { n: outcome.report.parallel })}
           </p>
           <table className="stress-stats" id="stress-stats">
             <thead>
               <tr>
-                <th scope="col">Phase</th>
-                <th scope="col">Cycles</th>
-                <th scope="col">Min</th>
+                <th scope="col">{t("dash.phase")}</th>
+                <th scope="col">{t("stress.cycles")}</th>
+                <th scope="col">{t("stress.min")}</th>
                 <th scope="col">p50</th>
                 <th scope="col">p95</th>
-                <th scope="col">Max</th>
+                <th scope="col">{t("stress.max")}</th>
               </tr>
             </thead>
             <tbody>
               {outcome.report.phases.map((p) => (
                 <tr key={p.phase} data-phase={p.phase}>
-                  <td>{NAME[p.phase]}</td>
+                  <td>{phaseName(p.phase)}</td>
                   <td>{p.count}</td>
                   <td>{secs(p.min_ms)}</td>
                   <td>{secs(p.p50_ms)}</td>
@@ -286,7 +297,7 @@ export function StressScreen() {
               ))}
             </tbody>
           </table>
-          <img id="stress-chart" alt={`Phase times per cycle of report ${outcome.report.id}`} src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(outcome.chart_svg)}`} />
+          <img id="stress-chart" alt={t("stress.chartAlt", { id: outcome.report.id })} src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(outcome.chart_svg)}`} />
           {outcome.report.notes.length > 0 && (
             <ul className="muted" id="stress-notes">
               {outcome.report.notes.map((n) => (
@@ -295,8 +306,16 @@ export function StressScreen() {
             </ul>
           )}
           <p className="muted">
-            Peaks: CPU {Math.round(outcome.report.peaks.cpu_pct)} % · memory {(outcome.report.peaks.rss_bytes / 1048576).toFixed(0)} MiB · sandbox on disk{" "}
-            {(outcome.report.peaks.disk_bytes / 1048576).toFixed(0)} MiB. Saved in <code>{outcome.dir}</code> (report.json, report.md, chart.svg).
+            <Trans
+              i18nKey="stress.peaks"
+              values={{
+                cpu: num(Math.round(outcome.report.peaks.cpu_pct)),
+                mem: num(outcome.report.peaks.rss_bytes / 1048576, 0),
+                disk: num(outcome.report.peaks.disk_bytes / 1048576, 0),
+                dir: outcome.dir,
+              }}
+              components={{ code: <code /> }}
+            />
           </p>
           <div className="actions">
             <button
@@ -304,7 +323,7 @@ export function StressScreen() {
               id="stress-report"
               onClick={() => report.open({ screen: "Stress test", action: `Stress test ${outcome.report.id}`, node: null, error: summary(outcome) })}
             >
-              Report this run
+              {t("stress.reportRun")}
             </button>
           </div>
         </div>

@@ -1,4 +1,5 @@
-import { bytes } from "../../../format";
+import { bytes, num } from "../../../format";
+import { useTranslation } from "react-i18next";
 import { FolderChoice } from "../../../components/FolderChoice";
 import { cancelInstall } from "../../../api";
 import type { Wizard } from "../useWizard";
@@ -6,19 +7,17 @@ import { leaderboardProblem } from "../../rewards/RankProjection";
 
 /** Step 3 of the setup wizard: install. */
 export function InstallStep({ w }: { w: Wizard }) {
+  const { t } = useTranslation();
   // The same reading of a web address as the leaderboard field (the core refuses it too).
   const sourceProblem = w.folder || w.source.trim() === "official" ? null : leaderboardProblem(w.source);
   const { busy, chooseFolder, created, folder, install, installed, installedFrom, installing, ipfs, progress, releaseWarnings, setFolder, setSource, setStep, source } = w;
   return (
     <div className="step" id="step-install">
-      <p>
-        cortensord is downloaded from Cortensor's official distribution, and IPFS (kubo) from its publisher; each is checked against its published checksum
-        before it is used.
-      </p>
+      <p>{t("install.intro")}</p>
       <details>
-        <summary>Download source</summary>
+        <summary>{t("install.source")}</summary>
         <label className="field">
-          <span>Release source (official, or a mirror's manifest URL)</span>
+          <span>{t("install.sourceLabel")}</span>
           <input
             id="install-source"
             value={source}
@@ -40,26 +39,27 @@ export function InstallStep({ w }: { w: Wizard }) {
       </details>
       {busy && (
         <div className="progress" aria-live="polite">
-          <span id="install-what">Downloading {installing}</span>
+          <span id="install-what">{t("install.downloading", { what: installing })}</span>
           <progress id="install-progress" max={progress?.total ?? 1} value={progress?.downloaded ?? 0} />
           <span>
             {progress
-              ? `${bytes(progress.downloaded)} of ${bytes(progress.total)} · ${bytes(progress.bytes_per_sec)}/s${progress.eta_secs != null ? ` · ${Math.ceil(progress.eta_secs)} s left` : ""}`
-              : "Connecting…"}
+              ? t("install.progress", { done: bytes(progress.downloaded), total: bytes(progress.total), speed: bytes(progress.bytes_per_sec) }) +
+                (progress.eta_secs != null ? t("install.left", { secs: num(Math.ceil(progress.eta_secs)) }) : "")
+              : t("install.connecting")}
           </span>
           <button type="button" onClick={() => void cancelInstall()}>
-            Cancel
+            {t("install.cancel")}
           </button>
         </div>
       )}
       {installed && !busy && (
         <p className="ok" id="install-done">
-          ✓ cortensord {installed} is installed and verified.
+          {t("install.done", { version: installed })}
         </p>
       )}
       {installed && installedFrom && !busy && (
         <p className="muted" id="install-source-used">
-          From {installedFrom}.
+          {t("install.from", { source: installedFrom })}
         </p>
       )}
       {!busy &&
@@ -76,10 +76,10 @@ export function InstallStep({ w }: { w: Wizard }) {
       )}
       <div className="actions">
         <button id="wizard-install" type="button" className={installed ? undefined : "primary"} onClick={() => void install()} disabled={busy || sourceProblem !== null}>
-          {installed ? "Check for a newer version" : "Install"}
+          {installed ? t("install.newer") : t("install.install")}
         </button>
         <button id="wizard-next-install" className="primary" type="button" onClick={() => setStep(created.length ? 4 : 3)} disabled={!installed || busy}>
-          Continue
+          {t("wizard.continue")}
         </button>
       </div>
     </div>

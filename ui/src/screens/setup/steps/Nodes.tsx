@@ -1,11 +1,13 @@
 import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { computeRewards } from "../../../api";
-import { usd } from "../../rewards/RewardsCalculator";
+import { num, usd } from "../../../format";
 import type { Wizard } from "../useWizard";
 
 /** Step 4 of the setup wizard: how many nodes, on which network, with which RPC URL, and where
  * their keys go. */
 export function NodesStep({ w }: { w: Wizard }) {
+  const { t } = useTranslation();
   const { affordable, busy, count, create, gpuCheck, gpuOn, keyStore, maxNodes, network, rpcError, rpcUrl, setCount, setGpu, setKeyStore, setNetwork, setRpcUrl, status, toolkit } = w;
   const networks = status?.networks ?? [];
   // What the count costs and earns: stake, disk, and the projected rewards if they qualify.
@@ -23,24 +25,24 @@ export function NodesStep({ w }: { w: Wizard }) {
   return (
     <div className="step" id="step-nodes">
       <label className="field" htmlFor="node-count">
-        How many nodes? This computer can run about {affordable}.
+        {t("nodes.howMany", { n: affordable })}
       </label>
       <div className="row">
-        <input type="range" min={1} max={maxNodes} value={count} onChange={(e) => setCount(Number(e.target.value))} aria-label="Number of nodes" />
+        <input type="range" min={1} max={maxNodes} value={count} onChange={(e) => setCount(Number(e.target.value))} aria-label={t("nodes.number")} />
         <output id="node-count">{count}</output>
       </div>
-      {w.doctor?.limited_by && <p className="muted" id="node-limit">Limited by {w.doctor.limited_by}.</p>}
+      {w.doctor?.limited_by && <p className="muted" id="node-limit">{t("nodes.limited", { by: w.doctor.limited_by })}</p>}
       <p id="node-cost">
-        {count} node{count > 1 ? "s" : ""}: {count} stake{count > 1 ? "s" : ""}
-        {status?.per_node ? ` · about ${count * status.per_node.disk_gib} GB of disk` : ""}
-        {monthly ? ` · ${usd(monthly)} / month if ${count > 1 ? "they qualify" : "it qualifies"}` : ""}
+        {t("nodes.cost", { count })}
+        {status?.per_node ? t("nodes.disk", { gb: num(count * status.per_node.disk_gib) }) : ""}
+        {monthly ? t("nodes.monthly", { count, amount: usd(monthly) }) : ""}
       </p>
-      {count > affordable && <p className="warning">More nodes than this computer can comfortably run: they may be too slow to earn.</p>}
-      <p className="muted">Each node needs its own stake: {status?.staking}</p>
+      {count > affordable && <p className="warning">{t("nodes.tooMany")}</p>}
+      <p className="muted">{t("nodes.stake")} {status?.staking}</p>
 
       {networks.length > 1 && (
         <label className="field">
-          <span>Network</span>
+          <span>{t("nodes.network")}</span>
           <select id="network" value={network ?? networks[0]} onChange={(e) => setNetwork(e.target.value)}>
             {networks.map((n) => (
               <option key={n} value={n}>
@@ -52,7 +54,7 @@ export function NodesStep({ w }: { w: Wizard }) {
       )}
 
       <label className="field" htmlFor="rpc-url">
-        <span>Your RPC address (optional)</span>
+        <span>{t("nodes.rpc")}</span>
       </label>
       <input
         id="rpc-url"
@@ -69,13 +71,12 @@ export function NodesStep({ w }: { w: Wizard }) {
         </p>
       ) : (
         <p className="muted" id="rpc-url-help">
-          From your RPC provider's dashboard; it is kept as a secret. Without one the nodes use a public address that limits how often it answers, so
-          they may miss tasks.
+          {t("nodes.rpcHelp")}
         </p>
       )}
 
       <fieldset className="field key-store">
-        <legend>Where the node keys are kept</legend>
+        <legend>{t("nodes.keyStore")}</legend>
         <label className="check">
           <input
             type="radio"
@@ -85,25 +86,25 @@ export function NodesStep({ w }: { w: Wizard }) {
             disabled={!!status?.keychain_error}
             onChange={() => setKeyStore("keychain")}
           />
-          In this computer's keychain
+          {t("nodes.keychain")}
         </label>
         <label className="check">
           <input type="radio" name="key-store" value="file" checked={keyStore === "file"} onChange={() => setKeyStore("file")} />
-          In each node's settings file, readable by you only (as the official install does)
+          {t("nodes.file")}
         </label>
-        {status?.keychain_error && <p className="muted">This computer has no keychain available ({status.keychain_error}), so the keys go in the files.</p>}
+        {status?.keychain_error && <p className="muted">{t("nodes.noKeychain", { why: status.keychain_error })}</p>}
       </fieldset>
 
       {gpuCheck && (
         <div className="field">
           <label className="check">
             <input id="gpu" type="checkbox" checked={gpuOn} onChange={(e) => setGpu(e.target.checked)} />
-            Run the nodes' AI model on the NVIDIA GPU
+            {t("nodes.gpu")}
           </label>
           <p className="muted">{gpuCheck.explanation}</p>
           {toolkit && toolkit.status !== "ok" && (
             <p className="warning" id="gpu-toolkit-warning">
-              {toolkit.explanation} {toolkit.fix?.command ? `Install it with: ${toolkit.fix.command}` : ""}
+              {toolkit.explanation} {toolkit.fix?.command ? t("nodes.installWith", { command: toolkit.fix.command }) : ""}
             </p>
           )}
         </div>
@@ -111,7 +112,7 @@ export function NodesStep({ w }: { w: Wizard }) {
 
       <div className="actions">
         <button id="wizard-create" className="primary" type="button" onClick={() => void create()} disabled={busy || rpcError !== null}>
-          {busy ? "Creating…" : `Create ${count} node${count > 1 ? "s" : ""}`}
+          {busy ? t("nodes.creating") : t("nodes.create", { count })}
         </button>
       </div>
     </div>

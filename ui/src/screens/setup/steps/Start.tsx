@@ -1,10 +1,12 @@
 import type { Wizard } from "../useWizard";
+import { useTranslation } from "react-i18next";
 import { Autostart } from "../../../components/Autostart";
 import { AppAutostart } from "../../../components/AppAutostart";
 
 /** Step 7 of the setup wizard: start. */
 export function StartStep({ w }: { w: Wizard }) {
   const { busy, onDone, start, started } = w;
+  const { t } = useTranslation();
   return (
     <div className="step" id="step-start">
       {started ? (
@@ -15,10 +17,8 @@ export function StartStep({ w }: { w: Wizard }) {
             </p>
           )}
           <p className="ok" id="start-done">
-            ✓ Started {started.started.length} node{started.started.length > 1 ? "s" : ""}.{" "}
-            {started.survives_reboot
-              ? "They keep running when you close the app and start again after a restart."
-              : "They keep running when you close the app."}
+            {t("start.started", { count: started.started.length })}{" "}
+            {started.survives_reboot ? t("start.survivesReboot") : t("start.keepsRunning")}
           </p>
           {!started.survives_reboot && <Autostart />}
           <AppAutostart />
@@ -31,14 +31,14 @@ export function StartStep({ w }: { w: Wizard }) {
           )}
         </>
       ) : (
-        <p>Start your nodes now. They run in the background, managed by your system.</p>
+        <p>{t("start.intro")}</p>
       )}
       <div className="actions">
         <button id="wizard-start-nodes" className={started ? undefined : "primary"} type="button" onClick={() => void start()} disabled={busy || started !== null}>
-          Start nodes
+          {t("start.start")}
         </button>
         <button id="wizard-finish" type="button" className={started ? "primary" : undefined} onClick={onDone}>
-          Go to your nodes
+          {t("start.finish")}
         </button>
       </div>
     </div>
