@@ -149,7 +149,7 @@ pub fn run() {
                 tracing::info!("started at login: waiting in the tray");
             }
             health_feed::spawn(app.handle().clone());
-            updater::spawn_checks(app.handle().clone());
+            tray::spawn_update_checks(app.handle().clone());
             commands::reports::spawn_outbox(app.handle().clone());
             Ok(())
         })

@@ -43,13 +43,31 @@ fn with_dot(icon: &Image<'_>) -> Image<'static> {
 /// The menu's "Check for updates", which says "Update available" once one is found.
 static CHECK_ITEM: std::sync::OnceLock<MenuItem<tauri::Wry>> = std::sync::OnceLock::new();
 
-/// An app update was found: the tray's menu says so (Settings installs it).
-pub fn update_available(_app: &AppHandle, version: &str) {
-    if let Some(item) = CHECK_ITEM.get() {
+/// Ask for an app update; when there is one, the tray's menu says so (Settings installs it).
+pub async fn check_app_update(
+    app: &AppHandle,
+) -> Result<cortensor_api::desktop::AppUpdate, UserError> {
+    let u = crate::updater::check(app).await?;
+    if let (Some(version), Some(item)) = (&u.available, CHECK_ITEM.get()) {
         let _ = item.set_text(format!(
             "Update available: {version} (install it in Settings)"
         ));
     }
+    Ok(u)
+}
+
+/// Look for an app update a minute after start, then once a day (failures, e.g. offline, are
+/// only logged).
+pub fn spawn_update_checks(app: AppHandle) {
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(60));
+        loop {
+            if let Err(e) = tauri::async_runtime::block_on(check_app_update(&app)) {
+                tracing::info!("app update check: {}", e.message);
+            }
+            std::thread::sleep(std::time::Duration::from_secs(24 * 3600));
+        }
+    });
 }
 
 /// Make the tray (where the desktop has one; elsewhere the app runs on without it).
@@ -233,7 +251,7 @@ pub fn act(app: &AppHandle, action: TrayAction) -> Result<String, UserError> {
                 Some(v) => format!("cortensord {v} is available: update from the app's Overview"),
                 None => "cortensord is up to date".to_string(),
             };
-            let app_said = match tauri::async_runtime::block_on(crate::updater::check(app)) {
+            let app_said = match tauri::async_runtime::block_on(check_app_update(app)) {
                 Ok(u) => match u.available {
                     Some(v) if u.installed => {
                         format!("the app's update {v} runs from the next start")

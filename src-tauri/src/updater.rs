@@ -83,7 +83,7 @@ fn state(app: &AppHandle, found: Option<&Update>) -> AppUpdate {
     }
 }
 
-/// Ask the feed whether a newer app exists; the tray's menu says so when one does.
+/// Ask the feed whether a newer app exists (the tray shows it: `tray::check_app_update`).
 pub async fn check(app: &AppHandle) -> Result<AppUpdate, UserError> {
     let found = updater(app)?.check().await.map_err(|e| {
         tracing::warn!("app update check: {e}");
@@ -92,7 +92,6 @@ pub async fn check(app: &AppHandle) -> Result<AppUpdate, UserError> {
     let shown = state(app, found.as_ref());
     if let Some(u) = &found {
         tracing::info!("app update {} available", u.version);
-        crate::tray::update_available(app, &u.version);
     }
     if let Ok(mut f) = app.state::<Updates>().found.lock() {
         *f = found;
@@ -145,18 +144,4 @@ pub async fn install(app: &AppHandle) -> Result<AppUpdate, UserError> {
             Err(UserError::new(said))
         }
     }
-}
-
-/// Look for an app update a minute after start, then once a day (the tray says when one is
-/// found; failures, e.g. offline, are only logged).
-pub fn spawn_checks(app: AppHandle) {
-    std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_secs(60));
-        loop {
-            if let Err(e) = tauri::async_runtime::block_on(check(&app)) {
-                tracing::info!("app update check: {}", e.message);
-            }
-            std::thread::sleep(std::time::Duration::from_secs(24 * 3600));
-        }
-    });
 }

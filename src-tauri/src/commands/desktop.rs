@@ -36,7 +36,7 @@ pub fn set_app_autostart(on: bool, app: AppHandle) -> Result<bool, UserError> {
 /// Whether a newer app exists on the update channel (Settings' "Check for updates").
 #[tauri::command]
 pub async fn app_update_check(app: AppHandle) -> Result<AppUpdate, UserError> {
-    crate::updater::check(&app).await
+    crate::tray::check_app_update(&app).await
 }
 
 /// Download, check and install the update the last check found (progress as
