@@ -1454,6 +1454,18 @@ fn the_window_comes_back_the_size_it_was_left() {
             ) == Value::Bool(true)
         });
         s.screenshot("e2e-settings-dark.png");
+        // Spanish, chosen in Settings: the whole window at once, numbers the Spanish way.
+        s.click("#language option[value='es']");
+        s.wait_text("#tab-settings", "Ajustes");
+        s.wait_text("#general-settings h3", "General");
+        assert_eq!(s.text("#tab-nodes").as_deref(), Some("Nodos"));
+        assert_eq!(
+            s.text("#app-updates h3").as_deref(),
+            Some("Actualizaciones de la aplicación")
+        );
+        s.screenshot("e2e-settings-es.png");
+        s.click("#language option[value='system']");
+        s.wait_text("#tab-settings", "Settings");
         s.click("#app-autostart");
         s.wait_until("the login item removed", |_| !item.exists());
         // Saved soon after the resize (not only at a clean exit: the app is killed below).
@@ -1665,4 +1677,96 @@ fn the_app_installs_a_signed_update_and_refuses_tampered_or_foreign_ones() {
     s.screenshot("e2e-app-update-2-installed.png");
     let log = std::fs::read_to_string(sb.data.join("logs/app.log")).unwrap_or_default();
     assert!(log.contains("app update 0.2.0 installed"), "{log}");
+}
+
+/// axe-core's colour-contrast check where jsdom cannot (real layout and colours in WebKit), on
+/// every screen in the light and the dark scheme; and the keyboard: Tab reaches the sections'
+/// tabs in order, each with a visible focus ring.
+#[test]
+fn every_screen_has_enough_contrast_and_a_visible_keyboard_focus() {
+    if !tools_present() {
+        return;
+    }
+    let sb = Sandbox::new(Backend::Supervisor);
+    let owned = sb.env();
+    let env: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (driver, id) = start_app(&env);
+    let s = Session { d: &driver, id };
+    s.wait_present("#step-welcome");
+    let axe = std::fs::read_to_string(cortensor_test_support::workspace_path(
+        "ui/node_modules/axe-core/axe.min.js",
+    ))
+    .expect("axe-core (npm ci in ui/)");
+    s.d.call(
+        "POST",
+        &s.path("/execute/sync"),
+        Some(json!({"script": format!("{axe}\n;return typeof axe;"), "args": []})),
+    );
+    let tabs = [
+        "overview", "setup", "nodes", "rewards", "stress", "settings", "report",
+    ];
+    let mut found = Vec::new();
+    for scheme in ["light", "dark"] {
+        s.click("#tab-settings");
+        s.click(&format!("#theme option[value='{scheme}']"));
+        s.wait_until("the scheme applied", |s| {
+            s.d.call(
+                "POST",
+                &s.path("/execute/sync"),
+                Some(json!({"script": "return document.documentElement.dataset.theme || 'light';", "args": []})),
+            ) == Value::String(scheme.into())
+        });
+        for tab in tabs {
+            s.click(&format!("#tab-{tab}"));
+            std::thread::sleep(Duration::from_millis(400));
+            let v = s.d.call(
+                "POST",
+                &s.path("/execute/async"),
+                Some(json!({"script": "const done = arguments[arguments.length - 1]; const line = (n) => n.target.join(' ') + ' — ' + (n.any[0] ? n.any[0].message : ''); axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast']}}).then((r) => done(JSON.stringify(r.violations.flatMap((v) => v.nodes.map(line)))), (e) => done('error: ' + e));", "args": []})),
+            );
+            let text = v.as_str().unwrap_or_default().to_string();
+            assert!(!text.starts_with("error"), "axe on {tab}: {text}");
+            let list: Vec<String> = serde_json::from_str(&text).unwrap();
+            found.extend(list.into_iter().map(|l| format!("{scheme} {tab}: {l}")));
+        }
+    }
+    assert!(found.is_empty(), "contrast below AA:\n{}", found.join("\n"));
+
+    // Keyboard: from the top of the page, Tab goes through the sections' tabs in order, each
+    // with a visible focus ring.
+    s.click("#tab-overview");
+    s.d.call(
+        "POST",
+        &s.path("/execute/sync"),
+        Some(json!({"script": "document.activeElement && document.activeElement.blur(); return 1;", "args": []})),
+    );
+    let mut reached = Vec::new();
+    for _ in 0..12 {
+        s.d.call(
+            "POST",
+            &s.path("/actions"),
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": [{"type": "keyDown", "value": "\u{E004}"}, {"type": "keyUp", "value": "\u{E004}"}]}]})),
+        );
+        let focus = s.d.call(
+            "POST",
+            &s.path("/execute/sync"),
+            Some(json!({"script": "const e = document.activeElement; const c = getComputedStyle(e); return [e.id || e.tagName, c.outlineStyle, c.outlineWidth];", "args": []})),
+        );
+        let f: Vec<String> = serde_json::from_value(focus).unwrap();
+        if f[0].starts_with("tab-") {
+            assert!(
+                f[1] != "none" && f[2] != "0px",
+                "{} has no visible focus: {f:?}",
+                f[0]
+            );
+            reached.push(f[0].clone());
+        }
+    }
+    let want: Vec<String> = tabs.iter().map(|t| format!("tab-{t}")).collect();
+    assert_eq!(
+        reached.iter().take(want.len()).cloned().collect::<Vec<_>>(),
+        want,
+        "Tab reaches every section in order"
+    );
+    s.screenshot("e2e-keyboard-focus.png");
 }

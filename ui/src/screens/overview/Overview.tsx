@@ -148,6 +148,7 @@ export function Overview({ rules, onSetup, onNode }: Props) {
           ))}
         </ul>
       )}
+      {nodes.length > 0 && (
       <ul className="node-sentences card" aria-label={t("overview.yourNodes")}>
         {nodes.map((n) => (
           <li key={n.id} data-node={n.id}>
@@ -159,6 +160,7 @@ export function Overview({ rules, onSetup, onNode }: Props) {
           </li>
         ))}
       </ul>
+      )}
     </section>
   );
 }
