@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "app_autostart",
     "set_app_autostart",
     "app_update_check",
+    "app_update_known",
     "app_update_install",
     "app_restart",
     "ui_ready",

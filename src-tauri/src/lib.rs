@@ -167,6 +167,7 @@ pub fn run() {
             commands::desktop::app_autostart,
             commands::desktop::set_app_autostart,
             commands::desktop::app_update_check,
+            commands::desktop::app_update_known,
             commands::desktop::app_update_install,
             commands::desktop::app_restart,
             commands::desktop::ui_ready,

@@ -83,6 +83,18 @@ fn state(app: &AppHandle, found: Option<&Update>) -> AppUpdate {
     }
 }
 
+/// What the last check found (the daily one, the tray's, or Settings'), without asking the
+/// feed again: Settings shows "Update available" when it opens.
+pub fn known(app: &AppHandle) -> AppUpdate {
+    let found = app
+        .state::<Updates>()
+        .found
+        .lock()
+        .ok()
+        .and_then(|f| f.clone());
+    state(app, found.as_ref())
+}
+
 /// Ask the feed whether a newer app exists (the tray shows it: `tray::check_app_update`).
 pub async fn check(app: &AppHandle) -> Result<AppUpdate, UserError> {
     let found = updater(app)?.check().await.map_err(|e| {

@@ -65,6 +65,7 @@ export const appAutostart = () => invoke<boolean>("app_autostart");
 export const setAppAutostart = (on: boolean) => invoke<boolean>("set_app_autostart", { on });
 /** The app's own update: check the channel's feed, download-check-install the one found, restart into it. */
 export const appUpdateCheck = () => invoke<AppUpdate>("app_update_check");
+export const appUpdateKnown = () => invoke<AppUpdate>("app_update_known");
 export const appUpdateInstall = () => invoke<AppUpdate>("app_update_install");
 export const appRestart = () => invoke<void>("app_restart");
 /** The page's first paint (the app's log says how long after the start it came). */

@@ -39,6 +39,12 @@ pub async fn app_update_check(app: AppHandle) -> Result<AppUpdate, UserError> {
     crate::tray::check_app_update(&app).await
 }
 
+/// What the last check found (no request to the feed).
+#[tauri::command]
+pub fn app_update_known(app: AppHandle) -> AppUpdate {
+    crate::updater::known(&app)
+}
+
 /// Download, check and install the update the last check found (progress as
 /// `app-update-progress` events); it runs from the next start.
 #[tauri::command]

@@ -64,6 +64,22 @@ describe("AppUpdates", () => {
     expect(screen.getByRole("button", { name: "Check for updates" })).toBeEnabled();
   });
 
+  it("shows an update the app's own check already found, without asking the feed", async () => {
+    const calls: string[] = [];
+    mockIPC(
+      (cmd) => {
+        calls.push(cmd);
+        if (cmd === "app_update_known") return { current: "0.1.0", available: "0.3.0", notes: null, installed: false };
+        return null;
+      },
+      { shouldMockEvents: true },
+    );
+    render(<AppUpdates />);
+    await waitFor(() => expect(document.getElementById("app-update-state")).toHaveTextContent("Version 0.3.0 is available."));
+    expect(screen.getByRole("button", { name: "Download and install" })).toBeEnabled();
+    expect(calls).not.toContain("app_update_check");
+  });
+
   it("says when the app is up to date", async () => {
     mockIPC((cmd) => (cmd === "app_update_check" ? { current: "0.1.0", available: null, notes: null, installed: false } : null), { shouldMockEvents: true });
     render(<AppUpdates />);

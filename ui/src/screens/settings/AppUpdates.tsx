@@ -3,7 +3,7 @@ import { Trans, useTranslation } from "react-i18next";
 import type { AppUpdate } from "../../bindings/AppUpdate";
 import type { AppUpdateProgress } from "../../bindings/AppUpdateProgress";
 import type { UserError } from "../../bindings/UserError";
-import { appRestart, appUpdateCheck, appUpdateInstall, asUserError, getSetting, onAppUpdateProgress, setSetting } from "../../api";
+import { appRestart, appUpdateCheck, appUpdateInstall, appUpdateKnown, asUserError, getSetting, onAppUpdateProgress, setSetting } from "../../api";
 import { bytes } from "../../format";
 import { ErrorBox } from "../../components/ErrorBox";
 
@@ -21,6 +21,8 @@ export function AppUpdates() {
 
   useEffect(() => {
     getSetting("update.channel").then((v) => setChannel(v === "beta" ? "beta" : "stable"), () => {});
+    // What the app's own daily check (or the tray's) already found: shown without asking again.
+    appUpdateKnown().then((u) => u?.available && setUpdate((cur) => cur ?? u), () => {});
     const un = onAppUpdateProgress(setProgress);
     return () => void un.then((f) => f());
   }, []);
