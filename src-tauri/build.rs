@@ -59,6 +59,7 @@ const COMMANDS: &[&str] = &[
     "node_control",
     "watch_node_log",
     "unwatch_node_log",
+    "watch_system",
     "uptime_timeline",
     "recent_alerts",
     "active_alerts",

@@ -1,6 +1,6 @@
 //! Pushes node health to the window as `node-health` events when what it says changed (an idle
 //! window gets nothing), new alerts as `alert` events and desktop notifications, machine health
-//! as `system-health` events every ten seconds, and the watched node's new log lines as
+//! as `system-health` events every ten seconds while a screen shows it (`watch_system`), and the watched node's new log lines as
 //! `node-log`; keeps the tray's icon and tooltip. With the window closed to the tray it looks
 //! once a second and sends nothing to a page. Event names live in `cortensor_api::events`.
 
@@ -53,8 +53,11 @@ pub fn spawn(app: AppHandle) {
             if let Some(active) = feed.active_alerts() {
                 let _ = app.emit(events::ACTIVE_ALERTS, &active);
             }
-            if let Some(sys) = feed.system() {
-                let _ = app.emit(events::SYSTEM_HEALTH, &sys);
+            // The machine (GPU, Docker, pings: processes and requests) only while shown.
+            if state.watch_system.load(std::sync::atomic::Ordering::SeqCst) {
+                if let Some(sys) = feed.system() {
+                    let _ = app.emit(events::SYSTEM_HEALTH, &sys);
+                }
             }
             let lines = state
                 .live_log

@@ -26,6 +26,8 @@ pub struct AppState {
     pub cancel_stress: AtomicBool,
     /// The node log the window shows; its new lines are pushed as `node-log` events.
     pub live_log: Mutex<Option<NodeLog>>,
+    /// Whether a screen shows the machine bar (`watch_system`): machine health is sampled only then.
+    pub watch_system: AtomicBool,
     /// The files and folders the user chose in the app's dialogs (the page names them by token).
     pub grants: cortensor_api::paths::Grants,
 }
@@ -78,6 +80,7 @@ pub fn run() {
         rules: Ruleset::phase3(),
         cancel_install: AtomicBool::new(false),
         cancel_stress: AtomicBool::new(false),
+        watch_system: AtomicBool::new(false),
         live_log: Mutex::new(None),
         grants: Default::default(),
     };
@@ -210,6 +213,7 @@ pub fn run() {
             commands::nodes::node_control,
             commands::nodes::watch_node_log,
             commands::nodes::unwatch_node_log,
+            commands::nodes::watch_system,
             commands::nodes::uptime_timeline,
             commands::nodes::recent_alerts,
             commands::nodes::active_alerts,

@@ -140,6 +140,8 @@ export const systemHealth = () => invoke<SystemHealth>("system_health");
 export const nodeControl = (selection: NodeSelection, action: Action) => invoke<ControlResponse>("node_control", { selection, action });
 export const watchNodeLog = (id: number, lines: number) => invoke<string[]>("watch_node_log", { id, lines });
 export const unwatchNodeLog = () => invoke<void>("unwatch_node_log");
+/** The machine bar is shown (true) or gone (false): the shell samples the machine only meanwhile. */
+export const watchSystem = (on: boolean) => invoke<void>("watch_system", { on });
 export const onNodeLog = (f: (l: LogLines) => void): Promise<UnlistenFn> => listen<LogLines>("node-log", (e) => f(e.payload));
 export const uptimeTimeline = (id: number, hours: number) => invoke<UptimePoint[]>("uptime_timeline", { id, hours });
 export const activeAlerts = () => invoke<AlertRecord[]>("active_alerts");

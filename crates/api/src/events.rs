@@ -7,7 +7,7 @@ pub const NODE_HEALTH: &str = "node-health";
 pub const ALERT: &str = "alert";
 /// `Vec<AlertRecord>`: the alerts still open (neither resolved nor dismissed), when they change.
 pub const ACTIVE_ALERTS: &str = "active-alerts";
-/// `SystemHealth`: the machine's health, every ten seconds.
+/// `SystemHealth`: the machine's health, every ten seconds while a screen shows it (`watch_system`).
 pub const SYSTEM_HEALTH: &str = "system-health";
 /// `LogLines`: new lines of the node whose log the window shows.
 pub const NODE_LOG: &str = "node-log";

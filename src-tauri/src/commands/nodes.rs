@@ -55,6 +55,15 @@ pub fn unwatch_node_log(state: State<'_, AppState>) {
     }
 }
 
+/// The machine bar is shown (the Nodes screen) or not: machine health is sampled and pushed as
+/// `system-health` events only while a screen shows it.
+#[tauri::command]
+pub fn watch_system(on: bool, state: State<'_, AppState>) {
+    state
+        .watch_system
+        .store(on, std::sync::atomic::Ordering::SeqCst);
+}
+
 #[tauri::command(async)]
 pub fn uptime_timeline(
     id: u32,

@@ -18,6 +18,9 @@ pub struct Feed {
     last_own_pass: Option<Instant>,
     /// The ids of the open alerts last sent.
     last_active: Option<Vec<i64>>,
+    /// The snapshots last read and the store's `data_version` then: nothing committed since,
+    /// nothing to read again.
+    cached: Option<(i64, Vec<NodeHealth>)>,
 }
 
 /// Sample the machine now (`sys` keeps CPU usage between calls; without one, CPU usage is
@@ -87,6 +90,7 @@ impl Feed {
             last_sent: None,
             last_own_pass: None,
             last_active: None,
+            cached: None,
         }
     }
 
@@ -107,9 +111,20 @@ impl Feed {
             .last_own_pass
             .is_some_and(|t| t.elapsed() < OWN_PASS_EVERY);
         let health = if passed_recently || daemon_running(&m.layout) {
-            monitor::snapshots(&m.store)
+            // Nothing committed by another connection since the last read: the same news.
+            let version = m.store.data_version().ok();
+            if let (Some(v), Some((seen, health))) = (version, &self.cached) {
+                if v == *seen {
+                    return (health.clone(), Vec::new());
+                }
+            }
+            let health = monitor::snapshots(&m.store);
+            self.cached = version.map(|v| (v, health.clone()));
+            health
         } else {
             self.last_own_pass = Some(Instant::now());
+            // This connection's own writes do not move `data_version`: read afresh next time.
+            self.cached = None;
             crate::runtime::control::probe_services(m);
             self.own.tick(&m.layout, &m.store, now_unix())
         };

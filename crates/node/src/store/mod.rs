@@ -370,6 +370,20 @@ mod tests {
     }
 
     #[test]
+    fn data_version_moves_only_when_another_connection_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let reader = Store::open(dir.path()).unwrap();
+        let writer = Store::open(dir.path()).unwrap();
+        let version = || reader.data_version().unwrap();
+        let v0 = version();
+        assert_eq!(version(), v0, "nothing committed");
+        reader.set_setting("a", "1").unwrap();
+        assert_eq!(version(), v0, "its own commit does not move it");
+        writer.set_setting("b", "2").unwrap();
+        assert_ne!(version(), v0, "another connection's does");
+    }
+
+    #[test]
     fn alerts_by_time_and_after_an_id() {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(dir.path()).unwrap();

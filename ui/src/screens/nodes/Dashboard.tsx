@@ -9,7 +9,7 @@ import type { Action } from "../../bindings/Action";
 import type { NodeSelection } from "../../bindings/NodeSelection";
 import type { UserError } from "../../bindings/UserError";
 import { ErrorBox } from "../../components/ErrorBox";
-import { activeAlerts, asUserError, dismissAlert, nodeControl, onActiveAlerts, onSystemHealth, systemHealth } from "../../api";
+import { activeAlerts, asUserError, dismissAlert, nodeControl, onActiveAlerts, onSystemHealth, systemHealth, watchSystem } from "../../api";
 import { useNodeHealth } from "../../hooks/useNodeHealth";
 import { NodePage } from "./NodePage";
 import { earningText, fleetUptime, uptimeText } from "./words";
@@ -92,9 +92,11 @@ export function Dashboard() {
     // The open alerts, whenever one is raised, resolved or dismissed.
     const unAlert = onActiveAlerts((a) => setAlerts([...a].reverse()));
     const unSystem = onSystemHealth(setSystem);
+    void watchSystem(true).catch(() => {});
     return () => {
       void unAlert.then((f) => f());
       void unSystem.then((f) => f());
+      void watchSystem(false).catch(() => {});
     };
   }, []);
 
