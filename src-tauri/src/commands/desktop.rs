@@ -9,7 +9,11 @@ use tauri::AppHandle;
 /// since WebDriver cannot reach a tray); what happened, in words.
 #[tauri::command(async)]
 pub fn tray_action(action: TrayAction, app: AppHandle) -> Result<String, UserError> {
-    crate::tray::act(&app, action)
+    // On a thread of its own, as from the menu: "check for updates" waits for the updater's
+    // future, which cannot be blocked on from the runtime's worker this command runs on.
+    std::thread::spawn(move || crate::tray::act(&app, action))
+        .join()
+        .unwrap_or_else(|_| Err(UserError::new("the tray action failed; see the app's log")))
 }
 
 /// Whether the app opens (in the tray) when the user logs in.
