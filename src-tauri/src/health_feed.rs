@@ -40,7 +40,10 @@ pub fn spawn(app: AppHandle) {
                     let _ = app
                         .notification()
                         .builder()
-                        .title("Cortensor node alert")
+                        .title(
+                            cortensor_api::desktop::Words::of(&state.session)
+                                .t("shell.notify.alertTitle", &[]),
+                        )
                         .body(&a.message)
                         .show();
                 }

@@ -6,7 +6,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use cortensor_api::desktop::{fleet_summary, TrayAction};
+use cortensor_api::desktop::{fleet_summary, TrayAction, Words};
 use cortensor_api::nodes::{self, Action, NodeHealth, NodeSelection};
 use cortensor_api::UserError;
 use tauri::image::Image;
@@ -40,17 +40,32 @@ fn with_dot(icon: &Image<'_>) -> Image<'static> {
     Image::new_owned(rgba, w, h)
 }
 
-/// The menu's "Check for updates", which says "Update available" once one is found.
-static CHECK_ITEM: std::sync::OnceLock<MenuItem<tauri::Wry>> = std::sync::OnceLock::new();
+/// The menu's items, in `TrayAction::ALL`'s order (relabelled when the language changes; "Check
+/// for updates" says "Update available" once one is found).
+static ITEMS: std::sync::OnceLock<Vec<MenuItem<tauri::Wry>>> = std::sync::OnceLock::new();
+
+/// The shell's words in the user's language.
+fn words(app: &AppHandle) -> Words {
+    Words::of(&app.state::<AppState>().session)
+}
+
+/// The menu's texts again, in the language just chosen in Settings.
+pub fn relabel(app: &AppHandle) {
+    let w = words(app);
+    for (item, action) in ITEMS.get().into_iter().flatten().zip(TrayAction::ALL) {
+        let _ = item.set_text(action.label(&w));
+    }
+}
 
 /// Ask for an app update; when there is one, the tray's menu says so (Settings installs it).
 pub async fn check_app_update(
     app: &AppHandle,
 ) -> Result<cortensor_api::desktop::AppUpdate, UserError> {
     let u = crate::updater::check(app).await?;
-    if let (Some(version), Some(item)) = (&u.available, CHECK_ITEM.get()) {
-        let _ = item.set_text(format!(
-            "Update available: {version} (install it in Settings)"
+    if let (Some(version), Some(item)) = (&u.available, ITEMS.get().and_then(|i| i.get(3))) {
+        let _ = item.set_text(words(app).t(
+            "shell.tray.updateAvailable",
+            &[("version", version.clone())],
         ));
     }
     Ok(u)
@@ -73,9 +88,10 @@ pub fn spawn_update_checks(app: AppHandle) {
 /// Make the tray (where the desktop has one; elsewhere the app runs on without it).
 pub fn build(app: &AppHandle) {
     let made = (|| -> tauri::Result<()> {
+        let w = words(app);
         let items: Vec<MenuItem<tauri::Wry>> = TrayAction::ALL
             .into_iter()
-            .map(|a| MenuItem::with_id(app, a.id(), a.label(), true, None::<&str>))
+            .map(|a| MenuItem::with_id(app, a.id(), a.label(&w), true, None::<&str>))
             .collect::<tauri::Result<_>>()?;
         let sep = || PredefinedMenuItem::separator(app);
         let (s1, s2) = (sep()?, sep()?);
@@ -109,7 +125,7 @@ pub fn build(app: &AppHandle) {
             b = b.icon(icon.clone());
         }
         b.build(app)?;
-        let _ = CHECK_ITEM.set(items[3].clone());
+        let _ = ITEMS.set(items.clone());
         Ok(())
     })();
     if let Err(e) = made {
@@ -130,7 +146,7 @@ pub fn show_fleet(app: &AppHandle, health: &[NodeHealth]) {
         .iter()
         .filter(|n| matches!(n.state.name(), "down" | "degraded"))
         .count();
-    let (tip, attention) = fleet_summary(health.len(), healthy, wrong);
+    let (tip, attention) = fleet_summary(&words(app), health.len(), healthy, wrong);
     // The feed comes every second: the tray changes only when what it says does.
     static SHOWN: std::sync::Mutex<Option<(String, bool)>> = std::sync::Mutex::new(None);
     {
@@ -247,19 +263,16 @@ pub fn act(app: &AppHandle, action: TrayAction) -> Result<String, UserError> {
             said
         }
         TrayAction::CheckUpdates => {
+            let w = words(app);
             let said = match cortensor_api::setup::update_available(&state.session)? {
-                Some(v) => format!("cortensord {v} is available: update from the app's Overview"),
-                None => "cortensord is up to date".to_string(),
+                Some(v) => w.t("shell.check.cortensordAvailable", &[("version", v)]),
+                None => w.t("shell.check.cortensordUpToDate", &[]),
             };
             let app_said = match tauri::async_runtime::block_on(check_app_update(app)) {
                 Ok(u) => match u.available {
-                    Some(v) if u.installed => {
-                        format!("the app's update {v} runs from the next start")
-                    }
-                    Some(v) => {
-                        format!("Cortensor Node Manager {v} is available: install it in Settings")
-                    }
-                    None => "the app is up to date".to_string(),
+                    Some(v) if u.installed => w.t("shell.check.appInstalled", &[("version", v)]),
+                    Some(v) => w.t("shell.check.appAvailable", &[("version", v)]),
+                    None => w.t("shell.check.appUpToDate", &[]),
                 },
                 Err(e) => e.message,
             };
@@ -293,11 +306,12 @@ pub fn quit(app: &AppHandle) {
         .unwrap_or(0);
     tracing::info!("quit; {running} node(s) keep running");
     if running > 0 {
+        let w = words(app);
         tell_once(
             app,
             "ui.quit_hint_shown",
-            "Your nodes keep running",
-            &format!("Cortensor Node Manager has quit; your {running} node(s) keep running and keep earning. Open the app again to watch them."),
+            &w.t("shell.notify.quitTitle", &[]),
+            &w.t("shell.notify.quit", &[("n", running.to_string())]),
         );
     }
     QUITTING.store(true, Ordering::SeqCst);
@@ -326,11 +340,12 @@ fn closed(app: &AppHandle, label: &str) {
     if let Ok(mut l) = app.state::<AppState>().live_log.lock() {
         *l = None;
     }
+    let w = words(app);
     tell_once(
         app,
         "ui.tray_hint_shown",
-        "Cortensor Node Manager is still running",
-        "It keeps watching your nodes from the tray. Quit it from the tray's menu; the nodes keep running either way.",
+        &w.t("shell.notify.stillRunningTitle", &[]),
+        &w.t("shell.notify.stillRunning", &[]),
     );
     tracing::info!("window closed: the app waits in the tray");
 }

@@ -35,15 +35,9 @@ impl TrayAction {
         }
     }
 
-    /// The menu item's text.
-    pub fn label(self) -> &'static str {
-        match self {
-            TrayAction::Open => "Open Cortensor Node Manager",
-            TrayAction::StartAll => "Start all nodes",
-            TrayAction::StopAll => "Stop all nodes",
-            TrayAction::CheckUpdates => "Check for updates",
-            TrayAction::Quit => "Quit (the nodes keep running)",
-        }
+    /// The menu item's text, in `words`' language.
+    pub fn label(self, words: &Words) -> String {
+        words.t(&format!("shell.tray.{}", self.id()), &[])
     }
 
     pub fn from_id(id: &str) -> Option<TrayAction> {
@@ -52,16 +46,91 @@ impl TrayAction {
 }
 
 /// The tray's tooltip for a fleet of `total` nodes, `healthy` of them healthy and `wrong` down
-/// or degraded; and whether the icon shows that something needs attention.
-pub fn fleet_summary(total: usize, healthy: usize, wrong: usize) -> (String, bool) {
+/// or degraded, in `words`' language; and whether the icon shows that something needs attention.
+pub fn fleet_summary(words: &Words, total: usize, healthy: usize, wrong: usize) -> (String, bool) {
     let tip = match (total, wrong) {
-        (0, _) => "Cortensor Node Manager: no nodes yet".to_string(),
-        (n, 0) => format!("Cortensor Node Manager: {n} node(s), {healthy} healthy"),
-        (n, w) => {
-            format!("Cortensor Node Manager: {n} node(s), {healthy} healthy, {w} need attention")
-        }
+        (0, _) => words.t("shell.tray.noNodes", &[]),
+        (n, 0) => words.t(
+            "shell.tray.fleet",
+            &[("n", n.to_string()), ("healthy", healthy.to_string())],
+        ),
+        (n, w) => words.t(
+            "shell.tray.fleetWrong",
+            &[
+                ("n", n.to_string()),
+                ("healthy", healthy.to_string()),
+                ("wrong", w.to_string()),
+            ],
+        ),
     };
     (tip, wrong > 0)
+}
+
+/// The words the desktop shell writes itself (the tray's menu and tooltip, notifications),
+/// from the window's catalog (`ui/src/i18n/*.json`, keys under `shell.`): one catalog, checked
+/// complete in both languages by the front end's tests.
+pub struct Words {
+    chosen: serde_json::Value,
+    english: serde_json::Value,
+}
+
+const EN: &str = include_str!("../../../ui/src/i18n/en.json");
+const ES: &str = include_str!("../../../ui/src/i18n/es.json");
+
+impl Words {
+    /// The language chosen in Settings (`ui.language`: `en`, `es`, or `system`/unset), else the
+    /// system's (`LC_ALL`, `LC_MESSAGES`, `LANG`): Spanish or English.
+    pub fn for_choice(choice: Option<&str>, system: &[Option<String>]) -> Words {
+        let spanish = match choice {
+            Some("es") => true,
+            Some("en") => false,
+            _ => system
+                .iter()
+                .flatten()
+                .find(|v| !v.is_empty())
+                .is_some_and(|v| v.to_ascii_lowercase().starts_with("es")),
+        };
+        let english: serde_json::Value = serde_json::from_str(EN).unwrap_or_default();
+        let chosen = if spanish {
+            serde_json::from_str(ES).unwrap_or_default()
+        } else {
+            english.clone()
+        };
+        Words { chosen, english }
+    }
+
+    /// The words of the user's choice in `s` (the `ui.language` setting) and this process's
+    /// environment.
+    pub fn of(s: &crate::Session) -> Words {
+        let choice = s.store().ok().and_then(|st| {
+            st.setting(crate::settings::UiSetting::Language.key())
+                .ok()
+                .flatten()
+        });
+        let env: Vec<Option<String>> = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .map(|k| std::env::var(k).ok())
+            .collect();
+        Words::for_choice(choice.as_deref(), &env)
+    }
+
+    /// `key` (dotted) with `{{name}}` replaced by `vars`; English when the language lacks it,
+    /// the key itself when both do.
+    pub fn t(&self, key: &str, vars: &[(&str, String)]) -> String {
+        let find = |tree: &serde_json::Value| {
+            key.split('.')
+                .try_fold(tree, |node, part| node.get(part))
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let mut text = find(&self.chosen)
+            .or_else(|| find(&self.english))
+            .unwrap_or_else(|| key.to_string());
+        for (name, value) in vars {
+            text = text.replace(&format!("{{{{{name}}}}}"), value);
+        }
+        text
+    }
 }
 
 #[cfg(test)]
@@ -70,25 +139,48 @@ mod tests {
 
     #[test]
     fn menu_ids_round_trip_and_the_tooltip_counts() {
+        let en = Words::for_choice(Some("en"), &[]);
         for a in TrayAction::ALL {
             assert_eq!(TrayAction::from_id(a.id()), Some(a));
+            assert!(!a.label(&en).starts_with("shell."), "{:?} has words", a);
         }
         assert_eq!(TrayAction::from_id("explode"), None);
+        assert_eq!(TrayAction::Quit.label(&en), "Quit (the nodes keep running)");
         assert_eq!(
-            fleet_summary(0, 0, 0),
+            fleet_summary(&en, 0, 0, 0),
             ("Cortensor Node Manager: no nodes yet".into(), false)
         );
         assert_eq!(
-            fleet_summary(3, 3, 0),
+            fleet_summary(&en, 3, 3, 0),
             ("Cortensor Node Manager: 3 node(s), 3 healthy".into(), false)
         );
         assert_eq!(
-            fleet_summary(3, 1, 2),
+            fleet_summary(&en, 3, 1, 2),
             (
                 "Cortensor Node Manager: 3 node(s), 1 healthy, 2 need attention".into(),
                 true
             )
         );
+    }
+
+    #[test]
+    fn the_shell_speaks_the_chosen_or_the_systems_language() {
+        let es = Words::for_choice(None, &[None, None, Some("es_ES.UTF-8".into())]);
+        assert_eq!(
+            TrayAction::Quit.label(&es),
+            "Salir (los nodos siguen funcionando)"
+        );
+        assert_eq!(
+            fleet_summary(&es, 3, 1, 2).0,
+            "Cortensor Node Manager: 3 nodo(s), 1 sanos, 2 necesitan atención"
+        );
+        // The choice in Settings wins over the system; an unknown system language is English.
+        let en = Words::for_choice(Some("en"), &[Some("es_ES".into())]);
+        assert_eq!(TrayAction::Open.label(&en), "Open Cortensor Node Manager");
+        let de = Words::for_choice(Some("system"), &[Some("de_DE.UTF-8".into())]);
+        assert_eq!(TrayAction::Open.label(&de), "Open Cortensor Node Manager");
+        // A key the catalog lacks is shown as itself, never as nothing.
+        assert_eq!(es.t("shell.nope", &[]), "shell.nope");
     }
 }
 

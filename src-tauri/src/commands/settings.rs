@@ -17,8 +17,14 @@ pub fn set_setting(
     key: settings::UiSetting,
     value: String,
     state: State<'_, AppState>,
+    app: tauri::AppHandle,
 ) -> Result<(), UserError> {
-    settings::set(&state.session, key, &value)
+    settings::set(&state.session, key, &value)?;
+    // The tray's menu speaks the language just chosen.
+    if key == settings::UiSetting::Language {
+        crate::tray::relabel(&app);
+    }
+    Ok(())
 }
 
 /// The Prometheus metrics port (`None`: off).
