@@ -70,12 +70,22 @@ pub fn fleet_summary(words: &Words, total: usize, healthy: usize, wrong: usize) 
 /// from the window's catalog (`ui/src/i18n/*.json`, keys under `shell.`): one catalog, checked
 /// complete in both languages by the front end's tests.
 pub struct Words {
-    chosen: serde_json::Value,
-    english: serde_json::Value,
+    chosen: &'static serde_json::Value,
+    english: &'static serde_json::Value,
 }
 
 const EN: &str = include_str!("../../../ui/src/i18n/en.json");
 const ES: &str = include_str!("../../../ui/src/i18n/es.json");
+
+/// A catalog, parsed once for the process's life.
+fn catalog(
+    cell: &'static std::sync::OnceLock<serde_json::Value>,
+    text: &str,
+) -> &'static serde_json::Value {
+    cell.get_or_init(|| serde_json::from_str(text).unwrap_or_default())
+}
+static PARSED_EN: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+static PARSED_ES: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
 
 impl Words {
     /// The language chosen in Settings (`ui.language`: `en`, `es`, or `system`/unset), else the
@@ -90,11 +100,11 @@ impl Words {
                 .find(|v| !v.is_empty())
                 .is_some_and(|v| v.to_ascii_lowercase().starts_with("es")),
         };
-        let english: serde_json::Value = serde_json::from_str(EN).unwrap_or_default();
+        let english = catalog(&PARSED_EN, EN);
         let chosen = if spanish {
-            serde_json::from_str(ES).unwrap_or_default()
+            catalog(&PARSED_ES, ES)
         } else {
-            english.clone()
+            english
         };
         Words { chosen, english }
     }
@@ -123,8 +133,8 @@ impl Words {
                 .and_then(|v| v.as_str())
                 .map(str::to_string)
         };
-        let mut text = find(&self.chosen)
-            .or_else(|| find(&self.english))
+        let mut text = find(self.chosen)
+            .or_else(|| find(self.english))
             .unwrap_or_else(|| key.to_string());
         for (name, value) in vars {
             text = text.replace(&format!("{{{{{name}}}}}"), value);
