@@ -13,8 +13,9 @@ pub fn print_json<T: serde::Serialize>(v: &T) -> Result<(), UserError> {
     Ok(())
 }
 
-/// A progress bar on a terminal; nothing otherwise (JSON output stays clean).
-pub fn progress_bar(json: bool) -> (indicatif::ProgressBar, impl FnMut(&Progress)) {
+/// A download's progress bar saying `what`, on a terminal; nothing otherwise (JSON output stays
+/// clean).
+pub fn download_bar(json: bool, what: &'static str) -> indicatif::ProgressBar {
     let bar = if json || !std::io::stderr().is_terminal() {
         indicatif::ProgressBar::hidden()
     } else {
@@ -27,7 +28,13 @@ pub fn progress_bar(json: bool) -> (indicatif::ProgressBar, impl FnMut(&Progress
         .expect("valid template")
         .progress_chars("=> "),
     );
-    bar.set_message("downloading cortensord");
+    bar.set_message(what);
+    bar
+}
+
+/// The bar of a `cortensord` download and the callback that moves it.
+pub fn progress_bar(json: bool) -> (indicatif::ProgressBar, impl FnMut(&Progress)) {
+    let bar = download_bar(json, "downloading cortensord");
     let b = bar.clone();
     (bar, move |p: &Progress| {
         b.set_length(p.total);

@@ -1,10 +1,8 @@
 //! `self-update [--check]`: the manager updates itself from its signed release feed.
 
-use std::io::IsTerminal;
-
 use cortensor_api::{self_update, Session, UserError};
 
-use crate::output::{own_exe, print_json};
+use crate::output::{download_bar, own_exe, print_json};
 
 #[derive(clap::Args)]
 pub struct SelfUpdateArgs {
@@ -34,17 +32,7 @@ pub fn run(s: &Session, a: &SelfUpdateArgs) -> Result<(), UserError> {
         return Ok(());
     }
     let exe = own_exe()?;
-    let bar = if a.json || !std::io::stderr().is_terminal() {
-        indicatif::ProgressBar::hidden()
-    } else {
-        indicatif::ProgressBar::new(0)
-    };
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ETA {eta}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
-    bar.set_message("downloading cortensor-manager");
+    let bar = download_bar(a.json, "downloading cortensor-manager");
     let b = bar.clone();
     let applied = self_update::apply(
         s,
