@@ -112,11 +112,9 @@ impl Words {
     /// The words of the user's choice in `s` (the `ui.language` setting) and this process's
     /// environment.
     pub fn of(s: &crate::Session) -> Words {
-        let choice = s.store().ok().and_then(|st| {
-            st.setting(crate::settings::UiSetting::Language.key())
-                .ok()
-                .flatten()
-        });
+        let choice = crate::settings::get(s, crate::settings::UiSetting::Language)
+            .ok()
+            .flatten();
         let env: Vec<Option<String>> = ["LC_ALL", "LC_MESSAGES", "LANG"]
             .iter()
             .map(|k| std::env::var(k).ok())

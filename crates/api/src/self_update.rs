@@ -9,9 +9,9 @@ use crate::{user, Session, UserError};
 
 /// The channel the user chose (stable unless set to beta).
 pub fn channel(s: &Session) -> Channel {
-    s.store()
+    crate::settings::get(s, UiSetting::UpdateChannel)
         .ok()
-        .and_then(|st| st.setting(UiSetting::UpdateChannel.key()).ok().flatten())
+        .flatten()
         .and_then(|v| Channel::parse(&v))
         .unwrap_or(Channel::Stable)
 }
