@@ -86,13 +86,16 @@ fn state(app: &AppHandle, found: Option<&Update>) -> AppUpdate {
 /// What the last check found (the daily one, the tray's, or Settings'), without asking the
 /// feed again: Settings shows "Update available" when it opens.
 pub fn known(app: &AppHandle) -> AppUpdate {
-    let found = app
-        .state::<Updates>()
+    state(app, found(app).as_ref())
+}
+
+/// The update the last check found, if any.
+fn found(app: &AppHandle) -> Option<Update> {
+    app.state::<Updates>()
         .found
         .lock()
         .ok()
-        .and_then(|f| f.clone());
-    state(app, found.as_ref())
+        .and_then(|f| f.clone())
 }
 
 /// Ask the feed whether a newer app exists (the tray shows it: `tray::check_app_update`).
@@ -114,13 +117,7 @@ pub async fn check(app: &AppHandle) -> Result<AppUpdate, UserError> {
 /// Download the update found by [`check`] (progress as `app-update-progress` events), check
 /// its signature, and install it; it runs from the next start.
 pub async fn install(app: &AppHandle) -> Result<AppUpdate, UserError> {
-    let update = app
-        .state::<Updates>()
-        .found
-        .lock()
-        .ok()
-        .and_then(|f| f.clone());
-    let Some(update) = update else {
+    let Some(update) = found(app) else {
         return Err(UserError::new(
             "there is no app update to install: check for updates first",
         ));
