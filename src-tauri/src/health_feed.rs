@@ -40,10 +40,7 @@ pub fn spawn(app: AppHandle) {
                     let _ = app
                         .notification()
                         .builder()
-                        .title(
-                            cortensor_api::desktop::Words::of(&state.session)
-                                .t("shell.notify.alertTitle", &[]),
-                        )
+                        .title(crate::tray::words(&app).t("shell.notify.alertTitle", &[]))
                         .body(&a.message)
                         .show();
                 }

@@ -44,13 +44,19 @@ fn with_dot(icon: &Image<'_>) -> Image<'static> {
 /// for updates" says "Update available" once one is found).
 static ITEMS: std::sync::OnceLock<Vec<MenuItem<tauri::Wry>>> = std::sync::OnceLock::new();
 
+/// The shell's words in the user's language, read once (the tooltip is worded on every health
+/// batch: no store to open each time) and again when Settings changes the language.
+static WORDS: std::sync::Mutex<Option<Words>> = std::sync::Mutex::new(None);
+
 /// The shell's words in the user's language.
-fn words(app: &AppHandle) -> Words {
-    Words::of(&app.state::<AppState>().session)
+pub fn words(app: &AppHandle) -> Words {
+    let mut cached = WORDS.lock().unwrap_or_else(|e| e.into_inner());
+    *cached.get_or_insert_with(|| Words::of(&app.state::<AppState>().session))
 }
 
 /// The menu's texts again, in the language just chosen in Settings.
 pub fn relabel(app: &AppHandle) {
+    *WORDS.lock().unwrap_or_else(|e| e.into_inner()) = None;
     let w = words(app);
     for (item, action) in ITEMS.get().into_iter().flatten().zip(TrayAction::ALL) {
         let _ = item.set_text(action.label(&w));

@@ -69,6 +69,7 @@ pub fn fleet_summary(words: &Words, total: usize, healthy: usize, wrong: usize) 
 /// The words the desktop shell writes itself (the tray's menu and tooltip, notifications),
 /// from the window's catalog (`ui/src/i18n/*.json`, keys under `shell.`): one catalog, checked
 /// complete in both languages by the front end's tests.
+#[derive(Clone, Copy)]
 pub struct Words {
     chosen: &'static serde_json::Value,
     english: &'static serde_json::Value,
