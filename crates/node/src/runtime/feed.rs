@@ -107,6 +107,13 @@ impl Feed {
     /// daemon its snapshots are read; without one this feed runs a monitor pass itself (at
     /// most once a second).
     pub fn next(&mut self, m: &Machine) -> (Vec<NodeHealth>, Vec<AlertRecord>) {
+        let (health, alerts, _) = self.read(m);
+        (health, alerts)
+    }
+
+    /// [`Feed::next`], and whether anything was read afresh (`false`: the store has not
+    /// changed since the last read, the snapshots are that read's).
+    fn read(&mut self, m: &Machine) -> (Vec<NodeHealth>, Vec<AlertRecord>, bool) {
         let passed_recently = self
             .last_own_pass
             .is_some_and(|t| t.elapsed() < OWN_PASS_EVERY);
@@ -115,7 +122,7 @@ impl Feed {
             let version = m.store.data_version().ok();
             if let (Some(v), Some((seen, health))) = (version, &self.cached) {
                 if v == *seen {
-                    return (health.clone(), Vec::new());
+                    return (health.clone(), Vec::new(), false);
                 }
             }
             let health = monitor::snapshots(&m.store);
@@ -132,7 +139,7 @@ impl Feed {
         if let Some(a) = alerts.last() {
             self.last_alert = a.id;
         }
-        (health, alerts)
+        (health, alerts, true)
     }
 
     /// The open alerts, when they differ from the last call's (one raised, resolved or
@@ -152,7 +159,11 @@ impl Feed {
     /// alerts; else `None`. Nothing changing, nothing is sent: an idle window is not woken.
     /// A state change reaches the UI a fraction of a second after the daemon saw it.
     pub fn poll(&mut self, m: &Machine) -> Option<(Vec<NodeHealth>, Vec<AlertRecord>)> {
-        let (health, alerts) = self.next(m);
+        let (health, alerts, fresh) = self.read(m);
+        // Nothing read afresh: the batch last compared, which was sent or found unchanged.
+        if !fresh && alerts.is_empty() && self.last_sent.is_some() {
+            return None;
+        }
         let now = content(&health);
         if alerts.is_empty() && self.last_sent.as_ref() == Some(&now) {
             return None;
