@@ -22,6 +22,21 @@ export function num(n: number, digits?: number): string {
   return new Intl.NumberFormat(locale(), digits === undefined ? undefined : { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n);
 }
 
+/** A day (Unix seconds) as the UI's locale writes a date. */
+export function date(unix: number): string {
+  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium" }).format(new Date(unix * 1000));
+}
+
+/** A day (Unix seconds) as day and short month ("12 Dec"), in the UI's locale. */
+export function dayMonth(unix: number): string {
+  return new Date(unix * 1000).toLocaleDateString(locale(), { day: "numeric", month: "short" });
+}
+
+/** A moment (Unix seconds) as the time of day in the UI's locale. */
+export function time(unix: number): string {
+  return new Date(unix * 1000).toLocaleTimeString(locale());
+}
+
 /** A moment (Unix seconds) as date and time in the UI's locale. */
 export function dateTime(unix: number): string {
   return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }).format(new Date(unix * 1000));

@@ -1,4 +1,4 @@
-import i18n, { locale } from "../../i18n";
+import i18n from "../../i18n";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { NodeHealth } from "../../bindings/NodeHealth";
@@ -13,7 +13,7 @@ import { activeAlerts, asUserError, dismissAlert, nodeControl, onActiveAlerts, o
 import { useNodeHealth } from "../../hooks/useNodeHealth";
 import { NodePage } from "./NodePage";
 import { earningText, fleetUptime, uptimeText } from "./words";
-import { GIB, num } from "../../format";
+import { GIB, num, time } from "../../format";
 
 /** Samples kept per node for the charts (10 minutes at 1 Hz). */
 const HISTORY = 600;
@@ -158,7 +158,7 @@ export function Dashboard() {
         <ul className="alerts" aria-label={t("overview.alerts")}>
           {alerts.slice(0, 3).map((a) => (
             <li key={a.id} className={`alert-${a.kind}`} data-alert={a.id}>
-              ⚠ {a.message} <span className="muted">· {new Date(a.at * 1000).toLocaleTimeString(locale())}</span>{" "}
+              ⚠ {a.message} <span className="muted">· {time(a.at)}</span>{" "}
               <button
                 type="button"
                 className="small"

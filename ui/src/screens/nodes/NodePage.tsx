@@ -1,7 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Trans, useTranslation } from "react-i18next";
-import { locale } from "../../i18n";
-import { dateTime } from "../../format";
+import { dateTime, time } from "../../format";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { NodeHealth } from "../../bindings/NodeHealth";
@@ -251,7 +250,7 @@ function Funding({ node }: { node: NodeHealth }) {
             {b.eth ?? t("words.unknown")}
           </span>{" "}
           <span className="muted">
-            · {t("node.readAt", { time: new Date(b.checked_at * 1000).toLocaleTimeString(locale()) })}
+            · {t("node.readAt", { time: time(b.checked_at) })}
             {b.error ? ` · ${t("node.readFailed", { why: b.error })}` : ""}
           </span>
         </p>

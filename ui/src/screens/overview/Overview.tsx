@@ -2,7 +2,7 @@
 // node as a plain sentence with its qualification progress, the alerts that matter, and the
 // one next action. Every figure comes from the core (node health, rewards) as elsewhere.
 import { actionLabel } from "../nodes/words";
-import i18n, { locale } from "../../i18n";
+import i18n from "../../i18n";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorBox } from "../../components/ErrorBox";
@@ -13,13 +13,10 @@ import { activeAlerts, asUserError, computeRewards, dismissAlert, nodeControl, o
 import type { UserError } from "../../bindings/UserError";
 import { registerNodes, startDocker } from "../nodes/actions";
 import { useNodeHealth } from "../../hooks/useNodeHealth";
-import { num, usd } from "../../format";
+import { dayMonth, num, usd } from "../../format";
 
 type Props = { rules: Ruleset | null; onSetup: () => void; onNode: () => void };
 
-function day(unix: number): string {
-  return new Date(unix * 1000).toLocaleDateString(locale(), { day: "numeric", month: "short" });
-}
 
 /** A node's qualification progress in words. */
 export function progressText(n: NodeHealth): string {
@@ -28,7 +25,7 @@ export function progressText(n: NodeHealth): string {
   if (!u || u.measuring) return u?.seen_minutes_24h ? t("overview.measuringFor", { min: num(u.seen_minutes_24h) }) : t("overview.measuringJust");
   if (u.days_to_go === 0) return t("qualification.qualifies");
   const track = u.today_lost ? t("overview.todayLost") : t("overview.onTrack");
-  return t("overview.day", { done: u.qualified_days, days: u.required_days, track }) + (u.qualifies_at ? t("overview.qualifiesOn", { date: day(u.qualifies_at) }) : "");
+  return t("overview.day", { done: u.qualified_days, days: u.required_days, track }) + (u.qualifies_at ? t("overview.qualifiesOn", { date: dayMonth(u.qualifies_at) }) : "");
 }
 
 /** The one thing to do next, if any: the first blocker shared by the most nodes. */
@@ -111,7 +108,7 @@ export function Overview({ rules, onSetup, onNode }: Props) {
             : [
                 t("overview.earning", { count: nodes.length, earning }),
                 t("overview.qualify", { count: nodes.length, qualifying }),
-                qualifying < nodes.length && first ? t("overview.firstQualifies", { date: day(first) }) : null,
+                qualifying < nodes.length && first ? t("overview.firstQualifies", { date: dayMonth(first) }) : null,
                 monthly ? t("overview.projected", { amount: usd(monthly) }) : null,
               ]
                 .filter(Boolean)

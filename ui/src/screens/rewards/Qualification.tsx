@@ -1,5 +1,4 @@
-import { num } from "../../format";
-import { locale } from "../../i18n";
+import { date, num } from "../../format";
 import { useNodeHealth } from "../../hooks/useNodeHealth";
 import { useTranslation } from "react-i18next";
 
@@ -33,7 +32,7 @@ export function Qualification({ onUseCount }: Props) {
                 : t("qualification.progress", {
                     done: n.uptime.qualified_days,
                     days: n.uptime.required_days,
-                    date: n.uptime.qualifies_at ? new Intl.DateTimeFormat(locale(), { dateStyle: "medium" }).format(new Date(n.uptime.qualifies_at * 1000)) : "–",
+                    date: n.uptime.qualifies_at ? date(n.uptime.qualifies_at) : "–",
                   })}
           </li>
         ))}

@@ -1,11 +1,11 @@
-import i18n, { locale } from "../../i18n";
+import i18n from "../../i18n";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorBox } from "../../components/ErrorBox";
 import type { Ruleset } from "../../bindings/Ruleset";
 import type { RewardsBreakdown } from "../../bindings/RewardsBreakdown";
 import { computeRewards, errorMessage, getSetting, setSetting } from "../../api";
-import { num as fmt, usd, useDebounced } from "../../format";
+import { dayMonth, num as fmt, usd, useDebounced } from "../../format";
 import { useNodeHealth } from "../../hooks/useNodeHealth";
 
 type Props = { rules: Ruleset | null; projectedRankRewards: string | null; nodeCount?: number | null };
@@ -145,7 +145,7 @@ export function RewardsCalculator({ rules, projectedRankRewards, nodeCount }: Pr
         <p id="fleet-summary">
           {t("status.nodes", { count: fleet.length })} · {qualifying === 0 ? t("calc.noneQualify") : t("calc.qualify", { count: qualifying })}
           {qualifying < fleet.length && firstQualifies
-            ? t("calc.firstQualifies", { date: new Date(firstQualifies * 1000).toLocaleDateString(locale(), { day: "numeric", month: "short" }) })
+            ? t("calc.firstQualifies", { date: dayMonth(firstQualifies) })
             : ""}
         </p>
       )}

@@ -1,5 +1,5 @@
 import type { Wizard } from "./useWizard";
-import { locale } from "../../i18n";
+import { date } from "../../format";
 import { useTranslation } from "react-i18next";
 
 /** Setup once something is installed: where the machine stands, and what to do next —
@@ -29,7 +29,7 @@ export function SetupStatus({ w, onWizardAt }: { w: Wizard; onWizardAt: (step: n
         <li className={backed && backed[1] >= nodes.length ? "ok" : "bad"} id="status-backup">
           {mark(!!backed && backed[1] >= nodes.length)}{" "}
           {backed
-            ? t("status.backedUp", { date: new Intl.DateTimeFormat(locale(), { dateStyle: "medium" }).format(new Date(backed[0] * 1000)) }) +
+            ? t("status.backedUp", { date: date(backed[0]) }) +
               (backed[1] < nodes.length ? t("status.backedUpOf", { done: backed[1], all: nodes.length }) : "")
             : t("status.notBackedUp")}
         </li>
