@@ -18,6 +18,28 @@ fn sha(p: &Path) -> String {
     hex::encode(sha2::Sha256::digest(std::fs::read(p).unwrap()))
 }
 
+/// Run one of the release scripts; it must succeed.
+fn script(path: &str, args: &[&std::ffi::OsStr]) {
+    let st = Command::new("bash")
+        .arg(workspace_path(path))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{path}: {}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+}
+
+/// A copy of `archive` under the same name in `tmp/<case>/`.
+fn copy_for(tmp: &Path, case: &str, archive: &Path) -> PathBuf {
+    let to = tmp.join(case).join(archive.file_name().unwrap());
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    std::fs::copy(archive, &to).unwrap();
+    to
+}
+
 /// The 0.2.0 release's archive for this machine, made by the package script from `NEW_BUILD`.
 fn packaged(tmp: &Path) -> PathBuf {
     let build = tmp.join("build/cortensor-manager");
@@ -29,18 +51,16 @@ fn packaged(tmp: &Path) -> PathBuf {
         std::fs::set_permissions(&build, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     let out = tmp.join("dist");
-    let st = Command::new("bash")
-        .arg(workspace_path("scripts/package.sh"))
-        .args(["--version", "0.2.0", "--binary"])
-        .arg(&build)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
+    script(
+        "scripts/package.sh",
+        &[
+            "--version".as_ref(),
+            "0.2.0".as_ref(),
+            "--binary".as_ref(),
+            build.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ],
     );
     std::fs::read_dir(&out)
         .unwrap()
@@ -51,25 +71,21 @@ fn packaged(tmp: &Path) -> PathBuf {
 
 /// Publish `archive` (as it is) with a manifest from the release script; the feed's URL.
 fn publish(server: &FixtureServer, tmp: &Path, case: &str, archive: &Path) -> String {
+    let copy = copy_for(tmp, case, archive);
     let dir = tmp.join(case);
-    std::fs::create_dir_all(&dir).unwrap();
     let name = archive.file_name().unwrap().to_string_lossy().into_owned();
-    std::fs::copy(archive, dir.join(&name)).unwrap();
-    let st = Command::new("bash")
-        .arg(workspace_path("scripts/release-manifest.sh"))
-        .arg(&dir)
-        .args(["0.2.0", "2026-11-27T00:00:00Z"])
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
+    script(
+        "scripts/release-manifest.sh",
+        &[
+            dir.as_os_str(),
+            "0.2.0".as_ref(),
+            "2026-11-27T00:00:00Z".as_ref(),
+        ],
     );
     server.route(
         &format!("/{case}/{name}"),
         Behaviour::File(FileSpec {
-            bytes: Arc::new(std::fs::read(dir.join(&name)).unwrap()),
+            bytes: Arc::new(std::fs::read(&copy).unwrap()),
             ..Default::default()
         }),
     );
@@ -89,20 +105,15 @@ fn self_update_installs_a_newer_signed_build_and_refuses_unsigned_foreign_or_tam
     let server = FixtureServer::start();
     let plain = packaged(tmp.path());
 
-    let signed = tmp.path().join("signed").join(plain.file_name().unwrap());
-    std::fs::create_dir_all(signed.parent().unwrap()).unwrap();
-    std::fs::copy(&plain, &signed).unwrap();
+    let signed = copy_for(tmp.path(), "signed", &plain);
     let release_key = zipsign_tar(&signed, RELEASE_SEED);
 
-    let foreign = tmp.path().join("foreign").join(plain.file_name().unwrap());
-    std::fs::create_dir_all(foreign.parent().unwrap()).unwrap();
-    std::fs::copy(&plain, &foreign).unwrap();
+    let foreign = copy_for(tmp.path(), "foreign", &plain);
     zipsign_tar(&foreign, OTHER_SEED);
 
     // Tampered after signing (the manifest's digest is of the tampered file: only the signature
     // can tell).
-    let tampered = tmp.path().join("tampered").join(plain.file_name().unwrap());
-    std::fs::create_dir_all(tampered.parent().unwrap()).unwrap();
+    let tampered = copy_for(tmp.path(), "tampered", &signed);
     let mut bytes = std::fs::read(&signed).unwrap();
     let at = bytes.len() - 200;
     bytes[at] ^= 0x5a;
