@@ -21,6 +21,15 @@ pub struct Feed {
     /// The snapshots last read and the store's `data_version` then: nothing committed since,
     /// nothing to read again.
     cached: Option<(i64, Vec<NodeHealth>)>,
+    /// The store's `data_version` when the last own pass found no node: until another
+    /// connection commits (a node added, a daemon's write), there is nothing to watch and no
+    /// pass runs (an app idling without nodes wakes for one SQLite pragma, not a /proc scan
+    /// and a write transaction).
+    empty_at: Option<i64>,
+    /// The store's `data_version` when the open alerts were last read ([`Feed::active_alerts`]).
+    active_at: Option<i64>,
+    /// Own monitor passes run (what the tests count).
+    own_passes: u64,
 }
 
 /// Sample the machine now (`sys` keeps CPU usage between calls; without one, CPU usage is
@@ -91,6 +100,9 @@ impl Feed {
             last_own_pass: None,
             last_active: None,
             cached: None,
+            empty_at: None,
+            active_at: None,
+            own_passes: 0,
         }
     }
 
@@ -117,9 +129,16 @@ impl Feed {
         let passed_recently = self
             .last_own_pass
             .is_some_and(|t| t.elapsed() < OWN_PASS_EVERY);
-        let health = if passed_recently || daemon_running(&m.layout) {
+        let mut own = !passed_recently && !daemon_running(&m.layout);
+        // No node at the last pass and nothing committed since: no pass (the snapshots below
+        // are that pass's, cached); looked at again in a second.
+        let version = m.store.data_version().ok();
+        if own && version.is_some() && self.empty_at == version {
+            own = false;
+            self.last_own_pass = Some(Instant::now());
+        }
+        let health = if !own {
             // Nothing committed by another connection since the last read: the same news.
-            let version = m.store.data_version().ok();
             if let (Some(v), Some((seen, health))) = (version, &self.cached) {
                 if v == *seen {
                     return (health.clone(), Vec::new(), false);
@@ -130,10 +149,14 @@ impl Feed {
             health
         } else {
             self.last_own_pass = Some(Instant::now());
+            self.own_passes += 1;
             // This connection's own writes do not move `data_version`: read afresh next time.
             self.cached = None;
+            self.active_at = None;
             crate::runtime::control::probe_services(m);
-            self.own.tick(&m.layout, &m.store, now_unix())
+            let health = self.own.tick(&m.layout, &m.store, now_unix());
+            self.empty_at = if health.is_empty() { version } else { None };
+            health
         };
         let alerts = m.store.alerts_after(self.last_alert).unwrap_or_default();
         if let Some(a) = alerts.last() {
@@ -145,7 +168,14 @@ impl Feed {
     /// The open alerts, when they differ from the last call's (one raised, resolved or
     /// dismissed); else `None`.
     pub fn active_alerts(&mut self, m: &Machine) -> Option<Vec<AlertRecord>> {
+        // Nothing committed by another connection and no own pass since the last read: the
+        // same alerts.
+        let version = m.store.data_version().ok();
+        if version.is_some() && self.active_at == version {
+            return None;
+        }
         let active = m.store.active_alerts().ok()?;
+        self.active_at = version;
         let ids: Vec<i64> = active.iter().map(|a| a.id).collect();
         if self.last_active.as_ref() == Some(&ids) {
             return None;
@@ -206,5 +236,62 @@ mod tests {
         assert_ne!(a, content(&[]), "the node went away");
         assert_eq!(content(&[]), content(&[]));
         assert!(a[0].get("at").is_none() && a[0].get("id").is_some());
+    }
+
+    #[test]
+    fn without_nodes_no_pass_runs_until_another_connection_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let profile = crate::network::NetworkProfile::load(None).unwrap();
+        let m = Machine::sandbox(dir.path().to_path_buf(), profile).unwrap();
+        let mut feed = Feed::new(&m);
+        let (health, _, fresh) = feed.read(&m);
+        assert!(health.is_empty() && fresh);
+        assert_eq!(feed.own_passes, 1, "the first read passes");
+        // A second later (the pace forgotten), nothing committed: no pass, nothing new.
+        feed.last_own_pass = None;
+        let (health, alerts, _) = feed.read(&m);
+        assert!(health.is_empty() && alerts.is_empty());
+        assert_eq!(feed.own_passes, 1, "no node, nothing changed: no pass");
+        feed.last_own_pass = None;
+        assert!(!feed.read(&m).2, "the snapshots cached: nothing read afresh");
+        assert!(feed.poll(&m).is_some(), "the first poll sends the empty fleet");
+        feed.last_own_pass = None;
+        assert!(feed.poll(&m).is_none());
+        assert_eq!(feed.own_passes, 1);
+
+        // The open alerts: read once, then only after a commit.
+        assert_eq!(feed.active_alerts(&m).map(|a| a.len()), Some(0));
+        assert!(feed.active_alerts(&m).is_none(), "nothing committed since");
+
+        // Another connection (the window's command) adds a node: the next read passes.
+        let other = crate::store::Store::open(dir.path()).unwrap();
+        let spec = crate::nodes::NodeSpec {
+            id: 1,
+            address: format!("0x{:040x}", 1),
+            llm_port: 8001,
+            worker_base_port: 9001,
+            gateway_base_port: 10_001,
+            ipfs_server: false,
+            cpu_threads: 1,
+            network: "testnet0".into(),
+            key_store: Default::default(),
+            gpu: false,
+        };
+        other.add_node(&spec, 0).unwrap();
+        feed.last_own_pass = None;
+        let (health, _, fresh) = feed.read(&m);
+        assert_eq!(feed.own_passes, 2, "a node appeared: a pass");
+        assert_eq!(health.len(), 1);
+        assert!(fresh);
+        // With a node, a pass every second whether or not anything was committed.
+        feed.last_own_pass = None;
+        feed.read(&m);
+        assert_eq!(feed.own_passes, 3);
+
+        other.add_alert(Some(1), "down", "node 1 is down", 5).unwrap();
+        let active = feed.active_alerts(&m).expect("an alert was raised");
+        assert_eq!(active.len(), 1);
+        assert_eq!(active[0].message, "node 1 is down");
+        assert!(feed.active_alerts(&m).is_none());
     }
 }
