@@ -66,6 +66,39 @@ pub fn fleet_summary(words: &Words, total: usize, healthy: usize, wrong: usize) 
     (tip, wrong > 0)
 }
 
+/// [`fleet_summary`] of the nodes' health as the feed sends it: how many, how many healthy, how
+/// many down or degraded.
+pub fn fleet_of(words: &Words, health: &[crate::nodes::NodeHealth]) -> (String, bool) {
+    let count = |names: &[&str]| {
+        health
+            .iter()
+            .filter(|n| names.contains(&n.state.name()))
+            .count()
+    };
+    fleet_summary(
+        words,
+        health.len(),
+        count(&["healthy"]),
+        count(&["down", "degraded"]),
+    )
+}
+
+/// Paint the tray's "something needs attention" mark into an RGBA icon of `width` × `height`: a
+/// red dot in its lower right corner.
+pub fn attention_dot(rgba: &mut [u8], width: u32, height: u32) {
+    let r = (width.min(height) as f32 * 0.22).max(3.0);
+    let (cx, cy) = (width as f32 - r - 0.5, height as f32 - r - 0.5);
+    for y in 0..height {
+        for x in 0..width {
+            let (dx, dy) = (x as f32 - cx, y as f32 - cy);
+            let i = ((y * width + x) * 4) as usize;
+            if dx * dx + dy * dy <= r * r && i + 4 <= rgba.len() {
+                rgba[i..i + 4].copy_from_slice(&[0xd5, 0x2b, 0x1e, 0xff]);
+            }
+        }
+    }
+}
+
 /// The words the desktop shell writes itself (the tray's menu and tooltip, notifications),
 /// from the window's catalog (`ui/src/i18n/*.json`, keys under `shell.`): one catalog, checked
 /// complete in both languages by the front end's tests.
@@ -173,6 +206,35 @@ mod tests {
     }
 
     #[test]
+    fn the_attention_dot_is_red_in_the_lower_right_corner_only() {
+        let (w, h) = (32u32, 32u32);
+        let mut rgba = vec![0u8; (w * h * 4) as usize];
+        attention_dot(&mut rgba, w, h);
+        let px = |x: u32, y: u32| &rgba[((y * w + x) * 4) as usize..((y * w + x) * 4 + 4) as usize];
+        // r = 7.04, centre (24.46, 24.46): the corner's centre is red, the other corners not.
+        assert_eq!(px(24, 24), [0xd5, 0x2b, 0x1e, 0xff]);
+        assert_eq!(
+            px(30, 24),
+            [0xd5, 0x2b, 0x1e, 0xff],
+            "6 px right of the centre"
+        );
+        assert_eq!(
+            px(31, 31),
+            [0, 0, 0, 0],
+            "the very corner is outside the circle"
+        );
+        assert_eq!(px(0, 0), [0, 0, 0, 0]);
+        assert_eq!(px(17, 24), [0, 0, 0, 0], "7.46 px left: outside");
+        let red = rgba.chunks(4).filter(|p| p[0] == 0xd5).count();
+        // π r² ≈ 155.7 pixels, give or take the edge.
+        assert!((140..=170).contains(&red), "{red} red pixels");
+        // A buffer shorter than the size says is left as it is, not overrun.
+        let mut short = vec![0u8; 16];
+        attention_dot(&mut short, w, h);
+        assert_eq!(short, vec![0u8; 16]);
+    }
+
+    #[test]
     fn the_shell_speaks_the_chosen_or_the_systems_language() {
         let es = Words::for_choice(None, &[None, None, Some("es_ES.UTF-8".into())]);
         assert_eq!(
@@ -225,6 +287,22 @@ pub fn app_feed(channel: cortensor_node::install::manager_update::Channel) -> &'
     match channel {
         Channel::Stable => "https://github.com/cortensor-community/cortensor-node-manager/releases/latest/download/latest.json",
         Channel::Beta => "https://github.com/cortensor-community/cortensor-node-manager/releases/download/beta/latest.json",
+    }
+}
+
+/// The feed the app's updates are read from: the channel's ([`app_feed`]); in debug builds
+/// only (the tests'), `CORTENSOR_MANAGER_APP_FEED` names another.
+pub fn app_feed_url(s: &crate::Session) -> String {
+    debug_var("CORTENSOR_MANAGER_APP_FEED")
+        .unwrap_or_else(|| app_feed(crate::self_update::channel(s)).to_string())
+}
+
+/// An environment variable the tests set, read by debug builds only (release builds ignore it).
+pub fn debug_var(name: &str) -> Option<String> {
+    if cfg!(debug_assertions) {
+        std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    } else {
+        None
     }
 }
 

@@ -22,6 +22,7 @@ pub mod contest;
 pub mod daemon;
 pub mod desktop;
 pub mod events;
+pub mod handover;
 pub mod nodes;
 pub mod paths;
 pub mod reports;

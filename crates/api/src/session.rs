@@ -51,6 +51,11 @@ impl Session {
         Ok(paths::folder_key(&dir))
     }
 
+    /// The files through which the desktop app's window and tray find each other.
+    pub fn handover(&self) -> Result<crate::handover::Handover, UserError> {
+        crate::handover::Handover::of(self)
+    }
+
     /// Send this process's log (`tracing`) to `<data>/logs/<name>.log` (size-bounded, rotated);
     /// the file, or `None` when it cannot be written (the process runs on without it).
     pub fn start_log(&self, name: &str) -> Option<PathBuf> {

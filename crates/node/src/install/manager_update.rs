@@ -172,6 +172,26 @@ fn updater(
         .map_err(|e| ManagerUpdateError::BadFeed(e.to_string()))
 }
 
+/// The desktop app's feed (`latest.json`, Tauri's updater format) read for a newer version
+/// than `current` — what the tray process shows ("Update available"); the app's own updater
+/// downloads and checks the signature when the user installs it.
+pub fn newer_in_app_feed(latest_json: &str, current: &str) -> Result<Option<String>, String> {
+    let v: serde_json::Value = serde_json::from_str(latest_json)
+        .map_err(|e| format!("the app's update feed is not JSON: {e}"))?;
+    let version = v
+        .get("version")
+        .and_then(|v| v.as_str())
+        .ok_or("the app's update feed names no version")?;
+    let version = version.trim_start_matches('v');
+    match self_update::version::bump_is_greater(current, version) {
+        Ok(true) => Ok(Some(version.to_string())),
+        Ok(false) => Ok(None),
+        Err(e) => Err(format!(
+            "the app's update feed names version '{version}': {e}"
+        )),
+    }
+}
+
 /// Ask the feed whether a newer release exists for this build.
 pub fn check(feed: &str, current: &str) -> Result<Offer, ManagerUpdateError> {
     let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from(BIN));
@@ -245,6 +265,38 @@ fn classify(version: &str, e: self_update::errors::Error) -> ManagerUpdateError 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_app_feed_is_read_for_a_newer_version_only() {
+        let feed = |v: &str| format!(r#"{{"version":"{v}","notes":"n","platforms":{{}}}}"#);
+        assert_eq!(
+            newer_in_app_feed(&feed("0.2.0"), "0.1.0"),
+            Ok(Some("0.2.0".into()))
+        );
+        assert_eq!(
+            newer_in_app_feed(&feed("v0.1.1"), "0.1.0"),
+            Ok(Some("0.1.1".into()))
+        );
+        assert_eq!(
+            newer_in_app_feed(&feed("0.1.0"), "0.1.0"),
+            Ok(None),
+            "the same"
+        );
+        assert_eq!(
+            newer_in_app_feed(&feed("0.0.9"), "0.1.0"),
+            Ok(None),
+            "older"
+        );
+        assert!(newer_in_app_feed("<html>", "0.1.0")
+            .unwrap_err()
+            .contains("not JSON"));
+        assert!(newer_in_app_feed("{}", "0.1.0")
+            .unwrap_err()
+            .contains("no version"));
+        assert!(newer_in_app_feed(&feed("soon"), "0.1.0")
+            .unwrap_err()
+            .contains("'soon'"));
+    }
 
     #[test]
     fn the_feed_is_the_channels_or_a_secure_mirror() {

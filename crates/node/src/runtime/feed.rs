@@ -253,8 +253,14 @@ mod tests {
         assert!(health.is_empty() && alerts.is_empty());
         assert_eq!(feed.own_passes, 1, "no node, nothing changed: no pass");
         feed.last_own_pass = None;
-        assert!(!feed.read(&m).2, "the snapshots cached: nothing read afresh");
-        assert!(feed.poll(&m).is_some(), "the first poll sends the empty fleet");
+        assert!(
+            !feed.read(&m).2,
+            "the snapshots cached: nothing read afresh"
+        );
+        assert!(
+            feed.poll(&m).is_some(),
+            "the first poll sends the empty fleet"
+        );
         feed.last_own_pass = None;
         assert!(feed.poll(&m).is_none());
         assert_eq!(feed.own_passes, 1);
@@ -288,7 +294,9 @@ mod tests {
         feed.read(&m);
         assert_eq!(feed.own_passes, 3);
 
-        other.add_alert(Some(1), "down", "node 1 is down", 5).unwrap();
+        other
+            .add_alert(Some(1), "down", "node 1 is down", 5)
+            .unwrap();
         let active = feed.active_alerts(&m).expect("an alert was raised");
         assert_eq!(active.len(), 1);
         assert_eq!(active[0].message, "node 1 is down");
