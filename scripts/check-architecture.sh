@@ -14,7 +14,7 @@ leak=$(grep -xE 'rusqlite|ureq|sysinfo|keyring-core|tiny_http|libc|directories' 
 
 # 2. The front ends depend on the api crate and on no other workspace crate.
 workspace='cortensor-contest|cortensor-node|cortensor-test-support|cortensord-test-node'
-for front in cortensor-manager cortensor-manager-app; do
+for front in cortensor-manager cortensor-manager-app cortensor-manager-tray; do
   direct=$(cargo tree -p "$front" -e normal --depth 1 --prefix none --locked 2>/dev/null | sed 's/ v[0-9].*//' | tail -n +2)
   grep -qx 'cortensor-api' <<<"$direct" || bad "$front does not depend on cortensor-api"
   other=$(grep -xE "$workspace" <<<"$direct" || true)

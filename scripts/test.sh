@@ -37,9 +37,9 @@ dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
 status=${PIPESTATUS[0]}
 [ "$status" -eq 0 ] || exit "$status"
 
-say "type-checking the CLI and its crates for Windows (install plans and keychain store compile there too)"
+say "type-checking the CLI, the tray and their crates for Windows (install plans, keychain store and tray compile there too)"
 if rustup target list --installed 2>/dev/null | grep -q x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu >/dev/null 2>&1; then
-  cargo check -p cortensor-manager --target x86_64-pc-windows-gnu --locked --quiet
+  cargo check -p cortensor-manager -p cortensor-manager-tray --target x86_64-pc-windows-gnu --locked --quiet
 else
   say "skipped the Windows check: the Rust standard library for Windows could not be fetched here"
 fi

@@ -32,6 +32,9 @@ pub struct AppState {
     pub grants: cortensor_api::paths::Grants,
 }
 
+/// Held while this process runs a window for its data folder (`cortensor_api::handover`).
+static WINDOW_LOCK: std::sync::OnceLock<std::fs::File> = std::sync::OnceLock::new();
+
 /// The argument the login item passes: start in the tray, the window hidden (given to a second
 /// launch: close the running app's window to the tray).
 pub const HIDDEN_FLAG: &str = "--hidden";
@@ -139,10 +142,29 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .manage(state)
         .setup(|app| {
+            let handover = tauri::Manager::state::<AppState>(app)
+                .session
+                .handover()
+                .map_err(|e| e.message)?;
             if std::env::args().any(|a| a == QUIT_FLAG) {
-                tracing::info!("--quit with no app running on this data folder: nothing to do");
+                // No window runs on this data folder; its tray may.
+                if handover.tray_pid().is_some() {
+                    tracing::info!("--quit: asking the tray's process to quit");
+                    let _ = handover.ask_tray(cortensor_api::desktop::TrayAction::Quit);
+                } else {
+                    tracing::info!("--quit with no app running on this data folder: nothing to do");
+                }
                 std::process::exit(0);
             }
+            // Started at login: the tray's own small process waits there (no web view, no
+            // WebKit); this one ends.
+            if std::env::args().any(|a| a == HIDDEN_FLAG)
+                && tray::start_tray_process(app.handle(), true)
+            {
+                std::process::exit(0);
+            }
+            // The window's lock, for this process's life: a tray of this folder leaves.
+            let _ = WINDOW_LOCK.set(handover.hold_window().map_err(|e| e.message)?);
             tray::build(app.handle());
             // The window is made here (the config's `create: false`), unless the app was
             // started at login: it waits in the tray with no web view until opened.

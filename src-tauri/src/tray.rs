@@ -6,7 +6,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use cortensor_api::desktop::{fleet_summary, TrayAction, Words};
+use cortensor_api::desktop::{fleet_of, TrayAction, Words};
 use cortensor_api::nodes::{self, Action, NodeHealth, NodeSelection};
 use cortensor_api::UserError;
 use tauri::image::Image;
@@ -26,17 +26,7 @@ pub static QUITTING: AtomicBool = AtomicBool::new(false);
 fn with_dot(icon: &Image<'_>) -> Image<'static> {
     let (w, h) = (icon.width(), icon.height());
     let mut rgba = icon.rgba().to_vec();
-    let r = (w.min(h) as f32 * 0.22).max(3.0);
-    let (cx, cy) = (w as f32 - r - 0.5, h as f32 - r - 0.5);
-    for y in 0..h {
-        for x in 0..w {
-            let (dx, dy) = (x as f32 - cx, y as f32 - cy);
-            if dx * dx + dy * dy <= r * r {
-                let i = ((y * w + x) * 4) as usize;
-                rgba[i..i + 4].copy_from_slice(&[0xd5, 0x2b, 0x1e, 0xff]);
-            }
-        }
-    }
+    cortensor_api::desktop::attention_dot(&mut rgba, w, h);
     Image::new_owned(rgba, w, h)
 }
 
@@ -144,15 +134,7 @@ pub fn show_fleet(app: &AppHandle, health: &[NodeHealth]) {
     let Some(tray) = app.tray_by_id(TRAY) else {
         return;
     };
-    let healthy = health
-        .iter()
-        .filter(|n| n.state.name() == "healthy")
-        .count();
-    let wrong = health
-        .iter()
-        .filter(|n| matches!(n.state.name(), "down" | "degraded"))
-        .count();
-    let (tip, attention) = fleet_summary(&words(app), health.len(), healthy, wrong);
+    let (tip, attention) = fleet_of(&words(app), health);
     // The feed comes every second: the tray changes only when what it says does.
     static SHOWN: std::sync::Mutex<Option<(String, bool)>> = std::sync::Mutex::new(None);
     {
@@ -353,5 +335,35 @@ fn closed(app: &AppHandle, label: &str) {
         &w.t("shell.notify.stillRunningTitle", &[]),
         &w.t("shell.notify.stillRunning", &[]),
     );
-    tracing::info!("window closed: the app waits in the tray");
+    if start_tray_process(app, false) {
+        tracing::info!("window closed: the tray's own process takes over");
+        QUITTING.store(true, Ordering::SeqCst);
+        app.exit(0);
+    } else {
+        tracing::info!("window closed: the app waits in the tray");
+    }
+}
+
+/// Start the tray's own process (`cortensor-manager-tray`, no WebKit), which waits for this
+/// one to exit and takes over the tray (`cortensor_api::handover`); `false` when its program is
+/// not beside this one (a build without it): this process stays in the tray itself.
+pub fn start_tray_process(app: &AppHandle, at_login: bool) -> bool {
+    let Ok(me) = std::env::current_exe() else {
+        return false;
+    };
+    let session = &app.state::<AppState>().session;
+    match cortensor_api::handover::start_tray(session, &me, at_login) {
+        Ok(Some(pid)) => {
+            tracing::info!("the tray's process started (pid {pid})");
+            true
+        }
+        Ok(None) => {
+            tracing::info!("no tray program beside the app: it stays in the tray itself");
+            false
+        }
+        Err(e) => {
+            tracing::warn!("{}", e.message);
+            false
+        }
+    }
 }

@@ -11,7 +11,9 @@
 
 use std::sync::Mutex;
 
-use cortensor_api::desktop::{app_feed, update_failure, AppUpdate, AppUpdateProgress};
+use cortensor_api::desktop::{
+    app_feed_url, debug_var, update_failure, AppUpdate, AppUpdateProgress,
+};
 use cortensor_api::{events, UserError};
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_updater::{Error as UpdaterError, Update, UpdaterExt};
@@ -26,18 +28,9 @@ pub struct Updates {
     installed: Mutex<Option<String>>,
 }
 
-fn debug_var(name: &str) -> Option<String> {
-    if cfg!(debug_assertions) {
-        std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-    } else {
-        None
-    }
-}
-
 fn updater(app: &AppHandle) -> Result<tauri_plugin_updater::Updater, UserError> {
     let session = &app.state::<AppState>().session;
-    let feed = debug_var("CORTENSOR_MANAGER_APP_FEED")
-        .unwrap_or_else(|| app_feed(cortensor_api::self_update::channel(session)).to_string());
+    let feed = app_feed_url(session);
     let url = feed
         .parse()
         .map_err(|e| UserError::new(format!("the update feed '{feed}' is not an address: {e}")))?;

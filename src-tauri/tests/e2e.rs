@@ -1046,17 +1046,22 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
         "{said}"
     );
 
-    // Closing the window hides it to the tray; the app keeps running.
+    // Closing the window: its process ends, WebKit with it, and the tray's own small process
+    // takes over (a month in the tray costs no browser engine).
     let app_exe = PathBuf::from(env!("CARGO_BIN_EXE_cortensor-manager-app"));
+    let tray_exe = app_exe.with_file_name("cortensor-manager-tray");
     let app_pid = app_pid(&data);
-    let visible = || {
+    let shown = |pid: u32| {
         let out = Command::new("xdotool")
-            .args(["search", "--onlyvisible", "--pid", &app_pid.to_string()])
+            .args(["search", "--onlyvisible", "--pid", &pid.to_string()])
             .output()
             .unwrap();
         !String::from_utf8_lossy(&out.stdout).trim().is_empty()
     };
-    assert!(visible(), "the window is shown");
+    let alive = |pid: u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|st| !st.contains(") Z "))
+    };
+    assert!(shown(app_pid), "the window is shown");
     assert!(
         !webkit_processes(app_pid).is_empty(),
         "a shown window has its WebKit processes"
@@ -1067,72 +1072,120 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
         &s.path("/execute/sync"),
         Some(json!({"script": "setTimeout(() => window.__TAURI_INTERNALS__.invoke('plugin:window|close', {label: 'main'}), 200); return 1;", "args": []})),
     );
-    s.wait_until("the window closed to the tray", |_| !visible());
-    // Its web view is gone with it: the web process (the page's memory) ends. WebKitGTK keeps
-    // its network process for the app's life, and Tauri keeps its context on Linux to reuse
-    // it (tauri-apps/tauri#14626), so that one may stay.
-    let web = |pid| {
-        webkit_processes(pid)
-            .into_iter()
-            .filter(|p| !p.ends_with("WebKitNetworkPr"))
-            .collect::<Vec<_>>()
-    };
     let t = Instant::now();
-    while !web(app_pid).is_empty() {
+    while alive(app_pid) {
         assert!(
             t.elapsed() < Duration::from_secs(30),
-            "WebKit web processes left in the tray: {:?}",
-            web(app_pid)
+            "the window's process did not end: {:?}",
+            webkit_processes(app_pid)
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+    let tray_pid = || -> Option<u32> {
+        let pid: u32 = std::fs::read_to_string(data.join("run/tray.pid"))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()?;
+        (alive(pid) && std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|e| e == tray_exe))
+            .then_some(pid)
+    };
+    let t = Instant::now();
+    while tray_pid().is_none() {
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "the tray's process did not take over"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let tray = tray_pid().unwrap();
+    let maps = std::fs::read_to_string(format!("/proc/{tray}/maps")).unwrap();
     assert!(
-        Path::new(&format!("/proc/{app_pid}")).exists(),
-        "the app runs on"
+        !maps.contains("libwebkit") && !maps.contains("libjavascriptcore"),
+        "the tray's process loads no WebKit"
     );
-    // Opening it again (a second launch hands over) makes the window and its page again.
-    let launch_again = |args: &[&str]| {
-        let st = Command::new(&app_exe)
+    assert!(webkit_processes(tray).is_empty(), "and starts none");
+    assert!(!shown(tray), "and shows no window");
+    let tray_log = || std::fs::read_to_string(data.join("logs/tray.log")).unwrap_or_default();
+    // Its menu, through its program (WebDriver cannot reach a tray): the running tray does it.
+    let ask_tray = |action: &str| {
+        let out = Command::new(&tray_exe)
+            .arg(action)
+            .envs(owned.iter().map(|(k, v)| (*k, v.as_str())))
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            out.status.success()
+                && said.contains(&format!("asked the tray (pid {tray}) to {action}")),
+            "{said}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    // (No window, no driver: waits that fail say what the tray's log says.)
+    let wait = |what: &str, f: &dyn Fn() -> bool| {
+        let t = Instant::now();
+        while !f() {
+            assert!(
+                t.elapsed() < Duration::from_secs(30),
+                "timed out waiting for {what}; the tray's log:\n{}",
+                tray_log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    ask_tray("stop_all");
+    wait("the nodes stopped from the tray's process", &|| {
+        pids().iter().all(|p| p.is_none())
+    });
+    ask_tray("start_all");
+    wait("the nodes started from the tray's process", &|| {
+        let p = pids();
+        p.len() == 2 && p.iter().all(|p| p.is_some())
+    });
+    ask_tray("check_updates");
+    wait("the tray checked for updates", &|| {
+        tray_log().lines().any(|l| {
+            l.contains("tray: check_updates: ")
+                && (l.contains("cortensord is up to date") || l.contains("is available"))
+        })
+    });
+    // Opening the app again (here a launch; the tray's Open starts the same program): a new
+    // window, and the tray's process leaves.
+    let launch = |args: &[&str]| {
+        Command::new(&app_exe)
             .args(args)
             .envs(owned.iter().map(|(k, v)| (*k, v.as_str())))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(
-            st.success(),
-            "a second launch {args:?} hands over and exits"
-        );
+            .spawn()
+            .unwrap()
     };
-    launch_again(&[]);
-    s.wait_until("the window shown again", |_| visible());
+    let mut reopened = launch(&[]);
+    let t = Instant::now();
+    while !shown(reopened.id()) {
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "the window did not come back"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
     assert!(
-        !webkit_processes(app_pid).is_empty(),
+        !webkit_processes(reopened.id()).is_empty(),
         "the window has a web view again"
     );
-    // The page is the app again (WebDriver follows the new web view).
-    s.wait_until("the driver reaches the new page", |s| {
-        let handles = s.d.try_call("GET", &s.path("/window/handles"), None);
-        let Ok(Value::Array(handles)) = handles else {
-            return false;
-        };
-        handles.iter().rev().any(|h| {
-            s.d.try_call("POST", &s.path("/window"), Some(json!({"handle": h})))
-                .is_ok()
-                && s.count("nav") > 0
-        })
-    });
-    s.wait_present("#tab-nodes");
+    wait("the tray's process left", &|| !alive(tray));
+    assert!(tray_log().contains("a window is back: the tray leaves"));
     // Quit (the tray's Quit, here asked by a launch with --quit): the app ends, the nodes
     // run on, and the app's log says so.
     let running = pids();
-    launch_again(&["--quit"]);
+    let st = launch(&["--quit"]).wait().unwrap();
+    assert!(
+        st.success(),
+        "a second launch with --quit hands over and exits"
+    );
     let t = Instant::now();
-    while Path::new(&format!("/proc/{app_pid}")).exists()
-        && !std::fs::read_to_string(format!("/proc/{app_pid}/stat"))
-            .unwrap_or_default()
-            .contains(") Z ")
-    {
+    while reopened.try_wait().unwrap().is_none() {
         assert!(
             t.elapsed() < Duration::from_secs(15),
             "the app did not quit"
@@ -1514,40 +1567,64 @@ fn the_window_comes_back_the_size_it_was_left() {
         "dark colours after a restart"
     );
     s.screenshot("e2e-window-restored.png");
-    // Started as the login item starts it (on another data folder: another app): it waits in
-    // the tray, its window not shown.
-    let mut at_login = Command::new(env!("CARGO_BIN_EXE_cortensor-manager-app"))
+    // Started as the login item starts it (on another data folder: another app): the tray's
+    // own process waits in the tray, no window, no WebKit; the launch itself ends.
+    let login_data = sb.home.join("login-data");
+    let at_login = Command::new(env!("CARGO_BIN_EXE_cortensor-manager-app"))
         .arg("--hidden")
         .envs(owned.iter().map(|(k, v)| (*k, v.as_str())))
-        .env("CORTENSOR_MANAGER_DATA_DIR", sb.home.join("login-data"))
+        .env("CORTENSOR_MANAGER_DATA_DIR", &login_data)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .spawn()
+        .status()
         .unwrap();
+    assert!(at_login.success(), "the login launch hands over and ends");
     let t = Instant::now();
-    while !std::fs::read_to_string(sb.home.join("login-data/logs/app.log"))
+    while !std::fs::read_to_string(login_data.join("logs/tray.log"))
         .is_ok_and(|l| l.contains("started at login: waiting in the tray"))
     {
         assert!(t.elapsed() < Duration::from_secs(20), "the hidden start");
         std::thread::sleep(Duration::from_millis(100));
     }
-    std::thread::sleep(Duration::from_secs(1));
-    assert!(at_login.try_wait().unwrap().is_none(), "it runs");
+    let tray: u32 = std::fs::read_to_string(login_data.join("run/tray.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let tray_alive = || {
+        std::fs::read_to_string(format!("/proc/{tray}/stat")).is_ok_and(|st| !st.contains(") Z "))
+    };
+    assert!(tray_alive(), "the tray runs");
+    assert!(
+        !std::fs::read_to_string(format!("/proc/{tray}/maps"))
+            .unwrap()
+            .contains("libwebkit"),
+        "without WebKit"
+    );
     let shown = Command::new("xdotool")
-        .args([
-            "search",
-            "--onlyvisible",
-            "--pid",
-            &at_login.id().to_string(),
-        ])
+        .args(["search", "--onlyvisible", "--pid", &tray.to_string()])
         .output()
         .unwrap();
     assert!(
         String::from_utf8_lossy(&shown.stdout).trim().is_empty(),
         "no window shown"
     );
-    let _ = at_login.kill();
-    let _ = at_login.wait();
+    // A launch with --quit ends it (what an installer replacing the app does).
+    let quit = Command::new(env!("CARGO_BIN_EXE_cortensor-manager-app"))
+        .arg("--quit")
+        .envs(owned.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("CORTENSOR_MANAGER_DATA_DIR", &login_data)
+        .status()
+        .unwrap();
+    assert!(quit.success());
+    let t = Instant::now();
+    while tray_alive() {
+        assert!(
+            t.elapsed() < Duration::from_secs(15),
+            "the tray did not quit"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
     driver.call("DELETE", &s.path(""), None);
 }
 
