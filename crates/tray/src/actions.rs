@@ -60,7 +60,7 @@ fn open(session: &Session) -> Result<String, UserError> {
 
 /// Run a menu action (Quit aside: [`quit`]); what happened, in words (logged, and notified
 /// for a check for updates or a failure).
-pub fn act(session: &Session, words: &Words, action: TrayAction) -> String {
+pub fn act(session: &Session, words: &Words, action: TrayAction) -> Result<String, String> {
     let done = match action {
         TrayAction::Open => open(session),
         TrayAction::StartAll | TrayAction::StopAll => start_or_stop(session, action),
@@ -70,12 +70,12 @@ pub fn act(session: &Session, words: &Words, action: TrayAction) -> String {
     match done {
         Ok(said) => {
             tracing::info!("tray: {}: {said}", action.id());
-            said
+            Ok(said)
         }
         Err(e) => {
             tracing::warn!("tray: {}: {}", action.id(), e.message);
             notify("Cortensor Node Manager", &e.message);
-            e.message
+            Err(e.message)
         }
     }
 }
@@ -141,7 +141,29 @@ pub fn asked_from_outside(session: &Session, handover: &Handover, action: TrayAc
         println!("no tray runs on this data folder");
         return 0;
     }
-    let words = Words::of(session);
-    println!("{}", act(session, &words, action));
-    0
+    match act(session, &Words::of(session), action) {
+        Ok(said) => {
+            println!("{said}");
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_icon_decodes_to_rgba_and_a_broken_one_to_nothing() {
+        let (rgba, w, h) = decode(include_bytes!("../../../icons/32x32.png")).unwrap();
+        assert_eq!((w, h), (32, 32));
+        assert_eq!(rgba.len(), 32 * 32 * 4);
+        assert!(rgba.chunks(4).any(|p| p[3] > 0), "not all transparent");
+        assert!(decode(b"\x89PNG but not").is_none());
+        assert!(decode(&[]).is_none());
+    }
 }

@@ -54,25 +54,37 @@ fn usage() -> &'static str {
     "usage: cortensor-manager-tray [--at-login] [open|start_all|stop_all|check_updates|quit]"
 }
 
-fn run(args: &[String]) -> i32 {
+/// What the command line asks: `None` for help; else whether started at login, and the action
+/// for the running tray.
+fn parse(args: &[String]) -> Result<Option<(bool, Option<TrayAction>)>, String> {
     let mut at_login = false;
     let mut action = None;
     for a in args {
         match a.as_str() {
             "--at-login" => at_login = true,
-            "-h" | "--help" => {
-                println!("{}", usage());
-                return 0;
-            }
+            "-h" | "--help" => return Ok(None),
             other => match TrayAction::from_id(other) {
                 Some(act) if action.is_none() => action = Some(act),
-                _ => {
-                    eprintln!("'{other}' is not understood\n{}", usage());
-                    return 2;
-                }
+                Some(_) => return Err(format!("one action at a time ('{other}' is a second)")),
+                None => return Err(format!("'{other}' is not understood")),
             },
         }
     }
+    Ok(Some((at_login, action)))
+}
+
+fn run(args: &[String]) -> i32 {
+    let (at_login, action) = match parse(args) {
+        Ok(Some(p)) => p,
+        Ok(None) => {
+            println!("{}", usage());
+            return 0;
+        }
+        Err(e) => {
+            eprintln!("{e}\n{}", usage());
+            return 2;
+        }
+    };
     let session = Session::new(None);
     let handover = match Handover::of(&session) {
         Ok(h) => h,
@@ -159,7 +171,7 @@ fn serve(session: Session, handover: Handover) {
     let worker = std::sync::Arc::clone(&session);
     std::thread::spawn(move || {
         for action in queue {
-            actions::act(&worker, &words, action);
+            let _ = actions::act(&worker, &words, action);
         }
     });
 
@@ -245,5 +257,31 @@ fn watch(session: &Session, handover: &Handover, proxy: &tao::event_loop::EventL
             }
         }
         std::thread::sleep(EVERY);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_command_line_names_one_action_or_none() {
+        assert_eq!(parse(&args(&[])), Ok(Some((false, None))));
+        assert_eq!(parse(&args(&["--at-login"])), Ok(Some((true, None))));
+        assert_eq!(
+            parse(&args(&["stop_all"])),
+            Ok(Some((false, Some(TrayAction::StopAll))))
+        );
+        assert_eq!(parse(&args(&["--help"])), Ok(None));
+        assert!(parse(&args(&["explode"]))
+            .unwrap_err()
+            .contains("'explode'"));
+        assert!(parse(&args(&["open", "quit"]))
+            .unwrap_err()
+            .contains("one action at a time"));
     }
 }
