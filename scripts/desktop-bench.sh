@@ -6,8 +6,9 @@
 #     <data>/logs/app.log; the minimal window prints it), median of RUNS starts;
 #   - idle with the window open, nothing changing: CPU (share of one core) and PSS of the process
 #     and its WebKit children over IDLE seconds, after SETTLE seconds;
-#   - closed to the tray (the app only; a second launch with --hidden closes its window): the
-#     same, with the WebKit processes still alive listed.
+#   - closed to the tray (a second launch with --hidden closes the window: the window's process
+#     hands over to the tray's own process, cortensor-manager-tray, and exits): the tray
+#     process's CPU and PSS, and the WebKit processes left anywhere on the machine.
 # The app starts on an empty data folder (the setup wizard's first screen: no nodes).
 # Usage: scripts/desktop-bench.sh [--runs N] [--idle SECONDS] [--settle SECONDS]
 # Needs the release app (`npx --prefix ui tauri build --no-bundle`, which embeds the front end);
@@ -108,11 +109,20 @@ for which in minimal app; do
   echo "$which: window open, idle: CPU ${cpu} % of a core, PSS ${mib} MiB (${procs})"
   if [ "$which" = app ]; then
     HOME=$d CORTENSOR_MANAGER_DATA_DIR=$d/data "$app" --hidden >/dev/null 2>&1 || true
-    read -r cpu mib procs <<<"$(idle_of "$pid" alone)"
-    # shellcheck disable=SC2046
-    left=$(names $(tree "$pid") | tr ' ' '\n' | grep -c WebKit || true)
-    rest=$(($(pss $(tree "$pid")) / 1024))
-    echo "app: in the tray, idle: app process CPU ${cpu} % of a core, PSS ${mib} MiB; with what WebKit keeps (${left} process(es)): ${rest} MiB"
+    t=0
+    while [ -d /proc/"$pid" ] && ! grep -q ') Z ' /proc/"$pid"/stat 2>/dev/null; do
+      t=$((t + 1)); [ $t -gt 300 ] && { echo "the window's process did not hand over in 30 s" >&2; exit 1; }
+      sleep 0.1
+    done
+    wait "$pid" 2>/dev/null || true
+    tray=$(cat "$d"/data/run/tray.pid 2>/dev/null || true)
+    [ -n "$tray" ] && [ -d /proc/"$tray" ] || { echo "no tray process took over" >&2; exit 1; }
+    pids+=("$tray")
+    read -r cpu mib procs <<<"$(idle_of "$tray")"
+    left=$(grep -l WebKit /proc/[0-9]*/comm 2>/dev/null | wc -l)
+    echo "app: in the tray, idle: tray process (${procs}) CPU ${cpu} % of a core, PSS ${mib} MiB; WebKit processes left on the machine: ${left}; the window's process ended"
+    kill "$tray"
+  else
+    kill "$pid"; wait "$pid" 2>/dev/null || true
   fi
-  kill "$pid"; wait "$pid" 2>/dev/null || true
 done
