@@ -1107,10 +1107,11 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
     assert!(webkit_processes(tray).is_empty(), "and starts none");
     assert!(!shown(tray), "and shows no window");
     let tray_log = || std::fs::read_to_string(data.join("logs/tray.log")).unwrap_or_default();
-    // Its menu, through its program (WebDriver cannot reach a tray): the running tray does it.
+    // Its menu, through its program (`cortensor-manager tray ACTION`; WebDriver cannot reach a
+    // tray): the running tray does it.
     let ask_tray = |action: &str| {
         let out = Command::new(&tray_exe)
-            .arg(action)
+            .args(["tray", action])
             .envs(owned.iter().map(|(k, v)| (*k, v.as_str())))
             .output()
             .unwrap();

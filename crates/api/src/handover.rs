@@ -25,12 +25,16 @@ pub struct Handover {
     dir: PathBuf,
 }
 
-/// The tray's program beside the window's (`app_exe`), and the window's beside the tray's.
-pub fn tray_program(app_exe: &Path) -> PathBuf {
-    app_exe.with_file_name(format!(
-        "cortensor-manager-tray{}",
-        std::env::consts::EXE_SUFFIX
-    ))
+/// The programs that run the tray (`… tray`) beside the window's `app_exe`, in the order tried:
+/// the desktop flavour of the CLI as built (`cortensor-manager-tray`, development builds) and as
+/// packaged (`cortensor-manager`, which in the desktop packages is that flavour).
+pub fn tray_programs(app_exe: &Path) -> [PathBuf; 2] {
+    let sibling =
+        |name: &str| app_exe.with_file_name(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    [
+        sibling("cortensor-manager-tray"),
+        sibling("cortensor-manager"),
+    ]
 }
 
 /// The window's program beside the tray's (`tray_exe`).
@@ -150,34 +154,56 @@ fn held(f: Option<std::fs::File>) -> bool {
 
 /// Start `program` detached (its own process group: it outlives the one starting it), its
 /// console output in `<data>/logs/<name>-console.log`.
-fn start(s: &Session, program: &Path, args: &[String], name: &str) -> Result<u32, UserError> {
+fn start(
+    s: &Session,
+    program: &Path,
+    args: &[String],
+    name: &str,
+) -> Result<(std::process::Child, u32), UserError> {
     use cortensor_node::platform::{logs, process};
     let data = paths::data_dir(s.data_dir()).map_err(user)?;
     let log = logs::dir(&data).join(format!("{name}-console.log"));
     let cwd = program.parent().unwrap_or(Path::new("."));
     process::spawn(program, args, cwd, &log, process::EnvBase::Inherit, &[])
-        .map(|(_, id)| id.pid)
+        .map(|(child, id)| (child, id.pid))
         .map_err(|e| UserError::new(format!("could not start {}: {e}", program.display())))
 }
 
+/// How long a started tray is watched for a refusal (a CLI built without the tray).
+const REFUSAL_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// Start the tray's own process beside the window's program `app_exe` (`--at-login`: say so in
-/// its log); `Ok(None)` when that program is not there (a build without it).
+/// its log): its pid, or `Ok(None)` when no program there runs a tray (a build without it).
 pub fn start_tray(s: &Session, app_exe: &Path, at_login: bool) -> Result<Option<u32>, UserError> {
-    let program = tray_program(app_exe);
-    if !program.is_file() {
-        return Ok(None);
+    let mut args = vec!["tray".to_string()];
+    if at_login {
+        args.push("--at-login".into());
     }
-    let args = if at_login {
-        vec!["--at-login".to_string()]
-    } else {
-        Vec::new()
-    };
-    start(s, &program, &args, "tray").map(Some)
+    for program in tray_programs(app_exe).iter().filter(|p| p.is_file()) {
+        let (mut child, pid) = start(s, program, &args, "tray")?;
+        // A program without the tray refuses the word at once; a tray waits for this window's
+        // process to end (or leaves at once, content, when another tray runs).
+        let t = std::time::Instant::now();
+        let refused = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break !status.success(),
+                Ok(None) if t.elapsed() < REFUSAL_WAIT => {
+                    std::thread::sleep(std::time::Duration::from_millis(25))
+                }
+                _ => break false,
+            }
+        };
+        if !refused {
+            return Ok(Some(pid));
+        }
+        tracing::info!("{} runs no tray", program.display());
+    }
+    Ok(None)
 }
 
 /// Start the window's program beside the tray's `tray_exe` (it takes over; the tray leaves).
 pub fn start_window(s: &Session, tray_exe: &Path) -> Result<u32, UserError> {
-    start(s, &window_program(tray_exe), &[], "window")
+    start(s, &window_program(tray_exe), &[], "window").map(|(_, pid)| pid)
 }
 
 /// Whether a newer app than `current` is on the channel's feed (what the tray shows; the
@@ -271,13 +297,71 @@ mod tests {
             "cortensor-manager-app{}",
             std::env::consts::EXE_SUFFIX
         ));
-        let tray = tray_program(&app);
-        assert_eq!(tray.parent(), Some(Path::new("/usr/bin")));
-        assert!(tray
+        let [built, packaged] = tray_programs(&app);
+        assert_eq!(built.parent(), Some(Path::new("/usr/bin")));
+        assert!(built
             .file_name()
             .unwrap()
             .to_string_lossy()
             .starts_with("cortensor-manager-tray"));
-        assert_eq!(window_program(&tray), app);
+        assert_eq!(
+            packaged.file_stem().unwrap().to_string_lossy(),
+            "cortensor-manager"
+        );
+        assert_eq!(window_program(&built), app);
+        assert_eq!(window_program(&packaged), app);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_program_that_refuses_the_tray_is_passed_over() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let s = Session::new(Some(dir.path().join("data")));
+        let script = |name: &str, body: &str| {
+            let p = bin.join(name);
+            std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        };
+        let app = bin.join("cortensor-manager-app");
+        // Nothing beside the window's program: no tray.
+        assert_eq!(start_tray(&s, &app, false).unwrap(), None);
+        // The servers' CLI refuses the word: passed over, still no tray.
+        script(
+            "cortensor-manager",
+            "echo \"unrecognized subcommand '$1'\" >&2; exit 2",
+        );
+        assert_eq!(start_tray(&s, &app, false).unwrap(), None);
+        let console =
+            std::fs::read_to_string(dir.path().join("data/logs/tray-console.log")).unwrap();
+        assert!(
+            console.contains("unrecognized subcommand 'tray'"),
+            "{console}"
+        );
+        // A program that runs the tray (here: stays, and says what it was given).
+        script(
+            "cortensor-manager-tray",
+            &format!("echo \"$@\" > {}/given; sleep 5", dir.path().display()),
+        );
+        let pid = start_tray(&s, &app, true).unwrap().expect("a tray");
+        assert!(pid > 0);
+        let t = std::time::Instant::now();
+        while !dir.path().join("given").exists() && t.elapsed().as_secs() < 5 {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("given"))
+                .unwrap()
+                .trim(),
+            "tray --at-login"
+        );
+        use cortensor_node::platform::process;
+        let start_time = process::start_time(pid).unwrap_or(0);
+        assert!(
+            process::signal(process::ProcId { pid, start_time }, 9),
+            "the stand-in ran"
+        );
     }
 }

@@ -45,12 +45,6 @@ pub fn notify(title: &str, body: &str) {
     }
 }
 
-/// The window's program: beside this one.
-fn window_program() -> Result<std::path::PathBuf, UserError> {
-    let me = std::env::current_exe().map_err(UserError::new)?;
-    Ok(handover::window_program(&me))
-}
-
 /// Open the window: start its program (it takes over; this tray then leaves).
 fn open(session: &Session) -> Result<String, UserError> {
     let me = std::env::current_exe().map_err(UserError::new)?;
@@ -81,8 +75,8 @@ pub fn act(session: &Session, words: &Words, action: TrayAction) -> Result<Strin
 }
 
 fn start_or_stop(session: &Session, action: TrayAction) -> Result<String, UserError> {
-    // The daemon is the window's program run headless (`cortensor-manager-app daemon`).
-    let exe = window_program()?;
+    // The daemon is this program's `daemon` command (the CLI's).
+    let exe = std::env::current_exe().map_err(UserError::new)?;
     let what = if action == TrayAction::StartAll {
         Action::Start
     } else {
