@@ -2,7 +2,8 @@
 //! window gets nothing), new alerts as `alert` events and desktop notifications, machine health
 //! as `system-health` events every ten seconds while a screen shows it (`watch_system`), and the watched node's new log lines as
 //! `node-log`; keeps the tray's icon and tooltip. With the window closed to the tray it looks
-//! once a second and sends nothing to a page. Event names live in `cortensor_api::events`.
+//! once a second and sends nothing to a page. With the window open it looks four times a second
+//! while anything changes, and once a second after two quiet seconds. Event names live in `cortensor_api::events`.
 
 use cortensor_api::events;
 use cortensor_api::nodes::{Feed, FEED_POLL_EVERY};
@@ -12,62 +13,78 @@ use tauri_plugin_notification::NotificationExt;
 
 /// How often the feed looks while the window is closed (the tray and notifications only).
 const IN_TRAY_EVERY: Duration = Duration::from_secs(1);
+/// How often it looks once nothing has changed for [`QUIET_LOOKS`] looks: an idle window costs
+/// one look a second; anything new brings back [`FEED_POLL_EVERY`].
+const QUIET_EVERY: Duration = Duration::from_secs(1);
+const QUIET_LOOKS: u32 = 8;
 
 pub fn spawn(app: AppHandle) {
-    std::thread::spawn(move || {
-        let state = app.state::<crate::AppState>();
-        let Ok(mut feed) = Feed::open(&state.session) else {
-            return;
-        };
-        loop {
-            let window = app.get_webview_window(crate::tray::MAIN).is_some();
-            if let Some((health, alerts)) = feed.poll() {
-                if window {
-                    let _ = app.emit(events::NODE_HEALTH, &health);
-                }
-                crate::tray::show_fleet(&app, &health);
-                // Notifications as the user set them (read once per batch of alerts).
-                let notify =
-                    !alerts.is_empty() && cortensor_api::settings::notifications_on(&state.session);
-                for a in alerts {
+    let _ = std::thread::Builder::new()
+        .name("health-feed".into())
+        .spawn(move || {
+            let state = app.state::<crate::AppState>();
+            let Ok(mut feed) = Feed::open(&state.session) else {
+                return;
+            };
+            let mut quiet = 0u32;
+            loop {
+                let window = app.get_webview_window(crate::tray::MAIN).is_some();
+                let mut news = false;
+                if let Some((health, alerts)) = feed.poll() {
+                    news = true;
                     if window {
-                        let _ = app.emit(events::ALERT, &a);
+                        let _ = app.emit(events::NODE_HEALTH, &health);
                     }
-                    if !notify {
-                        continue;
+                    crate::tray::show_fleet(&app, &health);
+                    // Notifications as the user set them (read once per batch of alerts).
+                    let notify = !alerts.is_empty()
+                        && cortensor_api::settings::notifications_on(&state.session);
+                    for a in alerts {
+                        if window {
+                            let _ = app.emit(events::ALERT, &a);
+                        }
+                        if !notify {
+                            continue;
+                        }
+                        // A desktop notification too (ignored where the desktop has no notification service).
+                        let _ = app
+                            .notification()
+                            .builder()
+                            .title(crate::tray::words(&app).t("shell.notify.alertTitle", &[]))
+                            .body(&a.message)
+                            .show();
                     }
-                    // A desktop notification too (ignored where the desktop has no notification service).
-                    let _ = app
-                        .notification()
-                        .builder()
-                        .title(crate::tray::words(&app).t("shell.notify.alertTitle", &[]))
-                        .body(&a.message)
-                        .show();
                 }
-            }
-            if !window {
-                // In the tray: the icon and notifications only, at a calmer pace.
-                std::thread::sleep(IN_TRAY_EVERY);
-                continue;
-            }
-            if let Some(active) = feed.active_alerts() {
-                let _ = app.emit(events::ACTIVE_ALERTS, &active);
-            }
-            // The machine (GPU, Docker, pings: processes and requests) only while shown.
-            if state.watch_system.load(std::sync::atomic::Ordering::SeqCst) {
-                if let Some(sys) = feed.system() {
-                    let _ = app.emit(events::SYSTEM_HEALTH, &sys);
+                if !window {
+                    // In the tray: the icon and notifications only, at a calmer pace.
+                    std::thread::sleep(IN_TRAY_EVERY);
+                    continue;
                 }
+                if let Some(active) = feed.active_alerts() {
+                    news = true;
+                    let _ = app.emit(events::ACTIVE_ALERTS, &active);
+                }
+                // The machine (GPU, Docker, pings: processes and requests) only while shown.
+                if state.watch_system.load(std::sync::atomic::Ordering::SeqCst) {
+                    if let Some(sys) = feed.system() {
+                        let _ = app.emit(events::SYSTEM_HEALTH, &sys);
+                    }
+                }
+                let lines = state
+                    .live_log
+                    .lock()
+                    .ok()
+                    .and_then(|mut l| l.as_mut()?.poll());
+                if let Some(lines) = lines {
+                    news = true;
+                    let _ = app.emit(events::NODE_LOG, &lines);
+                }
+                quiet = if news { 0 } else { quiet.saturating_add(1) };
+                std::thread::sleep(if quiet < QUIET_LOOKS {
+                    FEED_POLL_EVERY
+                } else {
+                    QUIET_EVERY
+                });
             }
-            let lines = state
-                .live_log
-                .lock()
-                .ok()
-                .and_then(|mut l| l.as_mut()?.poll());
-            if let Some(lines) = lines {
-                let _ = app.emit(events::NODE_LOG, &lines);
-            }
-            std::thread::sleep(FEED_POLL_EVERY);
-        }
-    });
+        });
 }

@@ -1,26 +1,28 @@
-import { useEffect, useState } from "react";
+import { Suspense, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { applyLanguage } from "./i18n";
 import type { Ruleset } from "./bindings/Ruleset";
 import { errorMessage, getSetting, machineStatus, ruleset as loadRuleset } from "./api";
 import { UpdateBanner } from "./components/UpdateBanner";
-import { RewardsCalculator } from "./screens/rewards/RewardsCalculator";
-import { RankProjection } from "./screens/rewards/RankProjection";
 import { SetupWizard } from "./screens/setup/SetupWizard";
-import { Dashboard } from "./screens/nodes/Dashboard";
-import { Qualification } from "./screens/rewards/Qualification";
 import { Overview } from "./screens/overview/Overview";
-import { MetricsSettings } from "./screens/nodes/MetricsSettings";
-import { Autostart } from "./components/Autostart";
 import { ErrorBox } from "./components/ErrorBox";
-import { ReportScreen } from "./screens/report/ReportScreen";
-import { ReportDestinations } from "./screens/report/ReportDestinations";
 import { ReportContext } from "./screens/report/reportContext";
 import type { ErrorContext } from "./bindings/ErrorContext";
-import { StressScreen } from "./screens/stress/StressScreen";
-import { GeneralSettings } from "./screens/settings/GeneralSettings";
-import { AppUpdates } from "./screens/settings/AppUpdates";
 import { applyTheme, asTheme } from "./screens/settings/theme";
+import {
+  AppUpdates,
+  Autostart,
+  Dashboard,
+  GeneralSettings,
+  MetricsSettings,
+  Qualification,
+  RankProjection,
+  ReportDestinations,
+  ReportScreen,
+  RewardsCalculator,
+  StressScreen,
+} from "./screens/lazy";
 
 type Tab = "overview" | "setup" | "nodes" | "rewards" | "stress" | "settings" | "report";
 const SCREEN: Record<Tab, string> = {
@@ -110,6 +112,15 @@ export function App() {
           <ErrorBox message={rulesError} action="Load the contest rules" />
         </div>
       )}
+      <Suspense
+        fallback={
+          <main className="single">
+            <p className="muted" role="status">
+              {t("app.loading")}
+            </p>
+          </main>
+        }
+      >
       {tab === "overview" ? (
         <main className="single wide">
           <Overview rules={rules} onSetup={() => setTab("setup")} onNode={() => setTab("nodes")} />
@@ -152,6 +163,7 @@ export function App() {
           <RankProjection onRankRewards={setProjectedRankRewards} />
         </main>
       )}
+      </Suspense>
     </div>
     </ReportContext.Provider>
   );

@@ -93,9 +93,10 @@ describe("accessibility (axe-core)", () => {
     ]) {
       await user.click(document.getElementById(id)!);
       await waitFor(() => expect(document.getElementById(id)).toHaveAttribute("aria-current", "page"));
-      // Let the screen's first answers arrive; it shows its content (a heading), not nothing.
+      // The screen loads (the ones not shown first load when opened) and shows its content (a
+      // heading), not nothing; then its first answers arrive.
+      await waitFor(() => expect(document.querySelector("main h2, main h3"), name).not.toBeNull());
       await new Promise((r) => setTimeout(r, 50));
-      expect(document.querySelector("main h2, main h3"), name).not.toBeNull();
       const v = await violations();
       if (v.length) found[name] = v;
     }
