@@ -119,7 +119,7 @@ for which in minimal app; do
     [ -n "$tray" ] && [ -d /proc/"$tray" ] || { echo "no tray process took over" >&2; exit 1; }
     pids+=("$tray")
     read -r cpu mib procs <<<"$(idle_of "$tray")"
-    left=$(grep -l WebKit /proc/[0-9]*/comm 2>/dev/null | wc -l)
+    left=$( (grep -l WebKit /proc/[0-9]*/comm 2>/dev/null || true) | wc -l)
     echo "app: in the tray, idle: tray process (${procs}) CPU ${cpu} % of a core, PSS ${mib} MiB; WebKit processes left on the machine: ${left}; the window's process ended"
     kill "$tray"
   else
