@@ -166,14 +166,15 @@ pub fn run() {
             // The window's lock, for this process's life: a tray of this folder leaves.
             let _ = WINDOW_LOCK.set(handover.hold_window().map_err(|e| e.message)?);
             // The window is made here (the config's `create: false`), unless the app was
-            // started at login: it waits in the tray with no web view until opened. The window
-            // first, the tray's icon after: the page starts loading sooner.
+            // started at login: it waits in the tray with no web view until opened. The tray's
+            // icon once the page painted (`ui_ready`), so the page loads sooner.
             if !std::env::args().any(|a| a == HIDDEN_FLAG) {
                 tray::open(app.handle());
+                tray::build_after_paint(app.handle(), std::time::Duration::from_secs(5));
             } else {
                 tracing::info!("started at login: waiting in the tray");
+                tray::build_soon(app.handle());
             }
-            tray::build(app.handle());
             health_feed::spawn(app.handle().clone());
             tray::spawn_update_checks(app.handle().clone());
             commands::reports::spawn_outbox(app.handle().clone());

@@ -81,8 +81,28 @@ pub fn spawn_update_checks(app: AppHandle) {
     });
 }
 
+/// Make the tray on the main thread, once (after the page's first paint, so that its
+/// making — the desktop's tray protocol over D-Bus — does not hold up the page's loading).
+pub fn build_soon(app: &AppHandle) {
+    static ASKED: AtomicBool = AtomicBool::new(false);
+    if ASKED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let handle = app.clone();
+    let _ = app.run_on_main_thread(move || build(&handle));
+}
+
+/// [`build_soon`] once the page painted, or after `wait` if it never says so.
+pub fn build_after_paint(app: &AppHandle, wait: std::time::Duration) {
+    let app = app.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(wait);
+        build_soon(&app);
+    });
+}
+
 /// Make the tray (where the desktop has one; elsewhere the app runs on without it).
-pub fn build(app: &AppHandle) {
+fn build(app: &AppHandle) {
     let made = (|| -> tauri::Result<()> {
         let w = words(app);
         let items: Vec<MenuItem<tauri::Wry>> = TrayAction::ALL

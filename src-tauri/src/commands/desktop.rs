@@ -65,8 +65,9 @@ pub fn app_restart(app: AppHandle) {
 }
 
 /// The page painted for the first time: the app's log says how long after the start (or the
-/// window's opening) — what the desktop benchmark reads.
+/// window's opening) — what the desktop benchmark reads; the tray's icon is made now.
 #[tauri::command]
-pub fn ui_ready() {
+pub fn ui_ready(app: AppHandle) {
     crate::tray::painted();
+    crate::tray::build_soon(&app);
 }
