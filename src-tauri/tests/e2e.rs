@@ -65,12 +65,26 @@ impl Session<'_> {
         format!("/session/{}{}", self.id, rest)
     }
 
+    /// The element `css`, waited for up to 20 s (a screen opened for the first time loads its
+    /// code first; a loaded machine may be slow to lay it out).
     fn find(&self, css: &str) -> String {
-        let v = self.d.call(
-            "POST",
-            &self.path("/element"),
-            Some(json!({"using": "css selector", "value": css})),
-        );
+        let start = Instant::now();
+        let v = loop {
+            match self.d.try_call(
+                "POST",
+                &self.path("/element"),
+                Some(json!({"using": "css selector", "value": css})),
+            ) {
+                Ok(v) => break v,
+                Err(e)
+                    if e.contains("no such element")
+                        && start.elapsed() < Duration::from_secs(20) =>
+                {
+                    std::thread::sleep(Duration::from_millis(100))
+                }
+                Err(e) => panic!("no element {css}: {e}"),
+            }
+        };
         v[ELEMENT_KEY]
             .as_str()
             .unwrap_or_else(|| panic!("no element {css}: {v}"))
@@ -1050,6 +1064,10 @@ fn first_run_wizard_installs_creates_registers_and_starts_nodes() {
     // takes over (a month in the tray costs no browser engine).
     let app_exe = PathBuf::from(env!("CARGO_BIN_EXE_cortensor-manager-app"));
     let tray_exe = app_exe.with_file_name("cortensor-manager-tray");
+    assert!(
+        tray_exe.is_file(),
+        "the tray's program is not built: cargo build -p cortensor-manager-tray (cargo test --workspace builds it)"
+    );
     let app_pid = app_pid(&data);
     let shown = |pid: u32| {
         let out = Command::new("xdotool")
