@@ -155,7 +155,7 @@ fn serve(session: Session, handover: Handover) {
 
     let session = std::sync::Arc::new(session);
     let watcher = std::sync::Arc::clone(&session);
-    std::thread::spawn(move || watch(&watcher, &handover, &proxy));
+    std::thread::spawn(move || watch(&watcher, &words, &handover, &proxy));
     // Starting, stopping and checking take a while: off the loop's thread, one after the other
     // in the order asked (a Start asked during a Stop runs after it).
     let (work, queue) = std::sync::mpsc::channel::<TrayAction>();
@@ -216,9 +216,16 @@ fn serve(session: Session, handover: Handover) {
 
 /// Once a second: leave when a window is back, do what was asked from outside, show the
 /// fleet when it changed and notify new alerts; once a day, look for an app update.
-fn watch(session: &Session, handover: &Handover, proxy: &tao::event_loop::EventLoopProxy<Msg>) {
-    let words = Words::of(session);
+fn watch(
+    session: &Session,
+    words: &Words,
+    handover: &Handover,
+    proxy: &tao::event_loop::EventLoopProxy<Msg>,
+) {
     let mut feed = Feed::open(session).ok();
+    // The feed brings news whenever a node's figures move (every second while nodes run); the
+    // icon and tooltip change only when what they say does.
+    let mut shown: Option<(String, bool)> = None;
     let mut next_update_check = Instant::now() + FIRST_UPDATE_CHECK;
     loop {
         if handover.window_running() {
@@ -229,8 +236,12 @@ fn watch(session: &Session, handover: &Handover, proxy: &tao::event_loop::EventL
             let _ = proxy.send_event(Msg::Menu(a));
         }
         if let Some((health, alerts)) = feed.as_mut().and_then(|f| f.poll()) {
-            let (tip, attention) = fleet_of(&words, &health);
-            let _ = proxy.send_event(Msg::Fleet { tip, attention });
+            let look = fleet_of(words, &health);
+            if shown.as_ref() != Some(&look) {
+                let (tip, attention) = look.clone();
+                shown = Some(look);
+                let _ = proxy.send_event(Msg::Fleet { tip, attention });
+            }
             if !alerts.is_empty() && cortensor_api::settings::notifications_on(session) {
                 for a in alerts {
                     actions::notify(&words.t("shell.notify.alertTitle", &[]), &a.message);
