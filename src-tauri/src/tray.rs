@@ -239,15 +239,9 @@ fn create_main(app: &AppHandle) -> tauri::Result<tauri::WebviewWindow> {
 
 /// Say once (a notification, remembered in `setting`) what the user may not expect.
 fn tell_once(app: &AppHandle, setting: &str, title: &str, body: &str) {
-    let state = app.state::<AppState>();
-    let Ok(store) = state.session.store() else {
-        return;
-    };
-    if store.setting(setting).ok().flatten().is_some() {
-        return;
+    if cortensor_api::handover::first_time(&app.state::<AppState>().session, setting) {
+        let _ = app.notification().builder().title(title).body(body).show();
     }
-    let _ = app.notification().builder().title(title).body(body).show();
-    let _ = store.set_setting(setting, "1");
 }
 
 /// Run a tray action; what happened, in words.
@@ -272,10 +266,7 @@ pub fn act(app: &AppHandle, action: TrayAction) -> Result<String, UserError> {
         }
         TrayAction::CheckUpdates => {
             let w = words(app);
-            let said = match cortensor_api::setup::update_available(&state.session)? {
-                Some(v) => w.t("shell.check.cortensordAvailable", &[("version", v)]),
-                None => w.t("shell.check.cortensordUpToDate", &[]),
-            };
+            let said = cortensor_api::desktop::cortensord_update_said(&state.session, &w)?;
             let app_said = match tauri::async_runtime::block_on(check_app_update(app)) {
                 Ok(u) => match u.available {
                     Some(v) if u.installed => w.t("shell.check.appInstalled", &[("version", v)]),
@@ -304,14 +295,7 @@ pub fn act(app: &AppHandle, action: TrayAction) -> Result<String, UserError> {
 /// End the app (the tray's Quit, or `--quit` given to a second launch); the nodes keep
 /// running, which the first Quit says in a notification.
 pub fn quit(app: &AppHandle) {
-    let running = app
-        .state::<AppState>()
-        .session
-        .store()
-        .ok()
-        .and_then(|s| s.runtime().ok())
-        .map(|r| r.iter().filter(|r| r.pid.is_some()).count())
-        .unwrap_or(0);
+    let running = cortensor_api::handover::running_nodes(&app.state::<AppState>().session);
     tracing::info!("quit; {running} node(s) keep running");
     if running > 0 {
         let w = words(app);

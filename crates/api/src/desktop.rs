@@ -99,6 +99,18 @@ pub fn attention_dot(rgba: &mut [u8], width: u32, height: u32) {
     }
 }
 
+/// What a tray's "Check for updates" says of the node software: the newer `cortensord` the
+/// update check found, or that it is up to date, in `words`' language.
+pub fn cortensord_update_said(
+    s: &crate::Session,
+    words: &Words,
+) -> Result<String, crate::UserError> {
+    Ok(match crate::setup::update_available(s)? {
+        Some(v) => words.t("shell.check.cortensordAvailable", &[("version", v)]),
+        None => words.t("shell.check.cortensordUpToDate", &[]),
+    })
+}
+
 /// The words the desktop shell writes itself (the tray's menu and tooltip, notifications),
 /// from the window's catalog (`ui/src/i18n/*.json`, keys under `shell.`): one catalog, checked
 /// complete in both languages by the front end's tests.

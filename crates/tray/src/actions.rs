@@ -89,11 +89,8 @@ fn start_or_stop(session: &Session, action: TrayAction) -> Result<String, UserEr
 /// The node software's and the app's updates, said in a notification (the window installs
 /// the app's: Settings → App updates).
 fn check_updates(session: &Session, words: &Words) -> String {
-    let node = match cortensor_api::setup::update_available(session) {
-        Ok(Some(v)) => words.t("shell.check.cortensordAvailable", &[("version", v)]),
-        Ok(None) => words.t("shell.check.cortensordUpToDate", &[]),
-        Err(e) => e.message,
-    };
+    let node = cortensor_api::desktop::cortensord_update_said(session, words)
+        .unwrap_or_else(|e| e.message);
     let app = match handover::app_update_offer(session, env!("CARGO_PKG_VERSION")) {
         Ok(Some(v)) => words.t("shell.check.appAvailable", &[("version", v)]),
         Ok(None) => words.t("shell.check.appUpToDate", &[]),
