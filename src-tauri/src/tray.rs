@@ -142,6 +142,11 @@ fn build(app: &AppHandle) {
         }
         b.build(app)?;
         let _ = ITEMS.set(items.clone());
+        // Made after the feed's first batch (once the page painted): the fleet as it stands
+        // now, not only from the next change.
+        if let Ok(health) = nodes::node_health(&app.state::<AppState>().session) {
+            show_fleet(app, &health);
+        }
         Ok(())
     })();
     if let Err(e) = made {
