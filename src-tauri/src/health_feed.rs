@@ -3,7 +3,8 @@
 //! as `system-health` events every ten seconds while a screen shows it (`watch_system`), and the watched node's new log lines as
 //! `node-log`; keeps the tray's icon and tooltip. With the window closed to the tray it looks
 //! once a second and sends nothing to a page. With the window open it looks four times a second
-//! while anything changes, and once a second after two quiet seconds. Event names live in `cortensor_api::events`.
+//! while anything changes, once a second after two quiet seconds, and every two seconds after a
+//! quiet minute ([`pace`]). Event names live in `cortensor_api::events`.
 
 use cortensor_api::events;
 use cortensor_api::nodes::{Feed, FEED_POLL_EVERY};
@@ -13,10 +14,24 @@ use tauri_plugin_notification::NotificationExt;
 
 /// How often the feed looks while the window is closed (the tray and notifications only).
 const IN_TRAY_EVERY: Duration = Duration::from_secs(1);
-/// How often it looks once nothing has changed for [`QUIET_LOOKS`] looks: an idle window costs
-/// one look a second; anything new brings back [`FEED_POLL_EVERY`].
+/// How often it looks once nothing has changed for [`QUIET_LOOKS`] looks, and once nothing has
+/// for [`STILL_LOOKS`] looks (about a minute): a window left open costs a look every two
+/// seconds; anything new brings back [`FEED_POLL_EVERY`].
 const QUIET_EVERY: Duration = Duration::from_secs(1);
 const QUIET_LOOKS: u32 = 8;
+const STILL_EVERY: Duration = Duration::from_secs(2);
+const STILL_LOOKS: u32 = QUIET_LOOKS + 60;
+
+/// The wait before the next look, after `quiet` looks in a row found nothing new.
+fn pace(quiet: u32) -> Duration {
+    if quiet < QUIET_LOOKS {
+        FEED_POLL_EVERY
+    } else if quiet < STILL_LOOKS {
+        QUIET_EVERY
+    } else {
+        STILL_EVERY
+    }
+}
 
 pub fn spawn(app: AppHandle) {
     let _ = std::thread::Builder::new()
@@ -80,11 +95,28 @@ pub fn spawn(app: AppHandle) {
                     let _ = app.emit(events::NODE_LOG, &lines);
                 }
                 quiet = if news { 0 } else { quiet.saturating_add(1) };
-                std::thread::sleep(if quiet < QUIET_LOOKS {
-                    FEED_POLL_EVERY
-                } else {
-                    QUIET_EVERY
-                });
+                std::thread::sleep(pace(quiet));
             }
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pace_calms_down_while_nothing_changes() {
+        assert_eq!(pace(0), FEED_POLL_EVERY, "news: the quick pace");
+        assert_eq!(pace(QUIET_LOOKS - 1), FEED_POLL_EVERY);
+        assert_eq!(pace(QUIET_LOOKS), Duration::from_secs(1));
+        assert_eq!(pace(STILL_LOOKS - 1), Duration::from_secs(1));
+        assert_eq!(pace(STILL_LOOKS), Duration::from_secs(2));
+        assert_eq!(pace(u32::MAX), Duration::from_secs(2));
+        // About a minute of quiet before the slowest pace.
+        let calm: Duration = (0..STILL_LOOKS).map(pace).sum();
+        assert!(
+            calm >= Duration::from_secs(60) && calm < Duration::from_secs(65),
+            "{calm:?}"
+        );
+    }
 }

@@ -87,6 +87,13 @@ pub fn run() {
         live_log: Mutex::new(None),
         grants: Default::default(),
     };
+    // How WebKitGTK draws the window (Settings, from the next start): by default in software,
+    // without GPU compositing. Set before any thread starts or GTK reads the environment; the
+    // web and network processes inherit it.
+    let rendering = cortensor_api::settings::rendering_env_of(&state.session);
+    if let Some((var, value)) = rendering {
+        std::env::set_var(var, value);
+    }
     // The app's own log (<data>/logs/app.log, rotated), which bug reports include.
     if let Some(log) = state.session.start_log("app") {
         tracing::info!(
@@ -94,6 +101,9 @@ pub fn run() {
             env!("CARGO_PKG_VERSION"),
             log.display()
         );
+        if let Some((var, value)) = rendering {
+            tracing::info!("the window is drawn in software ({var}={value}; Settings changes it)");
+        }
     }
     // One window per data folder: a second launch on the same folder hands over to the first,
     // which shows and focuses its window (on Linux the lock is a D-Bus name with the folder's

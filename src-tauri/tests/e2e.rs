@@ -399,6 +399,17 @@ fn webkit_processes(pid: u32) -> Vec<String> {
         .collect()
 }
 
+/// The environment the app's WebKit web process started with (one entry per line).
+fn web_process_env(app: u32) -> String {
+    let web = webkit_processes(app)
+        .into_iter()
+        .find(|p| p.contains("WebKitWebProc"))
+        .expect("the app's web process");
+    let pid = web.split_whitespace().next().unwrap();
+    String::from_utf8_lossy(&std::fs::read(format!("/proc/{pid}/environ")).unwrap())
+        .replace('\0', "\n")
+}
+
 /// Skip (or fail, when required) without the tools the end-to-end tests need.
 fn tools_present() -> bool {
     let required = std::env::var("CM_E2E_REQUIRED").is_ok_and(|v| v == "1");
@@ -1504,6 +1515,13 @@ fn the_window_comes_back_the_size_it_was_left() {
             (1200, 800),
             "the first start: the configured size"
         );
+        // Drawn in software by default: WebKit's web process started without GPU compositing.
+        assert!(
+            web_process_env(app_pid(&sb.data))
+                .lines()
+                .any(|l| l == "WEBKIT_DISABLE_COMPOSITING_MODE=1"),
+            "the web process draws in software"
+        );
         s.d.call(
             "POST",
             &s.path("/window/rect"),
@@ -1524,6 +1542,8 @@ fn the_window_comes_back_the_size_it_was_left() {
             s.text("#app-logs").is_some_and(|t| t.contains("app.log"))
         });
         s.click("#theme option[value='dark']");
+        // The graphics card's compositing chosen (from the next start, checked below).
+        s.click("#drawing option[value='gpu']");
         // Opening at login: off by default; on writes a login item that starts it in the tray.
         let item = sb
             .home
@@ -1574,6 +1594,10 @@ fn the_window_comes_back_the_size_it_was_left() {
     let s = Session { d: &driver, id };
     s.wait_present("#step-welcome");
     assert_eq!(rect(&s), (1000, 700), "the size it was left at");
+    assert!(
+        !web_process_env(app_pid(&sb.data)).contains("WEBKIT_DISABLE_COMPOSITING_MODE"),
+        "the graphics card's compositing, as chosen"
+    );
     // The colours chosen last time, before anything else is drawn.
     let theme = s.d.call(
         "POST",

@@ -29,6 +29,7 @@ const status = {
   max_nodes: 25,
   networks: ["testnet0"],
   keys_backed_up: null,
+  os: "linux",
   per_node: { cores: 6, ram_gib: 12, disk_gib: 100 },
 };
 

@@ -31,6 +31,12 @@ pub enum UiSetting {
     /// The window's language: `system` (the default), `en` or `es`.
     #[serde(rename = "ui.language")]
     Language,
+    /// How the window is drawn on Linux, from the next start: `software` (the default: the
+    /// processor draws the page, no compositing — the app's pages are tables and text, and
+    /// WebKitGTK's GPU compositing costs ~80 MiB more in the web process, measured in
+    /// BENCHMARKS.md) or `gpu` (WebKitGTK's own default).
+    #[serde(rename = "ui.rendering")]
+    Rendering,
 }
 
 impl UiSetting {
@@ -43,6 +49,7 @@ impl UiSetting {
             UiSetting::Notifications => "ui.notifications",
             UiSetting::UpdateChannel => "update.channel",
             UiSetting::Language => "ui.language",
+            UiSetting::Rendering => "ui.rendering",
         }
     }
 
@@ -53,6 +60,7 @@ impl UiSetting {
             UiSetting::Notifications => Some(&["on", "off"]),
             UiSetting::UpdateChannel => Some(&["stable", "beta"]),
             UiSetting::Language => Some(&["system", "en", "es"]),
+            UiSetting::Rendering => Some(&["software", "gpu"]),
             _ => None,
         }
     }
@@ -61,6 +69,29 @@ impl UiSetting {
 /// Whether new alerts are shown as desktop notifications (on unless the user turned them off).
 pub fn notifications_on(s: &Session) -> bool {
     !matches!(get(s, UiSetting::Notifications), Ok(Some(v)) if v == "off")
+}
+
+/// The environment variable the window's process sets before WebKitGTK starts, and its value,
+/// given the `ui.rendering` setting and whether the user's environment already names it (theirs
+/// wins). `WEBKIT_DISABLE_COMPOSITING_MODE` is WebKitGTK's switch for its "never accelerate"
+/// policy; its child processes inherit it. Other systems' web views have no such switch: `None`.
+pub fn rendering_env(
+    os: &str,
+    setting: Option<&str>,
+    user_set: bool,
+) -> Option<(&'static str, &'static str)> {
+    (os == "linux" && !user_set && setting != Some("gpu"))
+        .then_some(("WEBKIT_DISABLE_COMPOSITING_MODE", "1"))
+}
+
+/// [`rendering_env`] for this machine and session (an unreadable store: the default).
+pub fn rendering_env_of(s: &Session) -> Option<(&'static str, &'static str)> {
+    let setting = get(s, UiSetting::Rendering).ok().flatten();
+    rendering_env(
+        std::env::consts::OS,
+        setting.as_deref(),
+        std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_some(),
+    )
 }
 
 /// The largest value a screen may keep.
@@ -108,6 +139,32 @@ mod tests {
             serde_json::from_str::<UiSetting>("\"calc.inputs\"").unwrap(),
             UiSetting::CalcInputs
         );
+    }
+
+    #[test]
+    fn the_window_is_drawn_in_software_on_linux_unless_asked_otherwise() {
+        let soft = Some(("WEBKIT_DISABLE_COMPOSITING_MODE", "1"));
+        assert_eq!(rendering_env("linux", None, false), soft, "the default");
+        assert_eq!(rendering_env("linux", Some("software"), false), soft);
+        assert_eq!(rendering_env("linux", Some("gpu"), false), None);
+        // The user's own environment wins, whatever it says.
+        assert_eq!(rendering_env("linux", None, true), None);
+        assert_eq!(rendering_env("windows", None, false), None);
+        assert_eq!(rendering_env("macos", Some("software"), false), None);
+
+        let d = tempfile::tempdir().unwrap();
+        let s = Session::new(Some(d.path().to_path_buf()));
+        assert!(set(&s, UiSetting::Rendering, "fast").is_err());
+        set(&s, UiSetting::Rendering, "gpu").unwrap();
+        assert_eq!(
+            get(&s, UiSetting::Rendering).unwrap().as_deref(),
+            Some("gpu")
+        );
+        if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+            assert_eq!(rendering_env_of(&s), None, "the stored choice is read");
+            set(&s, UiSetting::Rendering, "software").unwrap();
+            assert_eq!(rendering_env_of(&s).is_some(), cfg!(target_os = "linux"));
+        }
     }
 
     #[test]

@@ -212,6 +212,9 @@ pub struct MachineStatus {
     /// When the keys were last backed up (unix seconds) and how many: `None`: never.
     #[ts(type = "[number, number] | null")]
     pub keys_backed_up: Option<(i64, u32)>,
+    /// The operating system the app runs on (`linux`, `macos`, `windows`): some settings exist
+    /// on one only (how the window is drawn is WebKitGTK's, Linux's).
+    pub os: String,
 }
 
 /// What making sure of IPFS found or did.
@@ -268,6 +271,7 @@ impl Machine {
                     let (at, n) = v.split_once(' ')?;
                     Some((at.parse().ok()?, n.parse().ok()?))
                 }),
+            os: std::env::consts::OS.to_string(),
         })
     }
 

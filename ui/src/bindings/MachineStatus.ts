@@ -24,4 +24,9 @@ per_node: PerNode,
 /**
  * When the keys were last backed up (unix seconds) and how many: `None`: never.
  */
-keys_backed_up: [number, number] | null, };
+keys_backed_up: [number, number] | null, 
+/**
+ * The operating system the app runs on (`linux`, `macos`, `windows`): some settings exist
+ * on one only (how the window is drawn is WebKitGTK's, Linux's).
+ */
+os: string, };

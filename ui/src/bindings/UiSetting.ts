@@ -3,4 +3,4 @@
 /**
  * A setting a screen of the window keeps.
  */
-export type UiSetting = "rank.operator" | "rank.leaderboard" | "calc.inputs" | "ui.theme" | "ui.notifications" | "update.channel" | "ui.language";
+export type UiSetting = "rank.operator" | "rank.leaderboard" | "calc.inputs" | "ui.theme" | "ui.notifications" | "update.channel" | "ui.language" | "ui.rendering";

@@ -11,7 +11,7 @@ describe("GeneralSettings", () => {
     mockIPC((cmd, args) => {
       calls.push({ cmd, args });
       const a = args as { key?: string; value?: string };
-      if (cmd === "machine_status") return { data_dir: "/home/ann/.local/share/cortensor-manager" };
+      if (cmd === "machine_status") return { data_dir: "/home/ann/.local/share/cortensor-manager", os: "linux" };
       if (cmd === "get_setting") return saved[a.key!] ?? null;
       if (cmd === "app_autostart") return saved["autostart"] === "on";
       if (cmd === "set_app_autostart") {
@@ -55,6 +55,14 @@ describe("GeneralSettings", () => {
     expect(document.documentElement.dataset.theme).toBeUndefined();
     expect(saved["ui.theme"]).toBe("system");
 
+    // How the window is drawn (Linux): in software unless the graphics card is chosen; from the
+    // next start, which the field says.
+    const drawing = screen.getByLabelText("How the window is drawn");
+    await waitFor(() => expect(drawing).toHaveValue("software"));
+    expect(drawing).toHaveAccessibleDescription("Takes effect the next time the app starts.");
+    await user.selectOptions(drawing, "gpu");
+    expect(saved["ui.rendering"]).toBe("gpu");
+
     // Language: Spanish chosen, the screen speaks Spanish at once (and formats the Spanish way);
     // "as the system" goes back to the system's (English here).
     await user.selectOptions(screen.getByLabelText("Language"), "es");
@@ -66,5 +74,18 @@ describe("GeneralSettings", () => {
     await user.selectOptions(screen.getByLabelText("Idioma"), "system");
     await waitFor(() => expect(screen.getByLabelText("Colours")).toBeInTheDocument());
     expect(saved["ui.language"]).toBe("system");
+  });
+
+  it("offers how the window is drawn on Linux only (other systems' web views have no such switch)", async () => {
+    mockIPC((cmd, args) => {
+      if (cmd === "machine_status") return { data_dir: "C:\\Users\\ann\\AppData\\cortensor-manager", os: "windows" };
+      if (cmd === "get_setting") return (args as { key: string }).key === "ui.rendering" ? "gpu" : null;
+      if (cmd === "app_logs") return [];
+      return null;
+    });
+    render(<GeneralSettings />);
+    await waitFor(() => expect(document.getElementById("data-dir")).toHaveTextContent("cortensor-manager"));
+    expect(screen.getByLabelText("Colours")).toBeInTheDocument();
+    expect(screen.queryByLabelText("How the window is drawn")).toBeNull();
   });
 });

@@ -9,25 +9,35 @@ import { AppAutostart } from "../../components/AppAutostart";
 import { ErrorBox } from "../../components/ErrorBox";
 import { applyTheme, asTheme, type Theme } from "./theme";
 
-/** Settings: where the data is (and a way to open it), desktop notifications, colours. */
+/** Settings: where the data is (and a way to open it), desktop notifications, colours, language,
+ * and on Linux how the window is drawn. */
 export function GeneralSettings() {
   const { t } = useTranslation();
   const [language, setLanguage] = useState("system");
   const [dataDir, setDataDir] = useState<string | null>(null);
+  const [os, setOs] = useState<string | null>(null);
+  const [drawing, setDrawing] = useState<"software" | "gpu">("software");
   const [notifications, setNotifications] = useState(true);
   const [theme, setTheme] = useState<Theme>("system");
   const [error, setError] = useState<UserError | null>(null);
   const [logs, setLogs] = useState<LogFile[]>([]);
 
   useEffect(() => {
-    machineStatus().then((s) => setDataDir(s?.data_dir ?? null), (e) => setError(asUserError(e)));
+    machineStatus().then(
+      (s) => {
+        setDataDir(s?.data_dir ?? null);
+        setOs(s?.os ?? null);
+      },
+      (e) => setError(asUserError(e)),
+    );
+    getSetting("ui.rendering").then((v) => setDrawing(v === "gpu" ? "gpu" : "software"), () => {});
     getSetting("ui.notifications").then((v) => setNotifications(v !== "off"), () => {});
     getSetting("ui.theme").then((v) => setTheme(asTheme(v)), () => {});
     getSetting("ui.language").then((v) => setLanguage(v === "en" || v === "es" ? v : "system"), () => {});
     appLogs().then((l) => setLogs(l ?? []), () => {});
   }, []);
 
-  async function save(key: "ui.notifications" | "ui.theme" | "ui.language", value: string) {
+  async function save(key: "ui.notifications" | "ui.theme" | "ui.language" | "ui.rendering", value: string) {
     setError(null);
     try {
       await setSetting(key, value);
@@ -106,6 +116,29 @@ export function GeneralSettings() {
           <option value="es" lang="es">Español</option>
         </select>
       </label>
+      {os === "linux" && (
+        <>
+          <label className="field">
+            <span>{t("settings.drawing")}</span>
+            <select
+              id="drawing"
+              value={drawing}
+              aria-describedby="drawing-next"
+              onChange={(e) => {
+                const d = e.target.value === "gpu" ? "gpu" : "software";
+                setDrawing(d);
+                void save("ui.rendering", d);
+              }}
+            >
+              <option value="software">{t("settings.drawSoftware")}</option>
+              <option value="gpu">{t("settings.drawGpu")}</option>
+            </select>
+          </label>
+          <p className="muted drawing-next" id="drawing-next">
+            {t("settings.drawingNext")}
+          </p>
+        </>
+      )}
       {error && <ErrorBox error={error} action="Change a setting" />}
     </div>
   );

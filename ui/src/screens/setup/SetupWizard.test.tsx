@@ -22,6 +22,7 @@ const status: MachineStatus = {
   max_nodes: 25,
   networks: ["testnet0", "testnet1"],
   keys_backed_up: null,
+  os: "linux",
   per_node: { cores: 6, ram_gib: 12, disk_gib: 100 },
 };
 
