@@ -5,7 +5,9 @@
 #   - first paint: milliseconds from `main` to the page's first frame (the app logs it in
 #     <data>/logs/app.log; the minimal window prints it), median of RUNS starts;
 #   - idle with the window open, nothing changing: CPU (share of one core) and PSS of the process
-#     and its WebKit children over IDLE seconds, after SETTLE seconds;
+#     and its WebKit children over IDLE seconds, after SETTLE seconds; the minimal window twice —
+#     as Tauri draws it by default (GPU compositing) and drawn in software like the app's default
+#     on Linux (WEBKIT_DISABLE_COMPOSITING_MODE=1, Settings → How the window is drawn);
 #   - closed to the tray (a second launch with --hidden closes the window: the window's process
 #     hands over to the tray's own process, cortensor-manager-tray, and exits): the tray
 #     process's CPU and PSS, and the WebKit processes left anywhere on the machine.
@@ -24,6 +26,8 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--runs N] [--idle SECONDS] [--settle SECONDS]" >&2; exit 2 ;;
   esac
 done
+# Each program draws as it does by default (the minimal-software row sets the switch itself).
+unset WEBKIT_DISABLE_COMPOSITING_MODE
 if [ -z "${DISPLAY:-}" ]; then
   exec xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- "$0" --runs "$runs" --idle "$idle" --settle "$settle"
 fi
@@ -59,6 +63,8 @@ start() {
   if [ "$which" = app ]; then
     HOME=$data CORTENSOR_MANAGER_DATA_DIR=$data/data CORTENSOR_MANAGER_BACKEND=supervisor \
       CORTENSOR_MANAGER_APP_FEED=http://127.0.0.1:9/latest.json "$app" >"$out" 2>&1 &
+  elif [ "$which" = minimal-software ]; then
+    HOME=$data WEBKIT_DISABLE_COMPOSITING_MODE=1 "$minimal" >"$out" 2>&1 &
   else
     HOME=$data "$minimal" >"$out" 2>&1 &
   fi
@@ -101,7 +107,7 @@ for which in minimal app; do
   echo "$which: first paint (ms) ${paints[*]} → median $(printf '%s\n' "${paints[@]}" | median)"
 done
 
-for which in minimal app; do
+for which in minimal minimal-software app; do
   d=$(mktemp -d -p "$work")
   start "$which" "$d"
   pid=$PID

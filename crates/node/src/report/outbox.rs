@@ -192,26 +192,32 @@ pub fn flush(
     Ok(done)
 }
 
-/// Look at the outbox every `every` on a thread of its own until `stop` (the daemon's).
+/// Look at the outbox every `every` on a thread of its own until `stop` (the daemon's; seen
+/// at the next look). The thread sleeps between looks — an idle app is not woken more often —
+/// and keeps its store connection (opened again after an error).
 pub fn spawn(
     data_dir: std::path::PathBuf,
     every: Duration,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
 ) {
     use std::sync::atomic::Ordering;
-    std::thread::spawn(move || {
-        let mut next = std::time::Instant::now();
-        while !stop.load(Ordering::SeqCst) {
-            if std::time::Instant::now() >= next {
-                next = std::time::Instant::now() + every;
-                if let Ok(store) = Store::open(&data_dir) {
-                    let now = crate::platform::clock::now_unix();
-                    let _ = flush(&store, now, false, None, SEND_TIMEOUT);
+    let _ = std::thread::Builder::new()
+        .name("report-outbox".into())
+        .spawn(move || {
+            let mut store: Option<Store> = None;
+            while !stop.load(Ordering::SeqCst) {
+                if store.is_none() {
+                    store = Store::open(&data_dir).ok();
                 }
+                if let Some(s) = &store {
+                    let now = crate::platform::clock::now_unix();
+                    if flush(s, now, false, None, SEND_TIMEOUT).is_err() {
+                        store = None;
+                    }
+                }
+                std::thread::sleep(every);
             }
-            std::thread::sleep(Duration::from_millis(500));
-        }
-    });
+        });
 }
 
 #[cfg(test)]
