@@ -71,17 +71,19 @@ pub fn notifications_on(s: &Session) -> bool {
     !matches!(get(s, UiSetting::Notifications), Ok(Some(v)) if v == "off")
 }
 
+/// WebKitGTK's switch for its "never accelerate" policy (any value but `0` turns compositing
+/// off); its child processes inherit it.
+pub const WEBKIT_SOFTWARE_VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+
 /// The environment variable the window's process sets before WebKitGTK starts, and its value,
 /// given the `ui.rendering` setting and whether the user's environment already names it (theirs
-/// wins). `WEBKIT_DISABLE_COMPOSITING_MODE` is WebKitGTK's switch for its "never accelerate"
-/// policy; its child processes inherit it. Other systems' web views have no such switch: `None`.
+/// wins): [`WEBKIT_SOFTWARE_VAR`]. Other systems' web views have no such switch: `None`.
 pub fn rendering_env(
     os: &str,
     setting: Option<&str>,
     user_set: bool,
 ) -> Option<(&'static str, &'static str)> {
-    (os == "linux" && !user_set && setting != Some("gpu"))
-        .then_some(("WEBKIT_DISABLE_COMPOSITING_MODE", "1"))
+    (os == "linux" && !user_set && setting != Some("gpu")).then_some((WEBKIT_SOFTWARE_VAR, "1"))
 }
 
 /// [`rendering_env`] for this machine and session (an unreadable store: the default).
@@ -90,7 +92,7 @@ pub fn rendering_env_of(s: &Session) -> Option<(&'static str, &'static str)> {
     rendering_env(
         std::env::consts::OS,
         setting.as_deref(),
-        std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_some(),
+        std::env::var_os(WEBKIT_SOFTWARE_VAR).is_some(),
     )
 }
 
@@ -160,7 +162,7 @@ mod tests {
             get(&s, UiSetting::Rendering).unwrap().as_deref(),
             Some("gpu")
         );
-        if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        if std::env::var_os(WEBKIT_SOFTWARE_VAR).is_none() {
             assert_eq!(rendering_env_of(&s), None, "the stored choice is read");
             set(&s, UiSetting::Rendering, "software").unwrap();
             assert_eq!(rendering_env_of(&s).is_some(), cfg!(target_os = "linux"));
