@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { applyLanguage } from "../../i18n";
+import type { UiSetting } from "../../bindings/UiSetting";
 import type { UserError } from "../../bindings/UserError";
 import { appLogs, asUserError, getSetting, machineStatus, openDataFolder, setSetting } from "../../api";
 import type { LogFile } from "../../bindings/LogFile";
@@ -37,7 +38,7 @@ export function GeneralSettings() {
     appLogs().then((l) => setLogs(l ?? []), () => {});
   }, []);
 
-  async function save(key: "ui.notifications" | "ui.theme" | "ui.language" | "ui.rendering", value: string) {
+  async function save(key: UiSetting, value: string) {
     setError(null);
     try {
       await setSetting(key, value);
